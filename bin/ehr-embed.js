@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI directly through tsx: no build step, so `npx ehr-embed` works right
+// after `npm ci`.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv);

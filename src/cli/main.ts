@@ -1,0 +1,45 @@
+/**
+ * The `ehr-embed` command line: one place that builds the commands and turns errors into exit
+ * codes (user errors: message only, exit 2; bugs: stack, exit 1).
+ */
+import { Command, CommanderError } from 'commander';
+import { isUsageError } from '../errors.ts';
+import { PACKAGE_VERSION } from '../version.ts';
+import { statsCommand } from './commands/stats.ts';
+
+/** Build the program with every command registered. */
+export function buildProgram(): Command {
+  const program = new Command('ehr-embed')
+    .description('Turn EHRs (MEDS, FHIR, OMOP, Synthea) into text for LLM embedders, embed it, and evaluate few-shot clinical prediction heads.')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  program.addCommand(statsCommand());
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+  return program;
+}
+
+/**
+ * Run the CLI with `argv` (as in `process.argv`). Resolves to the exit code instead of exiting,
+ * so tests can call it in-process.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version requests end here too, with exit code 0; commander already printed.
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      return 2;
+    }
+    if (isUsageError(err)) {
+      process.stderr.write(`ehr-embed: error: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`ehr-embed: internal error (please report): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
