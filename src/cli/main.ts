@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
+import { convertCommand } from './commands/convert.ts';
 import { statsCommand } from './commands/stats.ts';
 
 /** Build the program with every command registered. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
+  program.addCommand(convertCommand());
   program.addCommand(statsCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { computeDatasetStats, type DatasetStats, type SplitStats } from '../../meds/computeDatasetStats.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
-import { UsageError } from '../../errors.ts';
+import { parsePositiveInt } from '../parseOptions.ts';
 import { makeTable } from '../table.ts';
 
 /** `ehr-embed stats <meds-dir> [--json]`. */
@@ -20,15 +20,6 @@ export function statsCommand(): Command {
         ds.close();
       }
     });
-}
-
-/** Parse a positive integer option or throw a usage error naming the option. */
-export function parsePositiveInt(value: string, option: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new UsageError(`${option} expects a positive integer, got "${value}"`);
-  }
-  return n;
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
