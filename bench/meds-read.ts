@@ -4,12 +4,13 @@
  *
  *   node --import tsx bench/meds-read.ts [--events N] [--subjects N] [--shards N]
  */
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDuck } from '../src/meds/duckdb.ts';
 import { openMedsDataset } from '../src/meds/MedsDataset.ts';
+import { appendResult } from './appendResult.ts';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, subjects: { type: 'string', default: '20000' }, shards: { type: 'string', default: '8' } } });
 const N = Number(values.events);
@@ -74,12 +75,11 @@ try {
     ['peak RSS of the process incl. generation (MB)', (maxRssOs / 1e6).toFixed(0)],
   ];
   console.table(Object.fromEntries(rows));
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-  const file = join(import.meta.dirname, 'RESULTS.md');
-  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nEach section: date, machine, command, numbers. Newest last.\n');
-  appendFileSync(
-    file,
-    `\n## meds-read (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machine}\n\nCommand: \`node --import tsx bench/meds-read.ts --events ${N} --subjects ${S} --shards ${SHARDS}\`\n\n| measure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}\n\nTarget: at least 1,000,000 events/s and under 1.5 GB peak RSS: ${rate >= 1e6 ? 'met' : 'NOT met'} / ${peakRss < 1.5e9 ? 'met' : 'NOT met'}.\n`,
+  appendResult(
+    'meds-read',
+    `node --import tsx bench/meds-read.ts --events ${N} --subjects ${S} --shards ${SHARDS}`,
+    rows as [string, string][],
+    `Target: at least 1,000,000 events/s and under 1.5 GB peak RSS: ${rate >= 1e6 ? 'met' : 'NOT met'} / ${peakRss < 1.5e9 ? 'met' : 'NOT met'}.`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

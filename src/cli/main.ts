@@ -7,6 +7,7 @@ import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { convertCommand } from './commands/convert.ts';
 import { statsCommand } from './commands/stats.ts';
+import { vocabAuditCommand } from './commands/vocabAudit.ts';
 
 /** Build the program with every command registered. */
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addCommand(convertCommand());
   program.addCommand(statsCommand());
+  program.addCommand(vocabAuditCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
