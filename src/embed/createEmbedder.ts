@@ -1,0 +1,52 @@
+/**
+ * The embedder registry: a model spec string selects a backend.
+ *
+ * | spec | backend |
+ * |---|---|
+ * | `use-lite` | Universal Sentence Encoder Lite, bundled, offline (the default) |
+ * | `openai:<base-url>#<model>` | an OpenAI-compatible `/v1/embeddings` server (vLLM, TEI, Ollama, llama.cpp, hosted) |
+ */
+import { UsageError } from '../errors.ts';
+import { MODEL_FAMILIES, type Embedder, type ModelFamily } from './Embedder.ts';
+import { OpenAiEmbedder, type OpenAiOptions } from './OpenAiEmbedder.ts';
+import { UseLiteEmbedder, type UseLiteOptions } from './UseLiteEmbedder.ts';
+
+/** Backend-independent options; each backend ignores what does not apply to it. */
+export interface CreateEmbedderOptions {
+  /** Override the instruction family guessed from the model name. */
+  readonly family?: ModelFamily;
+  readonly useLite?: UseLiteOptions;
+  readonly openai?: Partial<Omit<OpenAiOptions, 'baseUrl' | 'model' | 'family'>>;
+}
+
+/** Registry entries: spec prefix → description (for help texts and errors). */
+export const EMBEDDERS: ReadonlyMap<string, string> = new Map([
+  ['use-lite', 'Universal Sentence Encoder Lite, bundled and offline (default; a small baseline, not an LLM)'],
+  ['openai:<base-url>#<model>', 'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs'],
+]);
+
+/** Build the embedder of a spec; an unknown spec is a UsageError listing the known forms. */
+export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}): Embedder {
+  if (options.family !== undefined && !MODEL_FAMILIES.includes(options.family)) {
+    throw new UsageError(`unknown model family "${options.family}"; known: ${MODEL_FAMILIES.join(', ')}`, { field: 'family' });
+  }
+  const s = spec.trim();
+  if (s === 'use-lite' || s.startsWith('use-lite?')) {
+    const params = new URLSearchParams(s.slice('use-lite?'.length));
+    const num = (k: string): number | undefined => {
+      const v = params.get(k);
+      if (v === null) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`use-lite option ${k} expects a positive integer, got "${v}"`, { field: 'model' });
+      return n;
+    };
+    return new UseLiteEmbedder({ ...options.useLite, maxChunkTokens: num('chunk') ?? options.useLite?.maxChunkTokens, maxChunks: num('chunks') ?? options.useLite?.maxChunks });
+  }
+  if (s.startsWith('openai:')) {
+    const rest = s.slice('openai:'.length);
+    const hash = rest.lastIndexOf('#');
+    if (hash < 0) throw new UsageError(`model spec "${spec}" needs a model name: openai:<base-url>#<model>`, { field: 'model' });
+    return new OpenAiEmbedder({ ...options.openai, baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), ...(options.family ? { family: options.family } : {}) });
+  }
+  throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
+}

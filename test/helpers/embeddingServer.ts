@@ -1,0 +1,121 @@
+/**
+ * A real OpenAI-compatible embeddings server on 127.0.0.1 for tests and benchmarks. Vectors are
+ * a deterministic function of the input text. Faults can be scripted per request: 429 with
+ * Retry-After, 500, a slow reply, a dropped connection, a wrong dimension, shuffled order.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Fault = 'ok' | '429' | '500' | 'slow' | 'drop' | 'wrong-dims' | 'shuffle';
+
+export interface EmbeddingServerOptions {
+  readonly dims?: number;
+  /** Fault of the n-th request (0-based); later requests are 'ok'. */
+  readonly faults?: readonly Fault[];
+  /** Pick a fault at random with these probabilities (seeded by request number). */
+  readonly faultRate?: number;
+  /** Delay of 'slow' faults, ms (default 2000). */
+  readonly slowMs?: number;
+  /** Fixed service time per batch, ms (default 0). */
+  readonly serviceMs?: number;
+  /** Parallel slots: requests beyond this wait (default unlimited). */
+  readonly slots?: number;
+  /** Required bearer token (default none). */
+  readonly apiKey?: string;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly requests: { n: number; inputs: number; faults: Record<string, number> };
+  close(): Promise<void>;
+}
+
+/** Deterministic unit vector of a text. */
+export function vectorOf(text: string, dims: number): number[] {
+  const out: number[] = [];
+  let block = createHash('sha256').update(text).digest();
+  for (let i = 0; i < dims; i++) {
+    if (i % 16 === 0 && i > 0) block = createHash('sha256').update(block).digest();
+    out.push(block.readUInt16BE((i % 16) * 2) / 65535 - 0.5);
+  }
+  const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0));
+  return out.map((x) => x / norm);
+}
+
+export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Promise<RunningServer> {
+  const dims = o.dims ?? 8;
+  const stats = { n: 0, inputs: 0, faults: {} as Record<string, number> };
+  let active = 0;
+  const queue: (() => void)[] = [];
+  const acquire = async (): Promise<void> => {
+    if (o.slots === undefined || active < o.slots) {
+      active++;
+      return;
+    }
+    await new Promise<void>((r) => queue.push(r));
+    active++;
+  };
+  const release = (): void => {
+    active--;
+    queue.shift()?.();
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void (async () => {
+        const n = stats.n++;
+        let fault: Fault = o.faults?.[n] ?? 'ok';
+        if (fault === 'ok' && o.faultRate !== undefined) {
+          const h = createHash('sha256').update(String(n)).digest().readUInt32BE(0) / 2 ** 32;
+          if (h < o.faultRate) fault = (['429', '500', 'slow', 'drop'] as const)[n % 4] as Fault;
+        }
+        stats.faults[fault] = (stats.faults[fault] ?? 0) + 1;
+        if (req.url !== '/v1/embeddings' || req.method !== 'POST') {
+          res.writeHead(404).end('not found');
+          return;
+        }
+        if (o.apiKey !== undefined && req.headers.authorization !== `Bearer ${o.apiKey}`) {
+          res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'invalid api key' } }));
+          return;
+        }
+        if (fault === 'drop') {
+          req.socket.destroy();
+          return;
+        }
+        if (fault === '429') {
+          res.writeHead(429, { 'retry-after': '0' }).end('slow down');
+          return;
+        }
+        if (fault === '500') {
+          res.writeHead(500).end('boom');
+          return;
+        }
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { input: string[]; model: string; encoding_format?: string };
+        await acquire();
+        try {
+          if (fault === 'slow') await new Promise((r) => setTimeout(r, o.slowMs ?? 2000));
+          if (o.serviceMs) await new Promise((r) => setTimeout(r, o.serviceMs));
+        } finally {
+          release();
+        }
+        stats.inputs += body.input.length;
+        let data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(text, fault === 'wrong-dims' ? dims + 1 : dims) }));
+        if (fault === 'shuffle' || n % 3 === 2) data = [...data].reverse();
+        if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: body.model }));
+      })();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    requests: stats,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
