@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
+import { checkEmbedderCommand } from './commands/checkEmbedder.ts';
 import { convertCommand } from './commands/convert.ts';
 import { statsCommand } from './commands/stats.ts';
 import { vocabAuditCommand } from './commands/vocabAudit.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   program.addCommand(convertCommand());
   program.addCommand(statsCommand());
   program.addCommand(vocabAuditCommand());
+  program.addCommand(checkEmbedderCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }
@@ -32,7 +34,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    // A command may report a non-error failure (a failed check) through process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version requests end here too, with exit code 0; commander already printed.

@@ -65,7 +65,13 @@ export async function convertToMeds(options: ConvertOptions): Promise<ConvertRes
       options.onProgress?.(done, total);
     },
   };
-  await converter.convert(input, ctx);
+  try {
+    await converter.convert(input, ctx);
+  } catch (err) {
+    writer.abort();
+    report.flush();
+    throw err;
+  }
   for (const [sid, src] of ids.entries()) writer.setSourceId(sid, src);
   const dataset = await writer.finish();
   const conversion = report.summary(converter.name, input);

@@ -171,6 +171,12 @@ export class MedsWriter {
     shard.bytes = 0;
   }
 
+  /** Give up: remove the spill files (used when a conversion fails part way). */
+  abort(): void {
+    this.finished = true;
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+
   /** Sort and write every shard and the metadata files. */
   async finish(): Promise<WriteSummary> {
     if (this.finished) throw new UsageError('MedsWriter.finish called twice');

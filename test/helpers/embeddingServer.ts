@@ -21,6 +21,10 @@ export interface EmbeddingServerOptions {
   readonly serviceMs?: number;
   /** Parallel slots: requests beyond this wait (default unlimited). */
   readonly slots?: number;
+  /** Simulate a misconfigured server that drops Qwen-style instructions (default false). */
+  readonly stripInstruction?: boolean;
+  /** Simulate silent truncation: only the first N characters are embedded. */
+  readonly truncateChars?: number;
   /** Required bearer token (default none). */
   readonly apiKey?: string;
 }
@@ -101,7 +105,12 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
           release();
         }
         stats.inputs += body.input.length;
-        let data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(text, fault === 'wrong-dims' ? dims + 1 : dims) }));
+        const seen = (t: string): string => {
+          let x = o.stripInstruction ? t.replace(/^Instruct: [^\n]*\nQuery:\n/, '') : t;
+          if (o.truncateChars !== undefined) x = x.slice(0, o.truncateChars);
+          return x;
+        };
+        let data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(seen(text), fault === 'wrong-dims' ? dims + 1 : dims) }));
         if (fault === 'shuffle' || n % 3 === 2) data = [...data].reverse();
         if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: body.model }));
       })();
