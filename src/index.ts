@@ -16,3 +16,4 @@ export { instructionFor, resolveInstruction, GENERIC_QUERY, type InstructionMode
 export { OpenAiEmbedder, guessFamily, type OpenAiOptions } from './embed/OpenAiEmbedder.ts';
 export { UseLiteEmbedder, type UseLiteOptions } from './embed/UseLiteEmbedder.ts';
 export { PACKAGE_VERSION } from './version.ts';
+export * from './tasks/index.ts';

@@ -7,6 +7,7 @@ import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { checkEmbedderCommand } from './commands/checkEmbedder.ts';
 import { convertCommand } from './commands/convert.ts';
+import { labelCommand } from './commands/label.ts';
 import { statsCommand } from './commands/stats.ts';
 import { vocabAuditCommand } from './commands/vocabAudit.ts';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride();
   program.addCommand(convertCommand());
+  program.addCommand(labelCommand());
   program.addCommand(statsCommand());
   program.addCommand(vocabAuditCommand());
   program.addCommand(checkEmbedderCommand());

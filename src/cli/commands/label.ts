@@ -1,0 +1,104 @@
+import { basename, extname } from 'node:path';
+import { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { openMedsDataset } from '../../meds/MedsDataset.ts';
+import { importLabels } from '../../tasks/importLabels.ts';
+import { labelDataset, type LabeledDataset, type TaskLabels } from '../../tasks/labelDataset.ts';
+import { loadTaskSpecs } from '../../tasks/loadTaskSpecs.ts';
+import { selectTasks } from '../../tasks/selectTasks.ts';
+import { taskLabelsFromImport } from '../../tasks/taskLabelsFromImport.ts';
+import { writeLabelOutputs, type LabelRunSummary } from '../../tasks/writeLabelOutputs.ts';
+import { SPLITS } from '../../types.ts';
+import { parseInteger } from '../parseOptions.ts';
+import { progressBar } from '../progressBar.ts';
+import { makeTable } from '../table.ts';
+
+interface LabelOptions {
+  tasks: string;
+  out: string;
+  seed: number;
+  taskDir: string[];
+  import: string[];
+  json: boolean;
+}
+
+/** `ehr-embed label <meds-dir> --tasks <names>|all --out <labels-dir> [--seed N]`. */
+export function labelCommand(): Command {
+  return new Command('label')
+    .description(
+      'Label a MEDS dataset for prediction tasks (SPEC 4): writes <out>/<task>.parquet (MEDS label files), summary.json (counts per split, notes) and shots.json (few-shot samples, SPEC 5), and prints labels and positives per split.',
+    )
+    .argument('<meds-dir>', 'MEDS dataset directory')
+    .requiredOption('--out <labels-dir>', 'directory for the label files, summary.json and shots.json')
+    .option('--tasks <names>', 'comma-separated task names, "all", or "none" (only --import)', 'all')
+    .option('--seed <n>', 'seed of the hash split (for subjects without a split) and of the few-shot samples', (v) => parseInteger(v, '--seed'), 0)
+    .option('--task-dir <dirs...>', 'more task spec directories or files (*.json); a task there replaces a built-in one of the same name', [])
+    .option('--import <files...>', 'existing labels to include: a MEDS label .parquet or an EHRSHOT labeled_patients .csv, as [name=]path (name defaults to the file name)', [])
+    .option('--json', 'print summary.json instead of tables', false)
+    .action(async (dir: string, opts: LabelOptions) => {
+      const registry = loadTaskSpecs(opts.taskDir);
+      const specs = opts.tasks.trim() === 'none' ? [] : selectTasks(registry, opts.tasks);
+      const imports = opts.import.map(parseImport);
+      const names = new Set(specs.map((s) => s.name));
+      for (const imp of imports) {
+        if (names.has(imp.name)) throw new UsageError(`imported task "${imp.name}" has the name of a selected task; name it with --import <name>=<path>`, { file: imp.path });
+        names.add(imp.name);
+      }
+      const ds = await openMedsDataset(dir);
+      let tasks: TaskLabels[];
+      let result: LabeledDataset;
+      try {
+        const bar = progressBar('label', 'subjects');
+        try {
+          result = await labelDataset(ds, specs, { seed: opts.seed, onProgress: (done, total) => bar.update(done, total) });
+        } finally {
+          bar.stop();
+        }
+        tasks = [...result.tasks];
+        for (const imp of imports) {
+          const { labels } = await importLabels(imp.path);
+          tasks.push(taskLabelsFromImport(imp.name, labels, result.splits, {
+              spec: registry.get(imp.name),
+              subjectIds: result.subjectIds,
+              source: imp.path,
+              presentSplits: new Set(Object.keys(result.subjectsPerSplit)),
+            }));
+        }
+      } finally {
+        ds.close();
+      }
+      const { summary } = await writeLabelOutputs(opts.out, tasks, { ...result, dataset: dir, seed: opts.seed });
+      process.stdout.write(opts.json ? JSON.stringify(summary, null, 2) + '\n' : formatLabelSummary(summary, opts.out));
+    });
+}
+
+/** `name=path` or `path` (name from the file name). */
+function parseImport(arg: string): { name: string; path: string } {
+  const eq = arg.indexOf('=');
+  const named = eq > 0 && /^[a-z0-9][a-z0-9_-]*$/.test(arg.slice(0, eq));
+  const path = named ? arg.slice(eq + 1) : arg;
+  const name = named ? arg.slice(0, eq) : basename(path, extname(path)).toLowerCase().replace(/[^a-z0-9_-]+/g, '_');
+  return { name, path };
+}
+
+/** Render a label run as a table of labels and positives per split, then the notes. */
+export function formatLabelSummary(s: LabelRunSummary, outDir: string): string {
+  const extra = [...new Set(Object.values(s.tasks).flatMap((t) => Object.keys(t.splits)))].filter((x) => !(SPLITS as readonly string[]).includes(x));
+  const splits = [...SPLITS, ...extra];
+  const lines: string[] = [];
+  const perSplit = splits.map((x) => `${x} ${s.subjectsPerSplit[x] ?? 0}`).join(', ');
+  lines.push(`Labeled ${s.subjects} subjects (${perSplit}; splits from ${s.splitSource === 'subject_splits' ? 'metadata/subject_splits.parquet' : s.splitSource === 'hash' ? `the hash split, seed ${s.seed}` : `subject_splits.parquet and the hash split, seed ${s.seed}`}).`);
+  const t = makeTable(['task', 'group', ...splits.flatMap((x) => [`${x} labels`, 'positives']), 'status']);
+  for (const [name, task] of Object.entries(s.tasks)) {
+    t.push([name, task.group, ...splits.flatMap((x) => [String(task.splits[x]?.labels ?? 0), String(task.splits[x]?.positives ?? 0)]), task.status === 'ok' ? 'ok' : task.status === 'no_labels' ? 'NO LABELS' : 'incomplete']);
+  }
+  lines.push(t.toString());
+  const empty = splits.filter((x) => (s.subjectsPerSplit[x] ?? 0) === 0);
+  const notes = [
+    ...empty.map((x) => `  (dataset): no subjects in ${x}, so no task has labels there`),
+    ...Object.entries(s.tasks).flatMap(([name, task]) => task.notes.map((n) => `  ${name}: ${n}`)),
+  ];
+  if (notes.length > 0) lines.push('Notes:', ...notes);
+  lines.push(`Wrote ${Object.keys(s.tasks).length} label files, summary.json and shots.json to ${outDir}`);
+  return lines.join('\n') + '\n';
+}

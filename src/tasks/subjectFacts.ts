@@ -1,0 +1,71 @@
+/**
+ * The per-subject facts every labeler needs, computed once per subject and shared by all tasks:
+ * visits (through the serializer's {@link extractVisits}, so labels and serialized text agree on
+ * what a visit is), death time, and the span of the record.
+ */
+import { extractVisits, type Visit } from '../serialize/visits.ts';
+import type { Subject } from '../types.ts';
+import { codeMatcher } from './codeMatcher.ts';
+import type { LabelVocabulary } from './LabelVocabulary.ts';
+import type { CodeSet } from './taskSpec.ts';
+
+/** Facts of one subject that labelers share. */
+export interface SubjectFacts {
+  /** Every visit, ordered by start (see {@link extractVisits}). */
+  readonly visits: readonly Visit[];
+  /** Earliest `MEDS_DEATH` time, or null. */
+  readonly deathTime: number | null;
+  /** Time of the first timed event, or null when there is none. */
+  readonly firstTime: number | null;
+  /**
+   * The last time the record observes the subject: the latest event time or recorded end
+   * (`extra.end`, for example a visit's discharge). Negatives need follow-up up to here.
+   */
+  readonly lastTime: number | null;
+}
+
+const cache = new WeakMap<Subject, SubjectFacts>();
+
+/** Facts of a subject, memoized per subject object. */
+export function subjectFacts(subject: Subject): SubjectFacts {
+  const hit = cache.get(subject);
+  if (hit) return hit;
+  let deathTime: number | null = null;
+  let firstTime: number | null = null;
+  let lastTime: number | null = null;
+  for (const e of subject.events) {
+    if (e.time === null) continue;
+    if (firstTime === null || e.time < firstTime) firstTime = e.time;
+    if (lastTime === null || e.time > lastTime) lastTime = e.time;
+    const end = e.extra?.end;
+    if (typeof end === 'number' && Number.isFinite(end) && end > lastTime) lastTime = end;
+    if (e.code === 'MEDS_DEATH' && (deathTime === null || e.time < deathTime)) deathTime = e.time;
+  }
+  const facts: SubjectFacts = { visits: extractVisits(subject.events), deathTime, firstTime, lastTime };
+  cache.set(subject, facts);
+  return facts;
+}
+
+/** A visit with a known end. */
+export type ClosedVisit = Visit & { readonly end: number };
+
+/**
+ * The subject's inpatient visits (SPEC 4), open ones included: top-level visits of the inpatient
+ * kind (`Visit/IP`, `Visit/ERIP`, MIMIC `HOSPITAL_ADMISSION//...`), or, when the task gives its
+ * own `inpatient` code set, top-level visits whose code is in it.
+ */
+export function inpatientVisits(facts: SubjectFacts, inpatient: CodeSet | undefined, vocab: LabelVocabulary): Visit[] {
+  const match = inpatient ? codeMatcher(inpatient, vocab) : null;
+  return facts.visits.filter((v) => v.partOf === null && (match ? match(v.code) : v.kind === 'inpatient'));
+}
+
+/** The inpatient stays that prediction times come from: {@link inpatientVisits} with a start and an end. */
+export function closedStays(visits: readonly Visit[]): ClosedVisit[] {
+  return visits.filter((v): v is ClosedVisit => v.end !== null);
+}
+
+/** The subject's ICU stays (open ones included): visits whose code is in the ICU code set. */
+export function icuStays(facts: SubjectFacts, icu: CodeSet, vocab: LabelVocabulary): Visit[] {
+  const match = codeMatcher(icu, vocab);
+  return facts.visits.filter((v) => match(v.code));
+}
