@@ -25,6 +25,8 @@ describe('embedding cache', () => {
         });
       });
       await new Promise((r) => child.once('exit', r));
+      // The request in flight at the kill still finishes on the server: let it land before counting.
+      await new Promise((r) => setTimeout(r, 600));
       const cache = EmbeddingCache.open(dir);
       try {
         const kept = cache.size;
