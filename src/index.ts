@@ -17,3 +17,5 @@ export { OpenAiEmbedder, guessFamily, type OpenAiOptions } from './embed/OpenAiE
 export { UseLiteEmbedder, type UseLiteOptions } from './embed/UseLiteEmbedder.ts';
 export { PACKAGE_VERSION } from './version.ts';
 export * from './tasks/index.ts';
+export * from './eval/index.ts';
+export * from './probe/index.ts';

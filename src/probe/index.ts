@@ -1,0 +1,7 @@
+/** Prediction heads on embeddings: scaling, logistic regression, C selection. Re-exports only. */
+export { lbfgs } from './lbfgs.ts';
+export type { LbfgsOptions, LbfgsResult, LbfgsStop, Objective } from './lbfgs.ts';
+export { fitLogistic, fitLogisticPath, FittedLogistic, linearScores } from './logistic.ts';
+export type { FeatureMatrix, LogisticJSON, LogisticParams } from './logistic.ts';
+export { fitMaxAbsScaler, FittedMaxAbsScaler } from './maxAbsScaler.ts';
+export type { MaxAbsScalerJSON } from './maxAbsScaler.ts';

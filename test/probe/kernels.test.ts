@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getKernels } from '../../src/probe/kernels.ts';
+
+test('WebAssembly SIMD kernels load on this runtime (a silent JS fallback would cost ~2x)', () => {
+  assert.equal(getKernels().kind, 'wasm-simd');
+  assert.equal(getKernels('js').kind, 'js');
+});
+
+test('SIMD and JS kernels agree on every length and alignment, and write nothing past n', () => {
+  for (const k of [getKernels(), getKernels('js')]) {
+    k.reserve(70000);
+    const v = k.view();
+    for (let i = 0; i < 70000; i++) v[i] = Math.sin(i * 0.7) * (1 + (i % 13));
+    for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 16, 33, 4097]) {
+      for (const base of [100, 101]) {
+        const stride = n + 3;
+        let ref = 0;
+        for (let i = 0; i < n; i++) ref += v[base + i]! * v[30001 + i]!;
+        assert.ok(Math.abs(k.dot(base, 30001, n) - ref) <= 1e-12 * (1 + Math.abs(ref)) * n, `${k.kind} dot n=${n}`);
+        k.dot4(base, stride, 30000, n, 60000);
+        for (let q = 0; q < 4; q++) {
+          let r = 0;
+          for (let i = 0; i < n; i++) r += v[base + q * stride + i]! * v[30000 + i]!;
+          assert.ok(Math.abs(v[60000 + q]! - r) <= 1e-12 * (1 + Math.abs(r)) * n, `${k.kind} dot4 n=${n} q=${q}`);
+        }
+        const y0 = v.slice(40000, 40000 + n + 1);
+        k.axpy(40000, base, 0.5, n);
+        for (let i = 0; i < n; i++) assert.equal(v[40000 + i], y0[i]! + 0.5 * v[base + i]!);
+        assert.equal(v[40000 + n], y0[n]);
+        const y1 = v.slice(50000, 50000 + n + 1);
+        k.axpy4(50000, base, stride, 0.5, -1, 2, 0.25, n);
+        for (let i = 0; i < n; i++) {
+          const want = y1[i]! + 0.5 * v[base + i]! - v[base + stride + i]! + 2 * v[base + 2 * stride + i]! + 0.25 * v[base + 3 * stride + i]!;
+          assert.ok(Math.abs(v[50000 + i]! - want) <= 1e-12 * (1 + Math.abs(want)), `${k.kind} axpy4 n=${n}`);
+        }
+        assert.equal(v[50000 + n], y1[n]);
+      }
+    }
+  }
+});
+
+test('reserve keeps the arena contents when it grows', () => {
+  const k = getKernels();
+  k.reserve(10);
+  k.view()[3] = 42;
+  k.reserve(k.view().length + 100000);
+  assert.equal(k.view()[3], 42);
+});
