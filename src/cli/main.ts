@@ -7,6 +7,7 @@ import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { checkEmbedderCommand } from './commands/checkEmbedder.ts';
 import { convertCommand } from './commands/convert.ts';
+import { evaluateCommand } from './commands/evaluate.ts';
 import { labelCommand } from './commands/label.ts';
 import { statsCommand } from './commands/stats.ts';
 import { vocabAuditCommand } from './commands/vocabAudit.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(labelCommand());
   program.addCommand(statsCommand());
   program.addCommand(vocabAuditCommand());
+  program.addCommand(evaluateCommand());
   program.addCommand(checkEmbedderCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;

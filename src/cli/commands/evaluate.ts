@@ -1,0 +1,133 @@
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
+import { buildCountFeatures } from '../../features/buildCountFeatures.ts';
+import { openMedsDataset } from '../../meds/MedsDataset.ts';
+import { concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
+import type { Head } from '../../eval/Head.ts';
+import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
+import { lrHead } from '../../eval/lrHead.ts';
+import { runEvaluation, type FeatureSet, type K, type MacroSummary } from '../../eval/runEvaluation.ts';
+import { subjectSplitResolver } from '../../tasks/subjectSplitResolver.ts';
+import { SHOT_KS } from '../../tasks/sampleShots.ts';
+import { PACKAGE_VERSION } from '../../version.ts';
+import { parseInteger, parsePositiveInt } from '../parseOptions.ts';
+import { progressBar } from '../progressBar.ts';
+import { makeTable } from '../table.ts';
+
+const HEADS: Record<string, Head> = { lr: lrHead };
+
+/** `ehr-embed evaluate`: few-shot probes on feature sets, with CIs and paired tests. */
+export function evaluateCommand(): Command {
+  return new Command('evaluate')
+    .description('Few-shot evaluation (SPEC 5): for each task, feature set, head, k and replicate, select on validation shots, fit on training shots, score the test split with AUROC/AUPRC/Brier and 95% bootstrap CIs; macro AUROC over task groups; paired tests against the best count baseline (Holm-adjusted).')
+    .requiredOption('--labels <dir>', 'labels directory from `ehr-embed label` (task parquet files, summary.json, shots.json)')
+    .option('--features <name=dir...>', 'embedding feature sets: a name and a directory of <task>.parquet files from `ehr-embed embed`', [])
+    .option('--counts', 'add the count-feature baseline (needs the MEDS dataset)', false)
+    .option('--time-bins', 'count features per time bin (0-30, 30-180, 180-365, 365+ days)', false)
+    .option('--deciles', 'count features per numeric-value decile (edges from training rows)', false)
+    .option('--combine', 'also evaluate each embedding set concatenated with the count features', false)
+    .option('--meds <dir>', 'MEDS dataset (default: the one recorded in <labels>/summary.json)')
+    .option('--heads <list>', `prediction heads: ${Object.keys(HEADS).join(', ')}`, 'lr')
+    .option('--k <list>', 'shots per class, and/or "all"', [...SHOT_KS, 'all'].join(','))
+    .option('--replicates <n>', 'replicates per k', (v) => parsePositiveInt(v, '--replicates'), 5)
+    .option('--tasks <list>', 'tasks to evaluate (default: every task with labels)')
+    .option('--bootstrap <n>', 'bootstrap resamples for the CIs', (v) => parsePositiveInt(v, '--bootstrap'), 1000)
+    .option('--paired-resamples <n>', 'resamples of the paired tests', (v) => parsePositiveInt(v, '--paired-resamples'), 10_000)
+    .option('--seed <n>', 'seed of the bootstrap', (v) => parseInteger(v, '--seed'), 0)
+    .requiredOption('--out <file>', 'results JSON to write')
+    .action(async (o: EvaluateCliOptions) => {
+      const results = await evaluateFromCli(o);
+      writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
+      process.stdout.write(formatMacro(results.macro, results.bestBaseline));
+      if (results.skipped.length > 0) process.stdout.write(`${results.skipped.length} run(s) skipped (reasons in ${o.out}, "skipped").\n`);
+      process.stdout.write(`Wrote ${results.results.length} results to ${o.out}.\n`);
+    });
+}
+
+interface EvaluateCliOptions {
+  labels: string;
+  features: string[];
+  counts: boolean;
+  timeBins: boolean;
+  deciles: boolean;
+  combine: boolean;
+  meds?: string;
+  heads: string;
+  k: string;
+  replicates: number;
+  tasks?: string;
+  bootstrap: number;
+  pairedResamples: number;
+  seed: number;
+  out: string;
+}
+
+/** Parse the k list ("1,2,4,all"). */
+export function parseKs(list: string): K[] {
+  return list.split(',').map((s) => {
+    const t = s.trim();
+    if (t === 'all') return 'all';
+    const n = Number(t);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--k expects positive integers and "all", got "${t}"`);
+    return n;
+  });
+}
+
+async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof runEvaluation> & Record<string, unknown>> {
+  const ks = parseKs(o.k);
+  const heads = o.heads.split(',').map((h) => {
+    const head = HEADS[h.trim()];
+    if (!head) throw new UsageError(`unknown head "${h}"; known: ${Object.keys(HEADS).join(', ')}`, { field: 'heads' });
+    return head;
+  });
+  const specs = o.features.map((f) => {
+    const eq = f.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--features expects name=dir, got "${f}"`);
+    return { name: f.slice(0, eq), dir: f.slice(eq + 1) };
+  });
+  if (specs.length === 0 && !o.counts) throw new UsageError('nothing to evaluate: give --features name=dir and/or --counts');
+  const ld = readLabelsDir(o.labels);
+  const names = o.tasks ? o.tasks.split(',').map((t) => t.trim()) : tasksWithLabels(ld);
+  const medsDir = o.meds ?? ld.summary.dataset;
+  const ds = await openMedsDataset(medsDir);
+  try {
+    const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
+    const tasks = await loadTasks(ld, names, splits);
+    const sets: FeatureSet[] = [];
+    for (const s of specs) sets.push(await loadEmbeddingFeatureSet(s.name, s.dir, tasks));
+    let counts: FeatureSet | undefined;
+    if (o.counts || o.combine) {
+      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins, numericDeciles: o.deciles });
+      counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true);
+      if (o.counts) sets.push(counts);
+    }
+    if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}+counts`, s, counts));
+    const bar = progressBar('evaluate', 'runs');
+    let res;
+    try {
+      res = runEvaluation(tasks, sets, heads, { ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, onProgress: (d, t) => bar.update(d, t) });
+    } finally {
+      bar.stop();
+    }
+    return {
+      version: PACKAGE_VERSION,
+      createdAt: new Date().toISOString(),
+      settings: { labels: o.labels, meds: medsDir, ks, replicates: o.replicates, heads: heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: o.counts || o.combine, timeBins: o.timeBins, deciles: o.deciles } },
+      tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...ld.summary.tasks[t.name]?.splits }])),
+      featureSets: sets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline })),
+      ...res,
+    };
+  } finally {
+    ds.close();
+  }
+}
+
+/** Macro AUROC by k, one row per feature set and head. */
+export function formatMacro(macro: readonly MacroSummary[], best: string | null): string {
+  const ks = [...new Set(macro.map((m) => m.k))].sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a - b));
+  const rows = [...new Set(macro.map((m) => `${m.featureSet}|${m.head}`))];
+  const t = makeTable(['feature set | head', ...ks.map(String)]);
+  for (const r of rows) t.push([r + (r === best ? ' (best baseline)' : ''), ...ks.map((k) => macro.find((m) => `${m.featureSet}|${m.head}` === r && m.k === k)?.macroAuroc.toFixed(3) ?? '-')]);
+  return `Macro AUROC by k (mean over task groups):\n${t.toString()}\n`;
+}

@@ -1,0 +1,280 @@
+/**
+ * The few-shot evaluation of SPEC 5: for every task, feature set, head, k and replicate, select
+ * hyperparameters on the validation shots, fit on the training shots, score the whole test split;
+ * AUROC, AUPRC and Brier with 95% CIs from bootstrap resamples of test subjects; macro averages
+ * over task groups; paired bootstrap tests against the best baseline with Holm's correction.
+ */
+import { UsageError } from '../errors.ts';
+import { averagePrecision } from './averagePrecision.ts';
+import { auroc } from './auroc.ts';
+import { bootstrapCI, pairedBootstrapTest, type Interval } from './bootstrap.ts';
+import { brier } from './brier.ts';
+import type { Head } from './Head.ts';
+import { holm } from './holm.ts';
+import type { TaskData } from './loadLabelsDir.ts';
+
+/** A feature set: a dense matrix per task aligned with the task's labels. */
+export interface FeatureSet {
+  readonly name: string;
+  /** True for count-based baselines (paired tests compare against the best of these). */
+  readonly baseline: boolean;
+  readonly dims: number;
+  rows(task: string): Float32Array;
+}
+
+/** k of a run: a number of shots per class, or all labelled training and validation data. */
+export type K = number | 'all';
+
+/** Options of {@link runEvaluation}. */
+export interface EvaluationOptions {
+  readonly ks: readonly K[];
+  /** Replicates for numeric k (default 5; `all` has one). */
+  readonly replicates?: number;
+  /** Bootstrap resamples for the CIs (default 1000). */
+  readonly bootstrap?: number;
+  /** Resamples of the paired tests (default 10,000). */
+  readonly pairedResamples?: number;
+  /** Seed of the bootstrap (default 0). */
+  readonly seed?: number;
+  /** Called after each run. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One (task, feature set, head, k, replicate) result. */
+export interface RunResult {
+  readonly task: string;
+  readonly group: string;
+  readonly featureSet: string;
+  readonly head: string;
+  readonly k: K;
+  readonly replicate: number;
+  readonly nTrain: number;
+  readonly nVal: number;
+  readonly nTest: number;
+  readonly chosen: Readonly<Record<string, number | string>>;
+  readonly valAuroc: number;
+  /** Point estimate and 95% bootstrap interval over test subjects. */
+  readonly auroc: Interval;
+  readonly auprc: Interval;
+  readonly brier: Interval;
+  readonly seconds: number;
+}
+
+/** A run that could not be done, and why. */
+export interface SkippedRun {
+  readonly task: string;
+  readonly featureSet: string;
+  readonly head: string;
+  readonly k: K;
+  readonly reason: string;
+}
+
+/** Macro AUROC of one (feature set, head, k): mean of group means of per-task mean AUROC. */
+export interface MacroSummary {
+  readonly featureSet: string;
+  readonly head: string;
+  readonly k: K;
+  readonly macroAuroc: number;
+  readonly groups: Readonly<Record<string, number>>;
+  readonly tasks: Readonly<Record<string, number>>;
+}
+
+/** A paired comparison at k = all. */
+export interface Comparison {
+  readonly task: string;
+  readonly model: string;
+  readonly baseline: string;
+  readonly diff: number;
+  readonly ci: { readonly lower: number; readonly upper: number };
+  readonly pValue: number;
+  readonly pHolm: number;
+}
+
+/** Everything an evaluation produces. */
+export interface EvaluationResults {
+  readonly results: RunResult[];
+  readonly skipped: SkippedRun[];
+  readonly macro: MacroSummary[];
+  readonly comparisons: Comparison[];
+  readonly bestBaseline: string | null;
+}
+
+/** Run the evaluation. */
+export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly FeatureSet[], heads: readonly Head[], options: EvaluationOptions): EvaluationResults {
+  const replicates = options.replicates ?? 5;
+  const B = options.bootstrap ?? 1000;
+  const seed = options.seed ?? 0;
+  const results: RunResult[] = [];
+  const skipped: SkippedRun[] = [];
+  // Test predictions at k = all, for the paired tests.
+  const allPreds = new Map<string, Float64Array>();
+  const plan: { task: TaskData; fs: FeatureSet; head: Head; k: K; rep: number }[] = [];
+  for (const task of tasks) for (const fs of featureSets) for (const head of heads) for (const k of options.ks) for (let rep = 0; rep < (k === 'all' ? 1 : replicates); rep++) plan.push({ task, fs, head, k, rep });
+  let done = 0;
+  const testIdxOf = new Map<string, number[]>();
+  for (const { task, fs, head, k, rep } of plan) {
+    const started = performance.now();
+    const skip = (reason: string): void => {
+      if (rep === 0) skipped.push({ task: task.name, featureSet: fs.name, head: head.name, k, reason });
+    };
+    let test = testIdxOf.get(task.name);
+    if (!test) testIdxOf.set(task.name, (test = indices(task, 'held_out')));
+    const sel = selection(task, k, rep);
+    options.onProgress?.(++done, plan.length);
+    if (typeof sel === 'string') {
+      skip(sel);
+      continue;
+    }
+    const why = classProblem(task, sel.train, 'train') ?? classProblem(task, sel.val, 'tuning') ?? classProblem(task, test, 'held_out');
+    if (why) {
+      skip(why);
+      continue;
+    }
+    const X = fs.rows(task.name);
+    const d = fs.dims;
+    if (X.length !== task.labels.length * d) throw new UsageError(`feature set "${fs.name}" has ${X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
+    const res = head.fitPredict(rowsOf(X, d, sel.train, task.y), rowsOf(X, d, sel.val, task.y), gather(X, d, test), d);
+    const yTest = Uint8Array.from(test, (i) => task.y[i] as number);
+    const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
+    const ci = bootstrapCI(yTest, res.proba, subjects, { seed: seed + hashString(task.name), resamples: B });
+    if (k === 'all') allPreds.set(`${task.name}|${fs.name}|${head.name}`, res.proba);
+    results.push({
+      task: task.name,
+      group: task.group,
+      featureSet: fs.name,
+      head: head.name,
+      k,
+      replicate: rep,
+      nTrain: sel.train.length,
+      nVal: sel.val.length,
+      nTest: test.length,
+      chosen: res.chosen,
+      valAuroc: res.valAuroc,
+      auroc: ci.metrics.auroc ?? { estimate: auroc(yTest, res.proba), lower: NaN, upper: NaN },
+      auprc: ci.metrics.auprc ?? { estimate: averagePrecision(yTest, res.proba), lower: NaN, upper: NaN },
+      brier: ci.metrics.brier ?? { estimate: brier(yTest, res.proba), lower: NaN, upper: NaN },
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
+  const macro = summarize(results);
+  const { comparisons, bestBaseline } = compare(tasks, featureSets, heads, allPreds, macro, testIdxOf, options.pairedResamples ?? 10_000, seed);
+  return { results, skipped, macro, comparisons, bestBaseline };
+}
+
+function indices(task: TaskData, split: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < task.labels.length; i++) if (task.split[i] === split && (task.y[i] as number) >= 0) out.push(i);
+  return out;
+}
+
+function selection(task: TaskData, k: K, rep: number): { train: number[]; val: number[] } | string {
+  if (k === 'all') return { train: indices(task, 'train'), val: indices(task, 'tuning') };
+  const set = task.shots?.replicates[rep]?.[String(k)];
+  if (!set) return `no few-shot sample for k=${k} (shots.json has none for this task)`;
+  const train = set.train.filter((i) => (task.y[i] as number) >= 0);
+  const val = set.tuning.filter((i) => (task.y[i] as number) >= 0);
+  const why = classProblem(task, train, 'train') ?? classProblem(task, val, 'tuning');
+  if (why) return why;
+  // Above the available labels every larger k draws the same sample: run the first such k only.
+  const capped = task.shots?.capped.includes(k) ?? false;
+  if (capped && (task.shots?.capped.filter((c) => c < k).length ?? 0) > 0) return `k=${k} exceeds the available labels (same sample as a smaller k)`;
+  return { train, val };
+}
+
+function classProblem(task: TaskData, idx: readonly number[], split: string): string | null {
+  let pos = 0;
+  for (const i of idx) pos += task.y[i] as number;
+  if (idx.length === 0) return `no labels in ${split}`;
+  if (pos === 0 || pos === idx.length) return `one class only in ${split} (${pos} positives of ${idx.length})`;
+  return null;
+}
+
+function gather(X: Float32Array, d: number, idx: readonly number[]): Float32Array {
+  const out = new Float32Array(idx.length * d);
+  idx.forEach((r, i) => out.set(X.subarray(r * d, (r + 1) * d), i * d));
+  return out;
+}
+
+function rowsOf(X: Float32Array, d: number, idx: readonly number[], y: Int8Array): { X: Float32Array; y: Uint8Array } {
+  return { X: gather(X, d, idx), y: Uint8Array.from(idx, (i) => y[i] as number) };
+}
+
+function hashString(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0) % 1_000_000;
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Macro AUROC per (feature set, head, k): replicate mean per task, task mean per group, group mean. */
+export function summarize(results: readonly RunResult[]): MacroSummary[] {
+  const byKey = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const key = `${r.featureSet}\u0000${r.head}\u0000${r.k}`;
+    let a = byKey.get(key);
+    if (!a) byKey.set(key, (a = []));
+    a.push(r);
+  }
+  const out: MacroSummary[] = [];
+  for (const rs of byKey.values()) {
+    const first = rs[0] as RunResult;
+    const taskVals = new Map<string, { group: string; v: number[] }>();
+    for (const r of rs) {
+      let t = taskVals.get(r.task);
+      if (!t) taskVals.set(r.task, (t = { group: r.group, v: [] }));
+      t.v.push(r.auroc.estimate);
+    }
+    const tasks: Record<string, number> = {};
+    const groupVals = new Map<string, number[]>();
+    for (const [task, t] of taskVals) {
+      tasks[task] = mean(t.v);
+      let g = groupVals.get(t.group);
+      if (!g) groupVals.set(t.group, (g = []));
+      g.push(tasks[task]);
+    }
+    const groups: Record<string, number> = {};
+    for (const [g, v] of groupVals) groups[g] = mean(v);
+    out.push({ featureSet: first.featureSet, head: first.head, k: first.k, macroAuroc: mean(Object.values(groups)), groups, tasks });
+  }
+  return out;
+}
+
+function compare(
+  tasks: readonly TaskData[],
+  featureSets: readonly FeatureSet[],
+  heads: readonly Head[],
+  preds: ReadonlyMap<string, Float64Array>,
+  macro: readonly MacroSummary[],
+  testIdxOf: ReadonlyMap<string, number[]>,
+  resamples: number,
+  seed: number,
+): { comparisons: Comparison[]; bestBaseline: string | null } {
+  const baselineNames = new Set(featureSets.filter((f) => f.baseline).map((f) => f.name));
+  const atAll = macro.filter((m) => m.k === 'all');
+  const best = atAll.filter((m) => baselineNames.has(m.featureSet)).sort((a, b) => b.macroAuroc - a.macroAuroc)[0];
+  if (!best) return { comparisons: [], bestBaseline: null };
+  const baseKey = `${best.featureSet}|${best.head}`;
+  const raw: Omit<Comparison, 'pHolm'>[] = [];
+  for (const task of tasks) {
+    const test = testIdxOf.get(task.name);
+    const b = preds.get(`${task.name}|${baseKey}`);
+    if (!test || !b) continue;
+    const y = Uint8Array.from(test, (i) => task.y[i] as number);
+    const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
+    for (const fs of featureSets) {
+      for (const h of heads) {
+        const key = `${fs.name}|${h.name}`;
+        if (key === baseKey) continue;
+        const a = preds.get(`${task.name}|${key}`);
+        if (!a) continue;
+        const t = pairedBootstrapTest(y, a, b, subjects, { seed: seed + hashString(task.name), resamples });
+        raw.push({ task: task.name, model: key, baseline: baseKey, diff: t.diff, ci: t.ci, pValue: t.pValue });
+      }
+    }
+  }
+  const adjusted = holm(raw.map((c) => c.pValue));
+  return { comparisons: raw.map((c, i) => ({ ...c, pHolm: adjusted[i] as number })), bestBaseline: baseKey };
+}
