@@ -25,11 +25,39 @@ export const EMBEDDERS: ReadonlyMap<string, string> = new Map([
   ['openai:<base-url>#<model>', 'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs'],
 ]);
 
+/**
+ * Check a spec without starting the model (no workers, no connections): for config validation
+ * before any work starts. Throws the same UsageError as {@link createEmbedder}.
+ */
+export function validateModelSpec(spec: string): void {
+  const s = spec.trim();
+  if (s === 'use-lite' || s.startsWith('use-lite?')) {
+    for (const [k, v] of new URLSearchParams(s.slice('use-lite?'.length))) {
+      if (k !== 'chunk' && k !== 'chunks') throw new UsageError(`unknown use-lite option "${k}" (known: chunk, chunks)`, { field: 'model' });
+      if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`use-lite option ${k} expects a positive integer, got "${v}"`, { field: 'model' });
+    }
+    return;
+  }
+  if (s.startsWith('openai:')) {
+    const rest = s.slice('openai:'.length);
+    const hash = rest.lastIndexOf('#');
+    if (hash < 0 || hash === rest.length - 1) throw new UsageError(`model spec "${spec}" needs a model name: openai:<base-url>#<model>`, { field: 'model' });
+    try {
+      new URL(rest.slice(0, hash));
+    } catch {
+      throw new UsageError(`invalid server URL "${rest.slice(0, hash)}" (expected e.g. http://127.0.0.1:8000/v1)`, { field: 'model' });
+    }
+    return;
+  }
+  throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
+}
+
 /** Build the embedder of a spec; an unknown spec is a UsageError listing the known forms. */
 export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}): Embedder {
   if (options.family !== undefined && !MODEL_FAMILIES.includes(options.family)) {
     throw new UsageError(`unknown model family "${options.family}"; known: ${MODEL_FAMILIES.join(', ')}`, { field: 'family' });
   }
+  validateModelSpec(spec);
   const s = spec.trim();
   if (s === 'use-lite' || s.startsWith('use-lite?')) {
     const params = new URLSearchParams(s.slice('use-lite?'.length));

@@ -26,6 +26,14 @@ export interface EmbedWithCacheOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * The input as the cache sees it: models of the plain family ignore instructions, so the same
+ * text under different task instructions is one entry, embedded once.
+ */
+export function cacheInput(embedder: Pick<Embedder, 'family'>, input: EmbedInput): EmbedInput {
+  return embedder.family === 'plain' && input.instruction !== null ? { text: input.text, instruction: null } : input;
+}
+
 /** Embed `inputs` with `embedder`, reading and filling `cache`. Returns vectors in input order. */
 export async function embedWithCache(
   embedder: Embedder,
@@ -35,7 +43,7 @@ export async function embedWithCache(
 ): Promise<{ vectors: Float32Array[]; stats: EmbedStats }> {
   const started = performance.now();
   const modelKey = `${embedder.spec}|${embedder.family}`;
-  const keys = inputs.map((i) => EmbeddingCache.key(modelKey, i));
+  const keys = inputs.map((i) => EmbeddingCache.key(modelKey, cacheInput(embedder, i)));
   const firstByKey = new Map<string, number>();
   keys.forEach((k, i) => {
     if (!firstByKey.has(k)) firstByKey.set(k, i);

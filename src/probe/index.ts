@@ -5,3 +5,5 @@ export { fitLogistic, fitLogisticPath, FittedLogistic, linearScores } from './lo
 export type { FeatureMatrix, LogisticJSON, LogisticParams } from './logistic.ts';
 export { fitMaxAbsScaler, FittedMaxAbsScaler } from './maxAbsScaler.ts';
 export type { MaxAbsScalerJSON } from './maxAbsScaler.ts';
+export { fitGbm, fitGbmPath, FittedGbm, GBM_DEFAULTS } from './gbm.ts';
+export { loadXGBoost, XGBOOST_LIB_ENV } from './xgboostLib.ts';

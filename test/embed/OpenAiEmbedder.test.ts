@@ -31,7 +31,7 @@ describe('OpenAI-compatible embedder', () => {
     const server = await startEmbeddingServer({ dims: 8, faultRate: 0.3 });
     const cache = EmbeddingCache.open(tempDir());
     try {
-      const e = new OpenAiEmbedder({ baseUrl: server.url, model: 'm', backoffMs: 1, timeoutMs: 3000 });
+      const e = new OpenAiEmbedder({ baseUrl: server.url, model: 'm', family: 'qwen', backoffMs: 1, timeoutMs: 3000 });
       const inputs = Array.from({ length: 60 }, (_, i) => ({ text: `t${i % 20}`, instruction: i < 30 ? 'q' : null }));
       const first = await embedWithCache(e, cache, inputs, { batchSize: 9 });
       assert.equal(first.stats.distinct, 40);
@@ -43,6 +43,9 @@ describe('OpenAI-compatible embedder', () => {
       assert.equal(second.stats.embedded, 0);
       assert.equal(server.requests.inputs, before, 'no request on a full cache hit');
       second.vectors.forEach((v, i) => assert.deepEqual(v, first.vectors[i]));
+      // A plain-family model ignores instructions: one entry per text.
+      const plain = new OpenAiEmbedder({ baseUrl: server.url, model: 'bert', family: 'plain', backoffMs: 1, timeoutMs: 3000 });
+      assert.equal((await embedWithCache(plain, cache, inputs)).stats.distinct, 20);
     } finally {
       await cache.close();
       await server.close();

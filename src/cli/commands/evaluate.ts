@@ -7,6 +7,7 @@ import { concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '..
 import type { Head } from '../../eval/Head.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
 import { lrHead } from '../../eval/lrHead.ts';
+import { gbmHead } from '../../eval/gbmHead.ts';
 import { runEvaluation, type FeatureSet, type K, type MacroSummary } from '../../eval/runEvaluation.ts';
 import { subjectSplitResolver } from '../../tasks/subjectSplitResolver.ts';
 import { SHOT_KS } from '../../tasks/sampleShots.ts';
@@ -15,7 +16,7 @@ import { parseInteger, parsePositiveInt } from '../parseOptions.ts';
 import { progressBar } from '../progressBar.ts';
 import { makeTable } from '../table.ts';
 
-const HEADS: Record<string, Head> = { lr: lrHead };
+const HEADS: Record<string, Head> = { lr: lrHead, gbm: gbmHead };
 
 /** `ehr-embed evaluate`: few-shot probes on feature sets, with CIs and paired tests. */
 export function evaluateCommand(): Command {
@@ -28,7 +29,7 @@ export function evaluateCommand(): Command {
     .option('--deciles', 'count features per numeric-value decile (edges from training rows)', false)
     .option('--combine', 'also evaluate each embedding set concatenated with the count features', false)
     .option('--meds <dir>', 'MEDS dataset (default: the one recorded in <labels>/summary.json)')
-    .option('--heads <list>', `prediction heads: ${Object.keys(HEADS).join(', ')}`, 'lr')
+    .option('--heads <list>', `prediction heads: lr (logistic regression, C by validation AUROC), gbm (XGBoost over the SPEC grid; needs Debian libxgboost0)`, 'lr')
     .option('--k <list>', 'shots per class, and/or "all"', [...SHOT_KS, 'all'].join(','))
     .option('--replicates <n>', 'replicates per k', (v) => parsePositiveInt(v, '--replicates'), 5)
     .option('--tasks <list>', 'tasks to evaluate (default: every task with labels)')

@@ -1,0 +1,32 @@
+import { UsageError } from '../errors.ts';
+import { loadXGBoost } from '../probe/xgboostLib.ts';
+import type { Head } from './Head.ts';
+import { selectGbm } from './selectGbm.ts';
+
+/**
+ * The gradient-boosted-trees head of the count baseline (SPEC 5): XGBoost over the SPEC grid
+ * (depth x learning rate x leaves), chosen by validation AUROC, fitted on train.
+ */
+export const gbmHead: Head = {
+  name: 'gbm',
+  fitPredict(train, val, testX, dims) {
+    const sel = selectGbm({ X: train.X, y: train.y }, { X: val.X, y: val.y }, dims);
+    const best = sel.scores.find((s) => s.config.maxDepth === sel.config.maxDepth && s.config.learningRate === sel.config.learningRate && s.config.maxLeaves === sel.config.maxLeaves);
+    return {
+      proba: sel.predictProba(testX),
+      chosen: { maxDepth: sel.config.maxDepth === 0 ? 'none' : sel.config.maxDepth, learningRate: sel.config.learningRate, maxLeaves: sel.config.maxLeaves },
+      valAuroc: best?.auroc ?? NaN,
+    };
+  },
+};
+
+/** The GBM head when XGBoost can be loaded, else null and the reason (the library's message). */
+export async function availableGbmHead(): Promise<{ head: Head | null; reason: string }> {
+  try {
+    loadXGBoost();
+    return { head: gbmHead, reason: '' };
+  } catch (err) {
+    if (err instanceof UsageError) return { head: null, reason: err.message };
+    throw err;
+  }
+}
