@@ -7,6 +7,7 @@ import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { checkEmbedderCommand } from './commands/checkEmbedder.ts';
 import { convertCommand } from './commands/convert.ts';
+import { embedCommand } from './commands/embed.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { labelCommand } from './commands/label.ts';
 import { statsCommand } from './commands/stats.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(labelCommand());
   program.addCommand(statsCommand());
   program.addCommand(vocabAuditCommand());
+  program.addCommand(embedCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(checkEmbedderCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');

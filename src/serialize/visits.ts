@@ -98,7 +98,7 @@ export function extractVisits(events: readonly Event[]): Visit[] {
   const setEnd = (vi: number, end: number, endIndex: number): void => {
     const v = visits[vi];
     if (v === undefined) return;
-    visits[vi] = { ...v, end: Math.max(end, v.start), endIndex };
+    visits[vi] = { visitId: v.visitId, code: v.code, kind: v.kind, start: v.start, end: Math.max(end, v.start), startIndex: v.startIndex, endIndex, partOf: v.partOf, membership: v.membership };
   };
 
   for (let i = 0; i < events.length; i++) {

@@ -1,0 +1,126 @@
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { createEmbedder, EMBEDDERS } from '../../embed/createEmbedder.ts';
+import { MODEL_FAMILIES, type ModelFamily } from '../../embed/Embedder.ts';
+import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../../embed/EmbeddingCache.ts';
+import { embedLabels, type EmbedReport, type EmbedTask } from '../../embed/embedLabels.ts';
+import type { InstructionMode } from '../../embed/instructions.ts';
+import { readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
+import { UsageError } from '../../errors.ts';
+import { readLabels } from '../../meds/labels.ts';
+import { openMedsDataset } from '../../meds/MedsDataset.ts';
+import { SERIALIZE_FORMATS, type SerializeFormat } from '../../serialize/serialize.ts';
+import { TOKENIZER_NAMES } from '../../tokenize/getTokenizer.ts';
+import { buildVocabulary } from '../../vocab/VocabularyChain.ts';
+import { parsePositiveInt } from '../parseOptions.ts';
+import { progressBar } from '../progressBar.ts';
+import { makeTable } from '../table.ts';
+
+interface EmbedCliOptions {
+  labels: string;
+  tasks?: string;
+  model: string;
+  family?: ModelFamily;
+  format: SerializeFormat;
+  maxTokens?: number;
+  tokenizer: string;
+  instruction: InstructionMode;
+  out?: string;
+  cache: string;
+  vocab: string[];
+  dryRun: boolean;
+  pricePerMillion?: number;
+  json: boolean;
+}
+
+/** `ehr-embed embed <meds-dir> --labels <dir> --model <spec> --out <features-dir>`. */
+export function embedCommand(): Command {
+  return new Command('embed')
+    .description('Serialize every labeled (subject, prediction time), embed the texts with the task instruction through the content-addressed cache (identical inputs once; an interrupted run keeps its work), and write <out>/<task>.parquet (subject_id, prediction_time, embedding list<float32>) plus manifest.json.')
+    .argument('<meds-dir>', 'MEDS dataset directory')
+    .requiredOption('--labels <dir>', 'labels directory from `ehr-embed label`')
+    .option('--tasks <list>', 'tasks to embed (default: every task with labels)')
+    .option('--model <spec>', `model spec: ${[...EMBEDDERS.keys()].join(' | ')}`, 'use-lite')
+    .addOption(new Option('--family <family>', 'instruction format (default: guessed from the model name)').choices([...MODEL_FAMILIES]))
+    .addOption(new Option('--format <format>', 'serialization format').choices([...SERIALIZE_FORMATS]).default('markdown'))
+    .option('--max-tokens <n>', 'token budget per text (default: none)', (v) => parsePositiveInt(v, '--max-tokens'))
+    .addOption(new Option('--tokenizer <name>', 'tokenizer for the budget and token counts').choices([...TOKENIZER_NAMES]).default('qwen2'))
+    .addOption(new Option('--instruction <mode>', "instruction: the task's query, the generic query, or none").choices(['task', 'generic', 'none']).default('task'))
+    .option('--out <features-dir>', 'output directory (required unless --dry-run)')
+    .option('--cache <dir>', 'embedding cache directory', DEFAULT_CACHE_DIR)
+    .option('--vocab <path...>', 'extra vocabularies for descriptions (see vocab-audit)', [])
+    .option('--dry-run', 'only count texts, distinct inputs, tokens and cache hits, and estimate time (and cost) from a short measured run', false)
+    .option('--price-per-million <usd>', 'price per million input tokens, for the dry-run cost line', (v) => {
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < 0) throw new UsageError(`--price-per-million expects a number, got "${v}"`);
+      return n;
+    })
+    .option('--json', 'print the report as JSON', false)
+    .action(async (dir: string, o: EmbedCliOptions) => {
+      if (!o.dryRun && o.out === undefined) throw new UsageError('--out <features-dir> is required (or use --dry-run)');
+      const ld = readLabelsDir(o.labels);
+      const names = o.tasks ? o.tasks.split(',').map((t) => t.trim()) : tasksWithLabels(ld);
+      const tasks: EmbedTask[] = [];
+      for (const name of names) {
+        const t = ld.summary.tasks[name];
+        if (!t) throw new UsageError(`unknown task "${name}" in ${o.labels}; known: ${Object.keys(ld.summary.tasks).sort().join(', ')}`, { field: 'tasks' });
+        tasks.push({ name, query: t.query, labels: await readLabels(join(o.labels, t.file)) });
+      }
+      const ds = await openMedsDataset(dir);
+      const embedder = createEmbedder(o.model, { ...(o.family ? { family: o.family } : {}) });
+      const cache = EmbeddingCache.open(o.cache);
+      const bars = { serialize: progressBar('serialize', 'texts'), embed: progressBar('embed', 'inputs') };
+      try {
+        const codes = (await ds.query(`SELECT DISTINCT code::VARCHAR AS code FROM ${ds.dataRelation}`)).map((r) => String(r.code));
+        const vocabulary = await buildVocabulary({ codes, datasetCodes: ds.codes, paths: o.vocab });
+        const report = await embedLabels(ds, tasks, embedder, cache, {
+          format: o.format,
+          ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
+          tokenizer: o.tokenizer,
+          instruction: o.instruction,
+          vocabulary,
+          out: o.out ?? '',
+          dryRun: o.dryRun,
+          ...(o.pricePerMillion !== undefined ? { pricePerMillionTokens: o.pricePerMillion } : {}),
+          onProgress: (stage, d, n) => bars[stage].update(d, n),
+        });
+        bars.serialize.stop();
+        bars.embed.stop();
+        if (report.missingSubjects > 0) throw new UsageError(`${report.missingSubjects} label(s) refer to subjects that are not in ${dir}: were the labels made from another dataset?`, { file: o.labels });
+        process.stdout.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatEmbedReport(report, o.out));
+      } finally {
+        bars.serialize.stop();
+        bars.embed.stop();
+        await cache.close();
+        await embedder.close();
+        ds.close();
+      }
+    });
+}
+
+/** Human summary of an embed run or dry run. */
+export function formatEmbedReport(r: EmbedReport, out?: string): string {
+  const t = makeTable(['measure', 'value']);
+  t.push(['model', `${r.model} (${r.family})`]);
+  t.push(['serialization', `${r.format}, budget ${r.maxTokens ?? 'none'} (${r.tokenizer} tokens), instruction ${r.instruction}`]);
+  t.push(['label rows / distinct (subject, time) / distinct texts', `${r.inputs} / ${r.pairs} / ${r.distinctTexts}`]);
+  t.push(['distinct inputs (text + instruction)', String(r.distinctInputs)]);
+  t.push(['cache hits / to embed', `${r.cacheHits} / ${r.toEmbed}`]);
+  t.push(['tokens per text: mean, p50, p90, max', `${r.tokens.mean.toFixed(0)}, ${r.tokens.p50}, ${r.tokens.p90}, ${r.tokens.max}`]);
+  t.push(['texts cut to the budget', String(r.tokens.truncated)]);
+  t.push(['tokens to embed', String(r.tokensToEmbed)]);
+  t.push(['serialize time (s)', r.seconds.serialize.toFixed(1)]);
+  if (r.dryRun) {
+    t.push(['estimated embedding time', formatDuration(r.estimatedSeconds ?? 0)]);
+    if (r.estimatedCostUsd !== undefined) t.push(['estimated cost (USD)', r.estimatedCostUsd.toFixed(2)]);
+  } else {
+    t.push(['embed time (s)', `${r.seconds.embed.toFixed(1)}${r.toEmbed > 0 ? ` (${(r.toEmbed / Math.max(r.seconds.embed, 1e-9)).toFixed(1)} inputs/s)` : ''}`]);
+  }
+  return `${t.toString()}\n${r.dryRun ? 'Dry run: nothing was written.' : `Wrote ${Object.keys(r.tasks).length} feature file(s) and manifest.json to ${out}.`}\n`;
+}
+
+function formatDuration(s: number): string {
+  if (s < 120) return `${s.toFixed(0)} s`;
+  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}

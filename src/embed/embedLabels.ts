@@ -1,0 +1,236 @@
+/**
+ * The `embed` pipeline: serialize each labeled (subject, prediction time) once, attach the task's
+ * instruction, embed through the cache (identical inputs once), and write one feature file per
+ * task. Also the dry run: counts, tokens, cache hits and a measured time estimate, without the
+ * full embedding.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MedsDataset } from '../meds/MedsDataset.ts';
+import { FeatureFileWriter } from '../meds/featureFiles.ts';
+import { prepareSubject } from '../serialize/PreparedSubject.ts';
+import { serialize, type SerializeFormat } from '../serialize/serialize.ts';
+import { getTokenizer } from '../tokenize/getTokenizer.ts';
+import type { Tokenizer } from '../tokenize/tokenizer.ts';
+import type { Label } from '../types.ts';
+import type { Vocabulary } from '../vocab/Vocabulary.ts';
+import type { EmbedInput, Embedder } from './Embedder.ts';
+import { EmbeddingCache } from './EmbeddingCache.ts';
+import { cacheInput, embedWithCache, type EmbedStats } from './embedWithCache.ts';
+import { resolveInstruction, type InstructionMode } from './instructions.ts';
+
+/** A task to embed: its labels (rows of its label file) and instruction query. */
+export interface EmbedTask {
+  readonly name: string;
+  readonly query: string | null;
+  readonly labels: readonly Pick<Label, 'subjectId' | 'predictionTime'>[];
+}
+
+/** Options of {@link embedLabels}. */
+export interface EmbedLabelsOptions {
+  readonly format: SerializeFormat;
+  /** Token budget of each text (default: none). */
+  readonly maxTokens?: number;
+  /** Tokenizer of the budget and token counts (default `qwen2`). */
+  readonly tokenizer?: string;
+  readonly instruction: InstructionMode;
+  readonly vocabulary: Vocabulary;
+  /** Output directory (not used by a dry run). */
+  readonly out: string;
+  /** Only count and estimate (default false). */
+  readonly dryRun?: boolean;
+  /** Inputs embedded for the dry run's time estimate (default 16). */
+  readonly sampleSize?: number;
+  /** USD per million input tokens, for the dry run's cost line. */
+  readonly pricePerMillionTokens?: number;
+  readonly onProgress?: (stage: 'serialize' | 'embed', done: number, total: number) => void;
+}
+
+/** Token statistics of the serialized texts. */
+export interface TokenStats {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly max: number;
+  /** Texts cut to fit the budget. */
+  readonly truncated: number;
+}
+
+/** What an embed run (or dry run) reports; also written to `<out>/manifest.json`. */
+export interface EmbedReport {
+  readonly model: string;
+  readonly family: string;
+  readonly description: string;
+  readonly dims: number | undefined;
+  readonly format: SerializeFormat;
+  readonly maxTokens: number | null;
+  readonly tokenizer: string;
+  readonly instruction: InstructionMode;
+  readonly tasks: Readonly<Record<string, { readonly labels: number; readonly file?: string }>>;
+  /** Label rows over all tasks. */
+  readonly inputs: number;
+  /** Distinct (subject, prediction time) pairs serialized. */
+  readonly pairs: number;
+  /** Distinct texts. */
+  readonly distinctTexts: number;
+  /** Distinct (instruction, text) inputs. */
+  readonly distinctInputs: number;
+  readonly cacheHits: number;
+  /** Distinct inputs embedded now (dry run: that would be). */
+  readonly toEmbed: number;
+  readonly tokens: TokenStats;
+  /** Token count of every distinct text (for length histograms). */
+  readonly tokenCounts?: readonly number[];
+  /** Tokens of the inputs still to embed (texts only; instructions add a few dozen each). */
+  readonly tokensToEmbed: number;
+  readonly seconds: { readonly serialize: number; readonly embed: number };
+  /** Dry run: estimated seconds to embed what is missing, from a measured sample. */
+  readonly estimatedSeconds?: number;
+  readonly estimatedCostUsd?: number;
+  readonly dryRun: boolean;
+  /** Labels whose subject is not in the dataset (no text; an error unless zero). */
+  readonly missingSubjects: number;
+}
+
+/** Serialize, embed and write features for tasks. */
+export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
+  const tokenizerName = o.tokenizer ?? 'qwen2';
+  const tokenizer: Tokenizer = getTokenizer(tokenizerName);
+  const need = new Map<number, Set<number>>();
+  for (const t of tasks) {
+    for (const l of t.labels) {
+      let s = need.get(l.subjectId);
+      if (!s) need.set(l.subjectId, (s = new Set()));
+      s.add(l.predictionTime);
+    }
+  }
+  const pairsTotal = [...need.values()].reduce((a, s) => a + s.size, 0);
+  const textId = new Map<string, number>();
+  const texts: string[] = [];
+  const tokenCounts: number[] = [];
+  const pairText = new Map<string, number>();
+  let truncated = 0;
+  let done = 0;
+  const t0 = performance.now();
+  o.onProgress?.('serialize', 0, pairsTotal);
+  for await (const subject of ds.subjects()) {
+    const times = need.get(subject.subjectId);
+    if (!times) continue;
+    const prepared = prepareSubject(subject, o.vocabulary);
+    for (const t of [...times].sort((a, b) => a - b)) {
+      const r = serialize(prepared, { predictionTime: t, format: o.format, tokenizer, ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}) });
+      let id = textId.get(r.text);
+      if (id === undefined) {
+        id = texts.length;
+        textId.set(r.text, id);
+        texts.push(r.text);
+        tokenCounts.push(r.tokenCount);
+        if (r.truncation.truncated) truncated++;
+      }
+      pairText.set(`${subject.subjectId}@${t}`, id);
+      if (++done % 64 === 0) o.onProgress?.('serialize', done, pairsTotal);
+    }
+  }
+  o.onProgress?.('serialize', done, pairsTotal);
+  const serializeSeconds = (performance.now() - t0) / 1000;
+  // Inputs per task row; rows whose subject is missing from the dataset get no input.
+  let missingSubjects = 0;
+  const inputs: EmbedInput[] = [];
+  const rowInput: number[][] = [];
+  for (const t of tasks) {
+    const instruction = resolveInstruction(o.instruction, o.format, t.query ?? undefined);
+    rowInput.push(
+      t.labels.map((l) => {
+        const id = pairText.get(`${l.subjectId}@${l.predictionTime}`);
+        if (id === undefined) {
+          missingSubjects++;
+          return -1;
+        }
+        inputs.push({ text: texts[id] as string, instruction });
+        return inputs.length - 1;
+      }),
+    );
+  }
+  const modelKey = `${embedder.spec}|${embedder.family}`;
+  const distinct = new Map<string, number>();
+  inputs.forEach((inp, i) => {
+    const k = EmbeddingCache.key(modelKey, cacheInput(embedder, inp));
+    if (!distinct.has(k)) distinct.set(k, i);
+  });
+  let hits = 0;
+  let tokensToEmbed = 0;
+  for (const [k, i] of distinct) {
+    if (cache.has(k)) hits++;
+    else tokensToEmbed += tokenCounts[textId.get((inputs[i] as EmbedInput).text) as number] as number;
+  }
+  const sorted = [...tokenCounts].sort((a, b) => a - b);
+  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+  const tokens: TokenStats = { mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0, p50: q(0.5), p90: q(0.9), max: sorted[sorted.length - 1] ?? 0, truncated };
+  const base = {
+    model: embedder.spec,
+    family: embedder.family,
+    description: embedder.description,
+    format: o.format,
+    maxTokens: o.maxTokens ?? null,
+    tokenizer: tokenizerName,
+    instruction: o.instruction,
+    inputs: inputs.length,
+    pairs: pairText.size,
+    distinctTexts: texts.length,
+    distinctInputs: distinct.size,
+    cacheHits: hits,
+    toEmbed: distinct.size - hits,
+    tokens,
+    tokenCounts,
+    tokensToEmbed,
+    missingSubjects,
+  };
+  if (o.dryRun) {
+    const missingIdx = [...distinct].filter(([k]) => !cache.has(k)).map(([, i]) => i);
+    const sample = missingIdx.slice(0, o.sampleSize ?? 16).map((i) => inputs[i] as EmbedInput);
+    let estimatedSeconds = 0;
+    if (sample.length > 0) {
+      // Warm up first (model load, connections), so the sample measures the steady rate.
+      await embedder.embed(sample.slice(0, 1));
+      const s0 = performance.now();
+      await embedder.embed(sample);
+      estimatedSeconds = (((performance.now() - s0) / 1000) * missingIdx.length) / sample.length;
+    }
+    return {
+      ...base,
+      dims: embedder.dims,
+      tasks: Object.fromEntries(tasks.map((t) => [t.name, { labels: t.labels.length }])),
+      seconds: { serialize: serializeSeconds, embed: 0 },
+      estimatedSeconds,
+      ...(o.pricePerMillionTokens !== undefined ? { estimatedCostUsd: (tokensToEmbed / 1e6) * o.pricePerMillionTokens } : {}),
+      dryRun: true,
+    };
+  }
+  const t1 = performance.now();
+  const { vectors, stats } = await embedWithCache(embedder, cache, inputs, { onProgress: (d, n) => o.onProgress?.('embed', d, n) });
+  const embedSeconds = (performance.now() - t1) / 1000;
+  mkdirSync(o.out, { recursive: true });
+  const taskFiles: Record<string, { labels: number; file: string }> = {};
+  for (const [ti, t] of tasks.entries()) {
+    const file = join(o.out, `${t.name}.parquet`);
+    const w = new FeatureFileWriter(file);
+    (rowInput[ti] as number[]).forEach((inputIdx, r) => {
+      if (inputIdx < 0) return;
+      const l = t.labels[r] as EmbedTask['labels'][number];
+      w.add(l.subjectId, l.predictionTime, vectors[inputIdx] as Float32Array);
+    });
+    await w.finish();
+    taskFiles[t.name] = { labels: t.labels.length, file: `${t.name}.parquet` };
+  }
+  const report: EmbedReport = {
+    ...base,
+    dims: embedder.dims,
+    tasks: taskFiles,
+    cacheHits: stats.cacheHits,
+    toEmbed: stats.embedded,
+    seconds: { serialize: serializeSeconds, embed: embedSeconds },
+    dryRun: false,
+  };
+  writeFileSync(join(o.out, 'manifest.json'), JSON.stringify({ ...report, createdAt: new Date().toISOString(), embedStats: stats satisfies EmbedStats }, null, 2) + '\n');
+  return report;
+}

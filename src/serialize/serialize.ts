@@ -1,0 +1,202 @@
+import { UsageError } from '../errors.ts';
+import { getTokenizer } from '../tokenize/getTokenizer.ts';
+import type { Tokenizer } from '../tokenize/tokenizer.ts';
+import type { Subject } from '../types.ts';
+import type { EventRef } from './eventRef.ts';
+import { fitToBudget } from './fitToBudget.ts';
+import { listDocument } from './list.ts';
+import { markdownDocument } from './markdown.ts';
+import { PreparedSubject, prepareSubject } from './PreparedSubject.ts';
+import type { DocLine, SerializedDocument, Selection } from './SerializedDocument.ts';
+import { EMPTY_VOCABULARY } from './vocabulary.ts';
+import type { Vocabulary } from './vocabulary.ts';
+
+/** Output formats: `markdown` (SPEC 2.1) and `list` (SPEC 2.2). */
+export type SerializeFormat = 'markdown' | 'list';
+
+/** All formats, in documentation order. */
+export const SERIALIZE_FORMATS: readonly SerializeFormat[] = ['markdown', 'list'];
+
+/** Options of {@link serialize}. */
+export interface SerializeOptions {
+  /** Epoch ms. Only events with `time <= predictionTime` (and static events) are used. */
+  readonly predictionTime: number;
+  /** Output format. Default `markdown`. */
+  readonly format?: SerializeFormat;
+  /** Token budget; the text is cut to fit (SPEC 2.1/2.2 rules). Default: none (nothing cut). */
+  readonly maxTokens?: number;
+  /** Tokenizer for the budget and `tokenCount`: a registry name or an instance. Default `qwen2`. */
+  readonly tokenizer?: string | Tokenizer;
+  /**
+   * Only events of the last `timeWindowDays` days before the prediction time (visits that ended
+   * earlier are left out whole; static and demographic facts are always kept). Default: no window.
+   */
+  readonly timeWindowDays?: number;
+  /**
+   * Descriptions and code hierarchy. Default: none (codes are shown in a readable form). Must be
+   * left out or be the same object when `subject` is a {@link PreparedSubject}.
+   */
+  readonly vocabulary?: Vocabulary;
+}
+
+/** One line of the output text and the events it was made from (blank lines have none). */
+export interface SerializedLine {
+  readonly text: string;
+  readonly sources: readonly EventRef[];
+}
+
+/** What the token budget cut. */
+export interface Truncation {
+  /** Whether anything was cut. */
+  readonly truncated: boolean;
+  /** The budget, or null when none was given. */
+  readonly maxTokens: number | null;
+  /** Tokens of the whole record, before cutting. */
+  readonly tokensBefore: number;
+  /** Tokens of the returned text. */
+  readonly tokensAfter: number;
+  /** Non-blank lines of the whole record. */
+  readonly linesBefore: number;
+  /** Non-blank lines of the returned text. */
+  readonly linesAfter: number;
+  /** Sections removed entirely (`Detailed Past Medical Visits`, ...), in the order they went. */
+  readonly droppedSections: readonly string[];
+  /** Visit ids whose detailed block was dropped, oldest first (Markdown). */
+  readonly droppedDetailedVisits: readonly string[];
+  /** Visit ids whose line in Past Medical Visits was dropped, oldest first (Markdown). */
+  readonly droppedVisitSummaries: readonly string[];
+  /** Lines of General Medical Events dropped (Markdown), or event lines dropped (list). */
+  readonly droppedEventLines: number;
+  /** Lines of the fixed head (demographics, recent sections) cut as a last resort (Markdown). */
+  readonly droppedHeadLines: number;
+}
+
+/** The result of {@link serialize}. */
+export interface SerializeResult {
+  readonly text: string;
+  /** Exact token count of `text` with the chosen tokenizer. */
+  readonly tokenCount: number;
+  readonly truncation: Truncation;
+  /** Per line of `text` (`text.split('\n')`), its source events. */
+  readonly lines: readonly SerializedLine[];
+}
+
+const DAY_MS = 86_400_000;
+const NO_SOURCES: readonly EventRef[] = Object.freeze([]);
+const BLANK: SerializedLine = Object.freeze({ text: '', sources: NO_SOURCES });
+
+function validate(options: SerializeOptions): void {
+  const { predictionTime, format, maxTokens, timeWindowDays } = options;
+  if (typeof predictionTime !== 'number' || !Number.isFinite(predictionTime)) {
+    throw new UsageError(`predictionTime must be epoch milliseconds (a finite number), got ${String(predictionTime)}`, { field: 'predictionTime' });
+  }
+  if (format !== undefined && !SERIALIZE_FORMATS.includes(format)) {
+    throw new UsageError(`unknown format "${String(format)}"; known formats: ${SERIALIZE_FORMATS.join(', ')}`, { field: 'format' });
+  }
+  if (maxTokens !== undefined && (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1)) {
+    throw new UsageError(`maxTokens must be a positive integer, got ${String(maxTokens)}`, { field: 'maxTokens' });
+  }
+  if (timeWindowDays !== undefined && (typeof timeWindowDays !== 'number' || !(timeWindowDays > 0) || !Number.isFinite(timeWindowDays))) {
+    throw new UsageError(`timeWindowDays must be a positive number, got ${String(timeWindowDays)}`, { field: 'timeWindowDays' });
+  }
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+function truncationReport(doc: SerializedDocument, sel: Selection, maxTokens: number | null, tokensBefore: number, tokensAfter: number, linesAfter: number): Truncation {
+  if (tokensAfter === tokensBefore && sel.fixed === doc.fixed.length && doc.sections.every((s, si) => s.items.length === sel.items[si])) {
+    return { truncated: false, maxTokens, tokensBefore, tokensAfter, linesBefore: linesAfter, linesAfter, droppedSections: NONE, droppedDetailedVisits: NONE, droppedVisitSummaries: NONE, droppedEventLines: 0, droppedHeadLines: 0 };
+  }
+  const droppedSections: string[] = [];
+  let droppedDetailedVisits: string[] = [];
+  let droppedVisitSummaries: string[] = [];
+  let droppedEventLines = 0;
+  let linesBefore = doc.fixed.length;
+  for (const [si, s] of doc.sections.entries()) {
+    const n = s.items.length;
+    if (n > 0 && s.heading !== null) linesBefore++;
+    for (const item of s.items) linesBefore += 1 + item.rest.length;
+    const m = sel.items[si] ?? 0;
+    if (m === n) continue;
+    if (m === 0 && s.heading !== null) droppedSections.push(s.name);
+    // Items are newest first; report the dropped ones oldest first.
+    const ids = s.items.slice(m).map((it) => it.id ?? '').reverse();
+    if (s.kind === 'detailedVisits') droppedDetailedVisits = ids;
+    else if (s.kind === 'visitSummaries') droppedVisitSummaries = ids;
+    else droppedEventLines += n - m;
+  }
+  // Order sections as they went: by drop order.
+  droppedSections.sort((a, b) => doc.dropOrder.indexOf(doc.sections.findIndex((s) => s.name === a)) - doc.dropOrder.indexOf(doc.sections.findIndex((s) => s.name === b)));
+  for (const l of doc.fixed.slice(sel.fixed)) if (l.text.startsWith('## ')) droppedSections.push(l.text.slice(3));
+  return {
+    truncated: tokensAfter < tokensBefore || linesAfter < linesBefore,
+    maxTokens,
+    tokensBefore,
+    tokensAfter,
+    linesBefore,
+    linesAfter,
+    droppedSections,
+    droppedDetailedVisits,
+    droppedVisitSummaries,
+    droppedEventLines,
+    droppedHeadLines: doc.fixed.length - sel.fixed,
+  };
+}
+
+/**
+ * Serialize a subject's record at a prediction time as text for an LLM embedder (SPEC 2).
+ *
+ * The leakage rule is structural: the first step finds the usable events, those with
+ * `time <= predictionTime` (static events always), as a prefix of the time-sorted events, and
+ * the renderers read nothing past that prefix. A visit still open at the prediction time is a
+ * "current visit" whose end and length are never shown.
+ *
+ * Pass a {@link PreparedSubject} (or the same `Subject` object again: its preparation is cached)
+ * to serialize one subject at many prediction times cheaply.
+ *
+ * @throws UsageError for a bad option (non-finite prediction time, unknown format or tokenizer,
+ *   non-positive budget) or a bad event time
+ */
+export function serialize(subject: Subject | PreparedSubject, options: SerializeOptions): SerializeResult {
+  validate(options);
+  const { predictionTime } = options;
+  const format = options.format ?? 'markdown';
+  const maxTokens = options.maxTokens ?? null;
+  const tokenizer = typeof options.tokenizer === 'object' ? options.tokenizer : getTokenizer(options.tokenizer ?? 'qwen2');
+  let prepared: PreparedSubject;
+  if (subject instanceof PreparedSubject) {
+    if (options.vocabulary !== undefined && options.vocabulary !== subject.vocabulary) {
+      throw new UsageError('vocabulary differs from the one the subject was prepared with; prepare it again or leave vocabulary out', { field: 'vocabulary' });
+    }
+    prepared = subject;
+  } else {
+    prepared = prepareSubject(subject, options.vocabulary ?? EMPTY_VOCABULARY);
+  }
+
+  // Leakage rule: k usable events; nothing below reads an event at index >= k.
+  const k = prepared.usableCount(predictionTime);
+  const windowStart = options.timeWindowDays === undefined ? -Infinity : predictionTime - options.timeWindowDays * DAY_MS;
+  const doc = format === 'markdown' ? markdownDocument(prepared, k, predictionTime, windowStart) : listDocument(prepared, k, predictionTime, windowStart);
+
+  const fit = fitToBudget(doc, tokenizer, maxTokens);
+  const kept = fit.lines;
+  const text = fit.text;
+  let lines: SerializedLine[] | undefined;
+  return {
+    text,
+    tokenCount: fit.tokensAfter,
+    truncation: truncationReport(doc, fit.selection, maxTokens, fit.tokensBefore, fit.tokensAfter, kept.length),
+    // Provenance is built on first access: most callers (embedding runs) never read it.
+    get lines(): readonly SerializedLine[] {
+      if (lines === undefined) {
+        lines = [];
+        for (let i = 0; i < kept.length; i++) {
+          const l = kept[i] as DocLine;
+          if (i > 0 && l.blankBefore) lines.push(BLANK);
+          lines.push({ text: l.text, sources: l.sources });
+        }
+      }
+      return lines;
+    },
+  };
+}
