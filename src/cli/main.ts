@@ -10,6 +10,7 @@ import { convertCommand } from './commands/convert.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { labelCommand } from './commands/label.ts';
+import { serializeCommand } from './commands/serialize.ts';
 import { statsCommand } from './commands/stats.ts';
 import { vocabAuditCommand } from './commands/vocabAudit.ts';
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(labelCommand());
   program.addCommand(statsCommand());
   program.addCommand(vocabAuditCommand());
+  program.addCommand(serializeCommand());
   program.addCommand(embedCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(checkEmbedderCommand());
