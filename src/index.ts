@@ -19,3 +19,6 @@ export { PACKAGE_VERSION } from './version.ts';
 export * from './tasks/index.ts';
 export * from './eval/index.ts';
 export * from './probe/index.ts';
+export * from './report/index.ts';
+export { loadBenchmarkConfig, validateBenchmarkConfig, benchmarkConfigJsonSchema, BenchmarkConfigSchema, type BenchmarkConfig } from './benchmark/BenchmarkConfig.ts';
+export { runBenchmark, type BenchmarkOutcome, type StepTiming } from './benchmark/runBenchmark.ts';

@@ -5,7 +5,9 @@
 import { Command, CommanderError } from 'commander';
 import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
+import { benchmarkCommand } from './commands/benchmark.ts';
 import { checkEmbedderCommand } from './commands/checkEmbedder.ts';
+import { demoCommand } from './commands/demo.ts';
 import { convertCommand } from './commands/convert.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride();
+  program.addCommand(demoCommand());
+  program.addCommand(benchmarkCommand());
   program.addCommand(convertCommand());
   program.addCommand(labelCommand());
   program.addCommand(statsCommand());

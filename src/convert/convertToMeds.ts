@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { MedsWriter, type WriteSummary } from '../meds/MedsWriter.ts';
+import { DEFAULT_FRACTIONS, type SplitFractions } from '../meds/hashSplit.ts';
 import { ConversionReport, type ConversionSummary } from './ConversionReport.ts';
 import { CONVERTED_EXTRA_COLUMNS, type ConvertContext } from './Converter.ts';
 import { getConverter } from './registry.ts';
@@ -20,8 +21,10 @@ export interface ConvertOptions {
   readonly strict?: boolean;
   /** Replace an existing MEDS dataset in `out` (default false). */
   readonly overwrite?: boolean;
-  /** Seed of the 70/15/15 hash split (default 0). */
+  /** Seed of the hash split (default 0). */
   readonly seed?: number;
+  /** Fractions of the hash split (default 70/15/15 train/tuning/held_out). */
+  readonly fractions?: SplitFractions;
   /** Called as input is consumed (bytes or rows, per converter). */
   readonly onProgress?: (done: number, total: number | undefined) => void;
 }
@@ -42,9 +45,10 @@ export async function convertToMeds(options: ConvertOptions): Promise<ConvertRes
   const writer = new MedsWriter(options.out, {
     extraColumns: CONVERTED_EXTRA_COLUMNS,
     seed: options.seed ?? 0,
+    ...(options.fractions ? { fractions: options.fractions } : {}),
     overwrite: options.overwrite ?? false,
     datasetName: `${converter.name} conversion`,
-    provenance: { source: converter.name, input, seed: options.seed ?? 0, convertedAt: new Date().toISOString() },
+    provenance: { source: converter.name, input, seed: options.seed ?? 0, fractions: options.fractions ?? DEFAULT_FRACTIONS, convertedAt: new Date().toISOString() },
   });
   mkdirSync(options.out, { recursive: true });
   const report = new ConversionReport(join(options.out, 'rejects.ndjson'), options.strict ?? false);
