@@ -15,7 +15,7 @@ import { loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.t
 import type { Head } from '../eval/Head.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels } from '../eval/loadLabelsDir.ts';
 import { lrHead } from '../eval/lrHead.ts';
-import { runEvaluation, summarize, type EvaluationResults, type FeatureSet } from '../eval/runEvaluation.ts';
+import { runEvaluation, type EvaluationResults, type FeatureSet } from '../eval/runEvaluation.ts';
 import { buildCountFeatures } from '../features/buildCountFeatures.ts';
 import { computeDatasetStats } from '../meds/computeDatasetStats.ts';
 import { openMedsDataset } from '../meds/MedsDataset.ts';
@@ -202,29 +202,21 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       const wantCounts = config.baselines.countLr || config.baselines.countGbm;
       const evalHeads = [...heads];
       if (config.baselines.countGbm && options.gbmHead) evalHeads.push(options.gbmHead);
-      let counts: FeatureSet | undefined;
-      if (wantCounts) {
+      const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
+      if (wantCounts && countHeads.length > 0) {
         const cf = await buildCountFeatures(ds, tasks, { timeBins: config.baselines.timeBins, numericDeciles: config.baselines.deciles });
-        counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true);
+        sets.push(matrixFeatureSet('counts', cf.dims, cf.byTask, true, countHeads));
       }
-      // LR on every set; GBM only on the count baseline (as in EHRSHOT).
-      const lrSets = [...sets, ...(counts && config.baselines.countLr ? [counts] : [])];
-      const res = runEvaluation(tasks, lrSets, heads, { ks: config.evaluation.ks, replicates: config.evaluation.replicates, bootstrap: config.evaluation.bootstrap, pairedResamples: config.evaluation.pairedResamples, seed: config.seed, onProgress: (d, t) => progress?.tick('evaluate (lr)', d, t) });
-      let merged = res;
-      if (counts && config.baselines.countGbm && options.gbmHead) {
-        const g = runEvaluation(tasks, [...sets, counts], [options.gbmHead], { ks: config.evaluation.ks, replicates: config.evaluation.replicates, bootstrap: config.evaluation.bootstrap, pairedResamples: config.evaluation.pairedResamples, seed: config.seed, onProgress: (d, t) => progress?.tick('evaluate (gbm)', d, t) });
-        const gbmOnCounts = g.results.filter((r) => r.featureSet === 'counts');
-        merged = { ...res, results: [...res.results, ...gbmOnCounts], skipped: [...res.skipped, ...g.skipped.filter((s) => s.featureSet === 'counts')] };
-      }
-      const macro = summarize(merged.results);
+      // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
+      const allSets = sets.map((s) => (s.baseline ? s : { ...s, heads: ['lr'] }));
+      const merged = runEvaluation(tasks, allSets, evalHeads, { ks: config.evaluation.ks, replicates: config.evaluation.replicates, bootstrap: config.evaluation.bootstrap, pairedResamples: config.evaluation.pairedResamples, seed: config.seed, onProgress: (d, t) => progress?.tick('evaluate', d, t) });
       const evaluation = {
         version: PACKAGE_VERSION,
         createdAt: new Date().toISOString(),
         settings: { ...config.evaluation, seed: config.seed, heads: evalHeads.map((h) => h.name), counts: config.baselines },
         tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...ld.summary.tasks[t.name]?.splits }])),
-        featureSets: [...lrSets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline }))],
+        featureSets: allSets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline, heads: s.heads ?? evalHeads.map((h) => h.name) })),
         ...merged,
-        macro,
         notes: config.baselines.countGbm && !options.gbmHead ? ['count GBM skipped: XGBoost is not available on this machine (install libxgboost0)'] : [],
       };
       writeFileSync(resultsFile, JSON.stringify(evaluation, null, 2) + '\n');

@@ -41,8 +41,8 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
 }
 
 /** A feature set from precomputed matrices per task. */
-export function matrixFeatureSet(name: string, dims: number, byTask: ReadonlyMap<string, Float32Array>, baseline: boolean): FeatureSet {
-  return { name, baseline, dims, rows: (t) => byTask.get(t) ?? new Float32Array(0) };
+export function matrixFeatureSet(name: string, dims: number, byTask: ReadonlyMap<string, Float32Array>, baseline: boolean, heads?: readonly string[]): FeatureSet {
+  return { name, baseline, dims, ...(heads ? { heads } : {}), rows: (t) => byTask.get(t) ?? new Float32Array(0) };
 }
 
 /** Concatenate two feature sets row by row (embeddings + counts). */

@@ -10,7 +10,8 @@ import { selectGbm } from './selectGbm.ts';
 export const gbmHead: Head = {
   name: 'gbm',
   fitPredict(train, val, testX, dims) {
-    const sel = selectGbm({ X: train.X, y: train.y }, { X: val.X, y: val.y }, dims);
+    // One thread: few-shot matrices are small, and OpenMP threads on a shared 2-core machine cost more than they give.
+    const sel = selectGbm({ X: train.X, y: train.y }, { X: val.X, y: val.y }, dims, { nThread: 1 });
     const best = sel.scores.find((s) => s.config.maxDepth === sel.config.maxDepth && s.config.learningRate === sel.config.learningRate && s.config.maxLeaves === sel.config.maxLeaves);
     return {
       proba: sel.predictProba(testX),

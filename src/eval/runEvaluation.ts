@@ -19,6 +19,8 @@ export interface FeatureSet {
   /** True for count-based baselines (paired tests compare against the best of these). */
   readonly baseline: boolean;
   readonly dims: number;
+  /** Heads to run on this set (default: all). EHRSHOT runs trees on counts only. */
+  readonly heads?: readonly string[];
   rows(task: string): Float32Array;
 }
 
@@ -109,7 +111,14 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
   // Test predictions at k = all, for the paired tests.
   const allPreds = new Map<string, Float64Array>();
   const plan: { task: TaskData; fs: FeatureSet; head: Head; k: K; rep: number }[] = [];
-  for (const task of tasks) for (const fs of featureSets) for (const head of heads) for (const k of options.ks) for (let rep = 0; rep < (k === 'all' ? 1 : replicates); rep++) plan.push({ task, fs, head, k, rep });
+  for (const task of tasks) {
+    for (const fs of featureSets) {
+      for (const head of heads) {
+        if (fs.heads && !fs.heads.includes(head.name)) continue;
+        for (const k of options.ks) for (let rep = 0; rep < (k === 'all' ? 1 : replicates); rep++) plan.push({ task, fs, head, k, rep });
+      }
+    }
+  }
   let done = 0;
   const testIdxOf = new Map<string, number[]>();
   for (const { task, fs, head, k, rep } of plan) {
