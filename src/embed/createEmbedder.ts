@@ -5,9 +5,11 @@
  * |---|---|
  * | `use-lite` | Universal Sentence Encoder Lite, bundled, offline (the default) |
  * | `openai:<base-url>#<model>` | an OpenAI-compatible `/v1/embeddings` server (vLLM, TEI, Ollama, llama.cpp, hosted) |
+ * | `onnx:<model-dir>[?pooling=mean\|cls\|last&normalize=true\|false&max_length=N&family=...]` | a local ONNX model folder (transformers.js layout), never fetched |
  */
 import { UsageError } from '../errors.ts';
 import { MODEL_FAMILIES, type Embedder, type ModelFamily } from './Embedder.ts';
+import { OnnxEmbedder, parseOnnxSpec, type OnnxOptions } from './OnnxEmbedder.ts';
 import { OpenAiEmbedder, type OpenAiOptions } from './OpenAiEmbedder.ts';
 import { UseLiteEmbedder, type UseLiteOptions } from './UseLiteEmbedder.ts';
 
@@ -17,12 +19,15 @@ export interface CreateEmbedderOptions {
   readonly family?: ModelFamily;
   readonly useLite?: UseLiteOptions;
   readonly openai?: Partial<Omit<OpenAiOptions, 'baseUrl' | 'model' | 'family'>>;
+  /** Runtime settings of `onnx:` models (the vector-changing ones belong in the spec). */
+  readonly onnx?: Pick<OnnxOptions, 'batchSize' | 'threads'>;
 }
 
 /** Registry entries: spec prefix → description (for help texts and errors). */
 export const EMBEDDERS: ReadonlyMap<string, string> = new Map([
   ['use-lite', 'Universal Sentence Encoder Lite, bundled and offline (default; a small baseline, not an LLM)'],
   ['openai:<base-url>#<model>', 'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs'],
+  ['onnx:<model-dir>', 'a local ONNX model folder (transformers.js layout: config.json, tokenizer.json, onnx/model.onnx); options ?pooling=mean|cls|last&normalize=true|false&max_length=N&family=...'],
 ]);
 
 /**
@@ -47,6 +52,10 @@ export function validateModelSpec(spec: string): void {
     } catch {
       throw new UsageError(`invalid server URL "${rest.slice(0, hash)}" (expected e.g. http://127.0.0.1:8000/v1)`, { field: 'model' });
     }
+    return;
+  }
+  if (s.startsWith('onnx:')) {
+    parseOnnxSpec(s);
     return;
   }
   throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
@@ -75,6 +84,10 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
     const hash = rest.lastIndexOf('#');
     if (hash < 0) throw new UsageError(`model spec "${spec}" needs a model name: openai:<base-url>#<model>`, { field: 'model' });
     return new OpenAiEmbedder({ ...options.openai, baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), ...(options.family ? { family: options.family } : {}) });
+  }
+  if (s.startsWith('onnx:')) {
+    const parsed = parseOnnxSpec(s);
+    return new OnnxEmbedder({ ...options.onnx, ...parsed, ...(parsed.family === undefined && options.family ? { family: options.family } : {}) });
   }
   throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
 }
