@@ -35,13 +35,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Deterministic unit vector of a text. */
+/** Deterministic unit vector of a text: one SHA-256 seeds a small PRNG (cheap, so the server's CPU does not limit benchmarks). */
 export function vectorOf(text: string, dims: number): number[] {
+  let state = createHash('sha256').update(text).digest().readUInt32BE(0) || 1;
   const out: number[] = [];
-  let block = createHash('sha256').update(text).digest();
   for (let i = 0; i < dims; i++) {
-    if (i % 16 === 0 && i > 0) block = createHash('sha256').update(block).digest();
-    out.push(block.readUInt16BE((i % 16) * 2) / 65535 - 0.5);
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out.push(((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5);
   }
   const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0));
   return out.map((x) => x / norm);
