@@ -22,3 +22,5 @@ export * from './probe/index.ts';
 export * from './report/index.ts';
 export { loadBenchmarkConfig, validateBenchmarkConfig, benchmarkConfigJsonSchema, BenchmarkConfigSchema, type BenchmarkConfig } from './benchmark/BenchmarkConfig.ts';
 export { runBenchmark, type BenchmarkOutcome, type StepTiming } from './benchmark/runBenchmark.ts';
+export * from './server/index.ts';
+export { ProbeBundle } from './probe/ProbeBundle.ts';

@@ -13,7 +13,9 @@ import { embedCommand } from './commands/embed.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { labelCommand } from './commands/label.ts';
 import { serializeCommand } from './commands/serialize.ts';
+import { serveCommand } from './commands/serve.ts';
 import { statsCommand } from './commands/stats.ts';
+import { trainCommand } from './commands/train.ts';
 import { vocabAuditCommand } from './commands/vocabAudit.ts';
 
 /** Build the program with every command registered. */
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   program.addCommand(embedCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(checkEmbedderCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(serveCommand());
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -103,7 +103,12 @@ export const fhirConverter: Converter = {
   },
 };
 
-function convertBundle(bundle: R, where: Where, ctx: ConvertContext, globalIndex: Map<string, R>): void {
+/**
+ * Convert the resources of one Bundle. References resolve within the bundle first, then through
+ * `globalIndex` (bulk-export Medications; pass an empty map for a lone bundle). Exported for the
+ * service, which converts one in-memory bundle with the same code as the batch converter.
+ */
+export function convertBundle(bundle: Record<string, unknown>, where: { readonly file: string; readonly line: number }, ctx: ConvertContext, globalIndex: Map<string, Record<string, unknown>>): void {
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   const local = new Map<string, R>();
   for (const e of entries) {

@@ -1,0 +1,22 @@
+/** The HTTP service and the inspector page. Re-exports only. */
+export { ApiError } from './ApiError.ts';
+export { apiKeyAuth } from './apiKeyAuth.ts';
+export { createApp } from './createApp.ts';
+export type { AppOptions, RequestLogEntry } from './createApp.ts';
+export { errorBody } from './errorBody.ts';
+export type { ErrorBody } from './errorBody.ts';
+export { inspectRecord } from './inspectRecord.ts';
+export type { InspectedEvent, InspectedLine, InspectResult } from './inspectRecord.ts';
+export { InspectorDataset } from './InspectorDataset.ts';
+export type { InspectorLabel, SubjectDetail, SubjectSummary } from './InspectorDataset.ts';
+export { INSPECTOR_HTML } from './inspectorHtml.ts';
+export { isLoopbackHost } from './isLoopbackHost.ts';
+export { layeredVocabulary } from './layeredVocabulary.ts';
+export { openApiDocument } from './openApiDocument.ts';
+export { parseByteSize } from './parseByteSize.ts';
+export { asObject, parseIsoTime, parseRecordInput, parseSerializerSettings } from './parseRecordInput.ts';
+export type { RecordInput, SerializerSettings, SubjectLookup } from './parseRecordInput.ts';
+export { ScoringService } from './ScoringService.ts';
+export type { Prediction, ScoringServiceOptions } from './ScoringService.ts';
+export { startServer } from './startServer.ts';
+export type { RunningServer, StartServerOptions } from './startServer.ts';

@@ -1,0 +1,296 @@
+/**
+ * The inspector page served at `/`: one self-contained HTML document (inline CSS and JS, no
+ * external requests, allowed by the page's Content-Security-Policy) over the JSON API. Data is
+ * put into the page with `textContent` only, never parsed as HTML.
+ */
+export const INSPECTOR_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ehr-embed inspector</title>
+<style>
+:root { --fg: #1d2330; --muted: #6b7280; --line: #e5e7eb; --accent: #1f6feb; --sel: #fff4c2; --cut: #9ca3af; --bg: #f8fafc; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
+header { display: flex; align-items: baseline; gap: 16px; padding: 10px 16px; background: #fff; border-bottom: 1px solid var(--line); }
+header h1 { font-size: 16px; margin: 0; }
+header .model { color: var(--muted); font-size: 12px; }
+header .key { margin-left: auto; font-size: 12px; }
+main { display: grid; grid-template-columns: 320px minmax(0, 1fr) 360px; gap: 12px; padding: 12px; height: calc(100vh - 45px); }
+section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow: auto; min-height: 0; }
+h2 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 4px 0 8px; }
+.tabs { display: flex; gap: 4px; margin-bottom: 8px; }
+.tabs button { flex: 1; }
+button { font: inherit; padding: 4px 10px; border: 1px solid var(--line); background: #f3f4f6; border-radius: 4px; cursor: pointer; }
+button.on, button.primary { background: var(--accent); color: #fff; border-color: var(--accent); }
+input, select, textarea { font: inherit; padding: 4px 6px; border: 1px solid #d1d5db; border-radius: 4px; width: 100%; }
+textarea { height: 160px; font: 12px/1.3 ui-monospace, SFMono-Regular, Menlo, monospace; }
+label { display: block; font-size: 12px; color: var(--muted); margin: 8px 0 2px; }
+.row { display: flex; gap: 6px; }
+.row > * { flex: 1; }
+.row > .wide { flex: 1.4; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; }
+th, td { text-align: left; padding: 3px 4px; border-bottom: 1px solid var(--line); vertical-align: top; }
+tr.subject { cursor: pointer; }
+tr.subject:hover { background: #f1f5f9; }
+tr.subject.on { background: #dbeafe; }
+.muted { color: var(--muted); }
+.labels a { display: block; cursor: pointer; color: var(--accent); font-size: 12px; }
+.stats { display: flex; flex-wrap: wrap; gap: 14px; font-size: 12px; color: var(--muted); margin-bottom: 8px; }
+.stats b { color: var(--fg); }
+#text { font: 12.5px/1.5 ui-monospace, SFMono-Regular, Menlo, monospace; white-space: pre-wrap; word-break: break-word; }
+#text .ln { padding: 0 6px; border-left: 3px solid transparent; cursor: pointer; min-height: 1.5em; }
+#text .ln:hover { background: #f1f5f9; }
+#text .ln.src { border-left-color: #93c5fd; }
+#text .ln.sel { background: var(--sel); border-left-color: #f59e0b; }
+#text .ln.cut { color: var(--cut); }
+#text .cutmark { font: italic 11px system-ui, sans-serif; color: var(--cut); border-top: 1px dashed var(--cut); margin: 4px 0 2px; padding: 1px 6px; }
+#subject-list { max-height: 38vh; overflow: auto; border: 1px solid var(--line); border-radius: 4px; }
+.pred { display: flex; justify-content: space-between; padding: 4px 0; border-bottom: 1px solid var(--line); }
+.bar { height: 6px; background: #e5e7eb; border-radius: 3px; margin-top: 2px; }
+.bar > span { display: block; height: 6px; background: var(--accent); border-radius: 3px; }
+.err { color: #b91c1c; font-size: 12px; white-space: pre-wrap; }
+.hidden { display: none; }
+</style>
+</head>
+<body>
+<header>
+  <h1>ehr-embed inspector</h1>
+  <span class="model" id="model">loading…</span>
+  <span class="key">API key <input id="apikey" type="password" style="width:160px" placeholder="if required"></span>
+</header>
+<main>
+  <section id="left">
+    <div class="tabs"><button id="tab-ds" class="on">Dataset</button><button id="tab-fhir">FHIR bundle</button></div>
+    <div id="pane-ds">
+      <input id="search" placeholder="subject id or source id">
+      <div class="muted" id="subject-total" style="font-size:12px;margin:4px 0"></div>
+      <div id="subject-list">
+        <table><thead><tr><th>subject</th><th>split</th><th>labels</th></tr></thead><tbody id="subjects"></tbody></table>
+        <button id="more" class="hidden" style="margin:6px 0;width:100%">more</button>
+      </div>
+      <div id="subject-detail" class="hidden">
+        <h2 style="margin-top:14px">Subject</h2>
+        <div id="detail-facts" style="font-size:12px"></div>
+        <div class="labels" id="label-list"></div>
+      </div>
+    </div>
+    <div id="pane-fhir" class="hidden">
+      <label for="bundle">Paste a FHIR R4/STU3 Bundle (one Patient)</label>
+      <textarea id="bundle" spellcheck="false" placeholder='{"resourceType": "Bundle", "entry": [...]}'></textarea>
+    </div>
+    <label for="ptime">Prediction time (ISO 8601, UTC)</label>
+    <input id="ptime" placeholder="2019-05-01T12:00:00Z">
+    <div class="row">
+      <div class="wide"><label for="format">Format</label><select id="format"><option>markdown</option><option>list</option></select></div>
+      <div><label for="maxtokens">Budget</label><input id="maxtokens" placeholder="none"></div>
+      <div><label for="tokenizer">Tokenizer</label><select id="tokenizer"><option>qwen2</option><option>qwen3</option><option>llama3</option><option>chars</option></select></div>
+    </div>
+    <button id="go" class="primary" style="margin-top:10px;width:100%">Inspect</button>
+    <div class="err" id="left-err"></div>
+  </section>
+  <section id="center">
+    <h2>What the model reads</h2>
+    <div class="stats" id="stats"></div>
+    <div class="err" id="center-err"></div>
+    <div id="text" data-testid="text"><span class="muted">Pick a subject (or paste a bundle) and a prediction time.</span></div>
+  </section>
+  <section id="right">
+    <h2>Predictions</h2>
+    <div id="predictions" data-testid="predictions"><span class="muted">No record yet.</span></div>
+    <h2 style="margin-top:16px">Source events of the selected line</h2>
+    <div id="events" data-testid="events"><span class="muted">Click a line of the text.</span></div>
+  </section>
+</main>
+<script>
+"use strict";
+const $ = (id) => document.getElementById(id);
+const el = (tag, props, ...kids) => { const e = document.createElement(tag); Object.assign(e, props || {}); for (const k of kids) e.append(k); return e; };
+const state = { mode: "ds", subject: null, offset: 0, query: "", models: null };
+$("apikey").value = sessionStorage.getItem("ehrEmbedKey") || "";
+$("apikey").addEventListener("change", () => { sessionStorage.setItem("ehrEmbedKey", $("apikey").value); init(); });
+
+async function api(method, path, body) {
+  const headers = { "content-type": "application/json" };
+  const key = $("apikey").value.trim();
+  if (key) headers["x-api-key"] = key;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await res.json().catch(() => ({ error: { code: "bad_response", message: "HTTP " + res.status, path: null } }));
+  if (!res.ok) { const e = new Error((data.error && data.error.message) || ("HTTP " + res.status)); e.code = data.error && data.error.code; e.status = res.status; throw e; }
+  return data;
+}
+function showErr(where, err) { $(where).textContent = err ? String(err.message || err) : ""; }
+function fmtTime(iso) { return iso ? iso.replace("T", " ").replace(/:00\\.000Z$|\\.000Z$/, "").replace(/Z$/, "") : "static"; }
+
+async function init() {
+  showErr("left-err", null);
+  try {
+    const m = await api("GET", "/v1/models");
+    state.models = m;
+    $("model").textContent = m.model.spec + " (" + m.model.family + ")" + (m.probes.length ? " · probes: " + m.probes.map((p) => p.task).join(", ") : " · no probes loaded");
+    $("format").value = m.defaults.format;
+    $("maxtokens").value = m.defaults.maxTokens === null ? "" : String(m.defaults.maxTokens);
+    $("tokenizer").value = m.defaults.tokenizer;
+    if (m.dataset) { setMode("ds"); loadSubjects(true); } else { setMode("fhir"); $("tab-ds").disabled = true; $("tab-ds").title = "start the server with --meds <dir>"; }
+  } catch (e) {
+    $("model").textContent = e.status === 401 ? "API key required" : "cannot reach the API";
+    showErr("left-err", e);
+  }
+}
+function setMode(mode) {
+  state.mode = mode;
+  $("tab-ds").classList.toggle("on", mode === "ds");
+  $("tab-fhir").classList.toggle("on", mode === "fhir");
+  $("pane-ds").classList.toggle("hidden", mode !== "ds");
+  $("pane-fhir").classList.toggle("hidden", mode !== "fhir");
+}
+$("tab-ds").onclick = () => setMode("ds");
+$("tab-fhir").onclick = () => setMode("fhir");
+
+async function loadSubjects(reset) {
+  if (reset) { state.offset = 0; $("subjects").textContent = ""; }
+  try {
+    const page = await api("GET", "/v1/subjects?limit=100&offset=" + state.offset + "&q=" + encodeURIComponent(state.query));
+    $("subject-total").textContent = page.total + " subject" + (page.total === 1 ? "" : "s");
+    for (const s of page.subjects) {
+      const tr = el("tr", { className: "subject" },
+        el("td", {}, el("div", { textContent: String(s.subjectId) }), el("div", { className: "muted", textContent: s.sourceId || "" })),
+        el("td", { textContent: s.split || "" }), el("td", { textContent: String(s.labels) }));
+      tr.dataset.testid = "subject-row";
+      tr.dataset.subject = String(s.subjectId);
+      tr.onclick = () => selectSubject(s.subjectId, tr);
+      $("subjects").append(tr);
+    }
+    state.offset += page.subjects.length;
+    $("more").classList.toggle("hidden", state.offset >= page.total);
+  } catch (e) { showErr("left-err", e); }
+}
+let searchTimer = 0;
+$("search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(() => { state.query = $("search").value; loadSubjects(true); }, 200); });
+$("more").onclick = () => loadSubjects(false);
+
+async function selectSubject(id, tr) {
+  for (const r of document.querySelectorAll("tr.subject.on")) r.classList.remove("on");
+  if (tr) tr.classList.add("on");
+  state.subject = id;
+  try {
+    const d = await api("GET", "/v1/subjects/" + encodeURIComponent(id));
+    $("subject-detail").classList.remove("hidden");
+    $("detail-facts").textContent = "";
+    $("detail-facts").append(
+      el("div", { textContent: d.events + " events" + (d.split ? " · split " + d.split : "") }),
+      el("div", { className: "muted", textContent: fmtTime(d.firstTime) + " → " + fmtTime(d.lastTime) }));
+    const list = $("label-list");
+    list.textContent = "";
+    if (d.labelList.length) list.append(el("div", { className: "muted", textContent: "Labels (click to use the prediction time):" }));
+    for (const l of d.labelList) {
+      const a = el("a", { textContent: l.task + " @ " + fmtTime(l.predictionTime) + " = " + String(l.value) });
+      a.dataset.testid = "label-link";
+      a.onclick = () => { $("ptime").value = l.predictionTime; inspect(); };
+      list.append(a);
+    }
+    $("ptime").value = d.labelList.length ? d.labelList[d.labelList.length - 1].predictionTime : (d.lastTime || "");
+    await inspect();
+  } catch (e) { showErr("left-err", e); }
+}
+
+function requestBody() {
+  const body = { predictionTime: $("ptime").value.trim() };
+  if (state.mode === "fhir") {
+    try { body.bundle = JSON.parse($("bundle").value); } catch (e) { throw new Error("the pasted bundle is not valid JSON"); }
+  } else {
+    if (state.subject === null) throw new Error("pick a subject first");
+    body.subjectId = state.subject;
+  }
+  return body;
+}
+function settings() {
+  const mt = $("maxtokens").value.trim();
+  return { format: $("format").value, maxTokens: mt === "" ? null : Number(mt), tokenizer: $("tokenizer").value };
+}
+$("go").onclick = () => inspect();
+
+async function inspect() {
+  showErr("left-err", null); showErr("center-err", null);
+  let body;
+  try { body = requestBody(); } catch (e) { showErr("left-err", e); return; }
+  $("text").textContent = "";
+  $("text").append(el("span", { className: "muted", textContent: "serializing…" }));
+  try {
+    const r = await api("POST", "/v1/inspect", Object.assign({}, body, settings()));
+    renderText(r);
+  } catch (e) { $("text").textContent = ""; showErr("center-err", e); }
+  predict(body);
+}
+
+function renderText(r) {
+  const stats = $("stats");
+  stats.textContent = "";
+  const stat = (k, v, id) => { const b = el("b", { textContent: v }); if (id) b.id = id; stats.append(el("span", {}, k + " ", b)); };
+  stat("subject", String(r.subjectId));
+  stat("at", fmtTime(r.predictionTime));
+  stat("tokens", String(r.tokenCount), "token-count");
+  stat("before budget", String(r.tokensBefore));
+  stat("budget", r.settings.maxTokens === null ? "none" : String(r.settings.maxTokens));
+  stat("events used", r.eventsUsed + " / " + r.eventsTotal);
+  stat("lines cut", String(r.lines.filter((l) => l.cut && l.text !== "").length));
+  const box = $("text");
+  box.textContent = "";
+  r.lines.forEach((l, i) => {
+    // One mark where each run of cut lines starts: the budget removes whole sections and visits.
+    if (l.cut && !(i > 0 && r.lines[i - 1].cut)) box.append(el("div", { className: "cutmark", textContent: "cut by the token budget (not in the text the model reads)" }));
+    const div = el("div", { className: "ln" + (l.cut ? " cut" : "") + (l.events.length ? " src" : ""), textContent: l.text === "" ? "\\u00a0" : l.text });
+    div.dataset.testid = "text-line";
+    div.dataset.index = String(i);
+    div.title = l.events.length ? l.events.length + " source event(s)" : "no source events (heading or blank)";
+    div.onclick = () => { for (const s of box.querySelectorAll(".ln.sel")) s.classList.remove("sel"); div.classList.add("sel"); renderEvents(l); };
+    box.append(div);
+  });
+  $("events").textContent = "";
+  $("events").append(el("span", { className: "muted", textContent: "Click a line of the text." }));
+}
+
+function renderEvents(line) {
+  const box = $("events");
+  box.textContent = "";
+  if (!line.events.length) { box.append(el("span", { className: "muted", textContent: "This line has no source events (a heading, a blank line or a summary)." })); return; }
+  const tbody = el("tbody");
+  for (const e of line.events) {
+    // Values are float32 in MEDS: 7 significant digits are all they hold.
+    const value = e.numericValue !== null ? String(Number(e.numericValue.toPrecision(7))) + (e.unit ? " " + e.unit : "") : (e.textValue || "");
+    const tr = el("tr", {}, el("td", { textContent: fmtTime(e.time) }), el("td", {}, el("div", { textContent: e.code }), el("div", { className: "muted", textContent: e.description || "" })), el("td", { textContent: value }));
+    tr.dataset.testid = "event-row";
+    tbody.append(tr);
+  }
+  box.append(el("table", {}, el("thead", {}, el("tr", {}, el("th", { textContent: "time" }), el("th", { textContent: "code / description" }), el("th", { textContent: "value" }))), tbody));
+}
+
+// Each probe reads the record with its own training settings, whatever the text pane shows.
+function probeReads(task) {
+  const m = state.models && state.models.probes.find((x) => x.task === task);
+  return m ? " · reads " + m.serializer.format + ", budget " + (m.serializer.maxTokens === null ? "none" : m.serializer.maxTokens) : "";
+}
+async function predict(body) {
+  const box = $("predictions");
+  box.textContent = "";
+  if (!state.models || !state.models.probes.length) { box.append(el("span", { className: "muted", textContent: "No probes loaded (start the server with --probes <dir>)." })); return; }
+  box.append(el("span", { className: "muted", textContent: "embedding and scoring…" }));
+  try {
+    const r = await api("POST", "/v1/predict", body);
+    box.textContent = "";
+    for (const p of r.predictions) {
+      const pct = (p.probability * 100).toFixed(1) + "%";
+      const bar = el("div", { className: "bar" }, el("span", { style: "width:" + Math.max(1, p.probability * 100).toFixed(1) + "%" }));
+      const row = el("div", {}, el("div", { className: "pred" }, el("span", { textContent: p.task }), el("b", { textContent: pct })), bar,
+        el("div", { className: "muted", style: "font-size:11px", textContent: "probe " + p.probe.checksum.slice(7, 19) + " · C " + p.probe.C + (p.probe.validationAuroc === null ? "" : " · val AUROC " + p.probe.validationAuroc.toFixed(3)) + probeReads(p.task) }));
+      row.dataset.testid = "prediction";
+      box.append(row);
+    }
+  } catch (e) { box.textContent = ""; box.append(el("div", { className: "err", textContent: e.message })); }
+}
+init();
+</script>
+</body>
+</html>
+`;

@@ -1,0 +1,59 @@
+// Shared by the server tests: the Synthea R4 sample's patient bundles and a JSON request helper.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { SubjectIdMap } from '../../src/convert/SubjectIdMap.ts';
+import { hashSplit } from '../../src/meds/hashSplit.ts';
+import type { Split } from '../../src/types.ts';
+import { SHARED_DATA } from '../helpers/paths.ts';
+
+/** The R4 sample: 40 patient bundles plus 2 organization/practitioner bundles, one per line. */
+export const R4_SAMPLE = join(SHARED_DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
+
+/** A patient bundle of the sample with the ids the batch converter gives it. */
+export interface SampleBundle {
+  /** The minified bundle line. */
+  readonly line: string;
+  readonly bundle: Record<string, unknown>;
+  readonly patientId: string;
+  readonly subjectId: number;
+  /** The converter's default hash split (seed 0). */
+  readonly split: Split;
+}
+
+let cached: SampleBundle[] | undefined;
+
+/** Patient bundles of the R4 sample, in file order. */
+export function r4PatientBundles(): SampleBundle[] {
+  if (cached) return cached;
+  const ids = new SubjectIdMap();
+  cached = [];
+  for (const line of gunzipSync(readFileSync(R4_SAMPLE)).toString('utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const bundle = JSON.parse(line) as { entry?: { resource?: { resourceType?: string; id?: string } }[] };
+    const patient = bundle.entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource;
+    if (!patient?.id) continue;
+    const subjectId = ids.idFor(patient.id);
+    cached.push({ line, bundle: bundle as Record<string, unknown>, patientId: patient.id, subjectId, split: hashSplit(subjectId, 0) });
+  }
+  return cached;
+}
+
+/** POST (or GET without a body) JSON; returns status, parsed body and headers. */
+// Tests read response fields directly and their assertions check them: the body is `any` here.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function requestJson(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON (the inspector page): keep the text.
+  }
+  return { status: res.status, body: parsed, headers: res.headers };
+}
