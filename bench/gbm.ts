@@ -31,6 +31,7 @@ import { auroc } from '../src/eval/auroc.ts';
 import { resolveParams, toXGBoostParams } from '../src/probe/gbm.ts';
 import { loadXGBoost } from '../src/probe/xgboostLib.ts';
 import { appendResult, machineLine } from './appendResult.ts';
+import { mulberry32 as rng } from '../test/helpers/mulberry32.ts';
 
 const N_TRAIN = 5000;
 const N_VAL = 1000;
@@ -47,17 +48,6 @@ const { values: args } = parseArgs({
 });
 const THREADS = args.threads === undefined ? availableParallelism() : Number(args.threads);
 
-/** mulberry32: seeded uniform [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeData(n: number, seed: number): { X: Float32Array; y: Float64Array } {
   const r = rng(seed);

@@ -23,6 +23,7 @@ import type { Tokenizer } from '../src/tokenize/index.ts';
 import { vocabularyFromCodes } from '../src/serialize/vocabulary.ts';
 import { getTokenizer } from '../src/tokenize/index.ts';
 import type { Event, Subject } from '../src/types.ts';
+import { mulberry32 } from '../test/helpers/mulberry32.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => {
@@ -36,17 +37,6 @@ const repetitions = flag('--repeat', 3);
 const generate = flag('--generate', 0);
 const record = !args.includes('--no-record');
 
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Subjects and vocabulary from a MEDS dataset, or null when there is none (or no reader yet). */
 async function loadDataset(path: string): Promise<{ subjects: Subject[]; vocabulary: Vocabulary; source: string } | null> {

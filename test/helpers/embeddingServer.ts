@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mulberry32 } from './mulberry32.ts';
 
 export type Fault = 'ok' | '429' | '500' | 'slow' | 'drop' | 'wrong-dims' | 'shuffle';
 
@@ -37,16 +38,9 @@ export interface RunningServer {
 
 /** Deterministic unit vector of a text: one SHA-256 seeds a small PRNG (cheap, so the server's CPU does not limit benchmarks). */
 export function vectorOf(text: string, dims: number): number[] {
-  let state = createHash('sha256').update(text).digest().readUInt32BE(0) || 1;
+  const next = mulberry32(createHash('sha256').update(text).digest().readUInt32BE(0) || 1);
   const out: number[] = [];
-  for (let i = 0; i < dims; i++) {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out.push(((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5);
-  }
+  for (let i = 0; i < dims; i++) out.push(next() - 0.5);
   const norm = Math.sqrt(out.reduce((s, x) => s + x * x, 0));
   return out.map((x) => x / norm);
 }

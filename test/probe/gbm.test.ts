@@ -12,6 +12,7 @@ import { loadXGBoost, XGBOOST_LIB_ENV, XGBOOST_MISSING_MESSAGE } from '../../src
 import { distinctGbmConfigs, GBM_GRID, selectGbm } from '../../src/eval/selectGbm.ts';
 import { auroc } from '../../src/eval/auroc.ts';
 import { isUsageError } from '../../src/errors.ts';
+import { mulberry32 as rng } from '../helpers/mulberry32.ts';
 
 const ONE = { nThread: 1 } as const;
 
@@ -33,17 +34,6 @@ interface GoldenDataset {
 const golden = JSON.parse(readFileSync(new URL('../golden/xgboost/predictions.json', import.meta.url), 'utf8')) as { datasets: GoldenDataset[] };
 const f32 = (a: (number | null)[]): Float32Array => Float32Array.from(a, (v) => (v === null ? Number.NaN : v));
 
-/** mulberry32: a tiny seeded generator for synthetic data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Count-like features: d columns of small counts (the first 4 present in 40% of rows, the rest in
