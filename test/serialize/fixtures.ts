@@ -5,6 +5,7 @@
  */
 import type { Event, ExtraValue, Subject } from '../../src/types.ts';
 import type { Vocabulary } from '../../src/serialize/vocabulary.ts';
+import { mulberry32 } from '../helpers/mulberry32.ts';
 
 export const DAY = 86_400_000;
 export const HOUR = 3_600_000;
@@ -168,17 +169,8 @@ export function mimicPatient(): Subject {
   return b.build();
 }
 
-/** A small seeded PRNG (mulberry32): uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The shared seeded PRNG, re-exported for the serialization tests that import it from here. */
+export { mulberry32 };
 
 const RANDOM_CODES: readonly [string, string, string | null, number, number][] = [
   // code, domain, unit, low, high (value range; low > high means no value)
