@@ -13,6 +13,7 @@ export { formatInput, l2normalize, MODEL_FAMILIES, type Embedder, type EmbedInpu
 export { EmbeddingCache, DEFAULT_CACHE_DIR } from './embed/EmbeddingCache.ts';
 export { embedWithCache, type EmbedStats } from './embed/embedWithCache.ts';
 export { instructionFor, resolveInstruction, GENERIC_QUERY, type InstructionMode, type TextFormat } from './embed/instructions.ts';
+export { GgufEmbedder, ggufFingerprint, parseGgufSpec, GGUF_DEVICES, type GgufDevice, type GgufOptions } from './embed/GgufEmbedder.ts';
 export { OpenAiEmbedder, guessFamily, type OpenAiOptions } from './embed/OpenAiEmbedder.ts';
 export { UseLiteEmbedder, type UseLiteOptions } from './embed/UseLiteEmbedder.ts';
 export { PACKAGE_VERSION } from './version.ts';

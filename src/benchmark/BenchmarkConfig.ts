@@ -21,7 +21,7 @@ const SerializationSchema = z
 
 const ModelSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/).describe('short name used in output paths and the report'),
-  spec: z.string().min(1).describe('model spec: use-lite | openai:<base-url>#<model>'),
+  spec: z.string().min(1).describe('model spec: use-lite | onnx:<model-dir> | gguf:<file> | openai:<base-url>#<model>'),
   family: z.enum(['qwen', 'llm2vec', 'plain']).optional().describe('instruction format (default: guessed from the name)'),
 });
 

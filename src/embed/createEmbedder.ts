@@ -6,9 +6,11 @@
  * | `use-lite` | Universal Sentence Encoder Lite, bundled, offline (the default) |
  * | `openai:<base-url>#<model>` | an OpenAI-compatible `/v1/embeddings` server (vLLM, TEI, Ollama, llama.cpp, hosted) |
  * | `onnx:<model-dir>[?pooling=mean\|cls\|last&normalize=true\|false&max_length=N&family=...]` | a local ONNX model folder (transformers.js layout), never fetched |
+ * | `gguf:<file>[?family=...&normalize=...&max_length=N&threads=N&gpu=auto\|cpu\|cuda\|vulkan]` | a local GGUF model through node-llama-cpp (llama.cpp) |
  */
 import { UsageError } from '../errors.ts';
 import { MODEL_FAMILIES, type Embedder, type ModelFamily } from './Embedder.ts';
+import { GgufEmbedder, parseGgufSpec } from './GgufEmbedder.ts';
 import { OnnxEmbedder, parseOnnxSpec, type OnnxOptions } from './OnnxEmbedder.ts';
 import { OpenAiEmbedder, type OpenAiOptions } from './OpenAiEmbedder.ts';
 import { UseLiteEmbedder, type UseLiteOptions } from './UseLiteEmbedder.ts';
@@ -28,6 +30,7 @@ export const EMBEDDERS: ReadonlyMap<string, string> = new Map([
   ['use-lite', 'Universal Sentence Encoder Lite, bundled and offline (default; a small baseline, not an LLM)'],
   ['openai:<base-url>#<model>', 'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs'],
   ['onnx:<model-dir>', 'a local ONNX model folder (transformers.js layout: config.json, tokenizer.json, onnx/model.onnx); options ?pooling=mean|cls|last&normalize=true|false&max_length=N&family=...'],
+  ['gguf:<file>', "a local GGUF model run by llama.cpp (node-llama-cpp), CPU or CUDA/Vulkan; pooling is the file's own; options ?family=...&normalize=true|false&max_length=N&threads=N&gpu=auto|cpu|cuda|vulkan"],
 ]);
 
 /**
@@ -56,6 +59,10 @@ export function validateModelSpec(spec: string): void {
   }
   if (s.startsWith('onnx:')) {
     parseOnnxSpec(s);
+    return;
+  }
+  if (s.startsWith('gguf:')) {
+    parseGgufSpec(s);
     return;
   }
   throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
@@ -88,6 +95,10 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
   if (s.startsWith('onnx:')) {
     const parsed = parseOnnxSpec(s);
     return new OnnxEmbedder({ ...options.onnx, ...parsed, ...(parsed.family === undefined && options.family ? { family: options.family } : {}) });
+  }
+  if (s.startsWith('gguf:')) {
+    const parsed = parseGgufSpec(s);
+    return new GgufEmbedder({ ...parsed, ...(parsed.family === undefined && options.family ? { family: options.family } : {}) });
   }
   throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
 }

@@ -1,0 +1,308 @@
+/**
+ * `gguf:<file>`: a GGUF embedding model (Qwen3-Embedding, GTE-Qwen2, nomic-embed, BGE... as
+ * converted by llama.cpp) run in-process through node-llama-cpp, on the CPU, or on a CUDA or
+ * Vulkan GPU where one is found (prebuilt binaries ship in npm packages; nothing is built or
+ * downloaded at run time).
+ *
+ * Spec: `gguf:<file>[?family=plain|qwen|llm2vec&normalize=true|false&max_length=N&threads=N&gpu=auto|cpu|cuda|vulkan]`.
+ * The canonical spec (the cache key) carries the options that change vectors (family,
+ * normalize, max_length) and a fingerprint of the file (`sha`: SHA-256 of its size and first
+ * MiB, which holds the GGUF header: architecture, tokenizer, tensor layout), so a different
+ * model under the same path never reuses cached vectors. `threads` and `gpu` are run-time
+ * settings and stay out of it.
+ *
+ * Pooling is the model file's own (`<arch>.pooling_type`, written by llama.cpp's converter:
+ * `last` for Qwen3-Embedding, `mean` for most BERT-style encoders); llama.cpp applies it.
+ * Special tokens (BOS/EOS or CLS/SEP) are added as llama.cpp's tokenizer settings say. Texts
+ * longer than `max_length` tokens (default: the smaller of the model's training context and
+ * 8192) are truncated from the right, keeping the start and the special tokens.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import type { Llama, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
+import { UsageError } from '../errors.ts';
+import { guessFamily } from './OpenAiEmbedder.ts';
+import { formatInput, l2normalize, MODEL_FAMILIES, type EmbedInput, type Embedder, type ModelFamily } from './Embedder.ts';
+
+/** Where llama.cpp runs: `auto` picks CUDA or Vulkan when the machine has one, else the CPU. */
+export type GgufDevice = 'auto' | 'cpu' | 'cuda' | 'vulkan';
+export const GGUF_DEVICES: readonly GgufDevice[] = ['auto', 'cpu', 'cuda', 'vulkan'];
+
+/** Options of {@link GgufEmbedder}. */
+export interface GgufOptions {
+  /** The `.gguf` file. */
+  readonly file: string;
+  /** Instruction family (default: guessed from the file name, e.g. `qwen` for Qwen3-Embedding). */
+  readonly family?: ModelFamily;
+  /** L2-normalize the vectors (default true). */
+  readonly normalize?: boolean;
+  /** Cap on tokens per text, special tokens included. */
+  readonly maxLength?: number;
+  /** CPU threads for llama.cpp (default: one less than `os.availableParallelism()`, at least 1). */
+  readonly threads?: number;
+  /** Device (default `auto`). */
+  readonly gpu?: GgufDevice;
+  /** Expected fingerprint (`sha=` from a canonical spec): loading fails if the file differs. */
+  readonly sha?: string;
+}
+
+/** Default cap on tokens per text: enough for the study's 4,096-token texts plus an instruction. */
+const DEFAULT_MAX_LENGTH = 8192;
+const KEYS = ['family', 'normalize', 'max_length', 'threads', 'gpu', 'sha'] as const;
+
+/**
+ * Parse `gguf:<file>[?k=v&...]` into options (no file access). Throws a UsageError on unknown
+ * keys or bad values.
+ */
+export function parseGgufSpec(spec: string): GgufOptions {
+  const s = spec.trim();
+  if (!s.startsWith('gguf:')) throw new UsageError(`not a gguf model spec: "${spec}"`, { field: 'model' });
+  const rest = s.slice('gguf:'.length);
+  const q = rest.indexOf('?');
+  const file = q < 0 ? rest : rest.slice(0, q);
+  if (file === '') throw new UsageError(`model spec "${spec}" needs a file: gguf:<file.gguf>`, { field: 'model' });
+  const opts: { -readonly [K in keyof GgufOptions]: GgufOptions[K] } = { file };
+  const positive = (k: string, v: string): number => {
+    if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`gguf option ${k} expects a positive integer, got "${v}"`, { field: 'model' });
+    return Number(v);
+  };
+  for (const [k, v] of new URLSearchParams(q < 0 ? '' : rest.slice(q + 1))) {
+    switch (k) {
+      case 'family':
+        if (!(MODEL_FAMILIES as readonly string[]).includes(v)) throw new UsageError(`gguf option family expects one of ${MODEL_FAMILIES.join(', ')}, got "${v}"`, { field: 'model' });
+        opts.family = v as ModelFamily;
+        break;
+      case 'normalize':
+        if (v !== 'true' && v !== 'false') throw new UsageError(`gguf option normalize expects true or false, got "${v}"`, { field: 'model' });
+        opts.normalize = v === 'true';
+        break;
+      case 'max_length':
+        opts.maxLength = positive(k, v);
+        break;
+      case 'threads':
+        opts.threads = positive(k, v);
+        break;
+      case 'gpu':
+        if (!(GGUF_DEVICES as readonly string[]).includes(v)) throw new UsageError(`gguf option gpu expects one of ${GGUF_DEVICES.join(', ')}, got "${v}"`, { field: 'model' });
+        opts.gpu = v as GgufDevice;
+        break;
+      case 'sha':
+        if (!/^[0-9a-f]{16}$/.test(v)) throw new UsageError(`gguf option sha expects 16 hex digits (from a canonical spec), got "${v}"`, { field: 'model' });
+        opts.sha = v;
+        break;
+      default:
+        throw new UsageError(`unknown gguf option "${k}" (known: ${KEYS.join(', ')})`, { field: 'model' });
+    }
+  }
+  return opts;
+}
+
+/**
+ * Fingerprint of a GGUF file: SHA-256 over its size and first MiB (magic, version, metadata
+ * and tensor table for any real model), first 16 hex digits. Reading 1 MiB keeps this instant
+ * for multi-gigabyte files.
+ */
+export function ggufFingerprint(file: string): string {
+  const size = statSync(file).size;
+  const head = Buffer.alloc(Math.min(size, 1 << 20));
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (head.length < 4 || head.toString('latin1', 0, 4) !== 'GGUF') {
+    throw new UsageError('not a GGUF file (it does not start with the magic "GGUF")', { file: resolve(file) });
+  }
+  return createHash('sha256').update(String(size)).update(head).digest('hex').slice(0, 16);
+}
+
+/**
+ * llama.cpp explains load failures only in its log, so its error lines are kept here (instead of
+ * printed to stderr) for our messages.
+ */
+const nativeErrors = {
+  lines: [] as string[],
+  total: 0,
+  push(line: string): void {
+    this.lines.push(line);
+    this.total++;
+    if (this.lines.length > 20) this.lines.shift();
+  },
+  /** Lines logged after the `total` count was `mark` (as many as are still kept). */
+  since(mark: number): string[] {
+    return this.lines.slice(Math.max(0, this.lines.length - (this.total - mark)));
+  },
+};
+
+const llamas = new Map<GgufDevice, Promise<Llama>>();
+
+/**
+ * One llama.cpp runtime per device for the whole process: node-llama-cpp binds one native
+ * library per configuration and keeps only the first caller's logger, and starting it costs
+ * most of a second.
+ */
+function sharedLlama(device: GgufDevice): Promise<Llama> {
+  let llama = llamas.get(device);
+  if (llama === undefined) {
+    llama = (async () => {
+      const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+      return getLlama({
+        gpu: device === 'cpu' ? false : device,
+        // Use the prebuilt binaries only: never compile or download at run time.
+        build: 'never',
+        skipDownload: true,
+        progressLogs: false,
+        logLevel: LlamaLogLevel.error,
+        logger: (level, message) => {
+          if (level === LlamaLogLevel.error || level === LlamaLogLevel.fatal) nativeErrors.push(message.trim());
+        },
+      });
+    })();
+    // A failed start is not cached: the next model may ask again (and report again).
+    llama.catch(() => llamas.delete(device));
+    llamas.set(device, llama);
+  }
+  return llama;
+}
+
+/** llama.cpp logs from its own threads; the lines reach JavaScript a little after a failure. */
+const settleLogs = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
+
+interface Loaded {
+  readonly model: LlamaModel;
+  readonly context: LlamaEmbeddingContext;
+  /** Usable tokens per text, special tokens included. */
+  readonly maxLength: number;
+}
+
+/** The in-process GGUF backend. */
+export class GgufEmbedder implements Embedder {
+  readonly spec: string;
+  readonly family: ModelFamily;
+  readonly normalize: boolean;
+  /** The device actually used, known after the first call (`cpu`, `cuda`, `vulkan`). */
+  device: string | undefined;
+  private readonly file: string;
+  private readonly options: GgufOptions;
+  private dimsValue: number | undefined;
+  private loaded: Promise<Loaded> | null = null;
+  private loadedMaxLength: number | undefined;
+  private truncatedCount = 0;
+
+  constructor(options: GgufOptions) {
+    this.file = options.file;
+    if (!existsSync(this.file)) throw new UsageError('GGUF model file not found', { file: resolve(this.file) });
+    if (!statSync(this.file).isFile()) throw new UsageError('GGUF model path is not a file (gguf:<file.gguf>)', { file: resolve(this.file) });
+    const sha = ggufFingerprint(this.file);
+    if (options.sha !== undefined && options.sha !== sha) {
+      throw new UsageError(`GGUF model file changed: fingerprint ${sha}, the spec expects ${options.sha}`, { file: resolve(this.file) });
+    }
+    this.options = options;
+    this.family = options.family ?? guessFamily(this.file.split(/[\\/]/).pop() ?? this.file);
+    this.normalize = options.normalize ?? true;
+    const params = new URLSearchParams({ normalize: String(this.normalize) });
+    if (options.maxLength !== undefined) params.set('max_length', String(options.maxLength));
+    if (this.family !== 'plain') params.set('family', this.family);
+    params.set('sha', sha);
+    this.spec = `gguf:${this.file}?${params.toString()}`;
+  }
+
+  get dims(): number | undefined {
+    return this.dimsValue;
+  }
+
+  get description(): string {
+    const len = this.loadedMaxLength ?? this.options.maxLength;
+    return `local GGUF model ${this.file} (llama.cpp${this.device ? ` on ${this.device}` : ''}, the file's pooling${len ? `, ${len} tokens` : ''}${this.normalize ? ', normalized' : ''})`;
+  }
+
+  /** Texts cut to `max_length` so far (for reports; the start of each text is kept). */
+  get truncated(): number {
+    return this.truncatedCount;
+  }
+
+  /** Token ids of one text as the model sees it (before special tokens), truncated to fit. */
+  async tokenize(text: string): Promise<Token[]> {
+    const { model, maxLength } = await this.load();
+    const ids = text.length === 0 ? [] : model.tokenize(text);
+    const specials = (model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? 1 : 0) + (model.tokens.eos !== null && model.tokens.shouldAppendEosToken ? 1 : 0);
+    const room = maxLength - specials;
+    if (ids.length > room) {
+      this.truncatedCount++;
+      return ids.slice(0, room);
+    }
+    return ids;
+  }
+
+  async embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]> {
+    const { context } = await this.load();
+    const out: Float32Array[] = [];
+    // One sequence at a time: llama.cpp's embedding context evaluates a single sequence, and its
+    // own threads already use every core.
+    for (const input of inputs) {
+      const ids = await this.tokenize(formatInput(this.family, input));
+      if (ids.length === 0) {
+        // llama.cpp cannot evaluate an empty sequence (no special tokens either): a zero vector
+        // would be silently meaningless, so say so.
+        throw new UsageError('cannot embed an empty text with this GGUF model (it adds no special tokens)', { file: resolve(this.file) });
+      }
+      const v = Float32Array.from((await context.getEmbeddingFor(ids)).vector);
+      this.dimsValue = v.length;
+      out.push(this.normalize ? l2normalize(v) : v);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const l = this.loaded;
+    this.loaded = null;
+    if (!l) return;
+    // The native runtime (sharedLlama) stays for other models of this process.
+    const { model, context } = await l.catch(() => ({ model: null, context: null }));
+    await context?.dispose();
+    await model?.dispose();
+  }
+
+  private load(): Promise<Loaded> {
+    this.loaded ??= (async () => {
+      const wanted = this.options.gpu ?? 'auto';
+      const since = nativeErrors.total;
+      const why = (err: unknown): string => [(err as Error).message, ...nativeErrors.since(since).slice(-2)].join('; ');
+      let llama: Llama;
+      try {
+        llama = await sharedLlama(wanted);
+      } catch (err) {
+        throw new UsageError(`cannot start llama.cpp (${wanted}): ${why(err)}`, { file: resolve(this.file) }, { cause: err });
+      }
+      this.device = llama.gpu === false ? 'cpu' : llama.gpu;
+      let model: LlamaModel;
+      try {
+        model = await llama.loadModel({ modelPath: resolve(this.file) });
+      } catch (err) {
+        await settleLogs();
+        throw new UsageError(`cannot load GGUF model: ${why(err)}`, { file: resolve(this.file) }, { cause: err });
+      }
+      const maxLength = Math.min(this.options.maxLength ?? DEFAULT_MAX_LENGTH, model.trainContextSize > 0 ? model.trainContextSize : DEFAULT_MAX_LENGTH);
+      this.loadedMaxLength = maxLength;
+      let context: LlamaEmbeddingContext;
+      try {
+        // node-llama-cpp refuses inputs as long as the context, hence one spare slot. Threads
+        // default to one less than the cores, leaving one to Node (serializing, caching):
+        // ggml's threads spin-wait at every barrier, so a busy core slows all of them. Measured
+        // on 2 cores with another process running, per 256-token text of the test model: 1
+        // thread 11 ms, 2 threads 66 ms, node-llama-cpp's default of 6 threads 280-660 ms.
+        context = await model.createEmbeddingContext({ contextSize: maxLength + 1, batchSize: maxLength + 1, threads: this.options.threads ?? Math.max(1, availableParallelism() - 1) });
+      } catch (err) {
+        await settleLogs();
+        await model.dispose();
+        throw new UsageError(`cannot create an embedding context of ${maxLength + 1} tokens: ${why(err)}`, { file: resolve(this.file) }, { cause: err });
+      }
+      this.dimsValue = model.embeddingVectorSize;
+      return { model, context, maxLength };
+    })();
+    return this.loaded;
+  }
+}
