@@ -15,8 +15,8 @@ const SAMPLES = [
 ];
 
 describe('tokenizer registry', () => {
-  it('lists qwen2, qwen3, llama3 and chars', () => {
-    assert.deepEqual([...TOKENIZER_NAMES], ['qwen2', 'qwen3', 'llama3', 'chars']);
+  it('lists qwen2, qwen3, llama3, chars and use-lite', () => {
+    assert.deepEqual([...TOKENIZER_NAMES], ['qwen2', 'qwen3', 'llama3', 'chars', 'use-lite']);
   });
 
   it('rejects an unknown name with a UsageError listing the known names', () => {
