@@ -2,7 +2,15 @@
  * Serialization throughput on one core: Markdown without a budget, and with exact Qwen2 token
  * counts at a 4096-token budget (the issue's targets: >= 6,000/s and >= 1,500/s).
  *
- *   node --import tsx bench/serialize.ts [MEDS dir] [--times N] [--subjects N] [--repeat N] [--generate N] [--no-record]
+ *   node --import tsx bench/serialize.ts [MEDS dir] [--pairs times|a|b] [--times N] [--subjects N] [--repeat N] [--generate N] [--no-record]
+ *
+ * Pair sets (`--pairs`, default `times`):
+ * - `times`: each subject at N prediction times (`--times`, default 8: its last event and seeded
+ *   random event times); the second pass uses other times;
+ * - `a`: the issue's set (a): every inpatient admission at 23:59 on its admission day, plus
+ *   seeded random times between another patient's first visit and last event, 2,000 pairs in all;
+ * - `b`: every distinct (subject, prediction time) pair the lab and operational tasks produce.
+ * For `a` and `b` the second pass serializes the same pairs again with the cache the first filled.
  *
  * Reads a MEDS dataset (default tmp/stu3-meds, the Synthea STU3 sample converted by
  * `ehr-embed convert`) when there is one, else generates Synthea-like subjects. Each subject
@@ -24,13 +32,17 @@ import { vocabularyFromCodes } from '../src/serialize/vocabulary.ts';
 import { getTokenizer } from '../src/tokenize/index.ts';
 import type { Event, Subject } from '../src/types.ts';
 import { mulberry32 } from '../test/helpers/mulberry32.ts';
+import { extractVisits } from '../src/serialize/visits.ts';
+import { dayEnd, labelSubject, loadTaskSpecs, NO_PARENTS } from '../src/tasks/index.ts';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: number): number => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const dir = args.find((a, i) => !a.startsWith('--') && !['--times', '--subjects', '--repeat', '--generate'].includes(args[i - 1] ?? '')) ?? 'tmp/stu3-meds';
+const dir = args.find((a, i) => !a.startsWith('--') && !['--times', '--subjects', '--repeat', '--generate', '--pairs'].includes(args[i - 1] ?? '')) ?? 'tmp/stu3-meds';
+const pairSet = args.includes('--pairs') ? (args[args.indexOf('--pairs') + 1] ?? '') : 'times';
+if (!['times', 'a', 'b'].includes(pairSet)) throw new Error(`--pairs expects times, a or b, got "${pairSet}"`);
 const timesPerSubject = flag('--times', 8);
 const maxSubjects = flag('--subjects', Infinity);
 const repetitions = flag('--repeat', 3);
@@ -116,6 +128,39 @@ function predictionTimes(subjects: readonly Subject[], seed: number): number[][]
   });
 }
 
+/** Set (a): inpatient admissions at 23:59 on the admission day, then random times of other patients, `total` pairs. */
+function pairsA(subjects: readonly Subject[], total: number, seed: number): number[][] {
+  const times: number[][] = subjects.map(() => []);
+  const others: number[] = [];
+  subjects.forEach((s, i) => {
+    const admissions = extractVisits(s.events).filter((v) => v.kind === 'inpatient' && v.partOf === null);
+    for (const v of admissions) (times[i] as number[]).push(dayEnd(v.start));
+    if (admissions.length === 0) others.push(i);
+  });
+  const rand = mulberry32(seed);
+  let n = times.reduce((a, t) => a + t.length, 0);
+  while (n < total && others.length > 0) {
+    const i = others[Math.floor(rand() * others.length)] as number;
+    const s = subjects[i] as Subject;
+    const first = extractVisits(s.events)[0]?.start;
+    const last = s.events.reduce((m, e) => (e.time !== null && e.time > m ? e.time : m), -Infinity);
+    if (first === undefined || !(last > first)) {
+      others.splice(others.indexOf(i), 1);
+      continue;
+    }
+    (times[i] as number[]).push(Math.floor((first + rand() * (last - first)) / 60_000) * 60_000);
+    n++;
+  }
+  return times;
+}
+
+/** Set (b): every distinct (subject, prediction time) of the lab and operational tasks. */
+function pairsB(subjects: readonly Subject[]): { times: number[][]; tasks: string[] } {
+  const specs = [...loadTaskSpecs().values()].filter((t) => t.kind === 'lab' || t.kind === 'operational');
+  const times = subjects.map((s) => [...new Set(specs.flatMap((spec) => labelSubject(s, spec, NO_PARENTS).map((l) => l.predictionTime)))].sort((a, b) => a - b));
+  return { times, tasks: specs.map((t) => t.name) };
+}
+
 interface Row {
   name: string;
   pass: string;
@@ -136,14 +181,16 @@ const median = (xs: number[]): number => {
 
 /** One pass: every subject (re-prepared: fresh objects) at its prediction times. Seconds are CPU seconds of this process. */
 function pass(subjects: readonly Subject[], times: readonly number[][], opts: Omit<SerializeOptions, 'predictionTime'>) {
-  const fresh = subjects.map((s) => ({ subjectId: s.subjectId, events: s.events }));
   let n = 0;
   let chars = 0;
   let tokens = 0;
   let truncated = 0;
   const texts: string[] = [];
   const c0 = process.cpuUsage();
-  fresh.forEach((s, si) => {
+  subjects.forEach((subject, si) => {
+    // A fresh object per subject, dropped after its pairs (as a streaming run does), so that
+    // its preparation is not cached from an earlier pass.
+    const s = { subjectId: subject.subjectId, events: subject.events };
     for (const predictionTime of times[si] as number[]) {
       const r = serialize(s, { ...opts, predictionTime });
       n++;
@@ -180,7 +227,7 @@ function run(name: string, subjects: readonly Subject[], timesA: readonly number
     const tokensPerSecond = (last.chars / seconds) * tokensPerChar;
     return {
       name,
-      pass: p === 'first' ? 'first pass, empty cache' : 'second pass, new times',
+      pass: p === 'first' ? 'first pass, empty cache' : pairSet === 'times' ? 'second pass, new times' : 'second pass, same pairs',
       serializations: last.n,
       perSecondBest: Math.max(...rates),
       perSecondMedian: median(rates),
@@ -195,8 +242,18 @@ function run(name: string, subjects: readonly Subject[], timesA: readonly number
 const loaded = generate > 0 ? null : await loadDataset(dir);
 const generated = generate > 0 ? generate : Number.isFinite(maxSubjects) ? maxSubjects : 500;
 const data = loaded ?? { subjects: generateSubjects(generated), vocabulary: EMPTY_VOCABULARY, source: `${generated} generated Synthea-like subjects (${generate > 0 ? '--generate' : 'no MEDS dataset found'}; no vocabulary, codes shown in readable form)` };
-const timesA = predictionTimes(data.subjects, 7);
-const timesB = predictionTimes(data.subjects, 8);
+let pairNote = `${timesPerSubject} prediction times per subject (last event + seeded random event times)`;
+let timesA = predictionTimes(data.subjects, 7);
+let timesB = predictionTimes(data.subjects, 8);
+if (pairSet === 'a') {
+  timesA = timesB = pairsA(data.subjects, 2000, 7);
+  const admissions = data.subjects.reduce((a, s) => a + extractVisits(s.events).filter((v) => v.kind === 'inpatient' && v.partOf === null).length, 0);
+  pairNote = `set (a): ${admissions} inpatient admissions at 23:59 on the admission day + seeded random times of other patients, ${timesA.flat().length} pairs`;
+} else if (pairSet === 'b') {
+  const b = pairsB(data.subjects);
+  timesA = timesB = b.times;
+  pairNote = `set (b): every distinct (subject, prediction time) of the lab and operational tasks (${b.tasks.join(', ')}), ${timesA.flat().length} pairs`;
+}
 const qwen = getTokenizer('qwen2'); // loaded before timing (about a second)
 const events = data.subjects.reduce((a, s) => a + s.events.length, 0);
 console.log(`${data.source}; ${events} events, ${timesA.flat().length} serializations per pass`);
@@ -235,9 +292,11 @@ const section = [
   '',
   `- machine: ${cpu}, ${cpus().length} cores (one used), Node ${process.version}`,
   `- command: \`node --import tsx bench/serialize.ts ${args.join(' ')}\``.replace(/ `$/, '`'),
-  `- data: ${data.source}; ${events} events; ${timesPerSubject} prediction times per subject (last event + seeded random event times)`,
+  `- data: ${data.source}; ${events} events; ${pairNote}`,
   `- rates per CPU-second of the process (one thread serializes; the CPU time also includes V8's GC helper threads, so this is conservative), best and median of ${repetitions} repetitions; load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${cpus().length} cores`,
-  '- first pass: empty line-token cache; second pass: other prediction times, cache filled by the first; every pass prepares each subject again (8 serializations per preparation)',
+  pairSet === 'times'
+    ? '- first pass: empty line-token cache; second pass: other prediction times, cache filled by the first; every pass prepares each subject again (8 serializations per preparation)'
+    : '- first pass: empty line-token cache; second pass: the same pairs with the cache filled by the first; every pass prepares each subject again',
   '',
   table,
   '',

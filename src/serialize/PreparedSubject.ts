@@ -34,10 +34,11 @@ export interface PreparedVisit extends Visit {
   readonly label: string;
   /** Indices of the visit's content events, ascending. */
   readonly content: readonly number[];
-  /** `[ref(startIndex)]`: the provenance of the visit's heading and summary lines. */
-  readonly sources: readonly EventRef[];
+  /** `[startIndex]`: the provenance of the visit's heading and summary lines (event indices). */
+  readonly sources: readonly number[];
 }
 
+const NO_VALUES: readonly number[] = Object.freeze([]);
 const NUMERIC = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 const GROUP_INDEX = new Map(EVENT_GROUPS.map((g, i) => [g, i]));
 
@@ -100,7 +101,8 @@ export class PreparedSubject {
   private readonly texts: (string | null)[];
   private readonly values: (string | null | undefined)[];
   private readonly keys: (string | undefined)[];
-  private readonly refs: (EventRef | undefined)[];
+  /** Provenance references, made only when a caller reads a result's `lines`. */
+  private refs: (EventRef | undefined)[] | null = null;
 
   /** @internal use {@link prepareSubject} */
   constructor(subject: Subject, vocabulary: Vocabulary) {
@@ -116,18 +118,23 @@ export class PreparedSubject {
     this.subjectId = subject.subjectId;
     this.vocabulary = vocabulary;
     this.events = events;
-    this.times = new Float64Array(n);
-    this.role = new Uint8Array(n);
-    this.visitOf = new Int32Array(n).fill(-1);
-    this.group = new Uint8Array(n);
-    this.concept = new Int16Array(n).fill(-1);
-    this.num = new Float64Array(n).fill(Number.NaN);
-    this.valued = new Uint8Array(n);
+    // One buffer for all per-event numeric columns: a subject is prepared for a handful of
+    // serializations, and each separate typed array is an off-heap allocation the garbage
+    // collector has to track and free.
+    const buffer = new ArrayBuffer(n * 25);
+    this.times = new Float64Array(buffer, 0, n);
+    this.num = new Float64Array(buffer, n * 8, n).fill(Number.NaN);
+    this.visitOf = new Int32Array(buffer, n * 16, n).fill(-1);
+    this.concept = new Int16Array(buffer, n * 20, n).fill(-1);
+    this.role = new Uint8Array(buffer, n * 22, n);
+    this.group = new Uint8Array(buffer, n * 23, n);
+    this.valued = new Uint8Array(buffer, n * 24, n);
     const description: string[] = new Array<string>(n);
     const unit: (string | null)[] = new Array<string | null>(n).fill(null);
     const texts: (string | null)[] = new Array<string | null>(n).fill(null);
     const demographicKind: (DemographicKind | null)[] = new Array<DemographicKind | null>(n).fill(null);
-    const conceptValues: number[][] = AGGREGATED_CONCEPTS.map(() => []);
+    // Most subjects have values of a few of the 24 concepts: lists are made on the first value.
+    const conceptValues: number[][] = new Array<number[]>(AGGREGATED_CONCEPTS.length).fill(NO_VALUES as number[]);
     const demographics: number[] = [];
 
     const codeInfo = codeInfoLookup(vocabulary);
@@ -171,7 +178,9 @@ export class PreparedSubject {
           unit[i] = concept.unit;
           // A code known only by its number (a MIMIC chart item) reads better as its concept.
           if (!info.described) description[i] = concept.name;
-          (conceptValues[info.concept] as number[]).push(i);
+          const list = conceptValues[info.concept] as number[];
+          if (list === NO_VALUES) conceptValues[info.concept] = [i];
+          else list.push(i);
           continue;
         }
       }
@@ -219,7 +228,6 @@ export class PreparedSubject {
       if (vi >= 0) (content[vi] as number[]).push(i);
       else general.push(i);
     }
-    this.refs = new Array<EventRef | undefined>(n);
     this.visits = top.map(
       (v, vi): PreparedVisit => ({
         visitId: v.visitId,
@@ -233,7 +241,7 @@ export class PreparedSubject {
         membership: v.membership,
         label: description[v.startIndex] as string,
         content: content[vi] as number[],
-        sources: [this.ref(v.startIndex)],
+        sources: [v.startIndex],
       }),
     );
     this.description = description;
@@ -299,11 +307,12 @@ export class PreparedSubject {
 
   /** Provenance reference of event `i` (shared object). */
   ref(i: number): EventRef {
-    let r = this.refs[i];
+    const refs = (this.refs ??= new Array<EventRef | undefined>(this.events.length));
+    let r = refs[i];
     if (r === undefined) {
       const e = this.events[i] as Event;
       r = { subjectId: e.subjectId, time: e.time, code: e.code };
-      this.refs[i] = r;
+      refs[i] = r;
     }
     return r;
   }

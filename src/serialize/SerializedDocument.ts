@@ -1,11 +1,12 @@
-import type { EventRef } from './eventRef.ts';
-
 /** One output line before budgeting. */
 export interface DocLine {
   /** The line, non-empty, without line breaks, not starting with whitespace. */
   readonly text: string;
-  /** Events the line was made from. */
-  readonly sources: readonly EventRef[];
+  /**
+   * Indices (into the prepared subject's events) of the events the line was made from; turned
+   * into references only when a caller reads the provenance, which most runs never do.
+   */
+  readonly sources: readonly number[];
   /** Whether a blank line precedes it (Markdown `##` headings); ignored on the first output line. */
   readonly blankBefore: boolean;
   /**
@@ -14,6 +15,8 @@ export interface DocLine {
    * equals `text`.
    */
   readonly pieces?: readonly string[];
+  /** A first piece before {@link DocLine.pieces} (a marker such as `-` or `###`): `text` is `prefix + pieces.join('')`. */
+  readonly prefix?: string;
 }
 
 /** A unit the budget drops whole: a detailed visit block, a summary line, a list line. */

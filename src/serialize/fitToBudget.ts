@@ -35,7 +35,7 @@ const endAfter = (next: DocLine | undefined): LineEnd => (next === undefined ? 0
  * Exact for newline-additive tokenizers (see `Tokenizer.newlineAdditive`).
  */
 function additiveMeasure(doc: SerializedDocument, counter: LineTokenCounter): Measure {
-  const c = (l: DocLine, end: LineEnd): number => (l.pieces === undefined ? counter.count(l.text, end) : counter.countPieces(l.pieces, end));
+  const c = (l: DocLine, end: LineEnd): number => (l.pieces === undefined ? counter.count(l.text, end) : counter.countPieces(l.pieces, end, l.prefix));
   // Tokens of an item's later lines, each ending in a newline (a blank line where the next asks for one).
   let memo = restMemo.get(counter);
   if (memo === undefined) {

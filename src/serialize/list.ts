@@ -29,7 +29,7 @@ function eventLine(p: PreparedSubject, i: number): string {
 export function listDocument(p: PreparedSubject, k: number, predictionTime: number, windowStart: number): SerializedDocument {
   const items: DocItem[] = [];
   const push = (text: string, i: number): void => {
-    items.push(singleLineItem({ text, sources: [p.ref(i)], blankBefore: false }));
+    items.push(singleLineItem({ text, sources: [i], blankBefore: false }));
   };
 
   for (const f of demographicFacts(p, k, predictionTime)) push(f.text, f.source);

@@ -1,7 +1,6 @@
 import { AGGREGATED_CONCEPTS, RECENT_SECTION_HEADINGS } from './aggregates.ts';
 import type { RecentSection } from './aggregates.ts';
 import { demographicFacts } from './demographicFacts.ts';
-import type { EventRef } from './eventRef.ts';
 import { EVENT_GROUP_HEADINGS, EVENT_GROUPS } from './eventGroup.ts';
 import { Role } from './PreparedSubject.ts';
 import type { PreparedSubject, PreparedVisit } from './PreparedSubject.ts';
@@ -14,9 +13,9 @@ export const SHOWN_PREDICTION_DATE = '2024-01-01';
 
 const SHOWN_PREDICTION_MS = Date.UTC(2024, 0, 1);
 const DAY_MS = 86_400_000;
-const NO_SOURCES: readonly EventRef[] = Object.freeze([]);
+const NO_SOURCES: readonly number[] = Object.freeze([]);
 
-const line = (text: string, sources: readonly EventRef[] = NO_SOURCES, blankBefore = false): DocLine => ({ text, sources, blankBefore });
+const line = (text: string, sources: readonly number[] = NO_SOURCES, blankBefore = false): DocLine => ({ text, sources, blankBefore });
 
 const TITLE = line('# Electronic Healthcare Record');
 const CURRENT_TIME = line(`Current time: ${SHOWN_PREDICTION_DATE}`, NO_SOURCES, true);
@@ -95,10 +94,9 @@ function visitPieces(label: string, days: number, duration: number | null): read
 }
 
 /** A line `{marker}{pieces...}`; counted by pieces unless the label could hold an added token (`<`). */
-function piecesLine(marker: string, desc: readonly string[], sources: readonly EventRef[], label: string): DocLine {
-  const pieces = [marker, ...desc];
-  const text = pieces.join('');
-  return label.includes('<') ? { text, sources, blankBefore: false } : { text, sources, blankBefore: false, pieces };
+function piecesLine(marker: string, desc: readonly string[], descText: string, sources: readonly number[], label: string): DocLine {
+  const text = marker + descText;
+  return label.includes('<') ? { text, sources, blankBefore: false } : { text, sources, blankBefore: false, pieces: desc, prefix: marker };
 }
 
 /** Number of entries of an ascending index list below `k`. */
@@ -124,11 +122,11 @@ interface Entry {
 function entryLine(p: PreparedSubject, e: Entry, valuedNewestFirst: boolean): DocLine {
   const i = e.first;
   const desc = p.description[i] as string;
-  if (e.valued.length === 0) return line(`- ${desc}`, e.all.map((j) => p.ref(j)));
+  if (e.valued.length === 0) return line(`- ${desc}`, e.all);
   const shown = valuedNewestFirst ? e.valued.slice(0, 3).reverse() : e.valued.slice(-3);
   const unit = p.unit[shown[shown.length - 1] as number];
   const values = shown.map((j) => p.value(j) as string).join(', ');
-  return line(unit === null ? `- ${desc}: ${values}` : `- ${desc} (${unit}): ${values}`, shown.map((j) => p.ref(j)));
+  return line(unit === null ? `- ${desc}: ${values}` : `- ${desc} (${unit}): ${values}`, shown);
 }
 
 /** Lines of a visit's content events (the first `count` of `indices`), grouped under `####` headings, deduplicated by description. */
@@ -169,7 +167,7 @@ export function markdownDocument(p: PreparedSubject, k: number, predictionTime: 
   const inWindow = (i: number): boolean => (p.times[i] as number) >= windowStart || p.times[i] === -Infinity;
 
   const demo = demographicFacts(p, k, predictionTime);
-  if (demo.length > 0) fixed.push(DEMOGRAPHICS, ...demo.map((f) => line(`- ${f.text}`, [p.ref(f.source)])));
+  if (demo.length > 0) fixed.push(DEMOGRAPHICS, ...demo.map((f) => line(`- ${f.text}`, [f.source])));
 
   // Recent sections: the last three plausible values of each concept, newest first.
   for (const section of RECENT_ORDER) {
@@ -189,12 +187,15 @@ export function markdownDocument(p: PreparedSubject, k: number, predictionTime: 
       }
       const pieces = [VALUE_PREFIX[c] as string];
       for (let j = 0; j < shown.length; j++) pieces.push(recentPiece(p, shown[j] as number, j < shown.length - 1));
-      fixed.push({ text: pieces.join(''), sources: shown.map((i) => p.ref(i)), blankBefore: false, pieces });
+      fixed.push({ text: pieces.join(''), sources: shown, blankBefore: false, pieces });
     });
   }
 
   // Visits that started by the prediction time, newest first.
-  const visible: { v: PreparedVisit; vi: number; desc: readonly string[] }[] = [];
+  // One pass builds both the summary line and the detailed block of each visit (they share the
+  // heading pieces): this runs for every visit at every prediction time.
+  const summary: DocItem[] = [];
+  const detailed: DocItem[] = [];
   for (let vi = p.visits.length - 1; vi >= 0; vi--) {
     const v = p.visits[vi] as PreparedVisit;
     if (v.startIndex >= k) continue;
@@ -202,12 +203,9 @@ export function markdownDocument(p: PreparedSubject, k: number, predictionTime: 
     const end = v.endIndex >= 0 && v.endIndex >= k ? null : v.end;
     const current = end === null || end > predictionTime;
     if (!current && (end as number) < windowStart) continue;
-    visible.push({ v, vi, desc: visitPieces(v.label, calendarDaysBetween(v.start, predictionTime), current ? null : Math.max(1, calendarDaysBetween(v.start, end as number))) });
-  }
-
-  const summary: DocItem[] = visible.map(({ v, desc }) => singleLineItem(piecesLine('-', desc, v.sources, v.label), v.visitId));
-
-  const detailed: DocItem[] = visible.map(({ v, vi, desc }) => {
+    const desc = visitPieces(v.label, calendarDaysBetween(v.start, predictionTime), current ? null : Math.max(1, calendarDaysBetween(v.start, end as number)));
+    const descText = desc.join('');
+    summary.push(singleLineItem(piecesLine('-', desc, descText, v.sources, v.label), v.visitId));
     const count = countBelow(v.content, k);
     let body: DocLine[];
     if (count === v.content.length) {
@@ -217,8 +215,8 @@ export function markdownDocument(p: PreparedSubject, k: number, predictionTime: 
     } else {
       body = visitBody(p, v.content, count);
     }
-    return { id: v.visitId, first: piecesLine('###', desc, v.sources, v.label), rest: body };
-  });
+    detailed.push({ id: v.visitId, first: piecesLine('###', desc, descText, v.sources, v.label), rest: body });
+  }
 
   // Events outside visits, newest first, deduplicated.
   const entries = new Map<string, Entry>();

@@ -193,7 +193,7 @@ export function serialize(subject: Subject | PreparedSubject, options: Serialize
         for (let i = 0; i < kept.length; i++) {
           const l = kept[i] as DocLine;
           if (i > 0 && l.blankBefore) lines.push(BLANK);
-          lines.push({ text: l.text, sources: l.sources });
+          lines.push({ text: l.text, sources: l.sources.length === 0 ? NO_SOURCES : l.sources.map((j) => prepared.ref(j)) });
         }
       }
       return lines;

@@ -39,6 +39,18 @@ const VISIT_CLASS_KINDS: Readonly<Record<string, VisitKind>> = {
 
 /** The kind of a visit code: `Visit/IP` and `Visit/ERIP` inpatient, `Visit/ER` emergency, `Visit/OP` outpatient, MIMIC hospital admissions inpatient, ED registrations emergency. */
 export function visitKind(code: string): VisitKind {
+  let kind = kinds.get(code);
+  if (kind === undefined) {
+    kind = kindOf(code);
+    // A dataset has few visit codes; the bound only guards against pathological input.
+    if (kinds.size < 10_000) kinds.set(code, kind);
+  }
+  return kind;
+}
+
+const kinds = new Map<string, VisitKind>();
+
+function kindOf(code: string): VisitKind {
   if (code.startsWith('Visit/')) return VISIT_CLASS_KINDS[code.slice(6).toUpperCase()] ?? 'other';
   if (code.startsWith('HOSPITAL_ADMISSION')) return 'inpatient';
   if (code === 'ED_REGISTRATION' || code.startsWith('ED_REGISTRATION//')) return 'emergency';
@@ -90,10 +102,11 @@ function endOf(v: ExtraValue | undefined): number | null {
  */
 export function extractVisits(events: readonly Event[]): Visit[] {
   const visits: Visit[] = [];
-  const openHadm = new Map<string, number>(); // hadm_id → index in visits, awaiting discharge
-  const openIcu = new Map<string, number>();
+  // MIMIC's id maps, made on first use: most datasets have only `Visit/` rows.
+  let openHadm: Map<string, number> | null = null; // hadm_id → index in visits, awaiting discharge
+  let openIcu: Map<string, number> | null = null;
   let openEd: number | null = null;
-  const edByStay = new Map<string, number>();
+  let edByStay: Map<string, number> | null = null;
 
   const setEnd = (vi: number, end: number, endIndex: number): void => {
     const v = visits[vi];
@@ -105,6 +118,10 @@ export function extractVisits(events: readonly Event[]): Visit[] {
     const e = events[i] as Event;
     if (e.time === null) continue;
     const code = e.code;
+    // Every visit code starts with V(isit/), H(OSPITAL_), E(D_) or I(CU_): one character test
+    // skips the string comparisons for the other events, most of a record.
+    const c0 = code.charCodeAt(0);
+    if (c0 !== 86 && c0 !== 72 && c0 !== 69 && c0 !== 73) continue;
     const extra = e.extra;
     if (code.startsWith('Visit/')) {
       const end = endOf(extra?.end);
@@ -121,37 +138,37 @@ export function extractVisits(events: readonly Event[]): Visit[] {
       });
     } else if (code.startsWith('HOSPITAL_ADMISSION')) {
       const id = idOf(extra?.hadm_id) ?? `${code}@${e.time}`;
-      openHadm.set(id, visits.length);
+      (openHadm ??= new Map()).set(id, visits.length);
       visits.push({ visitId: id, code, kind: 'inpatient', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: null, membership: 'time' });
     } else if (code.startsWith('HOSPITAL_DISCHARGE')) {
       const id = idOf(extra?.hadm_id);
-      const vi = id === null ? undefined : openHadm.get(id);
+      const vi = id === null ? undefined : openHadm?.get(id);
       if (vi !== undefined && id !== null) {
         setEnd(vi, e.time, i);
-        openHadm.delete(id);
+        openHadm?.delete(id);
       }
     } else if (code === 'ED_REGISTRATION' || code.startsWith('ED_REGISTRATION//')) {
       const stay = idOf(extra?.stay_id);
       const id = stay === null ? `${code}@${e.time}` : `ed-${stay}`;
-      if (stay !== null) edByStay.set(stay, visits.length);
+      if (stay !== null) (edByStay ??= new Map()).set(stay, visits.length);
       openEd = visits.length;
       visits.push({ visitId: id, code, kind: 'emergency', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: null, membership: 'time' });
     } else if (code === 'ED_OUT' || code.startsWith('ED_OUT//')) {
       const stay = idOf(extra?.stay_id);
-      const vi: number | null | undefined = stay !== null ? edByStay.get(stay) : openEd;
+      const vi: number | null | undefined = stay !== null ? (edByStay as Map<string, number> | null)?.get(stay) : openEd;
       if (vi !== undefined && vi !== null && visits[vi]?.end === null) setEnd(vi, e.time, i);
       if (vi === openEd) openEd = null;
     } else if (code.startsWith('ICU_ADMISSION')) {
       const icu = idOf(extra?.icustay_id);
       const id = icu === null ? `${code}@${e.time}` : `icu-${icu}`;
-      if (icu !== null) openIcu.set(icu, visits.length);
+      if (icu !== null) (openIcu ??= new Map()).set(icu, visits.length);
       visits.push({ visitId: id, code, kind: 'other', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: idOf(extra?.hadm_id), membership: 'explicit' });
     } else if (code.startsWith('ICU_DISCHARGE')) {
       const icu = idOf(extra?.icustay_id);
-      const vi = icu === null ? undefined : openIcu.get(icu);
+      const vi = icu === null ? undefined : openIcu?.get(icu);
       if (vi !== undefined && icu !== null) {
         setEnd(vi, e.time, i);
-        openIcu.delete(icu);
+        openIcu?.delete(icu);
       }
     }
   }

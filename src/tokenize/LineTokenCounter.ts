@@ -68,14 +68,16 @@ export class LineTokenCounter {
    * Tokens of a line given as pieces cut at piece boundaries (see `Tokenizer.pieceAdditive`),
    * followed by `end`. Each piece is cached on its own and the whole line is not stored: lines
    * built from pieces are typically unique (a visit heading with its day count) while their
-   * pieces recur.
+   * pieces recur. `prefix`, when given, is a first piece (a line marker), so that lines that
+   * differ only in their marker can share one pieces array.
    */
-  countPieces(pieces: readonly string[], end: LineEnd): number {
+  countPieces(pieces: readonly string[], end: LineEnd, prefix = ''): number {
     const last = pieces.length - 1;
-    if (this.tokenizer.pieceAdditive !== true) return this.count(pieces.join(''), end);
-    let sum = 0;
+    if (this.tokenizer.pieceAdditive !== true) return this.count(prefix + pieces.join(''), end);
+    if (last < 0) return this.count(prefix, end);
+    let sum = prefix === '' ? 0 : this.count(prefix, 0);
     for (let k = 0; k < last; k++) sum += this.count(pieces[k] as string, 0);
-    return sum + this.count(pieces[last] ?? '', end);
+    return sum + this.count(pieces[last] as string, end);
   }
 
   /** Count a line as the sum of its pieces at {@link pieceCuts} (see `Tokenizer.pieceAdditive`), each cached like a line. */
