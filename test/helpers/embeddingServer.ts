@@ -96,21 +96,28 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
         }
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { input: string[]; model: string; encoding_format?: string };
         await acquire();
+        let reply: string;
         try {
+          // The service time covers the whole batch, computing the reply included, as on a real
+          // server: work done after the slot is freed would delay the other slots' timers and
+          // make the server slower than its stated capacity.
+          const started = performance.now();
           if (fault === 'slow') await new Promise((r) => setTimeout(r, o.slowMs ?? 2000));
-          if (o.serviceMs) await new Promise((r) => setTimeout(r, o.serviceMs));
+          const seen = (t: string): string => {
+            let x = o.stripInstruction ? t.replace(/^Instruct: [^\n]*\nQuery:\n/, '') : t;
+            if (o.truncateChars !== undefined) x = x.slice(0, o.truncateChars);
+            return x;
+          };
+          let data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(seen(text), fault === 'wrong-dims' ? dims + 1 : dims) }));
+          if (fault === 'shuffle' || n % 3 === 2) data = [...data].reverse();
+          reply = JSON.stringify({ object: 'list', data, model: body.model });
+          const left = (o.serviceMs ?? 0) - (performance.now() - started);
+          if (left > 0) await new Promise((r) => setTimeout(r, left));
         } finally {
           release();
         }
         stats.inputs += body.input.length;
-        const seen = (t: string): string => {
-          let x = o.stripInstruction ? t.replace(/^Instruct: [^\n]*\nQuery:\n/, '') : t;
-          if (o.truncateChars !== undefined) x = x.slice(0, o.truncateChars);
-          return x;
-        };
-        let data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(seen(text), fault === 'wrong-dims' ? dims + 1 : dims) }));
-        if (fault === 'shuffle' || n % 3 === 2) data = [...data].reverse();
-        if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: body.model }));
+        if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(reply);
       })();
     });
   });
