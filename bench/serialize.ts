@@ -34,7 +34,7 @@ import { vocabularyFromCodes } from '../src/serialize/vocabulary.ts';
 import { getTokenizer } from '../src/tokenize/index.ts';
 import type { Event, Subject } from '../src/types.ts';
 import { mulberry32 } from '../test/helpers/mulberry32.ts';
-import { extractVisits } from '../src/serialize/visits.ts';
+import { extractVisits } from '../src/meds/visits.ts';
 import { dayEnd, labelSubject, loadTaskSpecs, NO_PARENTS } from '../src/tasks/index.ts';
 
 const args = process.argv.slice(2);

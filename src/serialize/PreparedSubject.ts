@@ -10,8 +10,8 @@ import { EVENT_GROUPS, domainGroup } from './eventGroup.ts';
 import { formatNumber } from './formatNumber.ts';
 import { sanitizeText } from './sanitizeText.ts';
 import { visitLabel } from './visitLabel.ts';
-import { extractVisits, idOf } from './visits.ts';
-import type { Visit } from './visits.ts';
+import { extractVisits, idOf } from '../meds/visits.ts';
+import type { Visit } from '../meds/visits.ts';
 import type { Vocabulary } from './vocabulary.ts';
 
 /** Role of an event in the serialized record. */

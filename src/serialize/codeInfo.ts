@@ -4,7 +4,7 @@ import type { EventGroup } from './eventGroup.ts';
 import { readableCode } from './readableCode.ts';
 import { sanitizeText } from './sanitizeText.ts';
 import type { Vocabulary } from './vocabulary.ts';
-import { isVisitMarker } from './visits.ts';
+import { isVisitMarker } from '../meds/visits.ts';
 
 /** Which demographic fact a code states, if any. */
 export type DemographicKind = 'birth' | 'sex' | 'race' | 'ethnicity';

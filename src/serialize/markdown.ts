@@ -6,7 +6,7 @@ import { Role } from './PreparedSubject.ts';
 import type { PreparedSubject, PreparedVisit } from './PreparedSubject.ts';
 import { singleLineItem } from './SerializedDocument.ts';
 import type { DocItem, DocLine, DocSection, SerializedDocument } from './SerializedDocument.ts';
-import { calendarDaysBetween } from './visits.ts';
+import { calendarDaysBetween } from '../meds/visits.ts';
 
 /** The date the prediction time is shown as (SPEC 2.1): all dates are relative to it. */
 export const SHOWN_PREDICTION_DATE = '2024-01-01';

@@ -1,6 +1,6 @@
 import { sanitizeText } from './sanitizeText.ts';
 import type { Vocabulary } from './vocabulary.ts';
-import type { VisitKind } from './visits.ts';
+import type { VisitKind } from '../meds/visits.ts';
 import { titleCase } from './demographicLabel.ts';
 
 /** `Visit/<class>` (upper-cased class) → label, as OMOP names its visit concepts. */

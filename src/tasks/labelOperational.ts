@@ -8,7 +8,7 @@
  * - mortality: at 23:59 on the discharge day, will the subject die within the horizon?
  */
 import type { Label, Subject } from '../types.ts';
-import type { Visit } from '../serialize/visits.ts';
+import type { Visit } from '../meds/visits.ts';
 import { durationMs } from './durationMs.ts';
 import { finalizeLabels } from './finalizeLabels.ts';
 import type { Labeler, SkipReporter } from './Labeler.ts';

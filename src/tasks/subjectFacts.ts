@@ -3,7 +3,7 @@
  * visits (through the serializer's {@link extractVisits}, so labels and serialized text agree on
  * what a visit is), death time, and the span of the record.
  */
-import { extractVisits, type Visit } from '../serialize/visits.ts';
+import { extractVisits, type Visit } from '../meds/visits.ts';
 import type { Subject } from '../types.ts';
 import { codeMatcher } from './codeMatcher.ts';
 import type { LabelVocabulary } from './LabelVocabulary.ts';

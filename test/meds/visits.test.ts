@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { extractVisits, isCurrentVisit, visitKind } from '../../src/serialize/visits.ts';
-import { at, mimicPatient, SubjectBuilder } from './fixtures.ts';
+import { extractVisits, isCurrentVisit, visitKind } from '../../src/meds/visits.ts';
+import { at, mimicPatient, SubjectBuilder } from '../serialize/fixtures.ts';
 
 describe('extractVisits', () => {
   it('reads Visit/ events with extra.end and extra.visit_id', () => {
