@@ -11,6 +11,7 @@ import { convertToMeds } from '../convert/convertToMeds.ts';
 import { createEmbedder } from '../embed/createEmbedder.ts';
 import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
 import { embedLabels, type EmbedReport } from '../embed/embedLabels.ts';
+import { readEmbedTasks } from '../embed/readEmbedTasks.ts';
 import { loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels } from '../eval/loadLabelsDir.ts';
@@ -19,7 +20,6 @@ import { runEvaluation, type EvaluationResults, type FeatureSet } from '../eval/
 import { buildCountFeatures } from '../features/buildCountFeatures.ts';
 import { computeDatasetStats } from '../meds/computeDatasetStats.ts';
 import { openMedsDataset } from '../meds/MedsDataset.ts';
-import { readLabels } from '../meds/labels.ts';
 import { capLabels } from '../tasks/capLabels.ts';
 import { subjectSplitResolver } from '../tasks/subjectSplitResolver.ts';
 import { labelDataset } from '../tasks/labelDataset.ts';
@@ -163,11 +163,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
         const cache = EmbeddingCache.open(config.cache);
         try {
           const { vocabulary } = await auditVocabulary(ds, { vocabPaths: config.data.vocab });
-          const tasks = [];
-          for (const t of taskNames) {
-            const s = ld.summary.tasks[t];
-            if (s) tasks.push({ name: t, query: s.query, labels: await readLabels(join(labelsDir, s.file)) });
-          }
+          const tasks = await readEmbedTasks(ld, taskNames);
           rmSync(dir, { recursive: true, force: true });
           return await embedLabels(ds, tasks, embedder, cache, {
             format: ser.format,

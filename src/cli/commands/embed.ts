@@ -1,13 +1,12 @@
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { createEmbedder, EMBEDDERS } from '../../embed/createEmbedder.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../../embed/Embedder.ts';
 import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../../embed/EmbeddingCache.ts';
-import { embedLabels, type EmbedReport, type EmbedTask } from '../../embed/embedLabels.ts';
+import { embedLabels, type EmbedReport } from '../../embed/embedLabels.ts';
 import type { InstructionMode } from '../../embed/instructions.ts';
+import { readEmbedTasks } from '../../embed/readEmbedTasks.ts';
 import { readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
 import { UsageError } from '../../errors.ts';
-import { readLabels } from '../../meds/labels.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
 import { SERIALIZE_FORMATS, type SerializeFormat } from '../../serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../../tokenize/getTokenizer.ts';
@@ -60,12 +59,7 @@ export function embedCommand(): Command {
       if (!o.dryRun && o.out === undefined) throw new UsageError('--out <features-dir> is required (or use --dry-run)');
       const ld = readLabelsDir(o.labels);
       const names = o.tasks ? o.tasks.split(',').map((t) => t.trim()) : tasksWithLabels(ld);
-      const tasks: EmbedTask[] = [];
-      for (const name of names) {
-        const t = ld.summary.tasks[name];
-        if (!t) throw new UsageError(`unknown task "${name}" in ${o.labels}; known: ${Object.keys(ld.summary.tasks).sort().join(', ')}`, { field: 'tasks' });
-        tasks.push({ name, query: t.query, labels: await readLabels(join(o.labels, t.file)) });
-      }
+      const tasks = await readEmbedTasks(ld, names);
       const ds = await openMedsDataset(dir);
       const embedder = createEmbedder(o.model, { ...(o.family ? { family: o.family } : {}) });
       const cache = EmbeddingCache.open(o.cache);
