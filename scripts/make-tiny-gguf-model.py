@@ -13,7 +13,8 @@ tokenizer turns each of those words into exactly one token; the reference theref
 token ids without reimplementing the tokenizer. Other text falls back to byte tokens.
 
 Usage (Debian python3 with python3-numpy): /usr/bin/python3 scripts/make-tiny-gguf-model.py
-Writes test/fixtures/tiny-gguf/model.gguf and test/fixtures/tiny-gguf/expected.json.
+Writes test/fixtures/tiny-gguf/model.gguf (mean pooling), model-last.gguf (the same weights, last-token
+pooling) and expected.json.
 """
 import json
 import os

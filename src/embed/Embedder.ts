@@ -29,6 +29,8 @@ export interface Embedder {
   readonly dims: number | undefined;
   /** Short human description for logs and reports. */
   readonly description: string;
+  /** A doubt about the model found while loading it (for example a GGUF file's pooling), or null/absent. */
+  readonly warning?: string | null;
   /** Embed a batch. */
   embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]>;
   /** Release workers, sockets, native memory. */

@@ -99,24 +99,41 @@ export function parseGgufSpec(spec: string): GgufOptions {
   return opts;
 }
 
+/** Bytes hashed from the start of the file: the whole header (metadata, vocabulary, tensor table) of any real model. */
+const HEAD_BYTES = 16 << 20;
+/** Blocks of tensor data sampled across the rest, so that re-trained weights change the fingerprint. */
+const SAMPLES = 32;
+const SAMPLE_BYTES = 64 << 10;
+
 /**
- * Fingerprint of a GGUF file: SHA-256 over its size and first MiB (magic, version, metadata
- * and tensor table for any real model), first 16 hex digits. Reading 1 MiB keeps this instant
- * for multi-gigabyte files.
+ * Fingerprint of a GGUF file: SHA-256 over its size, its first 16 MiB (the header with the
+ * vocabulary, tokenizer settings and tensor table; a Qwen-size vocabulary alone takes several
+ * MiB) and 32 blocks of 64 KiB spread over the rest (weights: a re-trained or re-quantized model
+ * of the same size differs there), first 16 hex digits. About 18 MiB read, whatever the size.
  */
 export function ggufFingerprint(file: string): string {
   const size = statSync(file).size;
-  const head = Buffer.alloc(Math.min(size, 1 << 20));
+  const hash = createHash('sha256').update(String(size));
   const fd = openSync(file, 'r');
   try {
+    const head = Buffer.alloc(Math.min(size, HEAD_BYTES));
     readSync(fd, head, 0, head.length, 0);
+    if (head.length < 4 || head.toString('latin1', 0, 4) !== 'GGUF') {
+      throw new UsageError('not a GGUF file (it does not start with the magic "GGUF")', { file: resolve(file) });
+    }
+    hash.update(head);
+    const rest = size - head.length;
+    if (rest > 0) {
+      const block = Buffer.alloc(Math.min(SAMPLE_BYTES, rest));
+      for (let i = 0; i < SAMPLES; i++) {
+        const at = head.length + Math.floor(((rest - block.length) * i) / Math.max(1, SAMPLES - 1));
+        hash.update(block.subarray(0, readSync(fd, block, 0, block.length, at)));
+      }
+    }
   } finally {
     closeSync(fd);
   }
-  if (head.length < 4 || head.toString('latin1', 0, 4) !== 'GGUF') {
-    throw new UsageError('not a GGUF file (it does not start with the magic "GGUF")', { file: resolve(file) });
-  }
-  return createHash('sha256').update(String(size)).update(head).digest('hex').slice(0, 16);
+  return hash.digest('hex').slice(0, 16);
 }
 
 /**
@@ -176,7 +193,11 @@ interface Loaded {
   readonly context: LlamaEmbeddingContext;
   /** Usable tokens per text, special tokens included. */
   readonly maxLength: number;
+  /** Special tokens node-llama-cpp adds around every text (BOS/EOS, CLS/SEP), by its own rules. */
+  readonly specials: number;
 }
+
+const POOLINGS = ['none (last token)', 'mean', 'cls', 'last', 'rank'];
 
 /** The in-process GGUF backend. */
 export class GgufEmbedder implements Embedder {
@@ -203,11 +224,12 @@ export class GgufEmbedder implements Embedder {
     this.options = options;
     this.family = options.family ?? guessFamily(this.file.split(/[\\/]/).pop() ?? this.file);
     this.normalize = options.normalize ?? true;
-    const params = new URLSearchParams({ normalize: String(this.normalize) });
-    if (options.maxLength !== undefined) params.set('max_length', String(options.maxLength));
+    // The requested cap (the effective one is min(it, the model's context), fixed by the file).
+    const params = new URLSearchParams({ normalize: String(this.normalize), max_length: String(options.maxLength ?? DEFAULT_MAX_LENGTH) });
     if (this.family !== 'plain') params.set('family', this.family);
     params.set('sha', sha);
-    this.spec = `gguf:${this.file}?${params.toString()}`;
+    // An absolute path: the same model gets the same cache key from any working directory.
+    this.spec = `gguf:${resolve(this.file)}?${params.toString()}`;
   }
 
   get dims(): number | undefined {
@@ -216,8 +238,18 @@ export class GgufEmbedder implements Embedder {
 
   get description(): string {
     const len = this.loadedMaxLength ?? this.options.maxLength;
-    return `local GGUF model ${this.file} (llama.cpp${this.device ? ` on ${this.device}` : ''}, the file's pooling${len ? `, ${len} tokens` : ''}${this.normalize ? ', normalized' : ''})`;
+    return `local GGUF model ${this.file} (llama.cpp${this.device ? ` on ${this.device}` : ''}, ${this.pooling ?? "the file's"} pooling${len ? `, ${len} tokens` : ''}${this.normalize ? ', normalized' : ''})`;
   }
+
+  /**
+   * The pooling llama.cpp applies, from the file (`<arch>.pooling_type`), known after loading.
+   * With `last` or `none` pooling and no end token appended, the vector is that of the text's
+   * last token: see {@link GgufEmbedder.warning}.
+   */
+  pooling: string | undefined;
+
+  /** A doubt about the model file found while loading (shown by check-embedder), or null. */
+  warning: string | null = null;
 
   /** Texts cut to `max_length` so far (for reports; the start of each text is kept). */
   get truncated(): number {
@@ -226,15 +258,15 @@ export class GgufEmbedder implements Embedder {
 
   /** Token ids of one text as the model sees it (before special tokens), truncated to fit. */
   async tokenize(text: string): Promise<Token[]> {
-    const { model, maxLength } = await this.load();
+    return (await this.fit(text)).ids;
+  }
+
+  /** Tokens of a text cut to leave room for the special tokens, and whether it was cut. */
+  private async fit(text: string): Promise<{ ids: Token[]; cut: boolean }> {
+    const { model, maxLength, specials } = await this.load();
     const ids = text.length === 0 ? [] : model.tokenize(text);
-    const specials = (model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? 1 : 0) + (model.tokens.eos !== null && model.tokens.shouldAppendEosToken ? 1 : 0);
     const room = maxLength - specials;
-    if (ids.length > room) {
-      this.truncatedCount++;
-      return ids.slice(0, room);
-    }
-    return ids;
+    return ids.length > room ? { ids: ids.slice(0, room), cut: true } : { ids, cut: false };
   }
 
   async embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]> {
@@ -243,13 +275,21 @@ export class GgufEmbedder implements Embedder {
     // One sequence at a time: llama.cpp's embedding context evaluates a single sequence, and its
     // own threads already use every core.
     for (const input of inputs) {
-      const ids = await this.tokenize(formatInput(this.family, input));
+      const { ids, cut } = await this.fit(formatInput(this.family, input));
+      // Counted here, not in tokenize(): a caller may measure a text before embedding it.
+      if (cut) this.truncatedCount++;
       if (ids.length === 0) {
-        // llama.cpp cannot evaluate an empty sequence (no special tokens either): a zero vector
-        // would be silently meaningless, so say so.
-        throw new UsageError('cannot embed an empty text with this GGUF model (it adds no special tokens)', { file: resolve(this.file) });
+        // node-llama-cpp returns an empty vector for an empty input (before adding special
+        // tokens): a silent zero vector would be meaningless, so say so.
+        throw new UsageError('cannot embed an empty text: it has no tokens', { file: resolve(this.file) });
       }
-      const v = Float32Array.from((await context.getEmbeddingFor(ids)).vector);
+      let vector: readonly number[];
+      try {
+        vector = (await context.getEmbeddingFor(ids)).vector;
+      } catch (err) {
+        throw new UsageError(`llama.cpp could not embed a text of ${ids.length} tokens: ${(err as Error).message}`, { file: resolve(this.file) }, { cause: err });
+      }
+      const v = Float32Array.from(vector);
       this.dimsValue = v.length;
       out.push(this.normalize ? l2normalize(v) : v);
     }
@@ -300,8 +340,25 @@ export class GgufEmbedder implements Embedder {
         await model.dispose();
         throw new UsageError(`cannot create an embedding context of ${maxLength + 1} tokens: ${why(err)}`, { file: resolve(this.file) }, { cause: err });
       }
+      // node-llama-cpp adds BOS/EOS (CLS/SEP for WordPiece vocabularies, EOS only for
+      // Unigram ones) by its own rules: ask it rather than guess from the token flags.
+      const specials = context.calculateInputLength([]);
+      if (maxLength <= specials) {
+        await context.dispose();
+        await model.dispose();
+        throw new UsageError(`max_length ${maxLength} leaves no room for text beside the model's ${specials} special token(s)`, { field: 'model' });
+      }
+      const poolingType = (model.fileInfo.architectureMetadata as { pooling_type?: number }).pooling_type ?? 0;
+      this.pooling = POOLINGS[poolingType] ?? `type ${poolingType}`;
+      // A decoder pooled at its last token reads the end-of-text token in training (Qwen3-Embedding
+      // appends <|endoftext|>); a file converted without add_eos_token silently gives the vector
+      // of the text's own last token instead.
+      const endAppended = context.calculateInputLength([]) > (model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? 1 : 0);
+      if ((poolingType === 0 || poolingType === 3) && !endAppended) {
+        this.warning = `${this.pooling} pooling without an end-of-text token appended (the file does not set tokenizer.ggml.add_eos_token): the vector is that of the text's last token; if the model was trained with an end token, re-convert the file with a current llama.cpp`;
+      }
       this.dimsValue = model.embeddingVectorSize;
-      return { model, context, maxLength };
+      return { model, context, maxLength, specials };
     })();
     return this.loaded;
   }

@@ -92,6 +92,7 @@ export async function checkEmbedder(embedder: Embedder, options: CheckOptions = 
     out.push({ name: 'truncation', status: 'warn', detail: `overlong input rejected: ${(err as Error).message.slice(0, 200)}. Keep --max-tokens within the model's context.` });
   }
   if (options.referenceFile !== undefined) out.push(await checkReferences(embedder, options.referenceFile, options.referenceMinCosine ?? 0.99));
+  if (embedder.warning) out.push({ name: 'model file', status: 'warn', detail: embedder.warning });
   return out;
 }
 

@@ -92,28 +92,38 @@ const BLANK: SerializedLine = Object.freeze({ text: '', sources: NO_SOURCES });
  * several garbage collections and tripled the collector's work (measured on Synthea STU3).
  */
 class Result implements SerializeResult {
-  private linesMemo: SerializedLine[] | undefined;
+  readonly #kept: readonly DocLine[];
+  readonly #prepared: PreparedSubject;
+  #lines: SerializedLine[] | undefined;
 
   constructor(
     readonly text: string,
     readonly tokenCount: number,
     readonly truncation: Truncation,
-    private readonly kept: readonly DocLine[],
-    private readonly prepared: PreparedSubject,
-  ) {}
+    kept: readonly DocLine[],
+    prepared: PreparedSubject,
+  ) {
+    this.#kept = kept;
+    this.#prepared = prepared;
+  }
 
   get lines(): readonly SerializedLine[] {
-    if (this.linesMemo === undefined) {
+    if (this.#lines === undefined) {
       const lines: SerializedLine[] = [];
-      const kept = this.kept;
+      const kept = this.#kept;
       for (let i = 0; i < kept.length; i++) {
         const l = kept[i] as DocLine;
         if (i > 0 && l.blankBefore) lines.push(BLANK);
-        lines.push({ text: l.text, sources: l.sources.length === 0 ? NO_SOURCES : l.sources.map((j) => this.prepared.ref(j)) });
+        lines.push({ text: l.text, sources: l.sources.length === 0 ? NO_SOURCES : l.sources.map((j) => this.#prepared.ref(j)) });
       }
-      this.linesMemo = lines;
+      this.#lines = lines;
     }
-    return this.linesMemo;
+    return this.#lines;
+  }
+
+  /** The plain object (`lines` included, internals left out), for JSON output. */
+  toJSON(): SerializeResult {
+    return { text: this.text, tokenCount: this.tokenCount, truncation: this.truncation, lines: this.lines };
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isUsageError } from '../../src/errors.ts';
 import { GgufEmbedder, parseGgufSpec } from '../../src/embed/GgufEmbedder.ts';
@@ -48,11 +48,13 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
 
   it('parses specs; the canonical spec carries the vector-changing settings and a file fingerprint, not threads or device', () => {
     assert.ok(mean instanceof GgufEmbedder);
-    assert.match(mean.spec, new RegExp(`^gguf:${MEAN}\\?normalize=true&sha=[0-9a-f]{16}$`));
+    // An absolute path, the requested length cap and a fingerprint of the file.
+    assert.match(mean.spec, new RegExp(`^gguf:${resolve(MEAN)}\\?normalize=true&max_length=8192&sha=[0-9a-f]{16}$`));
     assert.equal(make(`gguf:${MEAN}`).spec, mean.spec);
+    assert.equal(make(`gguf:./${MEAN}`).spec, mean.spec, 'the same file by another path is the same model');
     const sha = /sha=([0-9a-f]{16})/.exec(mean.spec)?.[1];
     assert.notEqual(/sha=([0-9a-f]{16})/.exec(last.spec)?.[1], sha, 'a different file (pooling metadata) has a different fingerprint');
-    assert.equal(make(`gguf:${MEAN}?max_length=8&normalize=false&family=qwen`).spec, `gguf:${MEAN}?normalize=false&max_length=8&family=qwen&sha=${sha}`);
+    assert.equal(make(`gguf:${MEAN}?max_length=8&normalize=false&family=qwen`).spec, `gguf:${resolve(MEAN)}?normalize=false&max_length=8&family=qwen&sha=${sha}`);
     // The canonical spec is itself a valid spec that pins the file.
     assert.equal(make(mean.spec).spec, mean.spec);
     assert.deepEqual(parseGgufSpec('gguf:/m/Qwen3-Embedding-0.6B-Q8_0.gguf?threads=4&gpu=cuda'), { file: '/m/Qwen3-Embedding-0.6B-Q8_0.gguf', threads: 4, gpu: 'cuda' });
@@ -129,6 +131,38 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
     assert.equal(v?.length, expected.dims);
   });
 
+  it('leaves room for an appended end token (a file with add_eos_token) and reports pooling without one', async () => {
+    // The same model with tokenizer.ggml.add_eos_token set: llama.cpp appends </s> to every text.
+    const bytes = Buffer.from(readFileSync(LAST));
+    const key = Buffer.from('tokenizer.ggml.add_eos_token');
+    const at = bytes.indexOf(key);
+    assert.ok(at > 0);
+    // After the key: the value type (u32, 7 = bool), then the value byte.
+    assert.equal(bytes.readUInt32LE(at + key.length), 7);
+    bytes[at + key.length + 4] = 1;
+    const dir = tempDir('gguf-eos-');
+    const eosFile = join(dir, 'eos.gguf');
+    writeFileSync(eosFile, bytes);
+    const eos = make(`gguf:${eosFile}?max_length=4&threads=1&gpu=cpu`);
+    // BOS + 2 words + EOS fill the 4 tokens; a longer text is cut to 2 words, not rejected.
+    assert.deepEqual(await eos.tokenize('patient glucose high heart'), (expected.cases[0] as Case).ids.slice(1, 3));
+    const [cut] = await eos.embed(inputs('patient glucose high heart failure'));
+    const [two] = await eos.embed(inputs('patient glucose'));
+    assert.deepEqual(cut, two);
+    assert.equal(eos.truncated, 1);
+    assert.equal(eos.warning, null, 'an end token is appended: no warning');
+    assert.equal(eos.pooling, 'last');
+    assert.match(last.warning ?? '', /last pooling without an end-of-text token/);
+    assert.equal(mean.warning, null);
+    assert.match(mean.description, /mean pooling/);
+  });
+
+  it('refuses a max_length with no room for text', async () => {
+    const e = make(`gguf:${MEAN}?max_length=1&threads=1&gpu=cpu`);
+    await assert.rejects(e.embed(inputs('glucose')), (err: unknown) => isUsageError(err) && /max_length 1 leaves no room for text beside the model's 1 special token/.test((err as Error).message));
+    await assert.rejects(mean.embed(inputs('')), (err: unknown) => isUsageError(err) && /empty text/.test((err as Error).message));
+  });
+
   it('applies the instruction format of its family', async () => {
     const qwen = make(`gguf:${MEAN}?family=qwen&threads=1&gpu=cpu`);
     const text = 'patient glucose high';
@@ -158,7 +192,7 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
     const truncated = join(dir, 'truncated.gguf');
     writeFileSync(truncated, readFileSync(MEAN).subarray(0, 50_000));
     const e = createEmbedder(`gguf:${truncated}?gpu=cpu`);
-    await assert.rejects(e.embed(inputs('glucose')), (err: unknown) => isUsageError(err) && /cannot load GGUF model: .*not within the file bounds/.test((err as Error).message) && (err as Error).message.includes('truncated.gguf'));
+    await assert.rejects(e.embed(inputs('glucose')), (err: unknown) => isUsageError(err) && /cannot load GGUF model/.test((err as Error).message) && (err as Error).message.includes('truncated.gguf'));
     await e.close();
     rmSync(dir, { recursive: true, force: true });
   });
