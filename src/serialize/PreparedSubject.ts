@@ -339,7 +339,8 @@ function containingTimeVisit(visits: readonly (readonly [Visit, number])[], t: n
  * in a row (what every caller does) hits it. Not a WeakMap keyed by subject: V8's young-generation
  * collector keeps a WeakMap's values alive until a full collection, so every prepared subject of
  * a streaming run was copied and promoted instead of dying young, which made serialization 2-3
- * times slower (measured on Synthea STU3: 5,500 vs 15,600 serializations/s).
+ * times slower (measured on Synthea STU3: 5,500 vs 15,600 serializations/s). The price: the
+ * last four subjects stay in memory until others replace them (in `serve`, the last requests').
  */
 const RECENT = 4;
 const recentSubjects: (Subject | undefined)[] = new Array<Subject | undefined>(RECENT);
