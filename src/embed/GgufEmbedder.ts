@@ -24,6 +24,7 @@ import { resolve } from 'node:path';
 import type { Llama, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import { UsageError } from '../errors.ts';
 import { guessFamily } from './OpenAiEmbedder.ts';
+import { booleanOption, choiceOption, positiveIntOption, unknownOption } from './specOption.ts';
 import { formatInput, l2normalize, MODEL_FAMILIES, type EmbedInput, type Embedder, type ModelFamily } from './Embedder.ts';
 
 /** Where llama.cpp runs: `auto` picks CUDA or Vulkan when the machine has one, else the CPU. */
@@ -64,36 +65,29 @@ export function parseGgufSpec(spec: string): GgufOptions {
   const file = q < 0 ? rest : rest.slice(0, q);
   if (file === '') throw new UsageError(`model spec "${spec}" needs a file: gguf:<file.gguf>`, { field: 'model' });
   const opts: { -readonly [K in keyof GgufOptions]: GgufOptions[K] } = { file };
-  const positive = (k: string, v: string): number => {
-    if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`gguf option ${k} expects a positive integer, got "${v}"`, { field: 'model' });
-    return Number(v);
-  };
   for (const [k, v] of new URLSearchParams(q < 0 ? '' : rest.slice(q + 1))) {
     switch (k) {
       case 'family':
-        if (!(MODEL_FAMILIES as readonly string[]).includes(v)) throw new UsageError(`gguf option family expects one of ${MODEL_FAMILIES.join(', ')}, got "${v}"`, { field: 'model' });
-        opts.family = v as ModelFamily;
+        opts.family = choiceOption('gguf', k, v, MODEL_FAMILIES);
         break;
       case 'normalize':
-        if (v !== 'true' && v !== 'false') throw new UsageError(`gguf option normalize expects true or false, got "${v}"`, { field: 'model' });
-        opts.normalize = v === 'true';
+        opts.normalize = booleanOption('gguf', k, v);
         break;
       case 'max_length':
-        opts.maxLength = positive(k, v);
+        opts.maxLength = positiveIntOption('gguf', k, v);
         break;
       case 'threads':
-        opts.threads = positive(k, v);
+        opts.threads = positiveIntOption('gguf', k, v);
         break;
       case 'gpu':
-        if (!(GGUF_DEVICES as readonly string[]).includes(v)) throw new UsageError(`gguf option gpu expects one of ${GGUF_DEVICES.join(', ')}, got "${v}"`, { field: 'model' });
-        opts.gpu = v as GgufDevice;
+        opts.gpu = choiceOption('gguf', k, v, GGUF_DEVICES);
         break;
       case 'sha':
         if (!/^[0-9a-f]{16}$/.test(v)) throw new UsageError(`gguf option sha expects 16 hex digits (from a canonical spec), got "${v}"`, { field: 'model' });
         opts.sha = v;
         break;
       default:
-        throw new UsageError(`unknown gguf option "${k}" (known: ${KEYS.join(', ')})`, { field: 'model' });
+        throw unknownOption('gguf', k, KEYS);
     }
   }
   return opts;
@@ -353,7 +347,7 @@ export class GgufEmbedder implements Embedder {
       // A decoder pooled at its last token reads the end-of-text token in training (Qwen3-Embedding
       // appends <|endoftext|>); a file converted without add_eos_token silently gives the vector
       // of the text's own last token instead.
-      const endAppended = context.calculateInputLength([]) > (model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? 1 : 0);
+      const endAppended = specials > (model.tokens.bos !== null && model.tokens.shouldPrependBosToken ? 1 : 0);
       if ((poolingType === 0 || poolingType === 3) && !endAppended) {
         this.warning = `${this.pooling} pooling without an end-of-text token appended (the file does not set tokenizer.ggml.add_eos_token): the vector is that of the text's last token; if the model was trained with an end token, re-convert the file with a current llama.cpp`;
       }

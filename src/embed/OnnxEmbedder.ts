@@ -21,6 +21,7 @@ import { Tokenizer as HfTokenizer } from '@huggingface/tokenizers';
 import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { UsageError } from '../errors.ts';
+import { booleanOption, choiceOption, positiveIntOption, unknownOption } from './specOption.ts';
 import { formatInput, l2normalize, MODEL_FAMILIES, type EmbedInput, type Embedder, type ModelFamily } from './Embedder.ts';
 
 /** How token vectors become one text vector. */
@@ -65,27 +66,23 @@ export function parseOnnxSpec(spec: string): OnnxOptions {
   for (const [k, v] of new URLSearchParams(q < 0 ? '' : rest.slice(q + 1))) {
     switch (k) {
       case 'pooling':
-        if (!(ONNX_POOLINGS as readonly string[]).includes(v)) throw new UsageError(`onnx option pooling expects one of ${ONNX_POOLINGS.join(', ')}, got "${v}"`, { field: 'model' });
-        opts.pooling = v as OnnxPooling;
+        opts.pooling = choiceOption('onnx', k, v, ONNX_POOLINGS);
         break;
       case 'normalize':
-        if (v !== 'true' && v !== 'false') throw new UsageError(`onnx option normalize expects true or false, got "${v}"`, { field: 'model' });
-        opts.normalize = v === 'true';
+        opts.normalize = booleanOption('onnx', k, v);
         break;
       case 'max_length':
-        if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`onnx option max_length expects a positive integer, got "${v}"`, { field: 'model' });
-        opts.maxLength = Number(v);
+        opts.maxLength = positiveIntOption('onnx', k, v);
         break;
       case 'file':
         if (v === '' || !v.endsWith('.onnx')) throw new UsageError(`onnx option file expects a path ending in .onnx, got "${v}"`, { field: 'model' });
         opts.file = v;
         break;
       case 'family':
-        if (!(MODEL_FAMILIES as readonly string[]).includes(v)) throw new UsageError(`onnx option family expects one of ${MODEL_FAMILIES.join(', ')}, got "${v}"`, { field: 'model' });
-        opts.family = v as ModelFamily;
+        opts.family = choiceOption('onnx', k, v, MODEL_FAMILIES);
         break;
       default:
-        throw new UsageError(`unknown onnx option "${k}" (known: ${KEYS.join(', ')})`, { field: 'model' });
+        throw unknownOption('onnx', k, KEYS);
     }
   }
   return opts;

@@ -10,7 +10,8 @@
  */
 import { UsageError } from '../errors.ts';
 import { MODEL_FAMILIES, type Embedder, type ModelFamily } from './Embedder.ts';
-import { GgufEmbedder, parseGgufSpec } from './GgufEmbedder.ts';
+import { GgufEmbedder, parseGgufSpec, type GgufOptions } from './GgufEmbedder.ts';
+import { positiveIntOption, unknownOption } from './specOption.ts';
 import { OnnxEmbedder, parseOnnxSpec, type OnnxOptions } from './OnnxEmbedder.ts';
 import { OpenAiEmbedder, type OpenAiOptions } from './OpenAiEmbedder.ts';
 import { UseLiteEmbedder, type UseLiteOptions } from './UseLiteEmbedder.ts';
@@ -33,18 +34,25 @@ export const EMBEDDERS: ReadonlyMap<string, string> = new Map([
   ['gguf:<file>', "a local GGUF model run by llama.cpp (node-llama-cpp), CPU or CUDA/Vulkan; pooling is the file's own; options ?family=...&normalize=true|false&max_length=N&threads=N&gpu=auto|cpu|cuda|vulkan"],
 ]);
 
-/**
- * Check a spec without starting the model (no workers, no connections): for config validation
- * before any work starts. Throws the same UsageError as {@link createEmbedder}.
- */
-export function validateModelSpec(spec: string): void {
+/** A model spec taken apart (no file access, nothing started). */
+type ParsedSpec =
+  | { readonly kind: 'use-lite'; readonly maxChunkTokens?: number; readonly maxChunks?: number }
+  | { readonly kind: 'openai'; readonly baseUrl: string; readonly model: string }
+  | { readonly kind: 'onnx'; readonly options: OnnxOptions }
+  | { readonly kind: 'gguf'; readonly options: GgufOptions };
+
+/** Parse a spec of any backend; throws the UsageError a bad spec deserves. */
+function parseModelSpec(spec: string): ParsedSpec {
   const s = spec.trim();
   if (s === 'use-lite' || s.startsWith('use-lite?')) {
+    let maxChunkTokens: number | undefined;
+    let maxChunks: number | undefined;
     for (const [k, v] of new URLSearchParams(s.slice('use-lite?'.length))) {
-      if (k !== 'chunk' && k !== 'chunks') throw new UsageError(`unknown use-lite option "${k}" (known: chunk, chunks)`, { field: 'model' });
-      if (!/^[1-9]\d*$/.test(v)) throw new UsageError(`use-lite option ${k} expects a positive integer, got "${v}"`, { field: 'model' });
+      if (k === 'chunk') maxChunkTokens = positiveIntOption('use-lite', k, v);
+      else if (k === 'chunks') maxChunks = positiveIntOption('use-lite', k, v);
+      else throw unknownOption('use-lite', k, ['chunk', 'chunks']);
     }
-    return;
+    return { kind: 'use-lite', ...(maxChunkTokens !== undefined ? { maxChunkTokens } : {}), ...(maxChunks !== undefined ? { maxChunks } : {}) };
   }
   if (s.startsWith('openai:')) {
     const rest = s.slice('openai:'.length);
@@ -55,17 +63,19 @@ export function validateModelSpec(spec: string): void {
     } catch {
       throw new UsageError(`invalid server URL "${rest.slice(0, hash)}" (expected e.g. http://127.0.0.1:8000/v1)`, { field: 'model' });
     }
-    return;
+    return { kind: 'openai', baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1) };
   }
-  if (s.startsWith('onnx:')) {
-    parseOnnxSpec(s);
-    return;
-  }
-  if (s.startsWith('gguf:')) {
-    parseGgufSpec(s);
-    return;
-  }
+  if (s.startsWith('onnx:')) return { kind: 'onnx', options: parseOnnxSpec(s) };
+  if (s.startsWith('gguf:')) return { kind: 'gguf', options: parseGgufSpec(s) };
   throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
+}
+
+/**
+ * Check a spec without starting the model (no workers, no connections): for config validation
+ * before any work starts. Throws the same UsageError as {@link createEmbedder}.
+ */
+export function validateModelSpec(spec: string): void {
+  parseModelSpec(spec);
 }
 
 /** Build the embedder of a spec; an unknown spec is a UsageError listing the known forms. */
@@ -73,32 +83,15 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
   if (options.family !== undefined && !MODEL_FAMILIES.includes(options.family)) {
     throw new UsageError(`unknown model family "${options.family}"; known: ${MODEL_FAMILIES.join(', ')}`, { field: 'family' });
   }
-  validateModelSpec(spec);
-  const s = spec.trim();
-  if (s === 'use-lite' || s.startsWith('use-lite?')) {
-    const params = new URLSearchParams(s.slice('use-lite?'.length));
-    const num = (k: string): number | undefined => {
-      const v = params.get(k);
-      if (v === null) return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`use-lite option ${k} expects a positive integer, got "${v}"`, { field: 'model' });
-      return n;
-    };
-    return new UseLiteEmbedder({ ...options.useLite, maxChunkTokens: num('chunk') ?? options.useLite?.maxChunkTokens, maxChunks: num('chunks') ?? options.useLite?.maxChunks });
+  const parsed = parseModelSpec(spec);
+  switch (parsed.kind) {
+    case 'use-lite':
+      return new UseLiteEmbedder({ ...options.useLite, maxChunkTokens: parsed.maxChunkTokens ?? options.useLite?.maxChunkTokens, maxChunks: parsed.maxChunks ?? options.useLite?.maxChunks });
+    case 'openai':
+      return new OpenAiEmbedder({ ...options.openai, baseUrl: parsed.baseUrl, model: parsed.model, ...(options.family ? { family: options.family } : {}) });
+    case 'onnx':
+      return new OnnxEmbedder({ ...options.onnx, ...parsed.options, ...(parsed.options.family === undefined && options.family ? { family: options.family } : {}) });
+    case 'gguf':
+      return new GgufEmbedder({ ...parsed.options, ...(parsed.options.family === undefined && options.family ? { family: options.family } : {}) });
   }
-  if (s.startsWith('openai:')) {
-    const rest = s.slice('openai:'.length);
-    const hash = rest.lastIndexOf('#');
-    if (hash < 0) throw new UsageError(`model spec "${spec}" needs a model name: openai:<base-url>#<model>`, { field: 'model' });
-    return new OpenAiEmbedder({ ...options.openai, baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1), ...(options.family ? { family: options.family } : {}) });
-  }
-  if (s.startsWith('onnx:')) {
-    const parsed = parseOnnxSpec(s);
-    return new OnnxEmbedder({ ...options.onnx, ...parsed, ...(parsed.family === undefined && options.family ? { family: options.family } : {}) });
-  }
-  if (s.startsWith('gguf:')) {
-    const parsed = parseGgufSpec(s);
-    return new GgufEmbedder({ ...parsed, ...(parsed.family === undefined && options.family ? { family: options.family } : {}) });
-  }
-  throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
 }

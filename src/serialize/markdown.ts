@@ -118,6 +118,18 @@ interface Entry {
   readonly valued: number[];
 }
 
+/** Add event `i` to the entry of its description (and unit), making the entry on first sight. */
+function addToEntry(entries: Map<string, Entry>, p: PreparedSubject, i: number): void {
+  const key = p.key(i);
+  let e = entries.get(key);
+  if (e === undefined) {
+    e = { first: i, all: [], valued: [] };
+    entries.set(key, e);
+  }
+  e.all.push(i);
+  if (p.valued[i] === 1) e.valued.push(i);
+}
+
 /** `- Description (unit): v1, v2, v3` with the last three values oldest to newest, or `- Description`. */
 function entryLine(p: PreparedSubject, e: Entry, valuedNewestFirst: boolean): DocLine {
   const i = e.first;
@@ -134,16 +146,7 @@ function visitBody(p: PreparedSubject, indices: readonly number[], count: number
   const groups: (Map<string, Entry> | undefined)[] = new Array<Map<string, Entry> | undefined>(EVENT_GROUPS.length);
   for (let j = 0; j < count; j++) {
     const i = indices[j] as number;
-    const g = p.group[i] as number;
-    const m = (groups[g] ??= new Map<string, Entry>());
-    const key = p.key(i);
-    let e = m.get(key);
-    if (e === undefined) {
-      e = { first: i, all: [], valued: [] };
-      m.set(key, e);
-    }
-    e.all.push(i);
-    if (p.valued[i] === 1) e.valued.push(i);
+    addToEntry((groups[p.group[i] as number] ??= new Map<string, Entry>()), p, i);
   }
   const out: DocLine[] = [];
   groups.forEach((m, g) => {
@@ -223,14 +226,7 @@ export function markdownDocument(p: PreparedSubject, k: number, predictionTime: 
   for (let j = countBelow(p.general, k) - 1; j >= 0; j--) {
     const i = p.general[j] as number;
     if (p.role[i] !== Role.Content || !inWindow(i)) continue;
-    const key = p.key(i);
-    let e = entries.get(key);
-    if (e === undefined) {
-      e = { first: i, all: [], valued: [] };
-      entries.set(key, e);
-    }
-    e.all.push(i);
-    if (p.valued[i] === 1) e.valued.push(i);
+    addToEntry(entries, p, i);
   }
   const general: DocItem[] = [];
   for (const e of entries.values()) general.push(singleLineItem(entryLine(p, e, true)));
