@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { convertToMeds } from '../src/convert/convertToMeds.ts';
 import { appendResult } from './appendResult.ts';
 
-const { values } = parseArgs({ options: { input: { type: 'string', default: resolve(import.meta.dirname, '../../shared/data/synthea-fhir/stu3-synthea.bundles.ndjson.gz') } } });
+const { values } = parseArgs({ options: { input: { type: 'string', default: resolve(import.meta.dirname, '../data/synthea-fhir/stu3-synthea.bundles.ndjson.gz') } } });
 const out = join(mkdtempSync(join(tmpdir(), 'convert-bench-')), 'meds');
 let peak = 0;
 const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
@@ -20,7 +20,7 @@ try {
   clearInterval(timer);
   peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
   const rows: [string, string][] = [
-    ['input', values.input.replace(/^.*\/shared\//, '../shared/')],
+    ['input', values.input.replace(/^.*\/data\//, 'data/')],
     ['subjects', String(r.dataset.subjects)],
     ['resources read', String(r.conversion.totals.read)],
     ['events written', String(r.conversion.totals.written)],

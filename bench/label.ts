@@ -1,5 +1,5 @@
 /**
- * Benchmark: label the whole Synthea STU3 dataset (1,461 patients, converted here from the shared
+ * Benchmark: label the whole Synthea STU3 dataset (1,461 patients, converted here from the bundled
  * FHIR file) for every built-in task, then write the label files, summary.json and shots.json.
  * Reports each stage's wall time and peak RSS; appends to bench/RESULTS.md. Target: labeling and
  * writing under 60 s.
@@ -19,7 +19,7 @@ import { appendResult } from './appendResult.ts';
 
 const { values } = parseArgs({
   options: {
-    input: { type: 'string', default: resolve(import.meta.dirname, '../../shared/data/synthea-fhir/stu3-synthea.bundles.ndjson.gz') },
+    input: { type: 'string', default: resolve(import.meta.dirname, '../data/synthea-fhir/stu3-synthea.bundles.ndjson.gz') },
     meds: { type: 'string' },
   },
 });
@@ -49,7 +49,7 @@ try {
   const positives = result.tasks.reduce((n, t) => n + t.summary.total.positives, 0);
   const totalS = (t3 - t0) / 1000;
   const rows: [string, string][] = [
-    ['dataset', values.meds ?? `Synthea STU3 (${values.input.replace(/^.*\/shared\//, '../shared/')}, converted)`],
+    ['dataset', values.meds ?? `Synthea STU3 (${values.input.replace(/^.*\/data\//, 'data/')}, converted)`],
     ['subjects', String(result.subjects)],
     ['events', String(events)],
     ['tasks', String(specs.length)],

@@ -31,7 +31,7 @@ const connections = Number(values.connections);
 const warmupSeconds = Number(values.warmup);
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/ehr-embed.js');
-const SAMPLE = resolve(ROOT, '../shared/data/synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
+const SAMPLE = resolve(ROOT, 'data/synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
 const PREDICTION_TIMES = ['2016-01-01T00:00:00Z', '2020-06-01T00:00:00Z'];
 const DIMS = 1024;
 

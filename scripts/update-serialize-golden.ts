@@ -1,4 +1,4 @@
-// Regenerate test/golden/serialize from ../shared/data. Review the diff before committing:
+// Regenerate test/golden/serialize from the bundled data/. Review the diff before committing:
 //   node --import tsx scripts/update-serialize-golden.ts
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { GOLDEN_DIR, renderGoldenCases } from '../test/serialize/goldenCases.ts'
 
 const tmp = mkdtempSync(join(tmpdir(), 'golden-'));
 try {
-  const cases = await renderGoldenCases(tmp, resolve(import.meta.dirname, '../../shared/data'));
+  const cases = await renderGoldenCases(tmp, resolve(import.meta.dirname, '../data'));
   rmSync(GOLDEN_DIR, { recursive: true, force: true });
   mkdirSync(GOLDEN_DIR, { recursive: true });
   for (const c of cases) writeFileSync(join(GOLDEN_DIR, c.file), c.text);

@@ -7,10 +7,10 @@ import { stringify } from 'yaml';
 import { loadBenchmarkConfig } from '../../src/benchmark/BenchmarkConfig.ts';
 import { UsageError } from '../../src/errors.ts';
 import { startEmbeddingServer } from '../helpers/embeddingServer.ts';
-import { SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { DATA, tempDir } from '../helpers/paths.ts';
 import { runCli, runCliAsync } from '../helpers/runCli.ts';
 
-const R4 = join(SHARED_DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
+const R4 = join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
 const BIN = resolve(import.meta.dirname, '../../bin/ehr-embed.js');
 
 function writeConfig(dir: string, config: unknown): string {

@@ -10,11 +10,11 @@ import { vocabularyOf } from '../../src/convert/codeSystems.ts';
 import { openMedsDataset } from '../../src/meds/MedsDataset.ts';
 import { computeDatasetStats } from '../../src/meds/computeDatasetStats.ts';
 import { UsageError } from '../../src/errors.ts';
-import { SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { DATA, tempDir } from '../helpers/paths.ts';
 import { runCli } from '../helpers/runCli.ts';
 
-const STU3 = join(SHARED_DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz');
-const R4 = join(SHARED_DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
+const STU3 = join(DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz');
+const R4 = join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
 
 /** The first `n` bundles of a gzip NDJSON file, parsed. */
 function bundles(file: string, n: number): Record<string, unknown>[] {

@@ -7,9 +7,9 @@ import { convertToMeds } from '../../src/convert/convertToMeds.ts';
 import { UsageError } from '../../src/errors.ts';
 import { openMedsDataset, type MedsDataset } from '../../src/meds/index.ts';
 import type { Event } from '../../src/types.ts';
-import { SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { DATA, tempDir } from '../helpers/paths.ts';
 
-const OMOP = join(SHARED_DATA, 'omop-synthea27nj');
+const OMOP = join(DATA, 'omop-synthea27nj');
 
 async function domainCounts(ds: MedsDataset): Promise<Record<string, number>> {
   const rows = await ds.query(`SELECT domain, count(*)::INTEGER AS n FROM ${ds.dataRelation} GROUP BY domain ORDER BY domain`);

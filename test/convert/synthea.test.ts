@@ -6,10 +6,10 @@ import { convertToMeds } from '../../src/convert/convertToMeds.ts';
 import { UsageError } from '../../src/errors.ts';
 import { openMedsDataset, type MedsDataset } from '../../src/meds/index.ts';
 import type { Event } from '../../src/types.ts';
-import { SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { DATA, tempDir } from '../helpers/paths.ts';
 
-const FOUR = join(SHARED_DATA, 'synthea-csv-4patients');
-const TWENTY_SEVEN = join(SHARED_DATA, 'synthea-csv-27');
+const FOUR = join(DATA, 'synthea-csv-4patients');
+const TWENTY_SEVEN = join(DATA, 'synthea-csv-27');
 
 async function domainCounts(ds: MedsDataset): Promise<Record<string, number>> {
   const rows = await ds.query(`SELECT domain, count(*)::INTEGER AS n FROM ${ds.dataRelation} GROUP BY domain ORDER BY domain`);

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { readFeatureFile } from '../../src/meds/featureFiles.ts';
 import { readLabels } from '../../src/meds/labels.ts';
 import { startEmbeddingServer } from '../helpers/embeddingServer.ts';
-import { SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { DATA, tempDir } from '../helpers/paths.ts';
 import { runCli, runCliAsync } from '../helpers/runCli.ts';
 
 describe('ehr-embed embed', () => {
@@ -13,7 +13,7 @@ describe('ehr-embed embed', () => {
     const dir = tempDir();
     const meds = join(dir, 'meds');
     const labels = join(dir, 'labels');
-    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(SHARED_DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), '--out', meds]).code, 0);
+    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), '--out', meds]).code, 0);
     assert.equal(runCli(['label', meds, '--tasks', 'mortality_1y,readmission_30d,hypoglycemia', '--out', labels]).code, 0);
     const server = await startEmbeddingServer({ dims: 24 });
     try {

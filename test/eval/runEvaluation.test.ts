@@ -6,7 +6,7 @@ import { lrHead } from '../../src/eval/lrHead.ts';
 import type { TaskData } from '../../src/eval/loadLabelsDir.ts';
 import { sampleShots } from '../../src/tasks/sampleShots.ts';
 import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
-import { SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { DATA, tempDir } from '../helpers/paths.ts';
 import { runCli } from '../helpers/runCli.ts';
 
 /** A task whose first feature carries the label plus noise; splits by subject. */
@@ -60,7 +60,7 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     const dir = tempDir();
     const meds = join(dir, 'meds');
     const labels = join(dir, 'labels');
-    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(SHARED_DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz'), '--out', meds]).code, 0);
+    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz'), '--out', meds]).code, 0);
     const l = runCli(['label', meds, '--tasks', 'hypoglycemia,readmission_30d', '--out', labels]);
     assert.equal(l.code, 0, l.stderr);
     const out = join(dir, 'results.json');

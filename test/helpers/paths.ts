@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
 
-/** The shared open data (../shared/data), as laid out for sessions and CI. */
-export const SHARED_DATA = resolve(import.meta.dirname, '../../../shared/data');
-export const MIMIC_MEDS = join(SHARED_DATA, 'mimic-iv-demo-meds');
+/** The open data bundled with the repository (data/, see data/README.md): tests read nothing outside the clone. */
+export const DATA = resolve(import.meta.dirname, '../../data');
+export const MIMIC_MEDS = join(DATA, 'mimic-iv-demo-meds');
 
 /** A fresh temp directory removed after the test file finishes. */
 export function tempDir(prefix = 'ehr-embed-test-'): string {

@@ -3,11 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GOLDEN_DIR, renderGoldenCases } from './goldenCases.ts';
-import { SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { DATA, tempDir } from '../helpers/paths.ts';
 
 describe('serialization golden files (Synthea STU3 and R4, OMOP, MIMIC-IV demo)', () => {
   it('real subjects render exactly as committed', async () => {
-    const cases = await renderGoldenCases(tempDir(), SHARED_DATA);
+    const cases = await renderGoldenCases(tempDir(), DATA);
     assert.deepEqual(cases.map((c) => c.file).sort(), readdirSync(GOLDEN_DIR).sort(), 'same set of cases');
     for (const c of cases) assert.equal(c.text, readFileSync(join(GOLDEN_DIR, c.file), 'utf8'), `${c.file} differs: rerun scripts/update-serialize-golden.ts and review the diff`);
     const current = cases.filter((c) => c.file.endsWith('.md') && /current visit/.test(c.text));

@@ -1,5 +1,5 @@
 /**
- * Real subjects from ../shared/data serialized at fixed times: the golden cases. Each case
+ * Real subjects from the bundled data/ serialized at fixed times: the golden cases. Each case
  * names its source, subject (row order after sorting ids) and time; `render` produces the texts.
  * `scripts/update-serialize-golden.ts` writes them to test/golden/serialize after a review.
  */
@@ -14,7 +14,7 @@ export const GOLDEN_DIR = join(import.meta.dirname, '../golden/serialize');
 
 interface Source {
   readonly name: string;
-  open(tmp: string, shared: string): Promise<MedsDataset>;
+  open(tmp: string, data: string): Promise<MedsDataset>;
   /** Pick subjects and times: deterministic rules on the data itself. */
   pick(ds: MedsDataset): Promise<{ subject: Subject; time: number; why: string }[]>;
 }
@@ -35,31 +35,31 @@ async function firstInpatient(ds: MedsDataset, visitCode: string, n: number): Pr
 const SOURCES: Source[] = [
   {
     name: 'synthea-stu3',
-    open: async (tmp, shared) => {
-      await convertToMeds({ from: 'fhir', input: join(shared, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz'), out: join(tmp, 'stu3') });
+    open: async (tmp, data) => {
+      await convertToMeds({ from: 'fhir', input: join(data, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz'), out: join(tmp, 'stu3') });
       return openMedsDataset(join(tmp, 'stu3'));
     },
     pick: (ds) => firstInpatient(ds, 'Visit/IP', 2),
   },
   {
     name: 'synthea-r4',
-    open: async (tmp, shared) => {
-      await convertToMeds({ from: 'fhir', input: join(shared, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), out: join(tmp, 'r4') });
+    open: async (tmp, data) => {
+      await convertToMeds({ from: 'fhir', input: join(data, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), out: join(tmp, 'r4') });
       return openMedsDataset(join(tmp, 'r4'));
     },
     pick: (ds) => firstInpatient(ds, 'Visit/IP', 1),
   },
   {
     name: 'omop-synthea27nj',
-    open: async (tmp, shared) => {
-      await convertToMeds({ from: 'omop', input: join(shared, 'omop-synthea27nj'), out: join(tmp, 'omop') });
+    open: async (tmp, data) => {
+      await convertToMeds({ from: 'omop', input: join(data, 'omop-synthea27nj'), out: join(tmp, 'omop') });
       return openMedsDataset(join(tmp, 'omop'));
     },
     pick: (ds) => firstInpatient(ds, 'Visit/IP', 1),
   },
   {
     name: 'mimic-iv-demo',
-    open: async (_tmp, shared) => openMedsDataset(join(shared, 'mimic-iv-demo-meds')),
+    open: async (_tmp, data) => openMedsDataset(join(data, 'mimic-iv-demo-meds')),
     pick: async (ds) => {
       const rows = await ds.query(`SELECT subject_id::DOUBLE AS s, min(epoch_ms(time))::DOUBLE AS t FROM ${ds.dataRelation} WHERE code LIKE 'HOSPITAL_ADMISSION%' GROUP BY 1 ORDER BY 1 LIMIT 2`);
       const out = [];
@@ -76,10 +76,10 @@ export interface GoldenCase {
 }
 
 /** Render every case in both formats (Markdown without a budget, list with a 1024-token Qwen budget). */
-export async function renderGoldenCases(tmp: string, shared: string): Promise<GoldenCase[]> {
+export async function renderGoldenCases(tmp: string, data: string): Promise<GoldenCase[]> {
   const out: GoldenCase[] = [];
   for (const src of SOURCES) {
-    const ds = await src.open(tmp, shared);
+    const ds = await src.open(tmp, data);
     try {
       const cases = await src.pick(ds);
       for (const [i, c] of cases.entries()) {

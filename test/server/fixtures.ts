@@ -5,10 +5,10 @@ import { gunzipSync } from 'node:zlib';
 import { SubjectIdMap } from '../../src/convert/SubjectIdMap.ts';
 import { hashSplit } from '../../src/meds/hashSplit.ts';
 import type { Split } from '../../src/types.ts';
-import { SHARED_DATA } from '../helpers/paths.ts';
+import { DATA } from '../helpers/paths.ts';
 
 /** The R4 sample: 40 patient bundles plus 2 organization/practitioner bundles, one per line. */
-export const R4_SAMPLE = join(SHARED_DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
+export const R4_SAMPLE = join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
 
 /** A patient bundle of the sample with the ids the batch converter gives it. */
 export interface SampleBundle {

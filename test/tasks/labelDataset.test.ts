@@ -1,5 +1,5 @@
 /**
- * Real data: label Synthea STU3 (converted here from the shared FHIR bundles) and the MIMIC-IV
+ * Real data: label Synthea STU3 (converted here from the bundled FHIR bundles) and the MIMIC-IV
  * demo for every task, check counts per split and spot-check labels against the raw events.
  */
 import assert from 'node:assert/strict';
@@ -14,10 +14,10 @@ import { BUILTIN_TASKS_DIR, loadTaskSpecs } from '../../src/tasks/loadTaskSpecs.
 import { truncateToMinute } from '../../src/tasks/predictionTime.ts';
 import { taskLabelsFromImport } from '../../src/tasks/taskLabelsFromImport.ts';
 import type { Event, Label } from '../../src/types.ts';
-import { MIMIC_MEDS, SHARED_DATA, tempDir } from '../helpers/paths.ts';
+import { MIMIC_MEDS, DATA, tempDir } from '../helpers/paths.ts';
 import { runCli } from '../helpers/runCli.ts';
 
-const STU3 = join(SHARED_DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz');
+const STU3 = join(DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz');
 const DAY = 86_400_000;
 const MINUTE = 60_000;
 const specs = [...loadTaskSpecs().values()];

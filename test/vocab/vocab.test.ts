@@ -7,11 +7,11 @@ import { vocabularyPrefix } from '../../src/vocab/vocabularyPrefix.ts';
 import { normalizeIcd } from '../../src/vocab/normalizeIcd.ts';
 import { openMedsDataset } from '../../src/meds/MedsDataset.ts';
 import { UsageError } from '../../src/errors.ts';
-import { MIMIC_MEDS, SHARED_DATA } from '../helpers/paths.ts';
+import { MIMIC_MEDS, DATA } from '../helpers/paths.ts';
 import { runCli } from '../helpers/runCli.ts';
 
-const ICD10 = join(SHARED_DATA, 'vocab/icd10cm-order-Jan-2021.csv.gz');
-const OMOP = join(SHARED_DATA, 'omop-synthea27nj');
+const ICD10 = join(DATA, 'vocab/icd10cm-order-Jan-2021.csv.gz');
+const OMOP = join(DATA, 'omop-synthea27nj');
 
 describe('vocabulary chain', () => {
   it('describes ICD-10-CM codes in any spelling from the titles file', async () => {
