@@ -7,7 +7,19 @@ import type { MacroSummary } from '../../eval/runEvaluation.ts';
 import { formatMacro } from './evaluate.ts';
 import { progressBar, type ProgressBar } from '../progressBar.ts';
 
-/** Progress on stderr: a line per step, a bar within a step (on a terminal). */
+/** The unit a benchmark step counts, from its label's first word (`convert` reads bytes). */
+function stepUnit(label: string): string {
+  const units: ReadonlyMap<string, string> = new Map([
+    ['convert', 'bytes'],
+    ['label', 'subjects'],
+    ['serialize', 'texts'],
+    ['embed', 'inputs'],
+    ['evaluate', 'runs'],
+  ]);
+  return units.get(label.split(' ')[0] ?? '') ?? 'items';
+}
+
+/** Progress on stderr: a line per step, a bar within a step (on a terminal; a line every 15 s elsewhere). */
 export function cliBenchmarkProgress(): BenchmarkProgress {
   let bar: ProgressBar | null = null;
   let label = '';
@@ -21,7 +33,7 @@ export function cliBenchmarkProgress(): BenchmarkProgress {
     tick(l, done, total) {
       if (l !== label) {
         bar?.stop();
-        bar = progressBar(l, 'items');
+        bar = progressBar(l, stepUnit(l));
         label = l;
       }
       bar?.update(done, total);
