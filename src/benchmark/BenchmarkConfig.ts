@@ -8,13 +8,14 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { validateModelSpec } from '../embed/createEmbedder.ts';
 import { UsageError } from '../errors.ts';
+import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 
 const SerializationSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/).describe('short name used in output paths and the report'),
     format: z.enum(['markdown', 'list']).default('markdown'),
     maxTokens: z.number().int().positive().optional().describe('token budget per text (default: none)'),
-    tokenizer: z.enum(['qwen2', 'qwen3', 'llama3', 'chars']).default('qwen2'),
+    tokenizer: z.enum(TOKENIZER_NAMES as [string, ...string[]]).default('qwen2'),
     instruction: z.enum(['task', 'generic', 'none']).default('task'),
   })
   .describe('one way to turn a record into text');
@@ -57,8 +58,9 @@ export const BenchmarkConfigSchema = z.strictObject({
       countGbm: z.boolean().default(true),
       timeBins: z.boolean().default(false),
       deciles: z.boolean().default(false),
+      combine: z.boolean().default(false).describe('also evaluate each embedding set concatenated with the count features (linear head)'),
     })
-    .default({ countLr: true, countGbm: true, timeBins: false, deciles: false }),
+    .default({ countLr: true, countGbm: true, timeBins: false, deciles: false, combine: false }),
   evaluation: z
     .strictObject({
       ks: z.array(z.union([z.number().int().positive(), z.literal('all')])).min(1).default([1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 128, 'all']),

@@ -3,7 +3,7 @@
  * patient: reports may be shared). It exercises every section: demographics, recent vitals and
  * labs with unit conversion and flags, a current inpatient visit, an older outpatient visit.
  */
-import { serialize } from '../serialize/serialize.ts';
+import { serialize, type SerializeFormat } from '../serialize/serialize.ts';
 import { vocabularyFromCodes } from '../serialize/vocabulary.ts';
 import type { CodeMetadata, Event, Subject } from '../types.ts';
 
@@ -64,12 +64,15 @@ export function syntheticExample(): { subject: Subject; predictionTime: number; 
   return { subject: { subjectId: sid, events }, predictionTime: t, vocabulary: vocabularyFromCodes(codes) };
 }
 
-/** The synthetic record in each format. */
-export function exampleSerializations(): { format: string; title: string; text: string }[] {
+/**
+ * The synthetic record in each format the run used (in the run's order, each once), so the
+ * report shows what the models of this run read, not a format they never saw.
+ */
+export function exampleSerializations(formats: readonly SerializeFormat[]): { format: string; title: string; text: string }[] {
   const { subject, predictionTime, vocabulary } = syntheticExample();
-  return (['markdown', 'list'] as const).map((format) => ({
+  return [...new Set(formats)].map((format) => ({
     format,
-    title: `${format === 'markdown' ? 'Markdown' : 'List'} format (synthetic record, 23:59 on day 2 of a current inpatient stay)`,
+    title: `The ${format} format (synthetic record, 23:59 on day 2 of a current inpatient stay)`,
     text: serialize(subject, { predictionTime, format, vocabulary, tokenizer: 'chars' }).text,
   }));
 }

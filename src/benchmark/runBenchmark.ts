@@ -12,7 +12,7 @@ import { createEmbedder } from '../embed/createEmbedder.ts';
 import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
 import { embedLabels, type EmbedReport } from '../embed/embedLabels.ts';
 import { readEmbedTasks } from '../embed/readEmbedTasks.ts';
-import { loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
+import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels } from '../eval/loadLabelsDir.ts';
 import { lrHead } from '../eval/lrHead.ts';
@@ -199,9 +199,14 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       const evalHeads = [...heads];
       if (config.baselines.countGbm && options.gbmHead) evalHeads.push(options.gbmHead);
       const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
-      if (wantCounts && countHeads.length > 0) {
+      const combine = config.baselines.combine && featureDirs.length > 0;
+      if ((wantCounts && countHeads.length > 0) || combine) {
         const cf = await buildCountFeatures(ds, tasks, { timeBins: config.baselines.timeBins, numericDeciles: config.baselines.deciles });
-        sets.push(matrixFeatureSet('counts', cf.dims, cf.byTask, true, countHeads));
+        const counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true, countHeads);
+        // Embeddings ⊕ counts: the kind of combination that was best in the paper (0.788 vs 0.777).
+        const embeddingSets = [...sets];
+        if (wantCounts && countHeads.length > 0) sets.push(counts);
+        if (combine) for (const e of embeddingSets) sets.push(concatFeatureSets(`${e.name}${COMBINED_SUFFIX}`, e, counts));
       }
       // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
       const allSets = sets.map((s) => (s.baseline ? s : { ...s, heads: ['lr'] }));
@@ -230,7 +235,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
   try {
     const dataset = await computeDatasetStats(ds);
     const { audit } = await auditVocabulary(ds, { vocabPaths: config.data.vocab });
-    const examples = exampleSerializations();
+    const examples = exampleSerializations(config.serializations.map((x) => x.format));
     timings.push({ step: 'report', seconds: 0, reused: false });
     const written = await writeReport(out, {
       title: config.title,

@@ -38,7 +38,10 @@ export function buildProgram(): Command {
   program.addCommand(checkEmbedderCommand());
   program.addCommand(trainCommand());
   program.addCommand(serveCommand());
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+  // One error prefix everywhere: commander's own messages start with "error:", ours with "ehr-embed: error:".
+  const output = { outputError: (str: string, write: (s: string) => void) => write(str.startsWith('error:') ? `ehr-embed: ${str}` : str) };
+  program.configureOutput(output);
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput(output);
   return program;
 }
 

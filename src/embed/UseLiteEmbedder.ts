@@ -49,7 +49,8 @@ export class UseLiteEmbedder implements Embedder {
     this.batchSize = options.batchSize ?? 16;
     // Chunking settings change the vectors, so they are part of the spec (and the cache key).
     this.spec = maxChunkTokens === 120 && maxChunks === 16 ? 'use-lite' : `use-lite?chunk=${maxChunkTokens}&chunks=${maxChunks}`;
-    this.description = `Universal Sentence Encoder Lite (512-d, ${maxChunkTokens}-token chunks, up to ${maxChunks}; small baseline, not an LLM)`;
+    // Said plainly, because reports quote it: this is a 2018 sentence encoder, not an LLM.
+    this.description = `Universal Sentence Encoder Lite, a small 2018 sentence encoder (512-d), not an LLM; it reads at most ${maxChunkTokens * maxChunks} of its tokens of each text (${maxChunks} chunks of ${maxChunkTokens}, averaged)`;
     // The worker is TypeScript; its plain-JS entry registers the loader first.
     this.workers = Array.from({ length: threads }, () => new Worker(new URL('./useLiteWorkerEntry.mjs', import.meta.url), { workerData: { maxChunkTokens, maxChunks } }));
     this.ready = this.workers.map(

@@ -45,6 +45,9 @@ export function matrixFeatureSet(name: string, dims: number, byTask: ReadonlyMap
   return { name, baseline, dims, ...(heads ? { heads } : {}), rows: (t) => byTask.get(t) ?? new Float32Array(0) };
 }
 
+/** The name suffix of an embedding set joined with the count features (`evaluate --combine`, the benchmark's `baselines.combine`). */
+export const COMBINED_SUFFIX = '+counts';
+
 /** Concatenate two feature sets row by row (embeddings + counts). */
 export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): FeatureSet {
   const cache = new Map<string, Float32Array>();

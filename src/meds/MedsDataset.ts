@@ -263,7 +263,12 @@ export class MedsDataset {
     if (!Number.isNaN(asNum) && this.index.has(asNum)) return asNum;
     const key = String(idOrSource);
     for (const [sid, src] of this.sourceIds) if (src === key) return sid;
-    throw new UsageError(`unknown subject "${key}": not a subject_id of this dataset nor a source id in metadata/subject_ids.parquet (${this.subjectCount} subjects)`, { file: this.dir });
+    // Name a few real ids so the user can start from one (`ehr-embed stats` lists more).
+    const examples = this.order.slice(0, 3).join(', ');
+    throw new UsageError(
+      `unknown subject "${key}": not a subject_id of this dataset nor a source id in metadata/subject_ids.parquet (${this.subjectCount} subjects${examples ? `, e.g. ${examples}` : ''}; \`ehr-embed stats\` lists examples with their time ranges)`,
+      { file: this.dir },
+    );
   }
 
   /** True when the dataset has this MEDS subject id. */

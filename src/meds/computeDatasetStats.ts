@@ -30,12 +30,28 @@ export interface DatasetStats extends SplitStats {
   readonly medsVersion: string | null;
   /** Per split; subjects missing from subject_splits.parquet are under `unassigned`. */
   readonly splits: Readonly<Record<string, SplitStats>>;
+  /** A few subjects to start from (the ones with the most events), with their first and last event. */
+  readonly exampleSubjects: readonly ExampleSubject[];
+}
+
+/** A subject listed by `ehr-embed stats` as a starting point for `serialize`. */
+export interface ExampleSubject {
+  readonly subjectId: number;
+  /** The source id (metadata/subject_ids.parquet), when the dataset has one. */
+  readonly sourceId: string | null;
+  readonly split: string;
+  readonly events: number;
+  /** First and last timed event (ISO 8601), null when the subject has only static events. */
+  readonly firstEvent: string | null;
+  readonly lastEvent: string | null;
 }
 
 /** Options of {@link computeDatasetStats}. */
 export interface StatsOptions {
   /** How many top codes to list (default 20). */
   readonly topN?: number;
+  /** How many example subjects to list (default 5). */
+  readonly examples?: number;
   /** Description lookup (default: the dataset's codes.parquet). */
   readonly describe?: (code: string) => string | null;
 }
@@ -72,7 +88,19 @@ export async function computeDatasetStats(ds: MedsDataset, options: StatsOptions
   const merged = new Map<string, number>();
   for (const r of perCode) merged.set(String(r.code), (merged.get(String(r.code)) ?? 0) + (r.n as number));
   const overall = summarize(perSubject, [...merged].map(([code, n]) => ({ code, n })), describe, topN);
-  return { dir: ds.dir, shards: ds.shards.length, medsVersion: ds.metadata.medsVersion ?? null, ...overall, splits };
+  const iso = (us: unknown): string | null => (typeof us === 'number' && Number.isFinite(us) ? new Date(us / 1000).toISOString() : null);
+  const exampleSubjects = [...perSubject]
+    .sort((a, b) => (b.n as number) - (a.n as number) || (a.sid as number) - (b.sid as number))
+    .slice(0, options.examples ?? 5)
+    .map((r) => ({
+      subjectId: r.sid as number,
+      sourceId: ds.sourceIds.get(r.sid as number) ?? null,
+      split: String(r.split),
+      events: r.n as number,
+      firstEvent: iso(r.tmin),
+      lastEvent: iso(r.tmax),
+    }));
+  return { dir: ds.dir, shards: ds.shards.length, medsVersion: ds.metadata.medsVersion ?? null, ...overall, splits, exampleSubjects };
 }
 
 function rank(order: string[], s: string): number {

@@ -17,7 +17,7 @@ function curve(name: string, values: readonly number[]): ReferenceCurve {
 }
 
 /** The label every chart and table uses for these curves. */
-export const EHRSHOT_REFERENCE_LABEL = 'published, EHRSHOT (another dataset)';
+export const EHRSHOT_REFERENCE_LABEL = 'results published on EHRSHOT, a different dataset';
 
 /** CLMBR-T-Base, count GBM and count LR as published for EHRSHOT, k = 1/2/4/8/16/32/64/128/all. */
 export const EHRSHOT_REFERENCE: readonly ReferenceCurve[] = [

@@ -1,8 +1,11 @@
+import { basename } from 'node:path';
+import { COMBINED_SUFFIX } from '../eval/featureSets.ts';
 import type { Comparison, K, MacroSummary, SkippedRun } from '../eval/runEvaluation.ts';
 import { aggregateKey, aggregateRuns, type RunAggregate } from './aggregateRuns.ts';
 import { chooseFewShotK } from './chooseFewShotK.ts';
 import { compareK } from './compareK.ts';
 import { EHRSHOT_REFERENCE } from './EHRSHOT_REFERENCE.ts';
+import { completeCurves, type CurveGap } from './completeCurves.ts';
 import { fewShotCurves, type CurvePoint } from './fewShotCurves.ts';
 import { formatCount, formatDiff, formatMetric } from './formatMetric.ts';
 import { groupSkipped, type SkippedGroup } from './groupSkipped.ts';
@@ -47,14 +50,22 @@ export interface ReportModel {
   readonly ks: readonly K[];
   readonly fewShotK: number | null;
   readonly aggregates: ReadonlyMap<string, RunAggregate>;
+  /** Curve points; macro and group curves keep only the points over the curve's own task set. */
   readonly curves: readonly CurvePoint[];
+  /** Macro and group points left off their curves because other tasks are behind them. */
+  readonly curveGaps: readonly CurveGap[];
   readonly rows: readonly MetricRow[];
   /** `macroOf(model key, k)`. */
   readonly macroOf: (model: string, k: K) => MacroCell | undefined;
   /** The skipped run of (task, model key, k), if it was skipped. */
   readonly skippedOf: (task: string, model: string, k: K) => SkippedRun | undefined;
+  /** The best embedding model (not a count baseline, not embeddings joined with counts) at `headlineK`. */
   readonly bestModel: ReportModelInfo | null;
+  /** The best embeddings ⊕ counts model at `headlineK`, when the run combined them. */
+  readonly bestCombined: ReportModelInfo | null;
   readonly bestBaseline: ReportModelInfo | null;
+  /** What an embedding feature set is, from its embedder's own description (by feature-set name). */
+  readonly describeSet: (featureSet: string) => string | undefined;
   /** The k the headline compares at: `all` when run, else the largest numeric k with results. */
   readonly headlineK: K | null;
   readonly skippedGroups: readonly SkippedGroup[];
@@ -80,7 +91,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const ks = [...new Set<K>([...(ev.settings?.ks ?? []), ...ev.results.map((r) => r.k), ...ev.skipped.map((s) => s.k)])].sort(compareK);
   const aggregates = aggregateRuns(ev.results);
   const fewShotK = input.fewShotK ?? chooseFewShotK(aggregates.values());
-  const curves = fewShotCurves(ev.macro, aggregates);
+  const { points: curves, gaps: curveGaps } = completeCurves(fewShotCurves(ev.macro, aggregates));
 
   const macroIndex = new Map<string, Map<K, MacroSummary>>();
   for (const m of ev.macro) {
@@ -121,11 +132,14 @@ export function buildReportModel(input: ReportInput): ReportModel {
     }
     return best;
   };
-  const bestModel = bestAt(models.filter((m) => !m.baseline));
+  const bestModel = bestAt(models.filter((m) => !m.baseline && !m.combined));
+  const bestCombined = bestAt(models.filter((m) => m.combined));
+  const descriptions = new Map((input.embeddings ?? []).map((e) => [e.name, e.report.description]));
+  const describeSet = (featureSet: string): string | undefined => descriptions.get(featureSet.endsWith(COMBINED_SUFFIX) ? featureSet.slice(0, -COMBINED_SUFFIX.length) : featureSet);
   // The paired tests ran against results.json's bestBaseline: name that one, not a recomputed one.
   const bestBaseline = (ev.bestBaseline !== null ? modelByKey.get(ev.bestBaseline) : undefined) ?? bestAt(models.filter((m) => m.baseline));
 
-  const core = { input, models, tasks, groups, ks, fewShotK, aggregates, curves, rows, macroOf, skippedOf, bestModel, bestBaseline, headlineK, skippedGroups: groupSkipped(ev.skipped) };
+  const core = { input, models, tasks, groups, ks, fewShotK, aggregates, curves, curveGaps, rows, macroOf, skippedOf, bestModel, bestCombined, bestBaseline, describeSet, headlineK, skippedGroups: groupSkipped(ev.skipped) };
   return { ...core, facts: runFacts(core), summary: summarySentences(core) };
 }
 
@@ -165,7 +179,9 @@ function runFacts(m: ReportCore): [string, string][] {
   const ev = input.evaluation;
   const facts: [string, string][] = [];
   const ds = input.dataset;
-  const datasetName = ds?.dir ?? input.labels?.dataset ?? ev.settings?.meds;
+  // Only the folder's name: a report may be shared, and a local path says nothing to its reader.
+  const datasetPath = ds?.dir ?? input.labels?.dataset ?? ev.settings?.meds;
+  const datasetName = datasetPath === undefined ? undefined : basename(datasetPath);
   if (datasetName !== undefined) facts.push(['Dataset', ds ? `${datasetName} (${plural(ds.subjects, 'subject')}, ${plural(ds.events, 'event')})` : datasetName]);
   const byGroup = m.groups.map((g) => `${g}: ${m.tasks.filter((t) => t.group === g).length}`);
   facts.push(['Tasks', `${plural(m.tasks.length, 'task')} in ${plural(m.groups.length, 'group')} (${byGroup.join(', ')})`]);
@@ -175,7 +191,7 @@ function runFacts(m: ReportCore): [string, string][] {
   ]);
   for (const e of input.embeddings ?? []) {
     const r = e.report;
-    facts.push([`Embeddings "${e.name}"`, `${r.model} (${r.family}), ${r.format} text${r.maxTokens !== null ? `, at most ${formatCount(r.maxTokens)} tokens` : ''}${r.dims !== undefined ? `, ${formatCount(r.dims)} dimensions` : ''}`]);
+    facts.push([`Embeddings "${e.name}"`, `${r.description} [${r.model}, ${r.family} family]: ${r.format} text${r.maxTokens !== null ? `, at most ${formatCount(r.maxTokens)} tokens (${r.tokenizer})` : ''}${r.dims !== undefined ? `, ${formatCount(r.dims)} dimensions` : ''}`]);
   }
   const numeric = m.ks.filter((k) => k !== 'all');
   const reps = ev.settings?.replicates ?? Math.max(0, ...[...m.aggregates.values()].filter((a) => a.k !== 'all').map((a) => a.replicates));
@@ -197,20 +213,38 @@ function summarySentences(m: ReportCore): string[] {
   const ev = m.input.evaluation;
   const best = m.bestModel;
   const base = m.bestBaseline;
+  const combo = m.bestCombined;
   const k = m.headlineK;
   if (ev.results.length === 0 || k === null) {
     out.push('No run completed, so there are no results to summarize; the skipped runs below say why.');
     return out;
   }
-  const value = (x: ReportModelInfo, at: K): number | undefined => m.macroOf(x.key, at)?.summary.macroAuroc;
+  // Say what the embedder is before any number: a small sentence encoder is not the method's LLM.
+  for (const fs of new Set(m.models.filter((x) => !x.baseline && !x.combined).map((x) => x.featureSet))) {
+    const d = m.describeSet(fs);
+    if (d === undefined) continue;
+    const floor = /not an LLM/i.test(d) ? ' Its numbers are a floor for the method, not what an LLM embedder reaches.' : '';
+    out.push(`The embeddings "${fs}" come from ${d}.${floor}`);
+  }
+  const cell = (x: ReportModelInfo, at: K): MacroCell | undefined => m.macroOf(x.key, at);
+  const tasksOf = (c: MacroCell | undefined): string[] => Object.keys(c?.summary.tasks ?? {}).sort();
+  const taskList = (names: readonly string[]): string => `${plural(names.length, 'task')} (${listOf(names)})`;
+  const over = (names: readonly string[]): string => `over ${taskList(names)}`;
   if (best && base) {
-    const b = value(best, k) as number;
-    const c = value(base, k);
+    const b = cell(best, k);
+    const c = cell(base, k);
+    const bt = tasksOf(b);
+    const ct = tasksOf(c);
+    const sameTasks = bt.join() === ct.join();
     out.push(
       c !== undefined
-        ? `With ${kPhrase(k)}, the best model, ${best.label}, reached a macro AUROC of ${formatMetric(b)}, against ${formatMetric(c)} for the best count baseline, ${base.label} (difference ${formatDiff(b - c)}).`
-        : `With ${kPhrase(k)}, the best model, ${best.label}, reached a macro AUROC of ${formatMetric(b)}; the best count baseline, ${base.label}, has no result at this k.`,
+        ? `With ${kPhrase(k)}, the best embedding model, ${best.label}, reached a macro AUROC of ${formatMetric(b?.summary.macroAuroc)}, against ${formatMetric(c.summary.macroAuroc)} for the best count baseline, ${base.label} (difference ${formatDiff((b?.summary.macroAuroc ?? NaN) - c.summary.macroAuroc)}); ${sameTasks ? `both macros average the same ${taskList(bt)}` : `the first averages ${taskList(bt)}, the second ${taskList(ct)}`}.`
+        : `With ${kPhrase(k)}, the best embedding model, ${best.label}, reached a macro AUROC of ${formatMetric(b?.summary.macroAuroc)} ${over(bt)}; the best count baseline, ${base.label}, has no result at this k.`,
     );
+    if (combo) {
+      const x = cell(combo, k);
+      out.push(`Embeddings joined with the count features (${combo.label}, the kind of combination that was best in the paper) reached ${formatMetric(x?.summary.macroAuroc)} ${over(tasksOf(x))}.`);
+    }
     const tests = ev.comparisons.filter((c) => c.model === best.key);
     if (tests.length > 0) {
       const up = tests.filter((c) => c.pHolm < ALPHA && c.diff > 0).length;
@@ -220,18 +254,23 @@ function summarySentences(m: ReportCore): string[] {
       );
     }
   } else if (best) {
-    out.push(`With ${kPhrase(k)}, the best model, ${best.label}, reached a macro AUROC of ${formatMetric(value(best, k))}. No count baseline was evaluated, so there are no paired comparisons.`);
+    out.push(`With ${kPhrase(k)}, the best embedding model, ${best.label}, reached a macro AUROC of ${formatMetric(cell(best, k)?.summary.macroAuroc)} ${over(tasksOf(cell(best, k)))}. No count baseline was evaluated, so there are no paired comparisons.`);
   } else if (base) {
-    out.push(`Only count baselines were evaluated. With ${kPhrase(k)}, the best, ${base.label}, reached a macro AUROC of ${formatMetric(value(base, k))}.`);
+    out.push(`Only count baselines were evaluated. With ${kPhrase(k)}, the best, ${base.label}, reached a macro AUROC of ${formatMetric(cell(base, k)?.summary.macroAuroc)} ${over(tasksOf(cell(base, k)))}.`);
+  }
+  const headline = best ?? base;
+  const covered = new Set(headline ? tasksOf(cell(headline, k)) : []);
+  const uncovered = m.tasks.filter((t) => !covered.has(t.name)).map((t) => t.name);
+  if (headline && uncovered.length > 0) {
+    out.push(`${plural(uncovered.length, 'task of the run has', 'tasks of the run have')} no result at this k and ${uncovered.length === 1 ? 'is' : 'are'} in no macro number above (${listOf(uncovered)}): too few labels or no positive in a split; "Skipped runs" gives each reason.`);
   }
   if (m.fewShotK !== null && best && base) {
-    const b = m.macroOf(best.key, m.fewShotK);
-    const c = m.macroOf(base.key, m.fewShotK);
+    const b = cell(best, m.fewShotK);
+    const c = cell(base, m.fewShotK);
     if (b && c) {
-      // Say so when a rare task could not reach this k: the two means then cover fewer tasks.
-      const n = Object.keys(b.summary.tasks).length;
-      const partial = b.partial || c.partial ? ` (over the ${plural(n, 'task')} with enough labels for this k)` : '';
-      out.push(`With only ${kPhrase(m.fewShotK)}, macro AUROC was ${formatMetric(b.summary.macroAuroc)} for ${best.label} and ${formatMetric(c.summary.macroAuroc)} for ${base.label}${partial}.`);
+      const bt = tasksOf(b);
+      const same = bt.join() === tasksOf(c).join();
+      out.push(`With only ${kPhrase(m.fewShotK)}, macro AUROC was ${formatMetric(b.summary.macroAuroc)} for ${best.label} and ${formatMetric(c.summary.macroAuroc)} for ${base.label} (${same ? `both ${over(bt)}` : `${best.label} ${over(bt)}, ${base.label} ${over(tasksOf(c))}`}).`);
     }
   }
   out.push('AUROC is the chance that a random patient with the outcome gets a higher score than a random patient without it: 0.5 is a coin toss, 1.0 a perfect ranking. Macro AUROC averages the tasks within each task group, then the groups.');

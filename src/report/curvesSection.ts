@@ -24,6 +24,8 @@ export function curvesSection(m: ReportModel): Section | null {
     },
     { kind: 'table', table: macroTable(m) },
   ];
+  const gaps = gapNotes(m);
+  if (gaps.length > 0) blocks.splice(1, 0, { kind: 'list', items: gaps });
   if (m.groups.length > 1) {
     blocks.push({ kind: 'chart', chart: 'groups', title: 'AUROC by task group', caption: `One panel per task group: mean AUROC of its tasks. ${BAND_EXPLANATION}` });
   }
@@ -31,6 +33,43 @@ export function curvesSection(m: ReportModel): Section | null {
     blocks.push({ kind: 'chart', chart: 'tasks', title: 'AUROC by task', caption: `One panel per task (its group in parentheses): mean AUROC over replicates. ${BAND_EXPLANATION} Missing points are skipped runs.` });
   }
   return { id: 'curves', title: 'Few-shot curves', blocks };
+}
+
+/**
+ * Name the points left off the macro and group curves (a different task set behind them), one
+ * line per panel and task set, so a missing point is explained rather than silently absent.
+ */
+function gapNotes(m: ReportModel): string[] {
+  const byKey = new Map<string, { panel: string; ks: Set<K>; tasks: readonly string[]; curve: readonly string[]; models: Set<string> }>();
+  for (const g of m.curveGaps) {
+    const key = `${g.scope}\u0000${g.panel}\u0000${g.taskNames.join()}\u0000${g.curveTaskNames.join()}`;
+    let e = byKey.get(key);
+    if (!e) byKey.set(key, (e = { panel: g.scope === 'macro' ? 'the macro curve' : `the "${g.panel}" group curve`, ks: new Set(), tasks: g.taskNames, curve: g.curveTaskNames, models: new Set() }));
+    e.ks.add(g.k);
+    e.models.add(g.model);
+  }
+  return [...byKey.values()].map((e) => {
+    const ks = [...e.ks].sort(compareK).map((k) => (k === 'all' ? 'all' : `k = ${k}`)).join(', ');
+    return `Not plotted on ${e.panel} (${e.models.size === m.models.length ? 'every model' : [...e.models].join(', ')}): ${ks}, where the mean covers ${e.tasks.length === 0 ? 'no task' : e.tasks.join(', ')} instead of the curve's ${e.curve.join(', ')}. A line never joins means over different tasks; the table below keeps these values, marked \u2020.`;
+  });
+}
+
+/** Tasks behind the macro values, grouped by task set, so every macro number says what it averages. */
+function macroTaskNotes(m: ReportModel): string[] {
+  const sets = new Map<string, Set<string>>();
+  for (const model of m.models) {
+    for (const k of m.ks) {
+      const cell = m.macroOf(model.key, k);
+      if (!cell) continue;
+      const names = Object.keys(cell.summary.tasks).sort().join(', ');
+      let ks = sets.get(names);
+      if (!ks) sets.set(names, (ks = new Set()));
+      ks.add(k === 'all' ? 'all' : `k=${k}`);
+    }
+  }
+  if (sets.size === 0) return [];
+  if (sets.size === 1) return [`Every macro value above averages the same tasks: ${[...sets.keys()][0] as string}.`];
+  return [...sets].map(([names, ks]) => `Macro values at ${[...ks].join(', ')} average: ${names}.`);
 }
 
 function macroTable(m: ReportModel): { id: string; headers: Cell[]; bodies: Row[][]; notes: string[] } {
@@ -54,6 +93,7 @@ function macroTable(m: ReportModel): { id: string; headers: Cell[]; bodies: Row[
     cells: [{ text: referenceSeriesName(r.name) }, ...ks.map((k): Cell => ({ text: formatMetric(r.points.find((p) => p.k === k)?.auroc), num: true }))],
   }));
   const notes = [`Macro AUROC: mean over task groups of the mean AUROC of their tasks (each task: mean over replicates). Grey italic rows: ${EHRSHOT_REFERENCE_LABEL}, n/a where it published no value.`];
-  if (partial) notes.push('\u2020 Fewer tasks than at other k (some runs were skipped at this k), so this mean covers a different set of tasks.');
+  notes.push(...macroTaskNotes(m));
+  if (partial) notes.push('\u2020 Fewer tasks than at other k (some runs were skipped at this k), so this mean covers a different set of tasks and is left off the curve.');
   return { id: 'macro', headers: [{ text: 'Model' }, ...ks.map((k): Cell => ({ text: k === 'all' ? 'all' : `k=${k}`, num: true }))], bodies: [rows, refs], notes };
 }

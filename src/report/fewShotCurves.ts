@@ -19,6 +19,8 @@ export interface CurvePoint {
   readonly upper: number;
   /** Tasks behind the point (fewer than the panel's tasks where some were skipped at this k). */
   readonly tasks: number;
+  /** Their names, sorted. */
+  readonly taskNames: readonly string[];
 }
 
 /**
@@ -55,14 +57,16 @@ export function fewShotCurves(macro: readonly MacroSummary[], aggregates: Readon
       lower: finiteMean([...gl.values()].map((b) => b.lower)),
       upper: finiteMean([...gl.values()].map((b) => b.upper)),
       tasks: Object.keys(m.tasks).length,
+      taskNames: Object.keys(m.tasks).sort(),
     });
     for (const [group, value] of Object.entries(m.groups)) {
       const b = gl.get(group);
-      out.push({ scope: 'group', panel: group, model, k: m.k, value, lower: b?.lower ?? NaN, upper: b?.upper ?? NaN, tasks: b?.tasks ?? 0 });
+      const taskNames = [...taskBounds].filter(([, t]) => t.group === group).map(([name]) => name).sort();
+      out.push({ scope: 'group', panel: group, model, k: m.k, value, lower: b?.lower ?? NaN, upper: b?.upper ?? NaN, tasks: b?.tasks ?? 0, taskNames });
     }
     for (const [task, value] of Object.entries(m.tasks)) {
       const b = taskBounds.get(task);
-      out.push({ scope: 'task', panel: task, model, k: m.k, value, lower: b?.lower ?? NaN, upper: b?.upper ?? NaN, tasks: 1 });
+      out.push({ scope: 'task', panel: task, model, k: m.k, value, lower: b?.lower ?? NaN, upper: b?.upper ?? NaN, tasks: 1, taskNames: [task] });
     }
   }
   return out;

@@ -1,3 +1,4 @@
+import { COMBINED_SUFFIX } from '../eval/featureSets.ts';
 import type { EvaluationFile } from './ReportInput.ts';
 
 /** One evaluated model: a feature set with a prediction head. */
@@ -9,6 +10,8 @@ export interface ReportModelInfo {
   /** Display name, "featureSet · head". */
   readonly label: string;
   readonly baseline: boolean;
+  /** An embedding set concatenated with the count features (`<set>+counts`, as evaluate and benchmark name them). */
+  readonly combined: boolean;
   /** Feature dimensions, when results.json lists the feature sets. */
   readonly dims: number | null;
 }
@@ -31,7 +34,8 @@ export function reportModels(evaluation: EvaluationFile): ReportModelInfo[] {
       const key = `${fs}|${head}`;
       if (!present.has(key)) continue;
       const info = fsInfo.get(fs);
-      out.push({ key, featureSet: fs, head, label: `${fs} \u00b7 ${head}`, baseline: info ? info.baseline : fs === bestFs, dims: info ? info.dims : null });
+      const baseline = info ? info.baseline : fs === bestFs;
+      out.push({ key, featureSet: fs, head, label: `${fs} \u00b7 ${head}`, baseline, combined: !baseline && fs.endsWith(COMBINED_SUFFIX), dims: info ? info.dims : null });
     }
   }
   return out;

@@ -77,6 +77,7 @@ tr.subject.on { background: #dbeafe; }
       </div>
     </div>
     <div id="pane-fhir" class="hidden">
+      <div id="no-dataset" class="muted hidden" data-testid="no-dataset" style="font-size:12px;margin:4px 0 8px">No dataset loaded: start the server with <code>ehr-embed serve --meds &lt;meds-dir&gt;</code> (for example <code>--meds data/mimic-iv-demo-meds</code>) to browse its subjects, or paste a bundle here.</div>
       <label for="bundle">Paste a FHIR R4/STU3 Bundle (one Patient)</label>
       <textarea id="bundle" spellcheck="false" placeholder='{"resourceType": "Bundle", "entry": [...]}'></textarea>
     </div>
@@ -132,7 +133,7 @@ async function init() {
     $("format").value = m.defaults.format;
     $("maxtokens").value = m.defaults.maxTokens === null ? "" : String(m.defaults.maxTokens);
     $("tokenizer").value = m.defaults.tokenizer;
-    if (m.dataset) { setMode("ds"); loadSubjects(true); } else { setMode("fhir"); $("tab-ds").disabled = true; $("tab-ds").title = "start the server with --meds <dir>"; }
+    if (m.dataset) { setMode("ds"); loadSubjects(true); } else { setMode("fhir"); $("tab-ds").disabled = true; $("tab-ds").title = "start the server with --meds <dir>"; $("no-dataset").classList.remove("hidden"); }
   } catch (e) {
     $("model").textContent = e.status === 401 ? "API key required" : "cannot reach the API";
     showErr("left-err", e);

@@ -116,6 +116,6 @@ describe('benchmark config JSON schema', () => {
   it('docs/benchmark-config.schema.json is up to date', async () => {
     const { benchmarkConfigJsonSchema } = await import('../../src/benchmark/BenchmarkConfig.ts');
     const committed = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/benchmark-config.schema.json'), 'utf8'));
-    assert.deepEqual(committed, JSON.parse(JSON.stringify(benchmarkConfigJsonSchema())), 'regenerate with: node --import tsx -e "..." (see README)');
+    assert.deepEqual(committed, JSON.parse(JSON.stringify(benchmarkConfigJsonSchema())), 'regenerate with: node --import tsx scripts/update-config-schema.ts');
   });
 });

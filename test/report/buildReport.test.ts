@@ -104,7 +104,7 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
     for (const m of html.matchAll(/url\(#([^)]+)\)/g)) assert.ok(ids.includes(m[1]), `url(#${m[1]}) resolves`);
     // The published EHRSHOT curves are drawn and labelled as such.
     const macro = figures[0]?.[2] as string;
-    for (const r of EHRSHOT_REFERENCE) assert.ok(macro.includes(`${r.name} \u2014 published, EHRSHOT (another dataset)`), `${r.name} in the legend`);
+    for (const r of EHRSHOT_REFERENCE) assert.ok(macro.includes(`${r.name} \u2014 results published on EHRSHOT, a different dataset`), `${r.name} in the legend`);
   });
 
   it('shows the AUROC and AUPRC of results.json exactly, at the few-shot k and at all data', () => {
@@ -161,7 +161,7 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
       assert.equal(c.text.replace(' \u2020', ''), f3(m.macroAuroc));
     }
     // The published curves are in the table too, labelled.
-    const refRows = tableRows(html, 'macro').filter((r) => r.cells[0]?.text.includes('published, EHRSHOT (another dataset)'));
+    const refRows = tableRows(html, 'macro').filter((r) => r.cells[0]?.text.includes('results published on EHRSHOT, a different dataset'));
     assert.equal(refRows.length, 3);
     assert.deepEqual(refRows[0]?.cells.slice(1).filter((c) => c.text !== 'n/a').map((c) => Number(c.text)), EHRSHOT_REFERENCE[0]?.points.map((p) => p.auroc));
 
@@ -196,7 +196,10 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
   });
 
   it('has the headline, token statistics, examples, timings and skipped reasons', () => {
-    assert.match(html, /the best model, qwen3-emb-8b · lr, reached a macro AUROC of 0\.\d{3}, against 0\.\d{3} for the best count baseline, counts · lr/);
+    assert.match(html, /the best embedding model, qwen3-emb-8b · lr, reached a macro AUROC of 0\.\d{3}, against 0\.\d{3} for the best count baseline, counts · lr \(difference [^)]*\); (both macros average the same|the first averages) \d+ tasks \(/);
+    // Every macro number in the summary says which tasks it averages.
+    const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('id="curves"'));
+    for (const m of summary.matchAll(/macro AUROC of (0\.\d{3})/g)) assert.ok(/tasks? \(/.test(summary.slice(m.index, m.index + 400)), `tasks named after ${m[1]}`);
     const tokens = tableRows(html, 'tokens')[1];
     assert.equal(tokens?.cells.at(-1)?.attrs['data-truncated'], String(input.embeddings?.[0]?.report.tokens.truncated));
     for (const e of input.examples ?? []) assert.ok(html.includes(`<pre>${e.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</pre>`), `${e.format} example`);

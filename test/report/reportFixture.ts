@@ -122,7 +122,7 @@ function splitStats(subjects: number, events: number): SplitStats {
 }
 
 function datasetStats(): DatasetStats {
-  return { dir: '/data/meds', shards: 4, medsVersion: '0.3.3', ...splitStats(2000, 1_250_000), splits: { train: splitStats(1200, 760_000), tuning: splitStats(400, 245_000), held_out: splitStats(400, 245_000) } };
+  return { dir: '/data/meds', shards: 4, medsVersion: '0.3.3', ...splitStats(2000, 1_250_000), splits: { train: splitStats(1200, 760_000), tuning: splitStats(400, 245_000), held_out: splitStats(400, 245_000) }, exampleSubjects: [] };
 }
 
 function labelSummary(ev: EvaluationFile): LabelRunSummary {

@@ -5,6 +5,7 @@ import { summarize } from '../../src/eval/runEvaluation.ts';
 import { aggregateRuns } from '../../src/report/aggregateRuns.ts';
 import { chooseFewShotK } from '../../src/report/chooseFewShotK.ts';
 import { compareK } from '../../src/report/compareK.ts';
+import { completeCurves } from '../../src/report/completeCurves.ts';
 import { escapeHtml } from '../../src/report/escapeHtml.ts';
 import { fewShotCurves } from '../../src/report/fewShotCurves.ts';
 import { formatCount, formatDiff, formatInterval, formatP, formatRate, formatSeconds } from '../../src/report/formatMetric.ts';
@@ -78,6 +79,24 @@ describe('report parts', () => {
     // lower: group g1 = mean(t1 0.6, t2 0.4) = 0.5; g2 = 0.85; macro = 0.675.
     assert.ok(Math.abs((m?.lower ?? 0) - 0.675) < 1e-12);
     assert.equal(curves.find((c) => c.scope === 'group' && c.panel === 'g1')?.tasks, 2);
+  });
+
+  it('never joins macro or group means over different task sets on one curve, and names what it left off', () => {
+    // The demo's shape: three tasks at every k but k = 32, where only the lab task has labels enough.
+    const results = [1, 16, 32, 'all' as const].flatMap((k) => [
+      run('hypoglycemia', 'lab', k, 0, 0.7, 0.6, 0.8),
+      ...(k === 32 ? [] : [run('mortality_1y', 'operational', k, 0, 0.9, 0.85, 0.95), run('readmission_30d', 'operational', k, 0, 0.8, 0.7, 0.9)]),
+    ]);
+    const { points, gaps } = completeCurves(fewShotCurves(summarize(results), aggregateRuns(results)));
+    assert.deepEqual(points.filter((p) => p.scope === 'macro').map((p) => p.k), [1, 16, 'all']);
+    assert.deepEqual(points.filter((p) => p.scope === 'group' && p.panel === 'operational').map((p) => p.k), [1, 16, 'all']);
+    assert.deepEqual(points.filter((p) => p.scope === 'group' && p.panel === 'lab').map((p) => p.k), [1, 16, 32, 'all'], 'the lab group has the same task at every k');
+    assert.equal(points.filter((p) => p.scope === 'task').length, 10, 'task curves are complete');
+    assert.deepEqual(
+      gaps.map((g) => [g.scope, g.panel, g.k, g.taskNames.join()]),
+      [['macro', 'macro', 32, 'hypoglycemia']],
+    );
+    assert.deepEqual(gaps[0]?.curveTaskNames, ['hypoglycemia', 'mortality_1y', 'readmission_30d']);
   });
 
   it('chooses the largest k that at least half of the best-covered pairs reach', () => {

@@ -101,7 +101,7 @@ describe('inspector', () => {
       });
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('request', (r) => {
-        if (!r.url().startsWith(server.url)) foreign.push(r.url());
+        if (!r.url().startsWith(server.url) && !r.url().startsWith('http://127.0.0.1:')) foreign.push(r.url());
       });
       await page.goto(`${server.url}/`, { waitUntil: 'load' });
       await page.waitForSelector('[data-testid="subject-row"]');
@@ -150,6 +150,17 @@ describe('inspector', () => {
       await page.waitForSelector(`#stats:has-text("${p.subjectId}")`);
       assert.ok((await page.locator('[data-testid="text-line"]').count()) > 10);
       await page.screenshot({ path: join(OUT, 'inspector-fhir.png'), fullPage: false });
+
+      // Without --meds the Dataset tab is off and the page says how to turn it on.
+      const bare = await startServer({ port: 0, model: `openai:${embeddings.url}#m`, cacheDir: null });
+      try {
+        await page.goto(`${bare.url}/`, { waitUntil: 'load' });
+        await page.waitForSelector('[data-testid="no-dataset"]', { state: 'visible' });
+        assert.match((await page.locator('[data-testid="no-dataset"]').textContent()) ?? '', /--meds <meds-dir>/);
+        assert.equal(await page.locator('#tab-ds').isDisabled(), true);
+      } finally {
+        await bare.close();
+      }
 
       assert.deepEqual(errors, [], 'no console errors');
       assert.deepEqual(foreign, [], 'the page requests nothing but its own server');

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { buildCountFeatures } from '../../features/buildCountFeatures.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
-import { concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
+import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
 import type { Head } from '../../eval/Head.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
 import { lrHead } from '../../eval/lrHead.ts';
@@ -103,7 +103,7 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
       counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true);
       if (o.counts) sets.push(counts);
     }
-    if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}+counts`, s, counts));
+    if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
     const bar = progressBar('evaluate', 'runs');
     let res;
     try {

@@ -25,10 +25,25 @@ export function parseIsoOption(value: string, option: string): number {
   return t;
 }
 
+/**
+ * A prediction time before every timed event leaves only static facts: say so on stderr (with the
+ * first event's time, not its content) instead of printing a near-empty record without a word.
+ */
+function warnIfBeforeEveryEvent(events: readonly { time: number | null }[], predictionTime: number, given: string): void {
+  let first = Infinity;
+  for (const e of events) if (e.time !== null && e.time < first) first = e.time;
+  if (Number.isFinite(first) && first > predictionTime) {
+    process.stderr.write(`ehr-embed: note: --time ${given} is before this subject's first event (${new Date(first).toISOString()}): only static facts are visible\n`);
+  }
+}
+
 /** `ehr-embed serialize <meds-dir> --subject <id> --time <iso>`. */
 export function serializeCommand(): Command {
   return new Command('serialize')
-    .description('Print what a model reads: one subject serialized at a prediction time (only events at or before it are used). With --json, also the token count, the truncation report and, per line, the source events.')
+    .description(
+      'Print what a model reads: one subject serialized at a prediction time (only events at or before it are used). With --json, also the token count, the truncation report and, per line, the source events. ' +
+        'Dates in the text are shifted so that the prediction time reads as 2024-01-01 (SPEC 2.1): the model sees how long ago things happened, never the real date, so "Current time: 2024-01-01" whatever --time says is expected.',
+    )
     .argument('<meds-dir>', 'MEDS dataset directory')
     .requiredOption('--subject <id>', 'MEDS subject_id or source id (metadata/subject_ids.parquet)')
     .requiredOption('--time <iso>', 'prediction time, ISO 8601 (UTC unless an offset is given)')
@@ -44,6 +59,7 @@ export function serializeCommand(): Command {
       try {
         const subjectId = ds.resolveSubjectId(o.subject);
         const subject = await ds.getSubject(subjectId);
+        warnIfBeforeEveryEvent(subject.events, predictionTime, o.time);
         const vocabulary = await buildVocabulary({ codes: new Set(subject.events.map((e) => e.code)), datasetCodes: ds.codes, paths: o.vocab });
         const r = serialize(subject, {
           predictionTime,

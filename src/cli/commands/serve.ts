@@ -64,6 +64,7 @@ export function serveCommand(): Command {
       process.stderr.write(
         `ehr-embed serve: listening on ${server.url} (model ${server.service.embedder.spec}; ${probes.length ? `probes: ${probes.map((p) => p.task).join(', ')}` : 'no probes'}; ${apiKey ? 'API key required' : 'no API key (loopback only)'}). Inspector: ${server.url}/ · OpenAPI: ${server.url}/openapi.json\n`,
       );
+      if (o.meds === undefined) process.stderr.write('ehr-embed serve: no --meds: the inspector\'s Dataset tab is off; pass --meds <meds-dir> (e.g. --meds data/mimic-iv-demo-meds) to browse subjects\n');
       // Serve until interrupted, then close cleanly (the cache commits, workers exit).
       await new Promise<void>((resolve) => {
         const stop = (): void => {
