@@ -9,6 +9,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { resolveInstruction } from '../embed/instructions.ts';
 import { isUsageError } from '../errors.ts';
+import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
+import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { ApiError } from './ApiError.ts';
 import { apiKeyAuth } from './apiKeyAuth.ts';
@@ -109,6 +111,8 @@ export function createApp(o: AppOptions): Hono {
         return { task: p.task, checksum: p.checksum, createdAt: p.data.createdAt, model: p.data.model, serializer: { ...serializer, vocabularyCodes: vocabulary.length }, instruction: p.data.instruction, training: p.data.training };
       }),
       dataset: dataset ? { subjects: dataset.subjectCount, labels: dataset.labelsDir !== null } : null,
+      // The inspector builds its menus from these, so a new format or tokenizer appears there too.
+      choices: { formats: SERIALIZE_FORMATS, tokenizers: TOKENIZER_NAMES },
     }),
   );
 

@@ -84,9 +84,9 @@ tr.subject.on { background: #dbeafe; }
     <label for="ptime">Prediction time (ISO 8601, UTC)</label>
     <input id="ptime" placeholder="2019-05-01T12:00:00Z">
     <div class="row">
-      <div class="wide"><label for="format">Format</label><select id="format"><option>markdown</option><option>list</option></select></div>
+      <div class="wide"><label for="format">Format</label><select id="format"></select></div>
       <div><label for="maxtokens">Budget</label><input id="maxtokens" placeholder="none"></div>
-      <div><label for="tokenizer">Tokenizer</label><select id="tokenizer"><option>qwen2</option><option>qwen3</option><option>llama3</option><option>chars</option></select></div>
+      <div><label for="tokenizer">Tokenizer</label><select id="tokenizer"></select></div>
     </div>
     <button id="go" class="primary" style="margin-top:10px;width:100%">Inspect</button>
     <div class="err" id="left-err"></div>
@@ -130,6 +130,10 @@ async function init() {
     const m = await api("GET", "/v1/models");
     state.models = m;
     $("model").textContent = m.model.spec + " (" + m.model.family + ")" + (m.probes.length ? " · probes: " + m.probes.map((p) => p.task).join(", ") : " · no probes loaded");
+    // Menus come from the server's own registries (GET /v1/models choices), never a copied list.
+    for (const [id, values] of [["format", m.choices.formats], ["tokenizer", m.choices.tokenizers]]) {
+      $(id).replaceChildren(...values.map((v) => { const o = document.createElement("option"); o.textContent = v; return o; }));
+    }
     $("format").value = m.defaults.format;
     $("maxtokens").value = m.defaults.maxTokens === null ? "" : String(m.defaults.maxTokens);
     $("tokenizer").value = m.defaults.tokenizer;

@@ -1,7 +1,10 @@
 /**
  * The OpenAPI 3.1 description of the service (`GET /openapi.json`), written by hand next to the
- * routes it describes: the request schemas here are the ones `parseRecordInput` enforces.
+ * routes it describes: the request schemas here are the ones `parseRecordInput` enforces. Name
+ * lists (formats, tokenizers) come from their registries.
  */
+import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
+import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 
 const ERROR = {
   type: 'object',
@@ -33,9 +36,9 @@ const RECORD_PROPERTIES = {
 } as const;
 
 const SETTINGS_PROPERTIES = {
-  format: { type: 'string', enum: ['markdown', 'list'], description: "Serialization format (default: the loaded probes', else markdown)" },
+  format: { type: 'string', enum: [...SERIALIZE_FORMATS], description: "Serialization format (default: the loaded probes', else markdown)" },
   maxTokens: { type: ['integer', 'null'], minimum: 1, description: 'Token budget; null for none (default: the probes\', else none)' },
-  tokenizer: { type: 'string', enum: ['qwen2', 'qwen3', 'llama3', 'chars'], description: 'Tokenizer of the budget and counts (default: the probes\', else qwen2)' },
+  tokenizer: { type: 'string', enum: [...TOKENIZER_NAMES], description: 'Tokenizer of the budget and counts (default: the probes\', else qwen2)' },
 } as const;
 
 const RECORD_REQUIRED = { required: ['predictionTime'], oneOf: [{ required: ['bundle'] }, { required: ['events'] }, { required: ['subjectId'] }] } as const;
@@ -264,6 +267,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
             cache: { type: 'boolean' },
             probes: { type: 'array', items: { type: 'object', description: 'task, checksum, createdAt, model, serializer, instruction, training' } },
             dataset: { type: ['object', 'null'], properties: { subjects: { type: 'integer' }, labels: { type: 'boolean' } } },
+            choices: {
+              type: 'object',
+              description: 'The values this server accepts, from the same registries it checks requests against',
+              properties: { formats: { type: 'array', items: { type: 'string' } }, tokenizers: { type: 'array', items: { type: 'string' } } },
+            },
           },
         },
         SubjectSummary: {

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isUsageError } from '../../src/errors.ts';
+import { SERIALIZE_FORMATS } from '../../src/serialize/serialize.ts';
+import { TOKENIZER_NAMES } from '../../src/tokenize/getTokenizer.ts';
 import { fitLogistic } from '../../src/probe/logistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
 import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/probe/ProbeBundle.ts';
@@ -78,6 +80,11 @@ describe('HTTP API', () => {
     // Every $ref resolves.
     const refs = JSON.stringify(o.body).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const r of refs) assert.ok(o.body.components.schemas[r.split('/').pop() as string], `${r} is defined`);
+    // Name lists come from the registries: every tokenizer and format, in the document and in /v1/models.
+    assert.deepEqual(o.body.components.schemas.Settings.properties.tokenizer.enum, [...TOKENIZER_NAMES]);
+    assert.ok(TOKENIZER_NAMES.includes('use-lite'));
+    assert.deepEqual(o.body.components.schemas.Settings.properties.format.enum, [...SERIALIZE_FORMATS]);
+    assert.deepEqual(m.body.choices, { formats: [...SERIALIZE_FORMATS], tokenizers: [...TOKENIZER_NAMES] });
   });
 
   it('serializes a FHIR R4 bundle: text, token count, truncation and line provenance', async () => {

@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { SERIALIZE_FORMATS } from '../../src/serialize/serialize.ts';
 import { startServer, type RunningServer } from '../../src/server/startServer.ts';
+import { TOKENIZER_NAMES } from '../../src/tokenize/getTokenizer.ts';
 import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../helpers/embeddingServer.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { runCliAsync } from '../helpers/runCli.ts';
@@ -105,6 +107,9 @@ describe('inspector', () => {
       });
       await page.goto(`${server.url}/`, { waitUntil: 'load' });
       await page.waitForSelector('[data-testid="subject-row"]');
+      // The menus list what the server's registries hold (use-lite included).
+      assert.deepEqual(await page.locator('#tokenizer option').allTextContents(), [...TOKENIZER_NAMES]);
+      assert.deepEqual(await page.locator('#format option').allTextContents(), [...SERIALIZE_FORMATS]);
       assert.equal(await page.locator('[data-testid="subject-row"]').count(), 40);
 
       // Select a subject with labels: its text appears, its labels are offered as times.
