@@ -175,6 +175,8 @@ interface Row {
   charsPerSecond: number;
   tokensPerSecond: number;
   meanTokens: number;
+  /** True when the token figures are extrapolated from sampled texts (chars configurations), not counted. */
+  tokensEstimated: boolean;
   truncated: number;
 }
 
@@ -238,6 +240,7 @@ function run(name: string, subjects: readonly Subject[], timesA: readonly number
       charsPerSecond: last.chars / seconds,
       tokensPerSecond,
       meanTokens: (last.chars / last.n) * tokensPerChar,
+      tokensEstimated: !exact,
       truncated: last.truncated,
     };
   });
@@ -286,7 +289,7 @@ const rows = [
 
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const header = '| configuration | pass | serializations/s (best) | (median) | chars/s | qwen2 tokens/s | mean qwen2 tokens | truncated |';
-const table = [header, '|---|---|---:|---:|---:|---:|---:|---:|', ...rows.map((r) => `| ${r.name} | ${r.pass} | ${fmt(r.perSecondBest)} | ${fmt(r.perSecondMedian)} | ${fmt(r.charsPerSecond)} | ${fmt(r.tokensPerSecond)} | ${fmt(r.meanTokens)} | ${r.truncated}/${r.serializations} |`)].join('\n');
+const table = [header, '|---|---|---:|---:|---:|---:|---:|---:|', ...rows.map((r) => `| ${r.name} | ${r.pass} | ${fmt(r.perSecondBest)} | ${fmt(r.perSecondMedian)} | ${fmt(r.charsPerSecond)} | ${r.tokensEstimated ? '≈' : ''}${fmt(r.tokensPerSecond)} | ${r.tokensEstimated ? '≈' : ''}${fmt(r.meanTokens)} | ${r.truncated}/${r.serializations} |`)].join('\n');
 console.log(table);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -304,6 +307,7 @@ const section = [
   pairSet === 'times'
     ? '- first pass: empty line-token cache; second pass: other prediction times, cache filled by the first; every pass prepares each subject again (8 serializations per preparation)'
     : '- first pass: empty line-token cache; second pass: the same pairs with the cache filled by the first; every pass prepares each subject again',
+  '- ≈: token figures of the chars configurations are extrapolated (characters × Qwen2 tokens per character of sampled texts), not counted',
   '',
   table,
   '',
