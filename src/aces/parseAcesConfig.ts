@@ -6,7 +6,6 @@ import {
   type AcesBoundary,
   type AcesCodeMatch,
   type AcesConfig,
-  type AcesPlainPredicate,
   type AcesPredicate,
   type AcesWindow,
 } from './AcesConfig.ts';
