@@ -38,7 +38,7 @@ interface LabelOptions {
 export function labelCommand(): Command {
   return new Command('label')
     .description(
-      'Label a MEDS dataset for prediction tasks (SPEC 4): writes <out>/<task>.parquet (MEDS label files), summary.json (counts per split, notes) and shots.json (few-shot samples, SPEC 5), and prints labels and positives per split.',
+      'Label a MEDS dataset for prediction tasks (SPEC 4) and ACES task configs (--aces, docs/aces.md): writes <out>/<task>.parquet (MEDS label files), summary.json (counts per split, notes) and shots.json (few-shot samples, SPEC 5), and prints labels and positives per split.',
     )
     .argument('[meds-dir]', 'MEDS dataset directory (not needed with --export-aces)')
     .option('--out <labels-dir>', 'directory for the label files, summary.json and shots.json (required unless --export-aces)')
