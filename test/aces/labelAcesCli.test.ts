@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readLabels } from '../../src/meds/labels.ts';
+import { openMedsDataset } from '../../src/meds/MedsDataset.ts';
 import { MIMIC_MEDS, tempDir } from '../helpers/paths.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -15,8 +16,14 @@ describe('ehr-embed label --aces', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /icu_admission +│ plain +│ 27/);
     assert.match(r.stdout, /mortality_in_icu_first_24h/);
+    // The written file equals the ACES labels shipped with the demo, row for row (its 20 subjects).
     const labels = await readLabels(join(out, 'mortality_in_icu_first_24h.parquet'));
+    const ds = await openMedsDataset(MIMIC_MEDS);
+    const ids = new Set(ds.subjectIds());
+    ds.close();
+    const shipped = (await readLabels(join(MIMIC_MEDS, 'tasks', 'icu_mortality_first_24h.parquet'))).filter((l) => ids.has(l.subjectId));
     assert.equal(labels.length, 14);
+    assert.deepEqual(labels, shipped);
     const summary = JSON.parse(runCli(['label', MIMIC_MEDS, '--aces', join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml'), '--predicates', join(MEDS_DEV, 'MIMIC-IV.predicates.yaml'), '--out', out, '--json']).stdout);
     assert.equal(summary.tasks.mortality_in_icu_first_24h.kind, 'aces');
     assert.deepEqual(Object.keys(summary.tasks), ['mortality_in_icu_first_24h']);
