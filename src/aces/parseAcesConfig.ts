@@ -230,8 +230,11 @@ function parseCode(v: unknown, file: string, field: string): AcesCodeMatch {
     if (keys.length !== 1) throw new UsageError(`expected exactly one of "regex" or "any", got ${keys.join(', ') || 'nothing'}`, { file, field });
     if (typeof v.regex === 'string' && v.regex !== '') {
       try {
-        // Polars (ACES) tests `str.contains`: a search, not a full match; the same here.
-        return { kind: 'regex', regex: new RegExp(v.regex), source: v.regex };
+        // Polars (ACES) tests `str.contains`: a search, not a full match; the same here. Leading
+        // inline flags of Rust's regex syntax (`(?i)`, `(?s)`, `(?m)`) become JavaScript flags.
+        const flags = /^\(\?([ism]+)\)/.exec(v.regex);
+        const body = flags ? v.regex.slice(flags[0].length) : v.regex;
+        return { kind: 'regex', regex: new RegExp(body, flags ? [...new Set(flags[1])].join('') : ''), source: v.regex };
       } catch (err) {
         throw new UsageError(`invalid regular expression: ${(err as Error).message}`, { file, field: `${field}.regex` });
       }

@@ -78,6 +78,14 @@ describe('parseAcesConfig', () => {
     assert.deepEqual([death.valueMin, death.valueMinInclusive, death.valueMax, death.valueMaxInclusive], [1.3, false, 5, true]);
   });
 
+  it('regexes search (not full match); leading Rust inline flags become JavaScript flags', () => {
+    const c = parse(BASE.replace('code: {regex: "^ADMISSION//"}', 'code: {regex: "(?i)admission//"}'));
+    const adm = c.predicates.find((p) => p.name === 'admission');
+    assert.ok(adm?.type === 'plain' && adm.code.kind === 'regex');
+    assert.ok(adm.code.regex.test('HOSPITAL_ADMISSION//EW EMER.'));
+    assert.ok(!adm.code.regex.test('DISCHARGE//HOME'));
+  });
+
   it('a typo in a predicate name names the key path and the near miss', () => {
     throwsUsage(BASE.replace('label: death', 'label: deaht'), /task\.yaml, field "windows\.target\.label": predicate "deaht" is not defined \(did you mean "death"\?\)/);
     throwsUsage(BASE.replace('trigger: admission', 'trigger: admision'), /field "trigger".*did you mean "admission"/);
