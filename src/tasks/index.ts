@@ -24,6 +24,7 @@ export { truncateToMinute, startOfDay, dayEnd, sameDay } from './predictionTime.
 export { codeMatcher, type CodeMatcher } from './codeMatcher.ts';
 export { NO_PARENTS, type LabelVocabulary } from './LabelVocabulary.ts';
 export { subjectFacts, inpatientVisits, closedStays, icuStays, type SubjectFacts, type ClosedVisit } from './subjectFacts.ts';
+export { extractIcuStays } from './icuStays.ts';
 export type { Labeler, SkipReporter } from './Labeler.ts';
 export { labelOperational } from './labelOperational.ts';
 export { labelLab } from './labelLab.ts';

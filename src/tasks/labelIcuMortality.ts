@@ -2,14 +2,16 @@
  * ICU mortality (the MIMIC-IV MEDS task `icu_mortality_first_24h`): for each ICU stay, predict at
  * ICU admission + 24 hours whether the subject dies before leaving the ICU. Stays that end
  * (discharge or death) within the first 48 hours, or with another ICU admission in them, are
- * excluded; this reproduces the labels shipped with the MIMIC-IV demo up to the minute truncation.
+ * excluded. This reproduces, row for row and to the microsecond, the labels ACES made from MEDS-DEV's
+ * `mortality/in_icu/first_24h` config and shipped with the MIMIC-IV demo: the prediction time is
+ * admission + offset exactly (not cut to the minute), and a stay without a discharge row ends at
+ * a death after it (as ACES's "next discharge or death").
  */
 import type { Label, Subject } from '../types.ts';
 import { durationMs } from './durationMs.ts';
 import { finalizeLabels } from './finalizeLabels.ts';
 import type { Labeler, SkipReporter } from './Labeler.ts';
 import type { LabelVocabulary } from './LabelVocabulary.ts';
-import { truncateToMinute } from './predictionTime.ts';
 import { icuStays, subjectFacts } from './subjectFacts.ts';
 import type { IcuMortalityTaskSpec } from './taskSpec.ts';
 
@@ -25,17 +27,18 @@ export const labelIcuMortality: Labeler<IcuMortalityTaskSpec> = (subject: Subjec
   const death = facts.deathTime;
   const out: Label[] = [];
   for (const stay of stays) {
-    if (stay.end === null) {
+    const end = stay.end ?? (death !== null && death >= stay.start ? death : null);
+    if (end === null) {
       skip('ICU stay without a discharge');
       continue;
     }
-    const pred = truncateToMinute(stay.start + offset);
+    const pred = stay.start + offset;
     const gapEnd = stay.start + gap;
-    if (stay.end <= pred || (death !== null && death <= pred)) {
+    if (end <= pred || (death !== null && death <= pred)) {
       skip('left the ICU or died before the prediction time');
       continue;
     }
-    if (ex.has('discharge_or_death_in_gap') && (stay.end <= gapEnd || (death !== null && death <= gapEnd))) {
+    if (ex.has('discharge_or_death_in_gap') && (end <= gapEnd || (death !== null && death <= gapEnd))) {
       skip('ICU discharge or death within the gap');
       continue;
     }
@@ -43,7 +46,7 @@ export const labelIcuMortality: Labeler<IcuMortalityTaskSpec> = (subject: Subjec
       skip('another ICU admission within the gap');
       continue;
     }
-    out.push({ subjectId: subject.subjectId, predictionTime: pred, booleanValue: death !== null && death > pred && death <= stay.end });
+    out.push({ subjectId: subject.subjectId, predictionTime: pred, booleanValue: death !== null && death > pred && death <= end });
   }
   return finalizeLabels(out);
 };

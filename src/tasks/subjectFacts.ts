@@ -4,13 +4,16 @@
  * what a visit is), death time, and the span of the record.
  */
 import { extractVisits, type Visit } from '../meds/visits.ts';
-import type { Subject } from '../types.ts';
+import type { Event, Subject } from '../types.ts';
 import { codeMatcher } from './codeMatcher.ts';
+import { extractIcuStays } from './icuStays.ts';
 import type { LabelVocabulary } from './LabelVocabulary.ts';
 import type { CodeSet } from './taskSpec.ts';
 
 /** Facts of one subject that labelers share. */
 export interface SubjectFacts {
+  /** The subject's events (sorted by time), for facts computed per task (ICU stays). */
+  readonly events: readonly Event[];
   /** Every visit, ordered by start (see {@link extractVisits}). */
   readonly visits: readonly Visit[];
   /** Earliest `MEDS_DEATH` time, or null. */
@@ -44,7 +47,7 @@ export function subjectFacts(subject: Subject): SubjectFacts {
     if (typeof end === 'number' && Number.isFinite(end) && end > lastTime) lastTime = end;
     if (e.code === 'MEDS_DEATH' && (deathTime === null || e.time < deathTime)) deathTime = e.time;
   }
-  const facts: SubjectFacts = { visits: extractVisits(subject.events), deathTime, firstTime, lastTime };
+  const facts: SubjectFacts = { events: subject.events, visits: extractVisits(subject.events), deathTime, firstTime, lastTime };
   lastSubject = subject;
   lastFacts = facts;
   return facts;
@@ -68,8 +71,24 @@ export function closedStays(visits: readonly Visit[]): ClosedVisit[] {
   return visits.filter((v): v is ClosedVisit => v.end !== null);
 }
 
-/** The subject's ICU stays (open ones included): visits whose code is in the ICU code set. */
+// ICU stays of the most recent facts, per code set (tasks share the default set object).
+let icuFacts: SubjectFacts | null = null;
+const icuMemo = new Map<CodeSet, Visit[]>();
+
+/**
+ * The subject's ICU stays (open ones included), from codes and times (see
+ * {@link extractIcuStays}): `ICU_ADMISSION//...` .. `ICU_DISCHARGE//...` pairs, by `icustay_id`
+ * only when present, and visits whose code is in the ICU code set.
+ */
 export function icuStays(facts: SubjectFacts, icu: CodeSet, vocab: LabelVocabulary): Visit[] {
-  const match = codeMatcher(icu, vocab);
-  return facts.visits.filter((v) => match(v.code));
+  if (facts !== icuFacts) {
+    icuFacts = facts;
+    icuMemo.clear();
+  }
+  let stays = icuMemo.get(icu);
+  if (!stays) {
+    stays = extractIcuStays(facts.events, facts.visits, icu, vocab);
+    icuMemo.set(icu, stays);
+  }
+  return stays;
 }

@@ -6,8 +6,8 @@ import type { TaskGroup, TaskSpec } from './taskSpec.ts';
 /** What a summary says about the task itself: a {@link TaskSpec} fits; imported labels give their own. */
 export interface TaskInfo {
   readonly name: string;
-  /** The spec's kind, or `imported` for labels read from a file without a spec. */
-  readonly kind: TaskSpec['kind'] | 'imported';
+  /** The spec's kind, `imported` for labels read from a file without a spec, or `aces` for labels from an ACES config. */
+  readonly kind: TaskSpec['kind'] | 'imported' | 'aces';
   readonly group: TaskGroup;
 }
 
