@@ -16,6 +16,8 @@ import { reportModels, type ReportModelInfo } from './reportModels.ts';
 export interface ReportTask {
   readonly name: string;
   readonly group: string;
+  /** Labels over all splits, when results.json or summary.json give them. */
+  readonly labels: number | null;
   /** Test (held_out) labels and positives, when results.json or summary.json give them. */
   readonly testLabels: number | null;
   readonly testPositives: number | null;
@@ -147,13 +149,15 @@ type ReportCore = Omit<ReportModel, 'facts' | 'summary'>;
 
 function reportTasks(input: ReportInput): ReportTask[] {
   const ev = input.evaluation;
-  const names = [...new Set([...Object.keys(ev.tasks ?? {}), ...ev.results.map((r) => r.task), ...ev.skipped.map((s) => s.task)])];
+  // Tasks labeled but never evaluated (no labels at all) are the run's tasks too: the report names them.
+  const names = [...new Set([...Object.keys(ev.tasks ?? {}), ...ev.results.map((r) => r.task), ...ev.skipped.map((s) => s.task), ...Object.keys(input.labels?.tasks ?? {})])];
   const groupOf = new Map(ev.results.map((r) => [r.task, r.group]));
   const out = names.map((name): ReportTask => {
     const info = ev.tasks?.[name];
     const summary = input.labels?.tasks[name];
     const test = info?.held_out ?? summary?.splits.held_out;
-    return { name, group: info?.group ?? groupOf.get(name) ?? summary?.group ?? 'other', testLabels: test?.labels ?? null, testPositives: test?.positives ?? null };
+    const labels = info?.labels ?? summary?.total?.labels ?? null;
+    return { name, group: info?.group ?? groupOf.get(name) ?? summary?.group ?? 'other', labels, testLabels: test?.labels ?? null, testPositives: test?.positives ?? null };
   });
   // Group order of SPEC 5's task list, then others alphabetically; tasks by name within a group.
   const order = ['operational', 'lab', 'new_diagnosis', 'other'];
@@ -262,7 +266,16 @@ function summarySentences(m: ReportCore): string[] {
   const covered = new Set(headline ? tasksOf(cell(headline, k)) : []);
   const uncovered = m.tasks.filter((t) => !covered.has(t.name)).map((t) => t.name);
   if (headline && uncovered.length > 0) {
-    out.push(`${plural(uncovered.length, 'task of the run has', 'tasks of the run have')} no result at this k and ${uncovered.length === 1 ? 'is' : 'are'} in no macro number above (${listOf(uncovered)}): too few labels or no positive in a split; "Skipped runs" gives each reason.`);
+    const byName = new Map(m.tasks.map((t) => [t.name, t]));
+    const why = (t: ReportTask | undefined): string =>
+      t?.labels === 0 ? 'no labels at all' : t?.testPositives === 0 ? 'no positive test label' : 'too few labels for this k or no positive in a training or tuning split';
+    const reasons = new Map<string, string[]>();
+    for (const name of uncovered) {
+      const r = why(byName.get(name));
+      reasons.set(r, [...(reasons.get(r) ?? []), name]);
+    }
+    const parts = [...reasons].map(([r, names]) => `${listOf(names)}: ${r}`).join('; ');
+    out.push(`${plural(uncovered.length, 'task of the run has', 'tasks of the run have')} no result at this k and ${uncovered.length === 1 ? 'is' : 'are'} in no macro number above (${parts}). "Skipped runs" gives each run's reason.`);
   }
   if (m.fewShotK !== null && best && base) {
     const b = cell(best, m.fewShotK);
@@ -278,7 +291,8 @@ function summarySentences(m: ReportCore): string[] {
   out.push(
     `For orientation only: on EHRSHOT, a different dataset with other patients and tasks, the published macro AUROC with all training data is ${ref('CLMBR-T-Base')} for the CLMBR-T-Base foundation model, ${ref('count GBM')} for count features with gradient-boosted trees and ${ref('count LR')} with logistic regression. Numbers from different datasets are not directly comparable.`,
   );
-  const none = m.tasks.filter((t) => t.testPositives === 0);
+  // Tasks without a positive test label are named above with the tasks that have no result.
+  const none = m.tasks.filter((t) => t.testPositives === 0 && (headline === null || covered.has(t.name)));
   if (none.length > 0) out.push(`${plural(none.length, 'task has', 'tasks have')} no positive test labels (${listOf(none.map((t) => t.name))}), so no test metric can be computed for ${none.length === 1 ? 'it' : 'them'}.`);
   const small = m.tasks.filter((t) => t.testPositives !== null && t.testPositives > 0 && t.testPositives < FEW_TEST_POSITIVES);
   if (small.length > 0) {

@@ -98,7 +98,7 @@ export function curveChartSpec(points: readonly CurvePoint[], models: readonly R
     axis: { values: tickValues, labelExpr: `datum.value > ${allX - 0.01} ? 'all' : format(pow(2, datum.value), 'd')`, grid: true, labelFlush: false },
   };
   const yScale = { domain: [yMin, 1], nice: false, zero: false, clamp: true };
-  const legend = { title: reference ? `Model (dashed grey: ${EHRSHOT_REFERENCE_LABEL})` : 'Model', titleLimit: 0, orient: 'bottom' as const, direction: 'vertical' as const, columns: facet ? 2 : 1 };
+  const legend = { title: reference ? `Model (dashed grey: ${EHRSHOT_REFERENCE_LABEL})` : 'Model', titleLimit: 0, labelLimit: 0, orient: 'bottom' as const, direction: 'vertical' as const, columns: facet ? 2 : 1 };
   const color = { field: 'series', type: 'nominal' as const, scale: { domain: seriesDomain, range: colorRange }, legend };
   const layer = [
     {

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { SplitStats } from '../meds/computeDatasetStats.ts';
 import type { SplitCounts } from '../tasks/summarizeLabels.ts';
 import type { ReportModel } from './buildReportModel.ts';
@@ -31,7 +32,7 @@ function datasetBlocks(m: ReportModel): Block[] {
     { kind: 'heading', text: 'Dataset' },
     {
       kind: 'paragraphs',
-      items: [`MEDS dataset ${ds.dir}${ds.medsVersion ? ` (MEDS ${ds.medsVersion})` : ''}, ${formatCount(ds.shards)} data ${ds.shards === 1 ? 'shard' : 'shards'}; ${formatCount(ds.staticEvents)} events without a time (static facts such as sex).`],
+      items: [`MEDS dataset ${basename(ds.dir)}${ds.medsVersion ? ` (MEDS ${ds.medsVersion})` : ''}, ${formatCount(ds.shards)} data ${ds.shards === 1 ? 'shard' : 'shards'}; ${formatCount(ds.staticEvents)} events without a time (static facts such as sex).`],
     },
     {
       kind: 'table',
@@ -68,7 +69,8 @@ function labelBlocks(m: ReportModel): Block[] {
     ? Object.entries(summary.tasks).map(([name, t]) => ({ name, group: t.group, status: t.status, splits: t.splits, notes: t.notes }))
     : Object.entries(evTasks ?? {}).map(([name, t]) => ({ name, group: t.group, status: null, splits: { train: t.train, tuning: t.tuning, held_out: t.held_out }, notes: [] }));
   if (rows.length === 0) return [];
-  const evaluated = new Set(m.tasks.map((t) => t.name));
+  const ev = m.input.evaluation;
+  const evaluated = new Set([...Object.keys(ev.tasks ?? {}), ...ev.results.map((r) => r.task), ...ev.skipped.map((r) => r.task)]);
   const order = new Map(m.tasks.map((t, i) => [t.name, i]));
   rows.sort((a, b) => (order.get(a.name) ?? Infinity) - (order.get(b.name) ?? Infinity) || a.name.localeCompare(b.name));
   const countCell = (c: SplitCounts | undefined, split: string): Cell =>

@@ -211,6 +211,10 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
     assert.equal(skipped[0]?.attrs['data-reason'], 'k exceeds the available labels (same sample as a smaller k)');
   });
 
+  it('shows no local paths: a report may be shared', () => {
+    assert.ok(!html.includes('/data/meds'), 'the dataset is named by its folder, not its path');
+  });
+
   it('escapes text from the data', () => {
     assert.ok(html.includes('Values like &lt;0.5 &amp; &quot;quotes&quot; are escaped.'));
     assert.ok(!html.includes('like <0.5'));

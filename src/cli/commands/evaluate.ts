@@ -130,5 +130,12 @@ export function formatMacro(macro: readonly MacroSummary[], best: string | null)
   const rows = [...new Set(macro.map((m) => `${m.featureSet}|${m.head}`))];
   const t = makeTable(['feature set | head', ...ks.map(String)]);
   for (const r of rows) t.push([r + (r === best ? ' (best baseline)' : ''), ...ks.map((k) => macro.find((m) => `${m.featureSet}|${m.head}` === r && m.k === k)?.macroAuroc.toFixed(3) ?? '-')]);
-  return `Macro AUROC by k (mean over task groups):\n${t.toString()}\n`;
+  // Every macro number says what it averages: one line per distinct task set, with its k values.
+  const sets = new Map<string, Set<string>>();
+  for (const m of macro) {
+    const names = Object.keys(m.tasks).sort().join(', ');
+    sets.set(names, (sets.get(names) ?? new Set()).add(String(m.k)));
+  }
+  const covers = [...sets].map(([names, kSet]) => (sets.size === 1 ? `Every column averages: ${names}` : `k = ${[...kSet].join(', ')} average: ${names}`));
+  return `Macro AUROC by k (mean over task groups):\n${t.toString()}\n${covers.join('\n')}${covers.length ? '\n' : ''}`;
 }
