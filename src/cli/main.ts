@@ -12,6 +12,7 @@ import { convertCommand } from './commands/convert.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { labelCommand } from './commands/label.ts';
+import { mergeFeaturesCommand } from './commands/mergeFeatures.ts';
 import { serializeCommand } from './commands/serialize.ts';
 import { serveCommand } from './commands/serve.ts';
 import { statsCommand } from './commands/stats.ts';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(vocabAuditCommand());
   program.addCommand(serializeCommand());
   program.addCommand(embedCommand());
+  program.addCommand(mergeFeaturesCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(checkEmbedderCommand());
   program.addCommand(trainCommand());

@@ -31,6 +31,11 @@ export interface Embedder {
   readonly description: string;
   /** A doubt about the model found while loading it (for example a GGUF file's pooling), or null/absent. */
   readonly warning?: string | null;
+  /**
+   * Inputs per {@link embed} call that keep the backend fully busy (several servers, many
+   * requests in flight); callers that batch may use it instead of their default. Absent: no preference.
+   */
+  readonly callSize?: number;
   /** Embed a batch. */
   embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]>;
   /** Release workers, sockets, native memory. */

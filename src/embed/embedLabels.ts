@@ -18,6 +18,7 @@ import type { EmbedInput, Embedder } from './Embedder.ts';
 import { EmbeddingCache } from './EmbeddingCache.ts';
 import { cacheInput, embedWithCache, type EmbedStats } from './embedWithCache.ts';
 import { resolveInstruction, type InstructionMode } from './instructions.ts';
+import { inShard, partFileName, partManifestName, type Shard } from './Shard.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
 export interface EmbedTask {
@@ -44,6 +45,12 @@ export interface EmbedLabelsOptions {
   /** USD per million input tokens, for the dry run's cost line. */
   readonly pricePerMillionTokens?: number;
   readonly onProgress?: (stage: 'serialize' | 'embed', done: number, total: number) => void;
+  /**
+   * Embed only the subjects of this shard (see {@link inShard}) and write
+   * `<task>.part-<i>-of-<n>.parquet` plus `manifest.part-<i>-of-<n>.json` (default: everything,
+   * `<task>.parquet` and `manifest.json`).
+   */
+  readonly shard?: Shard;
 }
 
 /** Token statistics of the serialized texts. */
@@ -90,10 +97,14 @@ export interface EmbedReport {
   readonly dryRun: boolean;
   /** Labels whose subject is not in the dataset (no text; an error unless zero). */
   readonly missingSubjects: number;
+  /** The shard this run embedded (absent: all subjects). */
+  readonly shard?: Shard;
 }
 
 /** Serialize, embed and write features for tasks. */
-export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
+export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
+  const shard = o.shard !== undefined && o.shard.count > 1 ? o.shard : undefined;
+  const tasks = shard === undefined ? allTasks : allTasks.map((t) => ({ ...t, labels: t.labels.filter((l) => inShard(l.subjectId, shard)) }));
   const tokenizerName = o.tokenizer ?? 'qwen2';
   const tokenizer: Tokenizer = getTokenizer(tokenizerName);
   const need = new Map<number, Set<number>>();
@@ -184,6 +195,7 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
     tokenCounts,
     tokensToEmbed,
     missingSubjects,
+    ...(shard !== undefined ? { shard } : {}),
   };
   if (o.dryRun) {
     const missingIdx = [...distinct].filter(([k]) => !cache.has(k)).map(([, i]) => i);
@@ -207,12 +219,17 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
     };
   }
   const t1 = performance.now();
-  const { vectors, stats } = await embedWithCache(embedder, cache, inputs, { onProgress: (d, n) => o.onProgress?.('embed', d, n) });
+  const { vectors, stats } = await embedWithCache(embedder, cache, inputs, {
+    // Servers that take many requests at once need calls big enough to keep them all busy.
+    ...(embedder.callSize !== undefined ? { batchSize: Math.max(64, embedder.callSize) } : {}),
+    onProgress: (d, n) => o.onProgress?.('embed', d, n),
+  });
   const embedSeconds = (performance.now() - t1) / 1000;
   mkdirSync(o.out, { recursive: true });
   const taskFiles: Record<string, { labels: number; file: string }> = {};
   for (const [ti, t] of tasks.entries()) {
-    const file = join(o.out, `${t.name}.parquet`);
+    const name = shard === undefined ? `${t.name}.parquet` : partFileName(t.name, shard);
+    const file = join(o.out, name);
     const w = new FeatureFileWriter(file);
     (rowInput[ti] as number[]).forEach((inputIdx, r) => {
       if (inputIdx < 0) return;
@@ -220,7 +237,7 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
       w.add(l.subjectId, l.predictionTime, vectors[inputIdx] as Float32Array);
     });
     await w.finish();
-    taskFiles[t.name] = { labels: t.labels.length, file: `${t.name}.parquet` };
+    taskFiles[t.name] = { labels: t.labels.length, file: name };
   }
   const report: EmbedReport = {
     ...base,
@@ -231,6 +248,6 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
     seconds: { serialize: serializeSeconds, embed: embedSeconds },
     dryRun: false,
   };
-  writeFileSync(join(o.out, 'manifest.json'), JSON.stringify({ ...report, createdAt: new Date().toISOString(), embedStats: stats satisfies EmbedStats }, null, 2) + '\n');
+  writeFileSync(join(o.out, shard === undefined ? 'manifest.json' : partManifestName(shard)), JSON.stringify({ ...report, createdAt: new Date().toISOString(), embedStats: stats satisfies EmbedStats }, null, 2) + '\n');
   return report;
 }
