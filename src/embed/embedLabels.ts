@@ -18,6 +18,7 @@ import type { EmbedInput, Embedder } from './Embedder.ts';
 import { EmbeddingCache } from './EmbeddingCache.ts';
 import { cacheInput, embedWithCache, type EmbedStats } from './embedWithCache.ts';
 import { resolveInstruction, type InstructionMode } from './instructions.ts';
+import type { ServerStats } from './OpenAiEmbedder.ts';
 import { inShard, partFileName, partManifestName, type Shard } from './Shard.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
@@ -99,6 +100,8 @@ export interface EmbedReport {
   readonly missingSubjects: number;
   /** The shard this run embedded (absent: all subjects). */
   readonly shard?: Shard;
+  /** Per-server counts of a multi-server `openai:` spec (absent for other backends). */
+  readonly servers?: readonly ServerStats[];
 }
 
 /** Serialize, embed and write features for tasks. */
@@ -247,7 +250,16 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
     toEmbed: stats.embedded,
     seconds: { serialize: serializeSeconds, embed: embedSeconds },
     dryRun: false,
+    ...serverStatsOf(embedder),
   };
   writeFileSync(join(o.out, shard === undefined ? 'manifest.json' : partManifestName(shard)), JSON.stringify({ ...report, createdAt: new Date().toISOString(), embedStats: stats satisfies EmbedStats }, null, 2) + '\n');
   return report;
+}
+
+/** The per-server counts of an embedder over several servers, as a report field. */
+function serverStatsOf(embedder: Embedder): { servers?: ServerStats[] } {
+  const f = (embedder as { serverStats?: () => ServerStats[] }).serverStats;
+  if (typeof f !== 'function') return {};
+  const servers = f.call(embedder);
+  return servers.length > 1 ? { servers } : {};
 }

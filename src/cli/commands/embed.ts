@@ -118,6 +118,7 @@ export function formatEmbedReport(r: EmbedReport, out?: string): string {
     t.push(['estimated embedding time', formatDuration(r.estimatedSeconds ?? 0)]);
     if (r.estimatedCostUsd !== undefined) t.push(['estimated cost (USD)', r.estimatedCostUsd.toFixed(2)]);
   } else {
+    for (const sv of r.servers ?? []) t.push([`server ${sv.baseUrl}`, `${sv.inputs} inputs in ${sv.requests} requests, ${sv.failures} failed (${sv.stalls} stalled), ${sv.latencyMs === undefined ? '-' : `${sv.latencyMs.toFixed(0)} ms`} per batch`]);
     t.push(['embed time (s)', `${r.seconds.embed.toFixed(1)}${r.toEmbed > 0 ? ` (${(r.toEmbed / Math.max(r.seconds.embed, 1e-9)).toFixed(1)} inputs/s)` : ''}`]);
   }
   return `${t.toString()}\n${r.dryRun ? 'Dry run: nothing was written.' : r.shard !== undefined ? `Wrote ${Object.keys(r.tasks).length} part file(s) and manifest.part-${r.shard.index}-of-${r.shard.count}.json to ${out}; when every shard is done, \`ehr-embed merge-features ${out}\` writes single files (evaluate, train and benchmark also read the parts as they are).` : `Wrote ${Object.keys(r.tasks).length} feature file(s) and manifest.json to ${out}.`}\n`;
