@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { benchmarkCommand } from './commands/benchmark.ts';
+import { cacheCommand } from './commands/cache.ts';
 import { checkEmbedderCommand } from './commands/checkEmbedder.ts';
 import { demoCommand } from './commands/demo.ts';
 import { convertCommand } from './commands/convert.ts';
@@ -38,9 +39,13 @@ export function buildProgram(): Command {
   program.addCommand(mergeFeaturesCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(checkEmbedderCommand());
+  program.addCommand(cacheCommand());
   program.addCommand(trainCommand());
   program.addCommand(serveCommand());
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+  for (const cmd of program.commands) {
+    cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
+    for (const sub of cmd.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)');
+  }
   return program;
 }
 

@@ -62,6 +62,17 @@ describe('sharded embed', () => {
       const merged = JSON.parse(readFileSync(join(sharded, 'manifest.json'), 'utf8'));
       assert.equal(merged.inputs, js.inputs);
       assert.deepEqual(merged.tasks, Object.fromEntries(TASKS.map((t) => [t, { labels: js.tasks[t].labels, file: `${t}.parquet` }])));
+      // Each shard's cache worked alone; merged, a rerun of the whole study finds every vector.
+      const cm = await runCliAsync(['cache', 'merge', join(dir, 'cache-merged'), join(dir, 'cache-0'), join(dir, 'cache-1'), '--json']);
+      assert.equal(cm.code, 0, cm.stderr);
+      const cj = JSON.parse(cm.stdout);
+      assert.equal(cj.size, js.distinctInputs);
+      assert.equal(cj.sources[0].added + cj.sources[1].added, js.distinctInputs);
+      const served = server.requests.inputs;
+      const again = await embed(join(dir, 'rerun'), join(dir, 'cache-merged'), []);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(JSON.parse(again.stdout).toEmbed, 0);
+      assert.equal(server.requests.inputs, served, 'no request on the rerun with the merged cache');
     } finally {
       await server.close();
     }
