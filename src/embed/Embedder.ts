@@ -33,7 +33,9 @@ export interface Embedder {
   readonly warning?: string | null;
   /**
    * Inputs per {@link embed} call that keep the backend fully busy (several servers, many
-   * requests in flight); callers that batch may use it instead of their default. Absent: no preference.
+   * requests in flight); callers that batch may use it instead of their default, and may have
+   * two calls in flight at once (an embedder that sets it accepts concurrent calls). Absent: no
+   * preference, one call at a time.
    */
   readonly callSize?: number;
   /** Embed a batch. */

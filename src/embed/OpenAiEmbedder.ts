@@ -127,6 +127,8 @@ interface Server {
   readonly url: string;
   readonly concurrency: number;
   inFlight: number;
+  /** Start times (performance.now()) of the requests in flight. */
+  readonly started: Set<number>;
   downUntil: number;
   consecutiveFailures: number;
   latencyMs: number | undefined;
@@ -194,6 +196,7 @@ export class OpenAiEmbedder implements Embedder {
       url: `${e.baseUrl}/embeddings`,
       concurrency: e.concurrency ?? this.o.concurrency,
       inFlight: 0,
+      started: new Set<number>(),
       downUntil: 0,
       consecutiveFailures: 0,
       latencyMs: undefined,
@@ -290,7 +293,7 @@ export class OpenAiEmbedder implements Embedder {
         // Unmeasured servers first (to measure them), then the lowest latency per batch.
         if (best === undefined || (s.latencyMs ?? 0) < (best.latencyMs ?? 0)) best = s;
       }
-      if (best === undefined) {
+      if (best === undefined || (job.pin === undefined && this.fasterSlotsAhead(best) >= this.queue.length - i)) {
         i++;
         continue;
       }
@@ -308,6 +311,24 @@ export class OpenAiEmbedder implements Embedder {
     }
   }
 
+  /**
+   * At the end of a run, a batch given to a slow server can finish after a faster server would
+   * have taken it and finished. The number of slots on other healthy servers that will free up
+   * and finish a batch before `s` would finish one started now (from measured latencies): when
+   * the queue is no longer than that, `s` waits.
+   */
+  private fasterSlotsAhead(s: Server): number {
+    if (s.latencyMs === undefined) return 0;
+    const now = performance.now();
+    const sDone = now + s.latencyMs;
+    let n = 0;
+    for (const f of this.servers) {
+      if (f === s || f.latencyMs === undefined || f.consecutiveFailures > 0 || f.latencyMs >= s.latencyMs) continue;
+      for (const t of f.started) if (Math.max(now, t + f.latencyMs) + f.latencyMs < sDone) n++;
+    }
+    return n;
+  }
+
   private upServers(now: number): number {
     return this.servers.filter((s) => s.downUntil <= now && s.consecutiveFailures === 0).length;
   }
@@ -318,7 +339,9 @@ export class OpenAiEmbedder implements Embedder {
     s.requests++;
     this.stats.requests++;
     if (job.attempts > 0) this.stats.retries++;
-    const started = performance.now();
+    let started = performance.now();
+    while (s.started.has(started)) started += 1e-6;
+    s.started.add(started);
     const ac = new AbortController();
     let why: 'timeout' | 'stall' | undefined;
     const timeout = setTimeout(() => {
@@ -371,6 +394,7 @@ export class OpenAiEmbedder implements Embedder {
     } finally {
       clearTimeout(timeout);
       if (stall) clearTimeout(stall);
+      s.started.delete(started);
       s.inFlight--;
       this.pump();
     }

@@ -224,7 +224,7 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
   const t1 = performance.now();
   const { vectors, stats } = await embedWithCache(embedder, cache, inputs, {
     // Servers that take many requests at once need calls big enough to keep them all busy.
-    ...(embedder.callSize !== undefined ? { batchSize: Math.max(64, embedder.callSize) } : {}),
+    ...(embedder.callSize !== undefined ? { batchSize: Math.max(64, embedder.callSize), parallelCalls: 2 } : {}),
     onProgress: (d, n) => o.onProgress?.('embed', d, n),
   });
   const embedSeconds = (performance.now() - t1) / 1000;
