@@ -18,6 +18,7 @@ import type { EmbedInput, Embedder } from './Embedder.ts';
 import { EmbeddingCache } from './EmbeddingCache.ts';
 import { cacheInput, embedWithCache, type EmbedStats } from './embedWithCache.ts';
 import { resolveInstruction, type InstructionMode } from './instructions.ts';
+import { estimateGpuHours, gpuProfile, type GpuEstimate } from './gpuProfiles.ts';
 import type { ServerStats } from './OpenAiEmbedder.ts';
 import { inShard, partFileName, partManifestName, type Shard } from './Shard.ts';
 
@@ -43,6 +44,11 @@ export interface EmbedLabelsOptions {
   readonly dryRun?: boolean;
   /** Inputs embedded for the dry run's time estimate (default 16). */
   readonly sampleSize?: number;
+  /**
+   * Dry run: estimate GPU-hours from this planning profile (see {@link GPU_PROFILES}) instead of
+   * embedding a measured sample, so a study can be planned before its servers exist.
+   */
+  readonly gpuProfile?: string;
   /** USD per million input tokens, for the dry run's cost line. */
   readonly pricePerMillionTokens?: number;
   readonly onProgress?: (stage: 'serialize' | 'embed', done: number, total: number) => void;
@@ -95,6 +101,8 @@ export interface EmbedReport {
   /** Dry run: estimated seconds to embed what is missing, from a measured sample. */
   readonly estimatedSeconds?: number;
   readonly estimatedCostUsd?: number;
+  /** Dry run with a GPU profile: the planning estimate of what is still to embed. */
+  readonly gpuEstimate?: GpuEstimate;
   readonly dryRun: boolean;
   /** Labels whose subject is not in the dataset (no text; an error unless zero). */
   readonly missingSubjects: number;
@@ -202,8 +210,22 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
   };
   if (o.dryRun) {
     const missingIdx = [...distinct].filter(([k]) => !cache.has(k)).map(([, i]) => i);
-    const sample = missingIdx.slice(0, o.sampleSize ?? 16).map((i) => inputs[i] as EmbedInput);
-    let estimatedSeconds = 0;
+    let gpuEstimate: GpuEstimate | undefined;
+    if (o.gpuProfile !== undefined) {
+      // Tokens of each input as the model reads it: the text plus its instruction (when used).
+      const instrTokens = new Map<string, number>();
+      const lengths = missingIdx.map((i) => {
+        const inp = cacheInput(embedder, inputs[i] as EmbedInput);
+        const text = tokenCounts[textId.get(inp.text) as number] as number;
+        if (inp.instruction === null) return text;
+        let it = instrTokens.get(inp.instruction);
+        if (it === undefined) instrTokens.set(inp.instruction, (it = tokenizer.count(inp.instruction)));
+        return text + it;
+      });
+      gpuEstimate = estimateGpuHours(gpuProfile(o.gpuProfile), lengths);
+    }
+    const sample = gpuEstimate !== undefined ? [] : missingIdx.slice(0, o.sampleSize ?? 16).map((i) => inputs[i] as EmbedInput);
+    let estimatedSeconds = gpuEstimate !== undefined ? gpuEstimate.gpuHours * 3600 : 0;
     if (sample.length > 0) {
       // Warm up first (model load, connections), so the sample measures the steady rate.
       await embedder.embed(sample.slice(0, 1));
@@ -218,6 +240,7 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
       seconds: { serialize: serializeSeconds, embed: 0 },
       estimatedSeconds,
       ...(o.pricePerMillionTokens !== undefined ? { estimatedCostUsd: (tokensToEmbed / 1e6) * o.pricePerMillionTokens } : {}),
+      ...(gpuEstimate !== undefined ? { gpuEstimate } : {}),
       dryRun: true,
     };
   }

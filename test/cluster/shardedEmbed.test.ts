@@ -87,6 +87,14 @@ describe('sharded embed', () => {
       const m = await runCliAsync(['merge-features', out]);
       assert.equal(m.code, 2);
       assert.match(m.stderr, /missing 2 of 3 shard manifests \(manifest\.part-0-of-3\.json, manifest\.part-1-of-3\.json\)/);
+      const before = server.requests.n;
+      const dry = await runCliAsync(['embed', meds, '--labels', labels, '--model', `openai:${server.url}#Qwen3-Embedding-8B`, '--cache', join(dir, 'cache-i'), '--shard', '1/3', '--dry-run', '--gpu-profile', 'h100-8b', '--json']);
+      assert.equal(dry.code, 0, dry.stderr);
+      const d = JSON.parse(dry.stdout);
+      assert.equal(d.gpuEstimate.texts, d.toEmbed, 'the estimate covers what is still to embed');
+      assert.ok(d.gpuEstimate.tokens > d.tokensToEmbed, 'instruction tokens included');
+      assert.ok(d.gpuEstimate.gpuHours > 0 && d.gpuEstimate.gpuHours < (d.toEmbed / 7.2 / 3600) * 1.0001, 'texts shorter than 4,096 tokens run faster than 7.2/s');
+      assert.equal(server.requests.n, before, 'planning sends no request');
       const e = await runCliAsync(['evaluate', '--labels', labels, '--features', `e=${out}`, '--out', join(dir, 'eval.json')]);
       assert.equal(e.code, 2);
       assert.match(e.stderr, /missing 2 of 3 parts/);

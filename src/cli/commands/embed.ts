@@ -4,6 +4,7 @@ import { MODEL_FAMILIES, type ModelFamily } from '../../embed/Embedder.ts';
 import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../../embed/EmbeddingCache.ts';
 import { embedLabels, type EmbedReport } from '../../embed/embedLabels.ts';
 import type { InstructionMode } from '../../embed/instructions.ts';
+import { GPU_PROFILES } from '../../embed/gpuProfiles.ts';
 import { readEmbedTasks } from '../../embed/readEmbedTasks.ts';
 import { parseShard, shardFromEnv, type ShardSource } from '../../embed/Shard.ts';
 import { readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
@@ -32,6 +33,7 @@ interface EmbedCliOptions {
   pricePerMillion?: number;
   json: boolean;
   shard?: string;
+  gpuProfile?: string;
 }
 
 /** `ehr-embed embed <meds-dir> --labels <dir> --model <spec> --out <features-dir>`. */
@@ -60,9 +62,13 @@ export function embedCommand(): Command {
       '--shard <i/n>',
       'embed only shard i (0-based) of n: the subjects whose SHA-256 hash of "shard:<subject_id>" falls in it; writes <task>.part-<i>-of-<n>.parquet and manifest.part-<i>-of-<n>.json (default: from EHR_EMBED_SHARD, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/EHR_EMBED_SHARD_COUNT; else no sharding)',
     )
+    .addOption(
+      new Option('--gpu-profile <name>', "with --dry-run: estimate GPU-hours from the issue's H100 forward-pass ceilings for this model size instead of embedding a measured sample (see docs/cluster.md)").choices([...GPU_PROFILES.keys()]),
+    )
     .option('--json', 'print the report as JSON', false)
     .action(async (dir: string, o: EmbedCliOptions) => {
       if (!o.dryRun && o.out === undefined) throw new UsageError('--out <features-dir> is required (or use --dry-run)');
+      if (o.gpuProfile !== undefined && !o.dryRun) throw new UsageError('--gpu-profile only applies to --dry-run');
       const shard: ShardSource | undefined = o.shard !== undefined ? { shard: parseShard(o.shard), from: '--shard' } : shardFromEnv();
       if (shard !== undefined) process.stderr.write(`ehr-embed: shard ${shard.shard.index}/${shard.shard.count} (from ${shard.from})\n`);
       const ld = readLabelsDir(o.labels);
@@ -84,6 +90,7 @@ export function embedCommand(): Command {
           out: o.out ?? '',
           dryRun: o.dryRun,
           ...(shard !== undefined ? { shard: shard.shard } : {}),
+          ...(o.gpuProfile !== undefined ? { gpuProfile: o.gpuProfile } : {}),
           ...(o.pricePerMillion !== undefined ? { pricePerMillionTokens: o.pricePerMillion } : {}),
           onProgress: (stage, d, n) => bars[stage].update(d, n),
         });
@@ -115,7 +122,13 @@ export function formatEmbedReport(r: EmbedReport, out?: string): string {
   t.push(['tokens to embed', String(r.tokensToEmbed)]);
   t.push(['serialize time (s)', r.seconds.serialize.toFixed(1)]);
   if (r.dryRun) {
-    t.push(['estimated embedding time', formatDuration(r.estimatedSeconds ?? 0)]);
+    if (r.gpuEstimate !== undefined) {
+      const g = r.gpuEstimate;
+      t.push(['GPU profile', `${g.profile}: ${g.description}`]);
+      t.push(['inputs / tokens to embed (instructions included)', `${g.texts} / ${g.tokens}`]);
+      t.push(['estimated GPU-hours (forward-pass ceiling: a lower bound)', g.gpuHours < 0.1 ? g.gpuHours.toFixed(4) : g.gpuHours.toFixed(2)]);
+      t.push(['estimated time on 1 / 8 GPUs', `${formatDuration(g.gpuHours * 3600)} / ${formatDuration((g.gpuHours * 3600) / 8)}`]);
+    } else t.push(['estimated embedding time', formatDuration(r.estimatedSeconds ?? 0)]);
     if (r.estimatedCostUsd !== undefined) t.push(['estimated cost (USD)', r.estimatedCostUsd.toFixed(2)]);
   } else {
     for (const sv of r.servers ?? []) t.push([`server ${sv.baseUrl}`, `${sv.inputs} inputs in ${sv.requests} requests, ${sv.failures} failed (${sv.stalls} stalled), ${sv.latencyMs === undefined ? '-' : `${sv.latencyMs.toFixed(0)} ms`} per batch`]);
