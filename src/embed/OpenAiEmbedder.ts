@@ -171,6 +171,7 @@ export class OpenAiEmbedder implements Embedder {
   private readonly servers: Server[];
   private readonly queue: Job[] = [];
   private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = 0;
 
   constructor(options: OpenAiOptions) {
     const entries = parseServerList(options.baseUrl);
@@ -300,13 +301,17 @@ export class OpenAiEmbedder implements Embedder {
       this.queue.splice(i, 1);
       void this.run(best, job);
     }
-    if (this.queue.length > 0 && this.wakeTimer === undefined) {
+    if (this.queue.length > 0) {
       const resting = this.servers.filter((s) => s.downUntil > now).map((s) => s.downUntil);
-      if (resting.length > 0) {
+      const at = resting.length > 0 ? Math.min(...resting) : undefined;
+      // (Re)arm for the first server to come back, unless a timer for an earlier time is set.
+      if (at !== undefined && (this.wakeTimer === undefined || at < this.wakeAt)) {
+        if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
+        this.wakeAt = at;
         this.wakeTimer = setTimeout(() => {
           this.wakeTimer = undefined;
           this.pump();
-        }, Math.max(1, Math.min(...resting) - now));
+        }, Math.max(1, at - now));
       }
     }
   }
@@ -349,7 +354,9 @@ export class OpenAiEmbedder implements Embedder {
       ac.abort();
     }, this.o.timeoutMs);
     // A stall is only worth abandoning when another server could take the batch.
-    const stallMs = s.latencyMs !== undefined ? Math.max(this.o.minStallMs, this.o.stallFactor * s.latencyMs) : undefined;
+    // A server not measured yet is judged by the slowest measured one.
+    const known = s.latencyMs ?? Math.max(-1, ...this.servers.map((x) => x.latencyMs ?? -1));
+    const stallMs = known >= 0 ? Math.max(this.o.minStallMs, this.o.stallFactor * known) : undefined;
     const stall =
       stallMs !== undefined && job.pin === undefined && stallMs < this.o.timeoutMs
         ? setTimeout(() => {

@@ -6,9 +6,11 @@ import { EmbeddingCache } from '../../src/embed/EmbeddingCache.ts';
 import { embedWithCache } from '../../src/embed/embedWithCache.ts';
 import { OpenAiEmbedder } from '../../src/embed/OpenAiEmbedder.ts';
 import { startEmbeddingServer, vectorOf } from '../helpers/embeddingServer.ts';
-import { tempDir } from '../helpers/paths.ts';
+import { join } from 'node:path';
+import { readFeatureFile } from '../../src/meds/featureFiles.ts';
+import { MIMIC_MEDS, tempDir } from '../helpers/paths.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.ts';
-import { runCliAsync } from '../helpers/runCli.ts';
+import { runCli, runCliAsync } from '../helpers/runCli.ts';
 
 const DIMS = 12;
 const inputsOf = (n: number) => Array.from({ length: n }, (_, i) => ({ text: `patient record ${i}`, instruction: null }));
@@ -110,6 +112,36 @@ describe('several embedding servers in one spec', () => {
       assert.match(agree?.detail ?? '', new RegExp(`^server ${c.url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} differs .* on the record with instruction`));
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
+    }
+  });
+
+  it('ehr-embed embed with a two-server spec, one server killed mid-run: the same features as one healthy server', async () => {
+    const dir = tempDir();
+    const labels = join(dir, 'labels');
+    assert.equal(runCli(['label', MIMIC_MEDS, '--tasks', 'anemia,hyperkalemia', '--out', labels]).code, 0);
+    const healthy = await startEmbeddingServer({ dims: DIMS, serviceMs: 60, slots: 4 });
+    const victim = await startEmbeddingServer({ dims: DIMS, serviceMs: 60, slots: 4 });
+    try {
+      const embed = (model: string, out: string) => runCliAsync(['embed', MIMIC_MEDS, '--labels', labels, '--model', model, '--max-tokens', '512', '--out', out, '--cache', join(out, 'cache'), '--json']);
+      const run = embed(`openai:${healthy.url},${victim.url}#Qwen3-Embedding-test`, join(dir, 'two'));
+      await until(() => victim.requests.n >= 3, 'the victim to take requests', 120_000);
+      const killed = victim.close();
+      const r = await run;
+      await killed;
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout) as { toEmbed: number; servers: { baseUrl: string; inputs: number; failures: number }[] };
+      assert.ok((report.servers[1]?.failures ?? 0) >= 1, `the killed server failed: ${JSON.stringify(report.servers)}`);
+      assert.equal(report.servers.reduce((a, x) => a + x.inputs, 0), report.toEmbed, 'each input from exactly one reply');
+      const ref = await embed(`openai:${healthy.url}#Qwen3-Embedding-test`, join(dir, 'one'));
+      assert.equal(ref.code, 0, ref.stderr);
+      for (const task of ['anemia', 'hyperkalemia']) {
+        const a = await readFeatureFile(join(dir, 'one', `${task}.parquet`));
+        const b = await readFeatureFile(join(dir, 'two', `${task}.parquet`));
+        assert.deepEqual(b.subjectIds, a.subjectIds);
+        assert.deepEqual(b.data, a.data, `${task}: identical vectors`);
+      }
+    } finally {
+      await healthy.close();
     }
   });
 });
