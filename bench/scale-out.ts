@@ -2,7 +2,7 @@
  * Scale-out benchmark: one multi-server `openai:` spec over 4 test embedding servers on
  * 127.0.0.1, each its own process with a different capacity (parallel slots x inputs per batch /
  * service time). The client goes through the same path as `ehr-embed embed` (embedWithCache
- * with the embedder's call size, two calls in flight, an LMDB cache).
+ * with calls of 64 inputs, as many in flight as fill every server's slots twice, an LMDB cache).
  * (a) total throughput against the servers' summed capacity (target: at least 90%);
  * (b) the same inputs with one server killed (SIGKILL) mid-run: the run completes and its vectors
  *     equal run (a)'s bit for bit, each input taken from exactly one reply.
@@ -55,8 +55,9 @@ async function run(kill: number | undefined): Promise<RunResult> {
     let killed = false;
     const t0 = performance.now();
     const r = await embedWithCache(e, cache, inputs, {
-      batchSize: e.callSize,
-      parallelCalls: 2,
+      // As `ehr-embed embed` calls it (embedLabels): calls of 64, enough in flight to fill every slot twice.
+      batchSize: 64,
+      parallelCalls: Math.max(2, Math.ceil(e.callSize / 64)),
       onProgress: (done) => {
         if (kill !== undefined && !killed && done >= N / 3) {
           killed = true;

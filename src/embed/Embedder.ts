@@ -32,10 +32,9 @@ export interface Embedder {
   /** A doubt about the model found while loading it (for example a GGUF file's pooling), or null/absent. */
   readonly warning?: string | null;
   /**
-   * Inputs per {@link embed} call that keep the backend fully busy (several servers, many
-   * requests in flight); callers that batch may use it instead of their default, and may have
-   * two calls in flight at once (an embedder that sets it accepts concurrent calls). Absent: no
-   * preference, one call at a time.
+   * Inputs in flight that keep the backend fully busy (several servers, many requests in
+   * flight). An embedder that sets it accepts concurrent {@link embed} calls: callers keep about
+   * this many inputs in flight over several calls. Absent: one call at a time.
    */
   readonly callSize?: number;
   /** Embed a batch. */

@@ -246,8 +246,10 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
   }
   const t1 = performance.now();
   const { vectors, stats } = await embedWithCache(embedder, cache, inputs, {
-    // Servers that take many requests at once need calls big enough to keep them all busy.
-    ...(embedder.callSize !== undefined ? { batchSize: Math.max(64, embedder.callSize), parallelCalls: 2 } : {}),
+    // Servers that take many requests at once need that many inputs in flight to stay busy: as
+    // parallel calls of the usual 64, so each still commits to the cache on its own (a killed
+    // run keeps every finished call).
+    ...(embedder.callSize !== undefined ? { batchSize: 64, parallelCalls: Math.max(2, Math.ceil(embedder.callSize / 64)) } : {}),
     onProgress: (d, n) => o.onProgress?.('embed', d, n),
   });
   const embedSeconds = (performance.now() - t1) / 1000;

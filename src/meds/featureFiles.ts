@@ -261,11 +261,12 @@ export interface MergedTask {
  * (subject_id, prediction_time) and, for equal keys, by shard and row: the order of a
  * single-process run over a label file sorted that way (as `ehr-embed label` writes them), so
  * the merged file equals the single run's row for row. The float32 vectors are copied
- * unchanged. Each single file is written atomically before its parts are removed.
+ * unchanged. Each single file is written atomically before its parts are removed, so an
+ * interrupted merge can be run again. Returns an empty list when there are no parts.
  */
 export async function mergeFeatureParts(dir: string): Promise<MergedTask[]> {
   const byTask = listFeatureParts(dir);
-  if (byTask.size === 0) throw new UsageError('no part files (<task>.part-<i>-of-<n>.parquet) to merge', { file: dir });
+  if (byTask.size === 0) return [];
   const plan = [...byTask.keys()].sort().map((task) => ({ task, files: taskFeatureFiles(dir, task) as string[] }));
   const out: MergedTask[] = [];
   const duck = await openDuck('2GB');

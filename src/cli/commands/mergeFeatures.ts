@@ -1,4 +1,4 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { combinePartManifests, listPartManifests } from '../../embed/featuresManifest.ts';
@@ -19,7 +19,8 @@ export function mergeFeaturesCommand(): Command {
       const manifest = combinePartManifests(dir);
       if (manifest === undefined) throw new UsageError('no part manifests (manifest.part-<i>-of-<n>.json) to merge: was this directory written by `ehr-embed embed --shard`?', { file: dir });
       const merged = await mergeFeatureParts(dir);
-      const missing = Object.keys(manifest.tasks).filter((t) => !merged.some((m) => m.task === t));
+      // A task merged by an earlier, interrupted merge has its single file already.
+      const missing = Object.keys(manifest.tasks).filter((t) => !merged.some((m) => m.task === t) && !existsSync(join(dir, `${t}.parquet`)));
       if (missing.length > 0) throw new UsageError(`the manifests list task(s) without part files: ${missing.join(', ')}`, { file: dir });
       writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, createdAt: new Date().toISOString() }, null, 2) + '\n');
       for (const name of listPartManifests(dir)) rmSync(join(dir, name), { force: true });
