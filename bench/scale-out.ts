@@ -57,7 +57,7 @@ async function run(kill: number | undefined): Promise<RunResult> {
     const r = await embedWithCache(e, cache, inputs, {
       // As `ehr-embed embed` calls it (embedLabels): calls of 64, enough in flight to fill every slot twice.
       batchSize: 64,
-      parallelCalls: Math.max(2, Math.ceil(e.callSize / 64)),
+      parallelCalls: Math.max(2, Math.ceil(e.callCapacity / 64)),
       onProgress: (done) => {
         if (kill !== undefined && !killed && done >= N / 3) {
           killed = true;

@@ -217,8 +217,16 @@ export class OpenAiEmbedder implements Embedder {
     return this.dimsSeen;
   }
 
-  /** Inputs per call that fill every server's slots twice over (see {@link Embedder.callSize}). */
-  get callSize(): number {
+  /**
+   * Inputs in flight that fill every server's slots twice over (see {@link Embedder.callSize});
+   * undefined for one server, which keeps the one-call-at-a-time pipeline.
+   */
+  get callSize(): number | undefined {
+    return this.servers.length > 1 ? this.callCapacity : undefined;
+  }
+
+  /** Twice the inputs all servers take at once: what keeps every slot busy. */
+  get callCapacity(): number {
     return 2 * this.o.maxBatchInputs * this.servers.reduce((a, s) => a + s.concurrency, 0);
   }
 

@@ -41,6 +41,7 @@ describe('several embedding servers in one spec', () => {
     assert.equal(e.spec, 'openai:http://127.0.0.1:9/v1,http://127.0.0.2:9/v1#Qwen3-Embedding-8B');
     assert.deepEqual(e.serverStats().map((s) => [s.baseUrl, s.concurrency]), [['http://127.0.0.2:9/v1', 8], ['http://127.0.0.1:9/v1', 4]]);
     assert.equal(e.callSize, 2 * 32 * 12);
+    assert.equal(createEmbedder('openai:http://127.0.0.1:9/v1#m').callSize, undefined, 'one server: one call at a time');
     assert.throws(() => createEmbedder('openai:http://a/v1,,http://b/v1#m'), /empty server URL/);
     assert.throws(() => createEmbedder('openai:http://a/v1,ftp://b/v1#m'), /expected http/);
     assert.throws(() => createEmbedder('openai:http://a/v1,http://a/v1/#m'), /listed twice/);
