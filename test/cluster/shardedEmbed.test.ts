@@ -47,7 +47,15 @@ describe('sharded embed', () => {
         const rows = (m: typeof one) => new Map(Array.from(m.subjectIds, (_, i) => [key(m, i), [...m.data.subarray(i * m.dims, (i + 1) * m.dims)]]));
         assert.deepEqual(rows(parts), rows(one), `${task}: the parts read as one hold the same rows and vectors`);
       }
-      // evaluate-style reading refuses an incomplete set of parts.
+      // evaluate and train read the parts as one, before any merge.
+      const [ev, tr] = await Promise.all([
+        runCliAsync(['evaluate', '--labels', labels, '--features', `e=${sharded}`, '--k', 'all', '--replicates', '1', '--bootstrap', '20', '--paired-resamples', '20', '--out', join(dir, 'parts-eval.json')]),
+        runCliAsync(['train', '--labels', labels, '--features', sharded, '--task', 'mortality_1y', '--c', '1', '--out', join(dir, 'probe'), '--json']),
+      ]);
+      assert.equal(ev.code, 0, ev.stderr);
+      assert.ok(JSON.parse(readFileSync(join(dir, 'parts-eval.json'), 'utf8')).results.some((x: { featureSet: string }) => x.featureSet === 'e'));
+      assert.equal(tr.code, 0, tr.stderr);
+      assert.equal(JSON.parse(tr.stdout).model.dims, 16);
       const m = await runCliAsync(['merge-features', sharded, '--json']);
       assert.equal(m.code, 0, m.stderr);
       assert.deepEqual(readdirSync(sharded).sort(), [...TASKS.map((t) => `${t}.parquet`), 'manifest.json'].sort());
