@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
 import { EmbeddingCache } from '../../embed/EmbeddingCache.ts';
 import { makeTable } from '../table.ts';
 
@@ -14,6 +17,8 @@ export function cacheCommand(): Command {
     .argument('<src...>', 'source cache directories (for example each shard\'s --cache)')
     .option('--json', 'print the counts as JSON', false)
     .action(async (dst: string, srcs: string[], o: { json: boolean }) => {
+      // Check every source before creating or touching the destination.
+      for (const src of srcs) if (!existsSync(join(src, 'data.mdb'))) throw new UsageError('not an embedding cache (no data.mdb)', { file: src });
       const db = EmbeddingCache.open(dst);
       try {
         const stats = [];
