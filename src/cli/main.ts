@@ -6,12 +6,14 @@ import { Command, CommanderError } from 'commander';
 import { isUsageError } from '../errors.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { benchmarkCommand } from './commands/benchmark.ts';
+import { cacheCommand } from './commands/cache.ts';
 import { checkEmbedderCommand } from './commands/checkEmbedder.ts';
 import { demoCommand } from './commands/demo.ts';
 import { convertCommand } from './commands/convert.ts';
 import { embedCommand } from './commands/embed.ts';
 import { evaluateCommand } from './commands/evaluate.ts';
 import { labelCommand } from './commands/label.ts';
+import { mergeFeaturesCommand } from './commands/mergeFeatures.ts';
 import { serializeCommand } from './commands/serialize.ts';
 import { serveCommand } from './commands/serve.ts';
 import { statsCommand } from './commands/stats.ts';
@@ -34,14 +36,19 @@ export function buildProgram(): Command {
   program.addCommand(vocabAuditCommand());
   program.addCommand(serializeCommand());
   program.addCommand(embedCommand());
+  program.addCommand(mergeFeaturesCommand());
   program.addCommand(evaluateCommand());
   program.addCommand(checkEmbedderCommand());
+  program.addCommand(cacheCommand());
   program.addCommand(trainCommand());
   program.addCommand(serveCommand());
   // One error prefix everywhere: commander's own messages start with "error:", ours with "ehr-embed: error:".
   const output = { outputError: (str: string, write: (s: string) => void) => write(str.startsWith('error:') ? `ehr-embed: ${str}` : str) };
   program.configureOutput(output);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput(output);
+  for (const cmd of program.commands) {
+    cmd.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput(output);
+    for (const sub of cmd.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)').configureOutput(output);
+  }
   return program;
 }
 

@@ -31,6 +31,12 @@ export interface Embedder {
   readonly description: string;
   /** A doubt about the model found while loading it (for example a GGUF file's pooling), or null/absent. */
   readonly warning?: string | null;
+  /**
+   * Inputs in flight that keep the backend fully busy (several servers, many requests in
+   * flight). An embedder that sets it accepts concurrent {@link embed} calls: callers keep about
+   * this many inputs in flight over several calls. Absent: one call at a time.
+   */
+  readonly callSize?: number;
   /** Embed a batch. */
   embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]>;
   /** Release workers, sockets, native memory. */

@@ -92,6 +92,7 @@ export async function checkEmbedder(embedder: Embedder, options: CheckOptions = 
     out.push({ name: 'truncation', status: 'warn', detail: `overlong input rejected: ${(err as Error).message.slice(0, 200)}. Keep --max-tokens within the model's context.` });
   }
   if (options.referenceFile !== undefined) out.push(await checkReferences(embedder, options.referenceFile, options.referenceMinCosine ?? 0.99));
+  if (isMultiServer(embedder) && embedder.serverUrls.length > 1) out.push(await checkServersAgree(embedder));
   if (embedder.warning) out.push({ name: 'model file', status: 'warn', detail: embedder.warning });
   return out;
 }
@@ -115,4 +116,79 @@ async function checkReferences(embedder: Embedder, file: string, minCos: number)
   const sims = refs.map((r, i) => (r.embedding.length === got[i]?.length ? cos(r.embedding, got[i] as Float32Array) : -1));
   const worst = Math.min(...sims);
   return { name: 'reference vectors', status: worst >= minCos ? 'pass' : 'fail', detail: `${refs.length} references, lowest cosine ${worst.toFixed(4)} (need ${minCos})` };
+}
+
+/** An embedder spread over several servers that can be asked one at a time (the `openai:` backend). */
+export interface MultiServerEmbedder extends Embedder {
+  readonly serverUrls: readonly string[];
+  embedOn(server: number, inputs: readonly EmbedInput[]): Promise<Float32Array[]>;
+}
+
+function isMultiServer(e: Embedder): e is MultiServerEmbedder {
+  return Array.isArray((e as Partial<MultiServerEmbedder>).serverUrls) && typeof (e as Partial<MultiServerEmbedder>).embedOn === 'function';
+}
+
+/**
+ * Every server must return the same vector for the same input (same model, pooling,
+ * instruction handling, truncation), or a sharded run mixes incomparable vectors. The probes: a
+ * record with and without the instruction, and a long one. With three or more servers the odd
+ * one out is the server that disagrees with most others; with two, the second is reported
+ * against the first.
+ */
+async function checkServersAgree(e: MultiServerEmbedder): Promise<CheckResult> {
+  const long = `${SAMPLE}\n${Array.from({ length: 200 }, (_, i) => `- observation ${i}: value ${(i * 13) % 89}`).join('\n')}`;
+  const probes: { label: string; input: EmbedInput }[] = [
+    { label: 'record with instruction', input: { text: SAMPLE, instruction: INSTRUCTION } },
+    { label: 'record without instruction', input: { text: SAMPLE, instruction: null } },
+    { label: `long record (${long.length} characters)`, input: { text: long, instruction: INSTRUCTION } },
+  ];
+  const urls = e.serverUrls;
+  const vecs: Float32Array[][] = [];
+  for (let i = 0; i < urls.length; i++) {
+    try {
+      vecs.push(await e.embedOn(i, probes.map((p) => p.input)));
+    } catch (err) {
+      return { name: 'servers agree', status: 'fail', detail: `server ${urls[i]} failed: ${(err as Error).message.slice(0, 200)}` };
+    }
+  }
+  // Lowest cosine over the probes, per pair of servers.
+  const worst = (a: number, b: number): { cos: number; probe: string } => {
+    let w = { cos: 2, probe: '' };
+    probes.forEach((p, k) => {
+      const va = (vecs[a] as Float32Array[])[k] as Float32Array;
+      const vb = (vecs[b] as Float32Array[])[k] as Float32Array;
+      const c = va.length === vb.length ? cos(va, vb) : -1;
+      if (c < w.cos) w = { cos: c, probe: p.label };
+    });
+    return w;
+  };
+  const PASS = 0.9999;
+  const WARN = 0.999;
+  let minAll = 2;
+  const disagreements = urls.map(() => 0);
+  for (let a = 0; a < urls.length; a++) {
+    for (let b = a + 1; b < urls.length; b++) {
+      const w = worst(a, b);
+      minAll = Math.min(minAll, w.cos);
+      if (w.cos < PASS) {
+        (disagreements[a] as number)++;
+        (disagreements[b] as number)++;
+      }
+    }
+  }
+  if (minAll >= PASS) return { name: 'servers agree', status: 'pass', detail: `${urls.length} servers return the same vectors (lowest cosine ${minAll.toFixed(6)})` };
+  let odd: number;
+  if (urls.length === 2) odd = 1;
+  else {
+    const most = Math.max(...disagreements);
+    odd = disagreements.indexOf(most);
+  }
+  const ref = odd === 0 ? 1 : 0;
+  const w = worst(ref, odd);
+  const dims = `${(vecs[odd] as Float32Array[])[0]?.length} vs ${(vecs[ref] as Float32Array[])[0]?.length} dimensions`;
+  return {
+    name: 'servers agree',
+    status: minAll >= WARN ? 'warn' : 'fail',
+    detail: `server ${urls[odd]} differs from ${urls[ref]}: cosine ${w.cos.toFixed(6)} on the ${w.probe}${w.cos === -1 ? ` (${dims})` : ''}; check that every server runs the same model, pooling, instruction handling and maximum length`,
+  };
 }

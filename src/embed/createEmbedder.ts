@@ -4,7 +4,7 @@
  * | spec | backend |
  * |---|---|
  * | `use-lite` | Universal Sentence Encoder Lite, bundled, offline (the default) |
- * | `openai:<base-url>#<model>` | an OpenAI-compatible `/v1/embeddings` server (vLLM, TEI, Ollama, llama.cpp, hosted) |
+ * | `openai:<base-url>[*N][,<base-url>[*N]...]#<model>` | one or several OpenAI-compatible `/v1/embeddings` servers of one model (vLLM, TEI, Ollama, llama.cpp, hosted); `*N`: requests in flight |
  * | `onnx:<model-dir>[?pooling=mean\|cls\|last&normalize=true\|false&max_length=N&family=...]` | a local ONNX model folder (transformers.js layout), never fetched |
  * | `gguf:<file>[?family=...&normalize=...&max_length=N&threads=N&gpu=auto\|cpu\|cuda\|vulkan]` | a local GGUF model through node-llama-cpp (llama.cpp) |
  */
@@ -13,7 +13,7 @@ import { MODEL_FAMILIES, type Embedder, type ModelFamily } from './Embedder.ts';
 import { GgufEmbedder, parseGgufSpec, type GgufOptions } from './GgufEmbedder.ts';
 import { positiveIntOption, unknownOption } from './specOption.ts';
 import { OnnxEmbedder, parseOnnxSpec, type OnnxOptions } from './OnnxEmbedder.ts';
-import { OpenAiEmbedder, type OpenAiOptions } from './OpenAiEmbedder.ts';
+import { OpenAiEmbedder, parseServerList, type OpenAiOptions } from './OpenAiEmbedder.ts';
 import { UseLiteEmbedder, type UseLiteOptions } from './UseLiteEmbedder.ts';
 
 /** Backend-independent options; each backend ignores what does not apply to it. */
@@ -29,7 +29,7 @@ export interface CreateEmbedderOptions {
 /** Registry entries: spec prefix → description (for help texts and errors). */
 export const EMBEDDERS: ReadonlyMap<string, string> = new Map([
   ['use-lite', 'Universal Sentence Encoder Lite, bundled and offline (default; a small baseline, not an LLM)'],
-  ['openai:<base-url>#<model>', 'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs'],
+  ['openai:<base-url>#<model>', 'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs; several servers of one model: openai:<url>[*N],<url>[*N]#<model> (N: requests in flight)'],
   ['onnx:<model-dir>', 'a local ONNX model folder (transformers.js layout: config.json, tokenizer.json, onnx/model.onnx); options ?pooling=mean|cls|last&normalize=true|false&max_length=N&family=...'],
   ['gguf:<file>', "a local GGUF model run by llama.cpp (node-llama-cpp), CPU or CUDA/Vulkan; pooling is the file's own; options ?family=...&normalize=true|false&max_length=N&threads=N&gpu=auto|cpu|cuda|vulkan"],
 ]);
@@ -58,11 +58,7 @@ function parseModelSpec(spec: string): ParsedSpec {
     const rest = s.slice('openai:'.length);
     const hash = rest.lastIndexOf('#');
     if (hash < 0 || hash === rest.length - 1) throw new UsageError(`model spec "${spec}" needs a model name: openai:<base-url>#<model>`, { field: 'model' });
-    try {
-      new URL(rest.slice(0, hash));
-    } catch {
-      throw new UsageError(`invalid server URL "${rest.slice(0, hash)}" (expected e.g. http://127.0.0.1:8000/v1)`, { field: 'model' });
-    }
+    parseServerList(rest.slice(0, hash));
     return { kind: 'openai', baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1) };
   }
   if (s.startsWith('onnx:')) return { kind: 'onnx', options: parseOnnxSpec(s) };

@@ -18,6 +18,9 @@ import type { EmbedInput, Embedder } from './Embedder.ts';
 import { EmbeddingCache } from './EmbeddingCache.ts';
 import { cacheInput, embedWithCache, type EmbedStats } from './embedWithCache.ts';
 import { resolveInstruction, type InstructionMode } from './instructions.ts';
+import { estimateGpuHours, gpuProfile, type GpuEstimate } from './gpuProfiles.ts';
+import type { ServerStats } from './OpenAiEmbedder.ts';
+import { inShard, partFileName, partManifestName, type Shard } from './Shard.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
 export interface EmbedTask {
@@ -41,9 +44,20 @@ export interface EmbedLabelsOptions {
   readonly dryRun?: boolean;
   /** Inputs embedded for the dry run's time estimate (default 16). */
   readonly sampleSize?: number;
+  /**
+   * Dry run: estimate GPU-hours from this planning profile (see {@link GPU_PROFILES}) instead of
+   * embedding a measured sample, so a study can be planned before its servers exist.
+   */
+  readonly gpuProfile?: string;
   /** USD per million input tokens, for the dry run's cost line. */
   readonly pricePerMillionTokens?: number;
   readonly onProgress?: (stage: 'serialize' | 'embed', done: number, total: number) => void;
+  /**
+   * Embed only the subjects of this shard (see {@link inShard}) and write
+   * `<task>.part-<i>-of-<n>.parquet` plus `manifest.part-<i>-of-<n>.json` (default: everything,
+   * `<task>.parquet` and `manifest.json`).
+   */
+  readonly shard?: Shard;
 }
 
 /** Token statistics of the serialized texts. */
@@ -87,13 +101,21 @@ export interface EmbedReport {
   /** Dry run: estimated seconds to embed what is missing, from a measured sample. */
   readonly estimatedSeconds?: number;
   readonly estimatedCostUsd?: number;
+  /** Dry run with a GPU profile: the planning estimate of what is still to embed. */
+  readonly gpuEstimate?: GpuEstimate;
   readonly dryRun: boolean;
   /** Labels whose subject is not in the dataset (no text; an error unless zero). */
   readonly missingSubjects: number;
+  /** The shard this run embedded (absent: all subjects). */
+  readonly shard?: Shard;
+  /** Per-server counts of a multi-server `openai:` spec (absent for other backends). */
+  readonly servers?: readonly ServerStats[];
 }
 
 /** Serialize, embed and write features for tasks. */
-export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
+export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
+  const shard = o.shard !== undefined && o.shard.count > 1 ? o.shard : undefined;
+  const tasks = shard === undefined ? allTasks : allTasks.map((t) => ({ ...t, labels: t.labels.filter((l) => inShard(l.subjectId, shard)) }));
   const tokenizerName = o.tokenizer ?? 'qwen2';
   const tokenizer: Tokenizer = getTokenizer(tokenizerName);
   const need = new Map<number, Set<number>>();
@@ -184,11 +206,26 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
     tokenCounts,
     tokensToEmbed,
     missingSubjects,
+    ...(shard !== undefined ? { shard } : {}),
   };
   if (o.dryRun) {
     const missingIdx = [...distinct].filter(([k]) => !cache.has(k)).map(([, i]) => i);
-    const sample = missingIdx.slice(0, o.sampleSize ?? 16).map((i) => inputs[i] as EmbedInput);
-    let estimatedSeconds = 0;
+    let gpuEstimate: GpuEstimate | undefined;
+    if (o.gpuProfile !== undefined) {
+      // Tokens of each input as the model reads it: the text plus its instruction (when used).
+      const instrTokens = new Map<string, number>();
+      const lengths = missingIdx.map((i) => {
+        const inp = cacheInput(embedder, inputs[i] as EmbedInput);
+        const text = tokenCounts[textId.get(inp.text) as number] as number;
+        if (inp.instruction === null) return text;
+        let it = instrTokens.get(inp.instruction);
+        if (it === undefined) instrTokens.set(inp.instruction, (it = tokenizer.count(inp.instruction)));
+        return text + it;
+      });
+      gpuEstimate = estimateGpuHours(gpuProfile(o.gpuProfile), lengths);
+    }
+    const sample = gpuEstimate !== undefined ? [] : missingIdx.slice(0, o.sampleSize ?? 16).map((i) => inputs[i] as EmbedInput);
+    let estimatedSeconds = gpuEstimate !== undefined ? gpuEstimate.gpuHours * 3600 : 0;
     if (sample.length > 0) {
       // Warm up first (model load, connections), so the sample measures the steady rate.
       await embedder.embed(sample.slice(0, 1));
@@ -203,16 +240,24 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
       seconds: { serialize: serializeSeconds, embed: 0 },
       estimatedSeconds,
       ...(o.pricePerMillionTokens !== undefined ? { estimatedCostUsd: (tokensToEmbed / 1e6) * o.pricePerMillionTokens } : {}),
+      ...(gpuEstimate !== undefined ? { gpuEstimate } : {}),
       dryRun: true,
     };
   }
   const t1 = performance.now();
-  const { vectors, stats } = await embedWithCache(embedder, cache, inputs, { onProgress: (d, n) => o.onProgress?.('embed', d, n) });
+  const { vectors, stats } = await embedWithCache(embedder, cache, inputs, {
+    // Servers that take many requests at once need that many inputs in flight to stay busy: as
+    // parallel calls of the usual 64, so each still commits to the cache on its own (a killed
+    // run keeps every finished call).
+    ...(embedder.callSize !== undefined ? { batchSize: 64, parallelCalls: Math.max(2, Math.ceil(embedder.callSize / 64)) } : {}),
+    onProgress: (d, n) => o.onProgress?.('embed', d, n),
+  });
   const embedSeconds = (performance.now() - t1) / 1000;
   mkdirSync(o.out, { recursive: true });
   const taskFiles: Record<string, { labels: number; file: string }> = {};
   for (const [ti, t] of tasks.entries()) {
-    const file = join(o.out, `${t.name}.parquet`);
+    const name = shard === undefined ? `${t.name}.parquet` : partFileName(t.name, shard);
+    const file = join(o.out, name);
     const w = new FeatureFileWriter(file);
     (rowInput[ti] as number[]).forEach((inputIdx, r) => {
       if (inputIdx < 0) return;
@@ -220,7 +265,7 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
       w.add(l.subjectId, l.predictionTime, vectors[inputIdx] as Float32Array);
     });
     await w.finish();
-    taskFiles[t.name] = { labels: t.labels.length, file: `${t.name}.parquet` };
+    taskFiles[t.name] = { labels: t.labels.length, file: name };
   }
   const report: EmbedReport = {
     ...base,
@@ -230,7 +275,16 @@ export async function embedLabels(ds: MedsDataset, tasks: readonly EmbedTask[], 
     toEmbed: stats.embedded,
     seconds: { serialize: serializeSeconds, embed: embedSeconds },
     dryRun: false,
+    ...serverStatsOf(embedder),
   };
-  writeFileSync(join(o.out, 'manifest.json'), JSON.stringify({ ...report, createdAt: new Date().toISOString(), embedStats: stats satisfies EmbedStats }, null, 2) + '\n');
+  writeFileSync(join(o.out, shard === undefined ? 'manifest.json' : partManifestName(shard)), JSON.stringify({ ...report, createdAt: new Date().toISOString(), embedStats: stats satisfies EmbedStats }, null, 2) + '\n');
   return report;
+}
+
+/** The per-server counts of an embedder over several servers, as a report field. */
+function serverStatsOf(embedder: Embedder): { servers?: ServerStats[] } {
+  const f = (embedder as { serverStats?: () => ServerStats[] }).serverStats;
+  if (typeof f !== 'function') return {};
+  const servers = f.call(embedder);
+  return servers.length > 1 ? { servers } : {};
 }

@@ -22,6 +22,11 @@ export interface EmbedStats {
 export interface EmbedWithCacheOptions {
   /** Inputs per embedder call and per cache commit (default 64). */
   readonly batchSize?: number;
+  /**
+   * Embedder calls in flight at once (default 1). Two keep a multi-server backend busy while one
+   * call waits for its last, slowest batch; only for embedders that accept concurrent calls.
+   */
+  readonly parallelCalls?: number;
   /** Called after each committed batch with (embedded so far, to embed in all). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -58,14 +63,21 @@ export async function embedWithCache(
   const cacheHits = vecByKey.size;
   const batchSize = options.batchSize ?? 64;
   options.onProgress?.(0, todo.length);
-  for (let i = 0; i < todo.length; i += batchSize) {
-    const batchKeys = todo.slice(i, i + batchSize);
-    const vecs = await embedder.embed(batchKeys.map((k) => inputs[firstByKey.get(k) as number] as EmbedInput));
-    const entries = batchKeys.map((k, j) => [k, vecs[j] as Float32Array] as const);
-    await cache.putMany(entries);
-    for (const [k, v] of entries) vecByKey.set(k, v);
-    options.onProgress?.(Math.min(i + batchSize, todo.length), todo.length);
-  }
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const batchKeys = todo.slice(next, next + batchSize);
+      next += batchSize;
+      const vecs = await embedder.embed(batchKeys.map((k) => inputs[firstByKey.get(k) as number] as EmbedInput));
+      const entries = batchKeys.map((k, j) => [k, vecs[j] as Float32Array] as const);
+      await cache.putMany(entries);
+      for (const [k, v] of entries) vecByKey.set(k, v);
+      done += batchKeys.length;
+      options.onProgress?.(done, todo.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallelCalls ?? 1, Math.ceil(todo.length / batchSize))) }, worker));
   return {
     vectors: keys.map((k) => vecByKey.get(k) as Float32Array),
     stats: { inputs: inputs.length, distinct: firstByKey.size, cacheHits, embedded: todo.length, seconds: (performance.now() - started) / 1000 },

@@ -1,22 +1,20 @@
 /** Feature sets for the evaluation: embedding files aligned to labels, count features, and their concatenation. */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { readFeatureFile } from '../meds/featureFiles.ts';
+import { readTaskFeatures, taskFeatureFiles } from '../meds/featureFiles.ts';
 import type { FeatureSet } from './runEvaluation.ts';
 import type { TaskData } from './loadLabelsDir.ts';
 
 /**
- * Load `<dir>/<task>.parquet` for every task and align its rows with the task's labels by
+ * Load `<dir>/<task>.parquet` (or its shard parts `<task>.part-<i>-of-<n>.parquet`, read as one) for every task and align its rows with the task's labels by
  * (subject_id, prediction_time). A label without a feature row is a UsageError naming the first one.
  */
 export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: readonly TaskData[]): Promise<FeatureSet> {
   const byTask = new Map<string, Float32Array>();
   let dims = -1;
   for (const task of tasks) {
-    const file = join(dir, `${task.name}.parquet`);
-    if (!existsSync(file)) throw new UsageError(`no features for task "${task.name}" (expected ${task.name}.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
-    const m = await readFeatureFile(file);
+    const file = taskFeatureFiles(dir, task.name)?.[0] ?? join(dir, `${task.name}.parquet`);
+    const m = await readTaskFeatures(dir, task.name);
     if (m.subjectIds.length > 0) {
       if (dims >= 0 && m.dims !== dims) throw new UsageError(`features have ${m.dims} dimensions here but ${dims} for another task`, { file });
       dims = m.dims;

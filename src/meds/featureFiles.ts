@@ -6,8 +6,8 @@
  * on FLOAT[] rows), so rows are buffered into parts of `partRows` written as wide float32 columns
  * (fast, typed arrays) and DuckDB assembles the list column once at the end.
  */
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { UsageError } from '../errors.ts';
 import { duckMessage, openDuck, sqlString } from './duckdb.ts';
@@ -165,4 +165,136 @@ export async function readFeatureFile(file: string, column = 'embedding'): Promi
   } finally {
     duck.close();
   }
+}
+
+/** A part file name taken apart: `<task>.part-<index>-of-<count>.parquet`. */
+export interface FeaturePart {
+  readonly task: string;
+  readonly index: number;
+  readonly count: number;
+  readonly file: string;
+}
+
+const PART_RE = /^(.+)\.part-(\d+)-of-(\d+)\.parquet$/;
+
+/** The part files of a features directory (written by `embed --shard`), by task. */
+export function listFeatureParts(dir: string): Map<string, FeaturePart[]> {
+  const out = new Map<string, FeaturePart[]>();
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir).sort()) {
+    const m = PART_RE.exec(name);
+    if (!m) continue;
+    const part: FeaturePart = { task: m[1] as string, index: Number(m[2]), count: Number(m[3]), file: join(dir, name) };
+    const list = out.get(part.task) ?? [];
+    list.push(part);
+    out.set(part.task, list);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.index - b.index);
+  return out;
+}
+
+/**
+ * The file(s) holding a task's features in `dir`: `<task>.parquet`, or the complete set of parts
+ * `<task>.part-0-of-<n>.parquet` .. `<task>.part-<n-1>-of-<n>.parquet` in shard order; undefined
+ * when there is neither.
+ *
+ * @throws UsageError when parts are missing, parts of different shard counts are mixed, or both
+ *   the single file and parts are present (which one is current cannot be told)
+ */
+export function taskFeatureFiles(dir: string, task: string): string[] | undefined {
+  const single = join(dir, `${task}.parquet`);
+  const parts = listFeatureParts(dir).get(task) ?? [];
+  if (parts.length === 0) return existsSync(single) ? [single] : undefined;
+  if (existsSync(single)) {
+    throw new UsageError(`both ${task}.parquet and ${parts.length} part file(s) ${basename((parts[0] as FeaturePart).file)}... are present: remove the parts or the single file (\`ehr-embed merge-features\` removes the parts it merged)`, { file: dir });
+  }
+  const counts = [...new Set(parts.map((p) => p.count))];
+  if (counts.length > 1) throw new UsageError(`task "${task}" has parts of different shard counts (${counts.join(', ')}): remove the parts of the older run`, { file: dir });
+  const n = counts[0] as number;
+  const have = new Set(parts.map((p) => p.index));
+  const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(i));
+  if (missing.length > 0) {
+    throw new UsageError(`task "${task}" is missing ${missing.length} of ${n} parts (${missing.slice(0, 5).map((i) => `${task}.part-${i}-of-${n}.parquet`).join(', ')}${missing.length > 5 ? ', ...' : ''}): has every shard finished?`, { file: dir });
+  }
+  return parts.map((p) => p.file);
+}
+
+/**
+ * Read a task's features from a features directory, whether written by one process
+ * (`<task>.parquet`) or by shards (all parts, concatenated in shard order).
+ *
+ * @throws UsageError when there are no features for the task, or an incomplete set of parts
+ */
+export async function readTaskFeatures(dir: string, task: string, column = 'embedding'): Promise<FeatureMatrix> {
+  const files = taskFeatureFiles(dir, task);
+  if (files === undefined) throw new UsageError(`no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
+  if (files.length === 1) return readFeatureFile(files[0] as string, column);
+  const mats = [];
+  for (const f of files) mats.push(await readFeatureFile(f, column));
+  const nonEmpty = mats.filter((m) => m.subjectIds.length > 0);
+  const dims = nonEmpty[0]?.dims ?? 0;
+  for (const [i, m] of nonEmpty.entries()) {
+    if (m.dims !== dims) throw new UsageError(`part files of task "${task}" have ${dims} and ${m.dims} dimensions`, { file: files[mats.indexOf(nonEmpty[i] as FeatureMatrix)] as string });
+  }
+  const n = mats.reduce((a, m) => a + m.subjectIds.length, 0);
+  const out = { subjectIds: new Float64Array(n), predictionTimes: new Float64Array(n), dims, data: new Float32Array(n * dims) };
+  let r = 0;
+  for (const m of nonEmpty) {
+    out.subjectIds.set(m.subjectIds, r);
+    out.predictionTimes.set(m.predictionTimes, r);
+    out.data.set(m.data, r * dims);
+    r += m.subjectIds.length;
+  }
+  return out;
+}
+
+/** What {@link mergeFeatureParts} did for one task. */
+export interface MergedTask {
+  readonly task: string;
+  readonly parts: number;
+  readonly rows: number;
+  readonly file: string;
+}
+
+/**
+ * Merge every task's complete set of parts in `dir` into `<task>.parquet`, rows ordered by
+ * (subject_id, prediction_time) and, for equal keys, by shard and row: the order of a
+ * single-process run over a label file sorted that way (as `ehr-embed label` writes them), so
+ * the merged file equals the single run's row for row. The float32 vectors are copied
+ * unchanged. Each single file is written atomically before its parts are removed, so an
+ * interrupted merge can be run again. Returns an empty list when there are no parts.
+ */
+export async function mergeFeatureParts(dir: string): Promise<MergedTask[]> {
+  const byTask = listFeatureParts(dir);
+  if (byTask.size === 0) return [];
+  const plan = [...byTask.keys()].sort().map((task) => ({ task, files: taskFeatureFiles(dir, task) as string[] }));
+  const out: MergedTask[] = [];
+  const duck = await openDuck('2GB');
+  try {
+    const c = duck.connection;
+    for (const { task, files } of plan) {
+      const file = join(dir, `${task}.parquet`);
+      const partial = `${file}.partial`;
+      const list = `[${files.map(sqlString).join(', ')}]`;
+      const order = files.map((f, i) => `WHEN ${sqlString(f)} THEN ${i}`).join(' ');
+      try {
+        await c.run(
+          `COPY (SELECT subject_id, prediction_time, embedding
+             FROM read_parquet(${list}, filename = true, file_row_number = true)
+             ORDER BY subject_id, prediction_time, CASE filename ${order} END, file_row_number)
+           TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+        );
+        renameSync(partial, file);
+        const rows = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS()[0]?.n as number;
+        out.push({ task, parts: files.length, rows, file });
+      } catch (err) {
+        rmSync(partial, { force: true });
+        throw new UsageError(`merging the parts of task "${task}" failed: ${duckMessage(err)}`, { file: dir }, { cause: err });
+      }
+      for (const f of files) rmSync(f, { force: true });
+    }
+  } finally {
+    duck.close();
+  }
+  return out;
 }

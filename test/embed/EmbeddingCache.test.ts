@@ -57,4 +57,31 @@ describe('embedding cache', () => {
     assert.notEqual(k('m', 't', 'a'), k('m', 't', 'b'));
     assert.equal(base, k('m', 't', null));
   });
+
+  it('merges caches: adds what is missing, keeps the destination on a conflict, leaves sources unchanged', async () => {
+    const [a, b, d] = [tempDir(), tempDir(), tempDir()];
+    const v = (x: number) => Float32Array.from([x, x + 1, x + 2]);
+    const ca = EmbeddingCache.open(a);
+    await ca.putMany([['k1', v(1)], ['k2', v(2)]]);
+    await ca.close();
+    const cb = EmbeddingCache.open(b);
+    await cb.putMany([['k2', v(2)], ['k3', v(3)], ['k4', v(40)]]);
+    await cb.close();
+    const dst = EmbeddingCache.open(d);
+    try {
+      await dst.putMany([['k4', v(4)]]);
+      assert.deepEqual(await dst.mergeFrom(a, 1), { source: a, read: 2, added: 2, same: 0, differing: 0 });
+      assert.deepEqual(await dst.mergeFrom(b), { source: b, read: 3, added: 1, same: 1, differing: 1 });
+      assert.equal(dst.size, 4);
+      assert.deepEqual(dst.get('k3'), v(3));
+      assert.deepEqual(dst.get('k4'), v(4), 'the destination keeps its vector');
+      await assert.rejects(dst.mergeFrom(tempDir()), /not an embedding cache/);
+      await assert.rejects(dst.mergeFrom(d), /into itself/);
+    } finally {
+      await dst.close();
+    }
+    const again = EmbeddingCache.open(b);
+    assert.equal(again.size, 3, 'source unchanged');
+    await again.close();
+  });
 });

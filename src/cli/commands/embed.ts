@@ -4,7 +4,9 @@ import { MODEL_FAMILIES, type ModelFamily } from '../../embed/Embedder.ts';
 import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../../embed/EmbeddingCache.ts';
 import { embedLabels, type EmbedReport } from '../../embed/embedLabels.ts';
 import type { InstructionMode } from '../../embed/instructions.ts';
+import { GPU_PROFILES } from '../../embed/gpuProfiles.ts';
 import { readEmbedTasks } from '../../embed/readEmbedTasks.ts';
+import { parseShard, shardFromEnv, type ShardSource } from '../../embed/Shard.ts';
 import { readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
 import { UsageError } from '../../errors.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
@@ -30,6 +32,8 @@ interface EmbedCliOptions {
   dryRun: boolean;
   pricePerMillion?: number;
   json: boolean;
+  shard?: string;
+  gpuProfile?: string;
 }
 
 /** `ehr-embed embed <meds-dir> --labels <dir> --model <spec> --out <features-dir>`. */
@@ -54,9 +58,19 @@ export function embedCommand(): Command {
       if (!Number.isFinite(n) || n < 0) throw new UsageError(`--price-per-million expects a number, got "${v}"`);
       return n;
     })
+    .option(
+      '--shard <i/n>',
+      'embed only shard i (0-based) of n: the subjects whose SHA-256 hash of "shard:<subject_id>" falls in it; writes <task>.part-<i>-of-<n>.parquet and manifest.part-<i>-of-<n>.json (default: from EHR_EMBED_SHARD, SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/EHR_EMBED_SHARD_COUNT; else no sharding)',
+    )
+    .addOption(
+      new Option('--gpu-profile <name>', "with --dry-run: estimate GPU-hours from the issue's H100 forward-pass ceilings for this model size instead of embedding a measured sample (see docs/cluster.md)").choices([...GPU_PROFILES.keys()]),
+    )
     .option('--json', 'print the report as JSON', false)
     .action(async (dir: string, o: EmbedCliOptions) => {
       if (!o.dryRun && o.out === undefined) throw new UsageError('--out <features-dir> is required (or use --dry-run)');
+      if (o.gpuProfile !== undefined && !o.dryRun) throw new UsageError('--gpu-profile only applies to --dry-run');
+      const shard: ShardSource | undefined = o.shard !== undefined ? { shard: parseShard(o.shard), from: '--shard' } : shardFromEnv();
+      if (shard !== undefined) process.stderr.write(`ehr-embed: shard ${shard.shard.index}/${shard.shard.count} (from ${shard.from})\n`);
       const ld = readLabelsDir(o.labels);
       const names = o.tasks ? o.tasks.split(',').map((t) => t.trim()) : tasksWithLabels(ld);
       const tasks = await readEmbedTasks(ld, names);
@@ -75,6 +89,8 @@ export function embedCommand(): Command {
           vocabulary,
           out: o.out ?? '',
           dryRun: o.dryRun,
+          ...(shard !== undefined ? { shard: shard.shard } : {}),
+          ...(o.gpuProfile !== undefined ? { gpuProfile: o.gpuProfile } : {}),
           ...(o.pricePerMillion !== undefined ? { pricePerMillionTokens: o.pricePerMillion } : {}),
           onProgress: (stage, d, n) => bars[stage].update(d, n),
         });
@@ -96,6 +112,7 @@ export function embedCommand(): Command {
 export function formatEmbedReport(r: EmbedReport, out?: string): string {
   const t = makeTable(['measure', 'value']);
   t.push(['model', `${r.model} (${r.family})`]);
+  if (r.shard !== undefined) t.push(['shard', `${r.shard.index} of ${r.shard.count} (0-based)`]);
   t.push(['serialization', `${r.format}, budget ${r.maxTokens ?? 'none'} (${r.tokenizer} tokens), instruction ${r.instruction}`]);
   t.push(['label rows / distinct (subject, time) / distinct texts', `${r.inputs} / ${r.pairs} / ${r.distinctTexts}`]);
   t.push(['distinct inputs (text + instruction)', String(r.distinctInputs)]);
@@ -105,12 +122,19 @@ export function formatEmbedReport(r: EmbedReport, out?: string): string {
   t.push(['tokens to embed', String(r.tokensToEmbed)]);
   t.push(['serialize time (s)', r.seconds.serialize.toFixed(1)]);
   if (r.dryRun) {
-    t.push(['estimated embedding time', formatDuration(r.estimatedSeconds ?? 0)]);
+    if (r.gpuEstimate !== undefined) {
+      const g = r.gpuEstimate;
+      t.push(['GPU profile', `${g.profile}: ${g.description}`]);
+      t.push(['inputs / tokens to embed (instructions included)', `${g.texts} / ${g.tokens}`]);
+      t.push(['estimated GPU-hours (forward-pass ceiling: a lower bound)', g.gpuHours < 0.1 ? g.gpuHours.toFixed(4) : g.gpuHours.toFixed(2)]);
+      t.push(['estimated time on 1 / 8 GPUs', `${formatDuration(g.gpuHours * 3600)} / ${formatDuration((g.gpuHours * 3600) / 8)}`]);
+    } else t.push(['estimated embedding time', formatDuration(r.estimatedSeconds ?? 0)]);
     if (r.estimatedCostUsd !== undefined) t.push(['estimated cost (USD)', r.estimatedCostUsd.toFixed(2)]);
   } else {
+    for (const sv of r.servers ?? []) t.push([`server ${sv.baseUrl}`, `${sv.inputs} inputs in ${sv.requests} requests, ${sv.failures} failed (${sv.stalls} stalled), ${sv.latencyMs === undefined ? '-' : `${sv.latencyMs.toFixed(0)} ms`} per batch`]);
     t.push(['embed time (s)', `${r.seconds.embed.toFixed(1)}${r.toEmbed > 0 ? ` (${(r.toEmbed / Math.max(r.seconds.embed, 1e-9)).toFixed(1)} inputs/s)` : ''}`]);
   }
-  return `${t.toString()}\n${r.dryRun ? 'Dry run: nothing was written.' : `Wrote ${Object.keys(r.tasks).length} feature file(s) and manifest.json to ${out}.`}\n`;
+  return `${t.toString()}\n${r.dryRun ? 'Dry run: nothing was written.' : r.shard !== undefined ? `Wrote ${Object.keys(r.tasks).length} part file(s) and manifest.part-${r.shard.index}-of-${r.shard.count}.json to ${out}; when every shard is done, \`ehr-embed merge-features ${out}\` writes single files (evaluate, train and benchmark also read the parts as they are).` : `Wrote ${Object.keys(r.tasks).length} feature file(s) and manifest.json to ${out}.`}\n`;
 }
 
 function formatDuration(s: number): string {

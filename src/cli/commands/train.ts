@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
+import { combinePartManifests } from '../../embed/featuresManifest.ts';
 import { resolveInstruction, type InstructionMode } from '../../embed/instructions.ts';
 import { UsageError } from '../../errors.ts';
 import { loadEmbeddingFeatureSet } from '../../eval/featureSets.ts';
@@ -114,10 +115,12 @@ export function trainCommand(): Command {
 
 function readManifest(dir: string): FeaturesManifest {
   const file = join(dir, 'manifest.json');
-  if (!existsSync(file)) throw new UsageError('not a features directory: manifest.json is missing (write one with `ehr-embed embed`)', { file: dir });
+  // A sharded run's directory before `merge-features`: its part manifests, combined.
+  const combined = existsSync(file) ? undefined : combinePartManifests(dir);
+  if (!existsSync(file) && !combined) throw new UsageError('not a features directory: manifest.json is missing (write one with `ehr-embed embed`)', { file: dir });
   let m: Record<string, unknown>;
   try {
-    m = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    m = (combined ?? JSON.parse(readFileSync(file, 'utf8'))) as Record<string, unknown>;
   } catch (err) {
     throw new UsageError(`invalid JSON: ${(err as Error).message}`, { file });
   }
