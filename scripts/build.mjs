@@ -1,0 +1,24 @@
+// `npm run build` (also run by `npm pack`/`npm publish` through "prepack"): compile src/ into
+// dist/ with tsc, then copy the files tsc does not emit (the plain-JS worker entry) beside the
+// compiled modules that load them by URL. dist/ is removed first so a deleted source file leaves
+// no compiled file behind.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const src = join(root, 'src');
+const dist = join(root, 'dist');
+
+rmSync(dist, { recursive: true, force: true });
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+
+for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !entry.name.endsWith('.mjs')) continue;
+  const from = join(entry.parentPath, entry.name);
+  const to = join(dist, relative(src, from));
+  copyFileSync(from, to);
+  process.stdout.write(`copied ${relative(root, from)} -> ${relative(root, to)}\n`);
+}
