@@ -7,8 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openMedsDataset } from '../../src/meds/MedsDataset.ts';
 import { prepareSubject } from '../../src/serialize/PreparedSubject.ts';
@@ -21,7 +21,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** Upper bound of the packed tarball (measured 2.4 MB, of it 2.1 MB the bundled Qwen tokenizer). */
 const MAX_TARBALL_BYTES = 4_000_000;
-/** Upper bound of the unpacked package itself (measured 12.6 MB, of it 11.4 MB the tokenizer). */
+/** Upper bound of the unpacked package itself (measured 12.7 MB, of it 11.4 MB the tokenizer). */
 const MAX_UNPACKED_BYTES = 20_000_000;
 
 interface PackFile {
@@ -132,12 +132,17 @@ describe('npm package', { timeout: 400_000 }, () => {
       'tasks/long_los.json',
       'tasks/task-spec.schema.json',
       'configs/demo.yaml',
+      'docs/benchmark-config.schema.json',
       'assets/tokenizers/qwen3/tokenizer.json',
       'assets/tokenizers/qwen3/tokenizer_config.json',
     ]) {
       assert.ok(paths.has(p), `${p} missing from the tarball`);
     }
-    const outside = [...paths].filter((p) => !/^(dist|bin|tasks|configs|assets)\/|^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(p));
+    const outside = [...paths].filter((p) => !/^(dist|bin|tasks|configs|assets)\/|^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/benchmark-config\.schema\.json)$/.test(p));
+    // Every file of src/ that is not TypeScript is copied to dist/ (assets found by URL).
+    for (const f of readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })) {
+      if (f.isFile() && !f.name.endsWith('.ts')) assert.ok(paths.has(`dist/${relative(join(ROOT, 'src'), join(f.parentPath, f.name))}`), `${f.name} not copied to dist/`);
+    }
     assert.deepEqual(outside, [], 'files outside the published set');
     for (const p of paths) assert.ok(!p.endsWith('.ts') || p.endsWith('.d.ts'), `TypeScript source ${p} in the tarball`);
     // Every compiled module has its declaration file.
