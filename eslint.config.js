@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'out/', 'tmp/', 'bench/out/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'tmp/', 'bench/out/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -21,10 +21,12 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import type * as NodeLlamaCpp from 'node-llama-cpp';
 import type { Llama, LlamaEmbeddingContext, LlamaModel, Token } from 'node-llama-cpp';
 import { UsageError } from '../errors.ts';
 import { guessFamily } from './OpenAiEmbedder.ts';
 import { booleanOption, choiceOption, positiveIntOption, unknownOption } from './specOption.ts';
+import { importOptionalBackend, OPTIONAL_BACKENDS } from './optionalPackage.ts';
 import { formatInput, l2normalize, MODEL_FAMILIES, type EmbedInput, type Embedder, type ModelFamily } from './Embedder.ts';
 
 /** Where llama.cpp runs: `auto` picks CUDA or Vulkan when the machine has one, else the CPU. */
@@ -159,7 +161,7 @@ function sharedLlama(device: GgufDevice): Promise<Llama> {
   let llama = llamas.get(device);
   if (llama === undefined) {
     llama = (async () => {
-      const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+      const { getLlama, LlamaLogLevel } = await importOptionalBackend<typeof NodeLlamaCpp>(OPTIONAL_BACKENDS.gguf, 'node-llama-cpp');
       return getLlama({
         gpu: device === 'cpu' ? false : device,
         // Use the prebuilt binaries only: never compile or download at run time.
@@ -250,8 +252,11 @@ export class GgufEmbedder implements Embedder {
     return this.truncatedCount;
   }
 
-  /** Token ids of one text as the model sees it (before special tokens), truncated to fit. */
-  async tokenize(text: string): Promise<Token[]> {
+  /**
+   * Token ids of one text as the model sees it (before special tokens), truncated to fit. Typed
+   * as plain numbers so the published declarations do not need the optional node-llama-cpp.
+   */
+  async tokenize(text: string): Promise<number[]> {
     return (await this.fit(text)).ids;
   }
 

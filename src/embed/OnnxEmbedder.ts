@@ -22,6 +22,7 @@ import type * as Ort from 'onnxruntime-node';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { UsageError } from '../errors.ts';
 import { booleanOption, choiceOption, positiveIntOption, unknownOption } from './specOption.ts';
+import { importOptionalBackend, OPTIONAL_BACKENDS } from './optionalPackage.ts';
 import { formatInput, l2normalize, MODEL_FAMILIES, type EmbedInput, type Embedder, type ModelFamily } from './Embedder.ts';
 
 /** How token vectors become one text vector. */
@@ -191,7 +192,7 @@ export class OnnxEmbedder implements Embedder {
 
   private async load(): Promise<InferenceSession> {
     this.session ??= (async () => {
-      this.ort = await import('onnxruntime-node');
+      this.ort = await importOptionalBackend<typeof Ort>(OPTIONAL_BACKENDS.onnx, 'onnxruntime-node');
       try {
         return await this.ort.InferenceSession.create(this.modelPath, {
           executionProviders: ['cpu'],

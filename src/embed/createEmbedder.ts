@@ -13,6 +13,7 @@ import { MODEL_FAMILIES, type Embedder, type ModelFamily } from './Embedder.ts';
 import { GgufEmbedder, parseGgufSpec, type GgufOptions } from './GgufEmbedder.ts';
 import { positiveIntOption, unknownOption } from './specOption.ts';
 import { OnnxEmbedder, parseOnnxSpec, type OnnxOptions } from './OnnxEmbedder.ts';
+import { OPTIONAL_BACKENDS, requireOptionalBackend } from './optionalPackage.ts';
 import { OpenAiEmbedder, parseServerList, type OpenAiOptions } from './OpenAiEmbedder.ts';
 import { UseLiteEmbedder, type UseLiteOptions } from './UseLiteEmbedder.ts';
 
@@ -41,7 +42,11 @@ type ParsedSpec =
   | { readonly kind: 'onnx'; readonly options: OnnxOptions }
   | { readonly kind: 'gguf'; readonly options: GgufOptions };
 
-/** Parse a spec of any backend; throws the UsageError a bad spec deserves. */
+/**
+ * Parse a spec of any backend; throws the UsageError a bad spec deserves. The backends with large
+ * packages (use-lite, onnx, gguf) are optional peer dependencies: a missing one fails here,
+ * before any work starts.
+ */
 function parseModelSpec(spec: string): ParsedSpec {
   const s = spec.trim();
   if (s === 'use-lite' || s.startsWith('use-lite?')) {
@@ -52,6 +57,7 @@ function parseModelSpec(spec: string): ParsedSpec {
       else if (k === 'chunks') maxChunks = positiveIntOption('use-lite', k, v);
       else throw unknownOption('use-lite', k, ['chunk', 'chunks']);
     }
+    requireOptionalBackend(OPTIONAL_BACKENDS['use-lite']);
     return { kind: 'use-lite', ...(maxChunkTokens !== undefined ? { maxChunkTokens } : {}), ...(maxChunks !== undefined ? { maxChunks } : {}) };
   }
   if (s.startsWith('openai:')) {
@@ -61,8 +67,16 @@ function parseModelSpec(spec: string): ParsedSpec {
     parseServerList(rest.slice(0, hash));
     return { kind: 'openai', baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1) };
   }
-  if (s.startsWith('onnx:')) return { kind: 'onnx', options: parseOnnxSpec(s) };
-  if (s.startsWith('gguf:')) return { kind: 'gguf', options: parseGgufSpec(s) };
+  if (s.startsWith('onnx:')) {
+    const options = parseOnnxSpec(s);
+    requireOptionalBackend(OPTIONAL_BACKENDS.onnx);
+    return { kind: 'onnx', options };
+  }
+  if (s.startsWith('gguf:')) {
+    const options = parseGgufSpec(s);
+    requireOptionalBackend(OPTIONAL_BACKENDS.gguf);
+    return { kind: 'gguf', options };
+  }
   throw new UsageError(`unknown model spec "${spec}"; known: ${[...EMBEDDERS.keys()].join(', ')}`, { field: 'model' });
 }
 
