@@ -65,27 +65,25 @@ describe('ehr-embed benchmark end to end', () => {
         cache: join(dir, 'cache'),
       });
       const out = join(dir, 'out');
-      // First run: kill it while it embeds.
-      const child = spawn(process.execPath, [BIN, 'benchmark', config, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // First run: kill it while it embeds, right after its first batch is committed to the cache.
+      // Progress lines on every update (the interval is 1 ms) come after each commit, so the kill
+      // is synchronised with the run's own report, not with a sleep.
+      const child = spawn(process.execPath, [BIN, 'benchmark', config, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '0.001' } });
       let err = '';
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       await new Promise<void>((done) => {
-        // Kill once the first batch of 64 inputs is embedded (and committed to the cache).
-        const poll = setInterval(() => {
-          if (/embed served__md\.\.\./.test(err) && server.requests.inputs >= 64) {
-            clearInterval(poll);
-            setTimeout(() => {
-              child.kill('SIGKILL');
-              done();
-            }, 100);
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          const committed = [...err.matchAll(/embed served__md: ([\d,]+)\/[\d,]+ inputs/g)].map((m) => Number((m[1] as string).replaceAll(',', '')));
+          if (committed.some((n) => n >= 64) && child.exitCode === null) {
+            child.kill('SIGKILL');
+            done();
           }
-        }, 20);
-        child.on('exit', () => {
-          clearInterval(poll);
-          done();
         });
+        child.on('exit', () => done());
       });
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
+      // The request the killed run had in flight still finishes on the server.
+      await server.idle();
       assert.match(err, /label: done/);
       assert.ok(!existsSync(join(out, 'results.json')), 'killed before the end');
       const second = await runCliAsync(['benchmark', config, '--out', out]);

@@ -26,7 +26,7 @@ describe('embedding cache', () => {
       });
       await new Promise((r) => child.once('exit', r));
       // The request in flight at the kill still finishes on the server: let it land before counting.
-      await new Promise((r) => setTimeout(r, 600));
+      await server.idle();
       const cache = EmbeddingCache.open(dir);
       try {
         const kept = cache.size;

@@ -33,6 +33,8 @@ export interface EmbeddingServerOptions {
 export interface RunningServer {
   readonly url: string;
   readonly requests: { n: number; inputs: number; faults: Record<string, number> };
+  /** Resolves once no request is being received or answered (a killed client's last request included). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,7 +64,28 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
     active--;
     queue.shift()?.();
   };
+  // Requests from their first byte until their response is finished or their socket is gone.
+  let inFlight = 0;
+  let idleWaiters: (() => void)[] = [];
+  const settled = (): void => {
+    inFlight--;
+    if (inFlight === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
   const server: Server = createServer((req, res) => {
+    inFlight++;
+    let done = false;
+    const finish = (): void => {
+      if (!done) {
+        done = true;
+        settled();
+      }
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -126,6 +149,7 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests: stats,
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();
