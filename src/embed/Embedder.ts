@@ -37,6 +37,12 @@ export interface Embedder {
    * this many inputs in flight over several calls. Absent: one call at a time.
    */
   readonly callSize?: number;
+  /**
+   * Check once, quickly and without retries, that the backend answers (a served model: every
+   * server), so a long run fails in seconds instead of after its serialization. Absent for
+   * in-process models, whose load errors surface when they are created.
+   */
+  check?(): Promise<void>;
   /** Embed a batch. */
   embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]>;
   /** Release workers, sockets, native memory. */

@@ -415,6 +415,24 @@ export class OpenAiEmbedder implements Embedder {
     }
   }
 
+  /**
+   * One request per server with a one-word input, no retries, at most `timeoutMs` (default
+   * 15 s): the first server that does not answer with a vector fails the check, named.
+   */
+  async check(timeoutMs = 15_000): Promise<void> {
+    await Promise.all(
+      this.servers.map(async (s) => {
+        const signal = AbortSignal.timeout(timeoutMs);
+        try {
+          await this.request(s, ['check'], signal);
+        } catch (err) {
+          const why = err instanceof RetryableProblem ? err.message : signal.aborted ? `no answer within ${timeoutMs / 1000} s` : (err as Error).message;
+          throw new UsageError(`embedding server ${s.url} is not usable: ${why}; start it or fix --model`, { field: 'model' });
+        }
+      }),
+    );
+  }
+
   /** One HTTP request; RetryableProblem for what another try may fix, UsageError for what it cannot. */
   private async request(s: Server, texts: string[], signal: AbortSignal): Promise<Float32Array[]> {
     let res: Response;

@@ -4,6 +4,7 @@
  * task. Also the dry run: counts, tokens, cache hits and a measured time estimate, without the
  * full embedding.
  */
+import { isUsageError, UsageError } from '../errors.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MedsDataset } from '../meds/MedsDataset.ts';
@@ -42,6 +43,11 @@ export interface EmbedLabelsOptions {
   readonly out: string;
   /** Only count and estimate (default false). */
   readonly dryRun?: boolean;
+  /**
+   * Before serializing, check that the embedder answers ({@link Embedder.check}; default true),
+   * so a run against a stopped server fails in seconds. Off for a rerun served by the cache alone.
+   */
+  readonly check?: boolean;
   /** Inputs embedded for the dry run's time estimate (default 16). */
   readonly sampleSize?: number;
   /**
@@ -100,6 +106,8 @@ export interface EmbedReport {
   readonly seconds: { readonly serialize: number; readonly embed: number };
   /** Dry run: estimated seconds to embed what is missing, from a measured sample. */
   readonly estimatedSeconds?: number;
+  /** Dry run without a time estimate: why (the model could not embed a sample). */
+  readonly estimateNote?: string;
   readonly estimatedCostUsd?: number;
   /** Dry run with a GPU profile: the planning estimate of what is still to embed. */
   readonly gpuEstimate?: GpuEstimate;
@@ -116,6 +124,15 @@ export interface EmbedReport {
 export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
   const shard = o.shard !== undefined && o.shard.count > 1 ? o.shard : undefined;
   const tasks = shard === undefined ? allTasks : allTasks.map((t) => ({ ...t, labels: t.labels.filter((l) => inShard(l.subjectId, shard)) }));
+  // A real run checks its server before hours of serialization; a dry run counts even without one.
+  if (!o.dryRun && o.check !== false && embedder.check) {
+    try {
+      await embedder.check();
+    } catch (err) {
+      if (isUsageError(err)) throw new UsageError(`${err.message} (checked before serializing: nothing was serialized or embedded)`);
+      throw err;
+    }
+  }
   const tokenizerName = o.tokenizer ?? 'qwen2';
   const tokenizer: Tokenizer = getTokenizer(tokenizerName);
   const need = new Map<number, Set<number>>();
@@ -225,20 +242,30 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
       gpuEstimate = estimateGpuHours(gpuProfile(o.gpuProfile), lengths);
     }
     const sample = gpuEstimate !== undefined ? [] : missingIdx.slice(0, o.sampleSize ?? 16).map((i) => inputs[i] as EmbedInput);
-    let estimatedSeconds = gpuEstimate !== undefined ? gpuEstimate.gpuHours * 3600 : 0;
+    let estimatedSeconds: number | undefined = gpuEstimate !== undefined ? gpuEstimate.gpuHours * 3600 : 0;
+    let estimateNote: string | undefined;
     if (sample.length > 0) {
-      // Warm up first (model load, connections), so the sample measures the steady rate.
-      await embedder.embed(sample.slice(0, 1));
-      const s0 = performance.now();
-      await embedder.embed(sample);
-      estimatedSeconds = (((performance.now() - s0) / 1000) * missingIdx.length) / sample.length;
+      try {
+        // Check (fast, no retries), then warm up (model load, connections), so the sample measures the steady rate.
+        await embedder.check?.();
+        await embedder.embed(sample.slice(0, 1));
+        const s0 = performance.now();
+        await embedder.embed(sample);
+        estimatedSeconds = (((performance.now() - s0) / 1000) * missingIdx.length) / sample.length;
+      } catch (err) {
+        if (!isUsageError(err)) throw err;
+        // The counts above stand without a model: report them, and say why there is no time.
+        estimatedSeconds = undefined;
+        estimateNote = `none: the model could not embed a sample (${err.message}); --gpu-profile estimates without a server`;
+      }
     }
     return {
       ...base,
       dims: embedder.dims,
       tasks: Object.fromEntries(tasks.map((t) => [t.name, { labels: t.labels.length }])),
       seconds: { serialize: serializeSeconds, embed: 0 },
-      estimatedSeconds,
+      ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}),
+      ...(estimateNote !== undefined ? { estimateNote } : {}),
       ...(o.pricePerMillionTokens !== undefined ? { estimatedCostUsd: (tokensToEmbed / 1e6) * o.pricePerMillionTokens } : {}),
       ...(gpuEstimate !== undefined ? { gpuEstimate } : {}),
       dryRun: true,

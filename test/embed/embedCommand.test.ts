@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readFeatureFile } from '../../src/meds/featureFiles.ts';
@@ -44,7 +46,10 @@ describe('ehr-embed embed', () => {
       const r2 = JSON.parse(second.stdout);
       assert.equal(r2.toEmbed, 0);
       assert.equal(r2.cacheHits, r1.distinctInputs);
-      assert.equal(server.requests.inputs, served, 'no request on the rerun');
+      assert.equal(server.requests.inputs, served + 1, 'the rerun sends only the one-word server check');
+      const third = await runCliAsync(['embed', meds, '--labels', labels, '--model', model, '--max-tokens', '512', '--out', out, '--json', '--cache', cache, '--no-check']);
+      assert.equal(JSON.parse(third.stdout).toEmbed, 0);
+      assert.equal(server.requests.inputs, served + 1, '--no-check: no request at all when the cache has every input');
       const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
       assert.equal(manifest.model, `openai:${server.url}#Qwen3-Embedding-test`);
       const bad = await runCliAsync(['embed', meds, '--labels', labels, '--model', 'nope', '--out', out]);
@@ -53,5 +58,29 @@ describe('ehr-embed embed', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('without a reachable server: a dry run still prints its counts (exit 0, says why there is no time), a real run fails in one line before serializing', async () => {
+    const dir = tempDir();
+    const meds = join(dir, 'meds');
+    const labels = join(dir, 'labels');
+    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), '--out', meds]).code, 0);
+    assert.equal(runCli(['label', meds, '--tasks', 'mortality_1y', '--out', labels]).code, 0);
+    // A port that was just free: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    const model = `openai:http://127.0.0.1:${port}/v1#Qwen3-Embedding-test`;
+    const dry = await runCliAsync(['embed', meds, '--labels', labels, '--model', model, '--dry-run', '--json', '--cache', join(dir, 'cache')]);
+    assert.equal(dry.code, 0, dry.stderr);
+    const d = JSON.parse(dry.stdout);
+    assert.ok(d.inputs > 0 && d.distinctInputs > 0 && d.tokensToEmbed > 0, 'counts are there');
+    assert.equal(d.estimatedSeconds, undefined);
+    assert.match(d.estimateNote, /could not embed a sample.*127\.0\.0\.1:\d+.*not usable/);
+    const real = await runCliAsync(['embed', meds, '--labels', labels, '--model', model, '--out', join(dir, 'feats'), '--cache', join(dir, 'cache')]);
+    assert.equal(real.code, 2);
+    assert.match(real.stderr, /^ehr-embed: error: .*not usable.*nothing was serialized or embedded\)\n$/);
+    assert.ok(!existsSync(join(dir, 'feats')), 'nothing written');
   });
 });

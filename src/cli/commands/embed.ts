@@ -30,6 +30,7 @@ interface EmbedCliOptions {
   cache: string;
   vocab: string[];
   dryRun: boolean;
+  check: boolean;
   pricePerMillion?: number;
   json: boolean;
   shard?: string;
@@ -53,6 +54,7 @@ export function embedCommand(): Command {
     .option('--cache <dir>', 'embedding cache directory', DEFAULT_CACHE_DIR)
     .option('--vocab <path...>', 'extra vocabularies for descriptions (see vocab-audit)', [])
     .option('--dry-run', 'only count texts, distinct inputs, tokens and cache hits, and estimate time (and cost) from a short measured run', false)
+    .option('--no-check', 'do not check the embedding server before serializing (a rerun whose inputs are all in the cache needs no server)')
     .option('--price-per-million <usd>', 'price per million input tokens, for the dry-run cost line', (v) => {
       const n = Number(v);
       if (!Number.isFinite(n) || n < 0) throw new UsageError(`--price-per-million expects a number, got "${v}"`);
@@ -89,6 +91,7 @@ export function embedCommand(): Command {
           vocabulary,
           out: o.out ?? '',
           dryRun: o.dryRun,
+          check: o.check,
           ...(shard !== undefined ? { shard: shard.shard } : {}),
           ...(o.gpuProfile !== undefined ? { gpuProfile: o.gpuProfile } : {}),
           ...(o.pricePerMillion !== undefined ? { pricePerMillionTokens: o.pricePerMillion } : {}),
@@ -128,7 +131,8 @@ export function formatEmbedReport(r: EmbedReport, out?: string): string {
       t.push(['inputs / tokens to embed (instructions included)', `${g.texts} / ${g.tokens}`]);
       t.push(['estimated GPU-hours (forward-pass ceiling: a lower bound)', g.gpuHours < 0.1 ? g.gpuHours.toFixed(4) : g.gpuHours.toFixed(2)]);
       t.push(['estimated time on 1 / 8 GPUs', `${formatDuration(g.gpuHours * 3600)} / ${formatDuration((g.gpuHours * 3600) / 8)}`]);
-    } else t.push(['estimated embedding time', formatDuration(r.estimatedSeconds ?? 0)]);
+    } else if (r.estimatedSeconds !== undefined) t.push(['estimated embedding time', formatDuration(r.estimatedSeconds)]);
+    else t.push(['estimated embedding time', r.estimateNote ?? 'none']);
     if (r.estimatedCostUsd !== undefined) t.push(['estimated cost (USD)', r.estimatedCostUsd.toFixed(2)]);
   } else {
     for (const sv of r.servers ?? []) t.push([`server ${sv.baseUrl}`, `${sv.inputs} inputs in ${sv.requests} requests, ${sv.failures} failed (${sv.stalls} stalled), ${sv.latencyMs === undefined ? '-' : `${sv.latencyMs.toFixed(0)} ms`} per batch`]);
