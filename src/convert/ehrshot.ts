@@ -19,9 +19,10 @@ import { csvReader } from './csvReader.ts';
 import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
 import { VISIT_DESCRIPTIONS } from './csvVisitCodes.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** EHRSHOT `omop_table` → the domain our other converters write. */
-const DOMAINS: Readonly<Record<string, string>> = {
+const DOMAINS: Readonly<Record<string, string>> = lookupTable({
   person: 'demographics',
   death: 'death',
   visit_occurrence: 'visit',
@@ -34,15 +35,15 @@ const DOMAINS: Readonly<Record<string, string>> = {
   device_exposure: 'device',
   note: 'note',
   image_occurrence: 'imaging',
-};
+});
 
-const SPECIAL: Readonly<Record<string, { code: string; description: string; domain: string }>> = {
+const SPECIAL: Readonly<Record<string, { code: string; description: string; domain: string }>> = lookupTable({
   'SNOMED/3950001': { code: 'MEDS_BIRTH', description: 'Birth', domain: 'demographics' },
   'SNOMED/419620001': { code: 'MEDS_DEATH', description: 'Death', domain: 'death' },
-};
+});
 
 const STATIC_PREFIXES = ['Gender/', 'Race/', 'Ethnicity/'];
-const GENDERS: Readonly<Record<string, string>> = { 'Gender/F': 'Female', 'Gender/M': 'Male' };
+const GENDERS: Readonly<Record<string, string>> = lookupTable({ 'Gender/F': 'Female', 'Gender/M': 'Male' });
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const FILES = /\.csv(\.gz)?$/i;
 

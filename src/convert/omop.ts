@@ -20,6 +20,7 @@ import { csvFindTable } from './csvFindTable.ts';
 import { csvReader, type CsvReader } from './csvReader.ts';
 import { csvScan, type CsvGet } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { utcTime } from './utcTime.ts';
 import { VISIT_DESCRIPTIONS } from './csvVisitCodes.ts';
 import { omopConcepts, type OmopConcept } from './omopConcepts.ts';
 import { syntheaReadable } from './syntheaReadable.ts';
@@ -272,6 +273,7 @@ async function readPerson(reader: CsvReader, bytesBefore: number, env: Env): Pro
 function birthTime(get: CsvGet, c: { birth: number; year: number; month: number; day: number }, kind: string, ctx: ConvertContext): number | null {
   const exact = csvTime(get(c.birth));
   if (exact !== null) return exact;
+  if (get(c.birth) !== null) ctx.report.fallback(kind, 'unreadable birth_datetime: year/month/day_of_birth used');
   const year = get(c.year);
   if (year === null || !/^\d{4}$/.test(year.trim())) {
     ctx.report.fallback(kind, 'no usable birth date (no MEDS_BIRTH)');
@@ -282,8 +284,9 @@ function birthTime(get: CsvGet, c: { birth: number; year: number; month: number;
   const hasMonth = Number.isInteger(month) && month >= 1 && month <= 12;
   const hasDay = hasMonth && Number.isInteger(day) && day >= 1 && day <= 31;
   if (!hasDay) ctx.report.fallback(kind, 'birth month or day missing: the 1st used');
-  const t = Date.UTC(Number(year), hasMonth ? month - 1 : 0, hasDay ? day : 1);
-  return Number.isFinite(t) ? t : null;
+  const t = utcTime(Number(year), hasMonth ? month : 1, hasDay ? day : 1);
+  if (t === null) ctx.report.fallback(kind, 'no usable birth date (no MEDS_BIRTH)');
+  return t;
 }
 
 async function readDeath(reader: CsvReader, bytesBefore: number, env: Env): Promise<void> {
@@ -294,7 +297,7 @@ async function readDeath(reader: CsvReader, bytesBefore: number, env: Env): Prom
   await csvScan(reader, { kind, ctx, bytesBefore }, (get, where) => {
     const subjectId = subjectOf(env, kind, get(person), where);
     if (subjectId === null) return;
-    const time = timeOf(get, c.datetime, c.date);
+    const time = timeOf(get, c.datetime, c.date, env, kind);
     if (time === null) return ctx.report.skip(kind, 'missing or unparseable death_date', where);
     ctx.emit({ subjectId, time, code: 'MEDS_DEATH', numericValue: null, textValue: null, extra: { domain: 'death' } }, kind);
     ctx.describeCode('MEDS_DEATH', 'Death');
@@ -322,9 +325,9 @@ async function readVisits(reader: CsvReader, bytesBefore: number, env: Env): Pro
     const at = { ...where, id: visitId };
     const subjectId = subjectOf(env, kind, get(person), at);
     if (subjectId === null) return;
-    const start = timeOf(get, c.startDatetime, c.startDate);
+    const start = timeOf(get, c.startDatetime, c.startDate, env, kind);
     if (start === null) return ctx.report.skip(kind, 'missing or unparseable visit_start_date', at);
-    const end = timeOf(get, c.endDatetime, c.endDate);
+    const end = timeOf(get, c.endDatetime, c.endDate, env, kind);
     const source = get(c.source);
     const code = codeOf(env, kind, get(c.concept), get(c.sourceConcept), source);
     env.visits.set(visitId, `${code.code}|${start}|${end ?? ''}`);
@@ -360,9 +363,9 @@ async function readVisitDetails(reader: CsvReader, bytesBefore: number, env: Env
     const at = { ...where, ...(get(c.id) !== null ? { id: get(c.id) as string } : {}) };
     const subjectId = subjectOf(env, kind, get(person), at);
     if (subjectId === null) return;
-    const start = timeOf(get, c.startDatetime, c.startDate);
+    const start = timeOf(get, c.startDatetime, c.startDate, env, kind);
     if (start === null) return ctx.report.skip(kind, 'missing or unparseable visit_detail_start_date', at);
-    const end = timeOf(get, c.endDatetime, c.endDate);
+    const end = timeOf(get, c.endDatetime, c.endDate, env, kind);
     const source = get(c.source);
     const code = codeOf(env, kind, get(c.concept), get(c.sourceConcept), source);
     const visitId = get(c.visit);
@@ -406,14 +409,14 @@ async function readEvents(reader: CsvReader, bytesBefore: number, env: Env, spec
     const at: RecordLocation = rowId !== null ? { ...where, id: rowId } : where;
     const subjectId = subjectOf(env, kind, get(person), at);
     if (subjectId === null) return;
-    const time = timeOf(get, c.startDatetime, c.startDate);
+    const time = timeOf(get, c.startDatetime, c.startDate, env, kind);
     if (time === null) return ctx.report.skip(kind, `missing or unparseable ${spec.start[1]}`, at);
     const source = get(c.source);
     const code = codeOf(env, kind, get(c.concept), get(c.sourceConcept), source);
     const extra: Record<string, ExtraValue> = { domain: spec.domain };
     const visitId = get(c.visit);
     if (visitId !== null) extra.visit_id = visitId;
-    const end = timeOf(get, c.endDatetime, c.endDate);
+    const end = timeOf(get, c.endDatetime, c.endDate, env, kind);
     if (end !== null) extra.end = end;
     if (source !== null) extra.source_value = source;
     let numericValue: number | null = null;
@@ -471,8 +474,14 @@ function codeOf(env: Env, kind: string, concept: string | null, sourceConcept: s
 }
 
 /** `*_datetime` when present and readable, else `*_date`; null when neither is. */
-function timeOf(get: CsvGet, datetime: number, date: number): number | null {
-  return csvTime(get(datetime)) ?? csvTime(get(date));
+function timeOf(get: CsvGet, datetime: number, date: number, env: Env, kind: string): number | null {
+  const raw = get(datetime);
+  const exact = csvTime(raw);
+  if (exact !== null) return exact;
+  const day = csvTime(get(date));
+  // A datetime that is there but unreadable is worth knowing about even when the date saves the row.
+  if (raw !== null && day !== null) env.ctx.report.fallback(kind, 'unreadable *_datetime: *_date used');
+  return day;
 }
 
 /** The subject of a row, or null (after skipping it) when person_id is missing or not in PERSON. */

@@ -19,6 +19,7 @@ import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
 import { csvVisitCode } from './csvVisitCodes.ts';
 import { syntheaReadable } from './syntheaReadable.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** A Synthea table whose rows are one coded event each. */
 interface EventTable {
@@ -40,17 +41,17 @@ const EVENT_TABLES: readonly EventTable[] = [
   { table: 'devices', domain: 'device', vocabulary: 'SNOMED', time: ['START'] },
 ];
 
-const GENDERS: Readonly<Record<string, string>> = { F: 'Female', M: 'Male' };
+const GENDERS: Readonly<Record<string, string>> = lookupTable({ F: 'Female', M: 'Male' });
 
 /** Observation categories that are measurements (as the FHIR converter decides it). */
 const MEASUREMENT_CATEGORIES = new Set(['laboratory', 'vital-signs']);
 
 /** Synthea's own summary scores, whose DESCRIPTION only repeats the code. */
-const SCORES: Readonly<Record<string, string>> = {
+const SCORES: Readonly<Record<string, string>> = lookupTable({
   QALY: 'Quality-adjusted life years',
   DALY: 'Disability-adjusted life years',
   QOLS: 'Quality of life score',
-};
+});
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const LOINC_CODE = /^(?:L[APL])?\d+-\d$/;

@@ -1,0 +1,34 @@
+/**
+ * A JSON syntax error described without the input. V8's `JSON.parse` messages quote the text
+ * around the error (`Unexpected token 'J', "{"given":[Janet]}" is not valid JSON`), which would
+ * copy patient content into rejects files, summaries, logs and HTTP answers. This keeps only the
+ * kind of error (from a fixed list) and the character position where parsing stopped.
+ */
+
+const KINDS: readonly (readonly [RegExp, string])[] = [
+  [/^Unexpected end of JSON input/, 'unexpected end of input (truncated)'],
+  [/^Unterminated string/, 'unterminated string'],
+  [/^Bad control character/, 'control character inside a string'],
+  [/^Bad escaped character/, 'bad escape sequence in a string'],
+  [/^Bad Unicode escape/, 'bad escape sequence in a string'],
+  [/^Expected property name|^Expected double-quoted property name/, 'expected a property name'],
+  [/^Expected ':' after property name/, "expected ':' after a property name"],
+  [/^Expected ',' or '}'/, "expected ',' or '}'"],
+  [/^Expected ',' or ']'/, "expected ',' or ']'"],
+  [/^Unexpected non-whitespace character after JSON/, 'extra text after the JSON value'],
+  [/^Unexpected token/, 'unexpected character'],
+  [/^Unexpected number/, 'unexpected number'],
+  [/^Unexpected string/, 'unexpected string'],
+  [/^Maximum call stack/, 'nested too deeply'],
+];
+
+/**
+ * `invalid JSON (<kind> at character <n>)` for an error thrown by `JSON.parse`; never any of the
+ * parsed text.
+ */
+export function jsonErrorReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  const kind = KINDS.find(([re]) => re.test(message))?.[1] ?? 'syntax error';
+  const pos = /\bposition (\d+)/.exec(message)?.[1];
+  return `invalid JSON (${kind}${pos !== undefined ? ` at character ${pos}` : ''})`;
+}
