@@ -58,7 +58,16 @@ export interface CsvReader {
 interface RawRow {
   readonly line: number;
   readonly fields: string[];
+  /** Why the line could not be split into fields (an unbalanced quote), or undefined. */
+  readonly problem?: string;
 }
+
+/**
+ * Most lines a quoted field may span. Clinical CSV tables hold codes, dates and short texts; a
+ * quoted field running over more lines than this is an unbalanced quote, which would otherwise
+ * swallow every row up to the next stray quote into one field (silently losing them).
+ */
+export const MAX_QUOTED_FIELD_LINES = 100;
 
 /**
  * Open a CSV/TSV file and read its header. The delimiter is a tab when the header line has more
@@ -102,6 +111,10 @@ export async function csvReader(file: string): Promise<CsvReader> {
     const out: CsvRecord[] = [];
     for (const r of batch) {
       // A blank line carries no record; editors still count it, so the numbering does too.
+      if (r.problem !== undefined) {
+        out.push({ row: r.line - 1, values: [], problem: r.problem });
+        continue;
+      }
       if (r.fields.length === 1 && r.fields[0] === '') continue;
       let problem: string | null = null;
       if (r.fields.length < n) problem = `missing column ${header[r.fields.length]}`;
@@ -191,7 +204,7 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
       while (true) {
         const r = nextRecord(buf, pos, delim, false);
         if (r === null) break;
-        batch.push({ line, fields: r.fields });
+        batch.push(r.problem !== undefined ? { line, fields: r.fields, problem: r.problem } : { line, fields: r.fields });
         line += r.lines;
         pos = r.next;
       }
@@ -203,7 +216,7 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
       while (pos < buf.length) {
         const r = nextRecord(buf, pos, delim, true);
         if (r === null) break;
-        batch.push({ line, fields: r.fields });
+        batch.push(r.problem !== undefined ? { line, fields: r.fields, problem: r.problem } : { line, fields: r.fields });
         line += r.lines;
         pos = r.next;
       }
@@ -222,7 +235,15 @@ function count(s: string, ch: string): number {
 }
 
 /** The record starting at `pos`, or null when it is not complete yet (and `eof` is false). */
-function nextRecord(buf: string, pos: number, delim: string, eof: boolean): { fields: string[]; next: number; lines: number } | null {
+/** A parsed record: its fields and where the next one starts, or a problem that rejects its line. */
+interface Parsed {
+  readonly fields: string[];
+  readonly next: number;
+  readonly lines: number;
+  readonly problem?: string;
+}
+
+function nextRecord(buf: string, pos: number, delim: string, eof: boolean): Parsed | null {
   const nl = buf.indexOf('\n', pos);
   if (nl < 0 && !eof) return null;
   const end = nl < 0 ? buf.length : nl;
@@ -236,7 +257,24 @@ function nextRecord(buf: string, pos: number, delim: string, eof: boolean): { fi
   return quotedRecord(buf, pos, delim, eof);
 }
 
-function quotedRecord(buf: string, pos: number, delim: string, eof: boolean): { fields: string[]; next: number; lines: number } | null {
+/**
+ * The line at `pos` rejected because a quote opened on it is not closed within
+ * {@link MAX_QUOTED_FIELD_LINES} lines (or before the end of the file). Parsing resumes on the
+ * next line, so that one stray quote costs one row, not every row up to the next quote.
+ */
+function unbalanced(buf: string, pos: number, why: string): Parsed {
+  const nl = buf.indexOf('\n', pos);
+  return { fields: [], next: nl < 0 ? buf.length : nl + 1, lines: 1, problem: `unbalanced quote: ${why}` };
+}
+
+/** Newlines in `buf` from `from` (inclusive) to `to` (exclusive), counting at most `limit + 1`. */
+function newlinesUpTo(buf: string, from: number, to: number, limit: number): number {
+  let n = 0;
+  for (let i = buf.indexOf('\n', from); i >= 0 && i < to && n <= limit; i = buf.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+function quotedRecord(buf: string, pos: number, delim: string, eof: boolean): Parsed | null {
   const fields: string[] = [];
   let i = pos;
   let lines = 1;
@@ -245,11 +283,14 @@ function quotedRecord(buf: string, pos: number, delim: string, eof: boolean): { 
       // Quoted field: read to the closing quote, unescaping "".
       let value = '';
       let j = i + 1;
+      let spanned = 0;
       while (true) {
         const q = buf.indexOf('"', j);
+        spanned += newlinesUpTo(buf, j, q < 0 ? buf.length : q, MAX_QUOTED_FIELD_LINES);
+        if (spanned > MAX_QUOTED_FIELD_LINES) return unbalanced(buf, pos, `a quoted field runs over more than ${MAX_QUOTED_FIELD_LINES} lines`);
         if (q < 0) {
           if (!eof) return null;
-          throw new Error('unterminated quoted field at the end of the file');
+          return unbalanced(buf, pos, 'a quoted field is not closed before the end of the file');
         }
         value += buf.slice(j, q);
         if (buf[q + 1] === '"') {

@@ -18,6 +18,7 @@ import type { ConvertContext, Converter } from './Converter.ts';
 import { csvReader } from './csvReader.ts';
 import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { numericValue as checkNumber } from './numericValue.ts';
 import { VISIT_DESCRIPTIONS } from './csvVisitCodes.ts';
 import { lookupTable } from '../lookupTable.ts';
 
@@ -104,7 +105,9 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
       let textValue: string | null = null;
       const value = get(c.value);
       if (value !== null) {
-        if (NUMBER.test(value.trim())) numericValue = Number(value);
+        const checked = NUMBER.test(value.trim()) ? checkNumber(Number(value), value) : null;
+        if (checked?.note) ctx.report.fallback(kind, checked.note);
+        if (checked != null && checked.value !== null) numericValue = checked.value;
         else textValue = value;
       }
       const unit = get(c.unit);

@@ -10,6 +10,7 @@ import { UsageError } from '../errors.ts';
 import type { Event, ExtraValue } from '../types.ts';
 import type { Converter, ConvertContext } from './Converter.ts';
 import { vocabularyOf, vocabularyRank } from './codeSystems.ts';
+import { numericValue as checkNumber } from './numericValue.ts';
 import { parseFhirDateTime } from './parseFhirDateTime.ts';
 import { listFhirFiles, readRecords, totalBytes } from './readRecords.ts';
 import { lookupTable } from '../lookupTable.ts';
@@ -96,6 +97,7 @@ export const fhirConverter: Converter = {
         continue;
       }
       const v = rec.value;
+      if (rec.underflow) ctx.report.fallback('(record)', 'number literal too small for a double (1e-400): read as 0');
       if (!isObj(v) || typeof v.resourceType !== 'string') {
         ctx.report.read('(not a resource)');
         firstProblem ??= `${rec.file}: JSON value has no resourceType`;
@@ -318,6 +320,7 @@ function observation(env: Env): void {
   if (hasValue || components.length === 0) {
     const val = observationValue(r);
     if ('error' in val) return ctx.report.skip(env.kind, val.error, env.where);
+    if (val.note) ctx.report.fallback(env.kind, val.note);
     events.push(valueEvent(subjectId, time, main.code, val, domain, visitId));
     ctx.describeCode(main.code, main.description);
   }
@@ -325,6 +328,7 @@ function observation(env: Env): void {
     const cc = pickCode(comp.code);
     if (!cc) return ctx.report.skip(env.kind, 'Observation component without a usable code', env.where);
     const val = observationValue(comp);
+    if (!('error' in val) && val.note) ctx.report.fallback(env.kind, val.note);
     if ('error' in val) return ctx.report.skip(env.kind, `component ${CODE_LIKE.test(cc.code) && cc.code.length <= 60 ? cc.code : '(not a code)'}: ${val.error}`, env.where);
     events.push(valueEvent(subjectId, time, cc.code, val, domain, visitId));
     ctx.describeCode(cc.code, cc.description);
@@ -332,17 +336,23 @@ function observation(env: Env): void {
   for (const e of events) ctx.emit(e, env.kind);
 }
 
-type ObsValue = { numeric: number | null; text: string | null; unit: string | null } | { error: string };
+type ObsValue = { numeric: number | null; text: string | null; unit: string | null; note?: string | null } | { error: string };
+
+/** A JSON number as numeric_value, with a note when float32 storage cannot keep it (then kept as text). */
+function numberValue(x: number, unit: string | null): ObsValue {
+  const c = checkNumber(x, String(x));
+  return { numeric: c.value, text: c.value === null ? String(x) : null, unit, note: c.note };
+}
 
 function observationValue(o: R): ObsValue {
   if (o.valueQuantity !== undefined) {
     const q = o.valueQuantity;
     if (!isObj(q) || typeof q.value !== 'number' || !Number.isFinite(q.value)) return { error: 'valueQuantity.value is not a number' };
     const unit = typeof q.code === 'string' && q.code !== '' ? q.code : typeof q.unit === 'string' ? q.unit : null;
-    return { numeric: q.value, text: null, unit };
+    return numberValue(q.value, unit);
   }
-  if (typeof o.valueInteger === 'number') return { numeric: o.valueInteger, text: null, unit: null };
-  if (typeof o.valueDecimal === 'number') return { numeric: o.valueDecimal, text: null, unit: null };
+  if (typeof o.valueInteger === 'number') return numberValue(o.valueInteger, null);
+  if (typeof o.valueDecimal === 'number') return numberValue(o.valueDecimal, null);
   if (typeof o.valueString === 'string') return { numeric: null, text: o.valueString, unit: null };
   if (typeof o.valueBoolean === 'boolean') return { numeric: null, text: String(o.valueBoolean), unit: null };
   if (o.valueCodeableConcept !== undefined) {

@@ -16,10 +16,11 @@ import { UsageError } from '../errors.ts';
 import type { ExtraValue } from '../types.ts';
 import type { RecordLocation } from './ConversionReport.ts';
 import type { ConvertContext, Converter } from './Converter.ts';
-import { csvFindTable } from './csvFindTable.ts';
+import { csvFindTable, csvTableNames } from './csvFindTable.ts';
 import { csvReader, type CsvReader } from './csvReader.ts';
 import { csvScan, type CsvGet } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { numericValue as checkNumber } from './numericValue.ts';
 import { utcTime } from './utcTime.ts';
 import { VISIT_DESCRIPTIONS } from './csvVisitCodes.ts';
 import { omopConcepts, type OmopConcept } from './omopConcepts.ts';
@@ -154,6 +155,7 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
   }
   const total = [...files.values()].reduce((n, f) => n + statSync(f).size, 0);
   ctx.progress(0, total);
+  noteTables(input, names, files, ctx);
 
   const concepts = await loadConcepts(input, files, ctx);
   const env: Env = { ctx, concepts, persons: new Set<string>(), visits: new Map() };
@@ -171,6 +173,41 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
       if (spec) await readEvents(reader, done, env, spec);
     }
     done += reader.size;
+  }
+}
+
+/** Why a table of an OMOP directory is not converted (tables not named here: "not a table this converter reads"). */
+const NOT_CONVERTED: ReadonlyMap<string, string> = new Map([
+  ['condition_era', 'derived from CONDITION_OCCURRENCE (eras would repeat its events)'],
+  ['drug_era', 'derived from DRUG_EXPOSURE (eras would repeat its events)'],
+  ['dose_era', 'derived from DRUG_EXPOSURE (eras would repeat its events)'],
+  ['observation_period', 'enrollment periods, not clinical events'],
+  ['note', 'free-text notes are not converted'],
+  ['note_nlp', 'derived from NOTE'],
+  ['specimen', 'specimens are not converted'],
+  ['episode', 'episodes are not converted'],
+  ['episode_event', 'episodes are not converted'],
+  ['fact_relationship', 'relationships between rows, not events'],
+  ['cost', 'billing table'],
+  ['payer_plan_period', 'billing table'],
+  ['cohort', 'cohort results, not source data'],
+  ['cohort_definition', 'cohort results, not source data'],
+  ['care_site', 'administrative table'],
+  ['location', 'administrative table'],
+  ['provider', 'administrative table'],
+  ['cdm_source', 'metadata table'],
+  ['metadata', 'metadata table'],
+  ['concept', 'vocabulary: used for codes and names'],
+  ...['concept_ancestor', 'concept_class', 'concept_relationship', 'concept_synonym', 'domain', 'drug_strength', 'relationship', 'source_to_concept_map', 'vocabulary'].map((t) => [t, 'vocabulary table'] as [string, string]),
+]);
+
+/** Say in the summary which tables were read, which are absent and which are left alone (and why). */
+function noteTables(input: string, names: readonly string[], files: ReadonlyMap<string, string>, ctx: ConvertContext): void {
+  for (const t of names) ctx.report.table(t, files.has(t) ? 'read' : t === 'person' ? 'read' : 'absent (no such file: no events of this kind)');
+  for (const t of csvTableNames(input)) {
+    if (names.includes(t)) continue;
+    const why = NOT_CONVERTED.get(t);
+    ctx.report.table(t, t === 'concept' ? (why as string) : `not converted: ${why ?? 'not an OMOP table this converter reads'}`);
   }
 }
 
@@ -428,7 +465,10 @@ async function readEvents(reader: CsvReader, bytesBefore: number, env: Env, spec
       const numeric = number ?? (sourceNumber !== null && NUMBER.test(sourceNumber.trim()) ? sourceNumber : null);
       if (numeric !== null && NUMBER.test(numeric.trim())) {
         if (numeric !== number) ctx.report.fallback(kind, 'value_as_number empty: number read from value_source_value');
-        numericValue = Number(numeric);
+        const checked = checkNumber(Number(numeric), numeric);
+        if (checked.note !== null) ctx.report.fallback(kind, checked.note);
+        numericValue = checked.value;
+        if (numericValue === null) textValue = numeric;
         const unit = env.concepts.get(conceptId(get(c.unitConcept)));
         const unitText = unit !== undefined ? unit.code : get(c.unitSource);
         if (unitText !== null) extra.unit = unitText;

@@ -18,7 +18,15 @@ export interface RawRecord {
   readonly value: unknown;
   /** Parse error message when `value` is undefined. */
   readonly error?: string;
+  /**
+   * True when the text has a number literal too small for a double (`1e-400`): `JSON.parse`
+   * reads it as 0 without a word, so the converter counts it.
+   */
+  readonly underflow?: boolean;
 }
+
+/** A number literal with an exponent of -324 or below (smaller than the smallest double). */
+const UNDERFLOW = /\d[eE]-0*(?:3[2-9]\d|[4-9]\d\d|[1-9]\d{3,})(?!\d)/;
 
 const EXTENSIONS = /\.(json|ndjson|jsonl)(\.gz)?$/i;
 
@@ -149,7 +157,8 @@ function stripBom(text: string): string {
 
 function parse(file: string, line: number, text: string): RawRecord {
   try {
-    return { file, line, value: JSON.parse(text) as unknown };
+    const value = JSON.parse(text) as unknown;
+    return UNDERFLOW.test(text) ? { file, line, value, underflow: true } : { file, line, value };
   } catch (err) {
     return { file, line, value: undefined, error: jsonErrorReason(err) };
   }

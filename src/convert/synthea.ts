@@ -17,6 +17,7 @@ import { csvFindTable } from './csvFindTable.ts';
 import { csvReader, type CsvReader } from './csvReader.ts';
 import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { numericValue } from './numericValue.ts';
 import { csvVisitCode } from './csvVisitCodes.ts';
 import { syntheaReadable } from './syntheaReadable.ts';
 import { lookupTable } from '../lookupTable.ts';
@@ -247,24 +248,27 @@ async function readObservations(reader: CsvReader, bytesBefore: number, env: Env
     const code = `${vocabulary}/${raw}`;
     const value = get(c.value);
     const type = get(c.type);
-    let numericValue: number | null = null;
+    let numeric: number | null = null;
     let textValue: string | null = null;
     if (value !== null) {
       const wantsNumber = type === null ? NUMBER.test(value) : type.toLowerCase() === 'numeric';
-      if (wantsNumber && NUMBER.test(value.trim())) numericValue = Number(value);
+      const checked = wantsNumber && NUMBER.test(value.trim()) ? numericValue(Number(value), value) : null;
+      if (checked !== null && checked.note !== null) ctx.report.fallback(kind, checked.note);
+      if (checked !== null && checked.value !== null) numeric = checked.value;
+      else if (checked !== null) textValue = value;
       else {
         if (wantsNumber) ctx.report.fallback(kind, 'numeric VALUE that is not a number kept as text');
         textValue = value;
       }
     }
     const category = get(c.category);
-    const domain = c.category >= 0 ? (category !== null && MEASUREMENT_CATEGORIES.has(category.toLowerCase()) ? 'measurement' : 'observation') : numericValue !== null ? 'measurement' : 'observation';
+    const domain = c.category >= 0 ? (category !== null && MEASUREMENT_CATEGORIES.has(category.toLowerCase()) ? 'measurement' : 'observation') : numeric !== null ? 'measurement' : 'observation';
     const extra: Record<string, ExtraValue> = { domain };
     const visitId = get(c.encounter);
     if (visitId !== null) extra.visit_id = visitId;
     const unit = get(c.units);
-    if (numericValue !== null && unit !== null) extra.unit = unit;
-    ctx.emit({ subjectId, time, code, numericValue, textValue, extra }, kind);
+    if (numeric !== null && unit !== null) extra.unit = unit;
+    ctx.emit({ subjectId, time, code, numericValue: numeric, textValue, extra }, kind);
     ctx.describeCode(code, (vocabulary === 'Synthea' ? SCORES[raw] : undefined) ?? get(c.description));
   });
 }

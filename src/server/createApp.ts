@@ -76,6 +76,11 @@ export function createApp(o: AppOptions): Hono {
     return c.json(errorBody(new ApiError(500, 'internal', 'internal server error (the server log has the details)', null)), 500);
   });
   app.notFound((c) => {
+    // A known path with another method is a 405 naming the methods it has, not a 404.
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length > 0) {
+      return c.json(errorBody(new ApiError(405, 'method_not_allowed', `${c.req.method.length <= 10 ? c.req.method : 'this method'} is not allowed here: use ${allowed.join(' or ')} (see GET /openapi.json)`, null)), 405, { Allow: allowed.join(', ') });
+    }
     return c.json(errorBody(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path.length <= 60 ? c.req.path : `${c.req.path.slice(0, 60)}...`} (see GET /openapi.json)`, null)), 404);
   });
 
@@ -172,6 +177,20 @@ export function createApp(o: AppOptions): Hono {
   app.get('/v1/subjects/:id', async (c) => c.json(await requireDataset(dataset).subjectDetail(c.req.param('id'))));
 
   return app;
+}
+
+/** Methods of the app's endpoints (not middleware) whose pattern matches `path`; HEAD with GET. */
+function allowedMethods(app: Hono, path: string): string[] {
+  const out = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue;
+    const re = new RegExp(`^${r.path.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+    if (re.test(path)) {
+      out.add(r.method);
+      if (r.method === 'GET') out.add('HEAD');
+    }
+  }
+  return [...out].sort();
 }
 
 async function readJson(c: Context): Promise<unknown> {

@@ -58,5 +58,7 @@ export function formatConversion(s: ConversionSummary): string {
     ...Object.entries(s.fallbacks).flatMap(([k, m]) => Object.entries(m).map(([r, n]) => `${k}: ${n} with fallback (${r})`)),
   ];
   if (notes.length > 0) lines.push(notes.join('\n'));
+  const tables = Object.entries(s.tables ?? {}).filter(([, note]) => note !== 'read');
+  if (tables.length > 0) lines.push(`Tables not read: ${tables.map(([t, note]) => `${t} (${note})`).join('; ')}`);
   return lines.join('\n') + '\n';
 }
