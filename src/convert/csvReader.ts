@@ -190,6 +190,9 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
     let buf = '';
     let line = 1;
     let pos = 0;
+    // Fields of the header (the first record), once read: a line with exactly that many fields
+    // inside a quoted field is a row swallowed by an unbalanced quote.
+    let expected = 0;
     for await (const piece of chunks) {
       const chunk = typeof piece === 'string' ? piece : piece.toString('utf8');
       buf = pos < buf.length ? buf.slice(pos) + chunk : chunk;
@@ -202,7 +205,8 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
       }
       const batch: RawRow[] = [];
       while (true) {
-        const r = nextRecord(buf, pos, delim, false);
+        const r = nextRecord(buf, pos, delim, false, expected);
+        if (r !== null && expected === 0) expected = r.fields.length;
         if (r === null) break;
         batch.push(r.problem !== undefined ? { line, fields: r.fields, problem: r.problem } : { line, fields: r.fields });
         line += r.lines;
@@ -214,7 +218,8 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
       if (delim === null) delim = count(buf, '\t') > count(buf, ',') ? '\t' : ',';
       const batch: RawRow[] = [];
       while (pos < buf.length) {
-        const r = nextRecord(buf, pos, delim, true);
+        const r = nextRecord(buf, pos, delim, true, expected);
+        if (r !== null && expected === 0) expected = r.fields.length;
         if (r === null) break;
         batch.push(r.problem !== undefined ? { line, fields: r.fields, problem: r.problem } : { line, fields: r.fields });
         line += r.lines;
@@ -243,7 +248,7 @@ interface Parsed {
   readonly problem?: string;
 }
 
-function nextRecord(buf: string, pos: number, delim: string, eof: boolean): Parsed | null {
+function nextRecord(buf: string, pos: number, delim: string, eof: boolean, expected: number): Parsed | null {
   const nl = buf.indexOf('\n', pos);
   if (nl < 0 && !eof) return null;
   const end = nl < 0 ? buf.length : nl;
@@ -254,7 +259,7 @@ function nextRecord(buf: string, pos: number, delim: string, eof: boolean): Pars
     if (text.endsWith('\r')) text = text.slice(0, -1);
     return { fields: text.split(delim), next: end + 1, lines: 1 };
   }
-  return quotedRecord(buf, pos, delim, eof);
+  return quotedRecord(buf, pos, delim, eof, expected);
 }
 
 /**
@@ -274,7 +279,24 @@ function newlinesUpTo(buf: string, from: number, to: number, limit: number): num
   return n;
 }
 
-function quotedRecord(buf: string, pos: number, delim: string, eof: boolean): Parsed | null {
+/**
+ * True when a complete line between `from` and `to` (inside a quoted field) has exactly the
+ * header's number of fields and no quote: a row, not a line of multi-line text.
+ */
+function rowLikeLine(buf: string, from: number, to: number, delim: string, expected: number): boolean {
+  if (expected < 2) return false;
+  let a = buf.indexOf('\n', from);
+  while (a >= 0 && a < to) {
+    const b = buf.indexOf('\n', a + 1);
+    if (b < 0 || b >= to) return false;
+    const text = buf.slice(a + 1, b);
+    if (!text.includes('"') && count(text, delim) === expected - 1) return true;
+    a = b;
+  }
+  return false;
+}
+
+function quotedRecord(buf: string, pos: number, delim: string, eof: boolean, expected: number): Parsed | null {
   const fields: string[] = [];
   let i = pos;
   let lines = 1;
@@ -288,6 +310,7 @@ function quotedRecord(buf: string, pos: number, delim: string, eof: boolean): Pa
         const q = buf.indexOf('"', j);
         spanned += newlinesUpTo(buf, j, q < 0 ? buf.length : q, MAX_QUOTED_FIELD_LINES);
         if (spanned > MAX_QUOTED_FIELD_LINES) return unbalanced(buf, pos, `a quoted field runs over more than ${MAX_QUOTED_FIELD_LINES} lines`);
+        if (spanned > 0 && rowLikeLine(buf, j, q < 0 ? buf.length : q, delim, expected)) return unbalanced(buf, pos, 'a quoted field swallows lines that read as rows of their own');
         if (q < 0) {
           if (!eof) return null;
           return unbalanced(buf, pos, 'a quoted field is not closed before the end of the file');

@@ -12,6 +12,7 @@ import type { Converter, ConvertContext } from './Converter.ts';
 import { vocabularyOf, vocabularyRank } from './codeSystems.ts';
 import { numericValue as checkNumber } from './numericValue.ts';
 import { parseFhirDateTime } from './parseFhirDateTime.ts';
+import { reasonValue } from './reasonValue.ts';
 import { listFhirFiles, readRecords, totalBytes } from './readRecords.ts';
 import { lookupTable } from '../lookupTable.ts';
 
@@ -282,7 +283,7 @@ function encounter(env: Env): void {
   const cls = classCode(r.class);
   const mapped = cls ? VISIT_CLASSES[cls] : undefined;
   const [code, description] = mapped ?? [`Visit/${(cls ?? 'UNKNOWN').toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, `${cls ?? 'Unknown'} Visit`];
-  if (!mapped) ctx.report.fallback(env.kind, `unmapped encounter class ${cls === null ? '(none)' : CODE_LIKE.test(cls) ? `"${cls}"` : '(not a code)'}`);
+  if (!mapped) ctx.report.fallback(env.kind, `unmapped encounter class ${cls === null ? '(none)' : reasonValue(cls)}`);
   const type = Array.isArray(r.type) ? r.type.find(isObj) : undefined;
   const typeText = type ? (typeof type.text === 'string' ? type.text : (firstCoding(type)?.display as string | undefined)) : undefined;
   const extra: Record<string, ExtraValue> = { domain: 'visit', visit_id: typeof r.id === 'string' ? r.id : null };
@@ -329,7 +330,7 @@ function observation(env: Env): void {
     if (!cc) return ctx.report.skip(env.kind, 'Observation component without a usable code', env.where);
     const val = observationValue(comp);
     if (!('error' in val) && val.note) ctx.report.fallback(env.kind, val.note);
-    if ('error' in val) return ctx.report.skip(env.kind, `component ${CODE_LIKE.test(cc.code) && cc.code.length <= 60 ? cc.code : '(not a code)'}: ${val.error}`, env.where);
+    if ('error' in val) return ctx.report.skip(env.kind, `component ${reasonValue(cc.code)}: ${val.error}`, env.where);
     events.push(valueEvent(subjectId, time, cc.code, val, domain, visitId));
     ctx.describeCode(cc.code, cc.description);
   }
@@ -518,8 +519,6 @@ function firstCoding(cc: unknown): R | undefined {
   return cc.coding.find(isObj);
 }
 
-/** A value that looks like a code or a FHIR name may be quoted in a reason; anything else might be patient text. */
-const CODE_LIKE = /^[A-Za-z0-9][A-Za-z0-9._:/|-]{0,59}$/;
 const OTHER_KIND = '(unknown resource type)';
 
 /** A resource type for the counts: a FHIR-like name as is, anything else under one label. */

@@ -18,6 +18,7 @@ import { csvReader, type CsvReader } from './csvReader.ts';
 import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
 import { numericValue } from './numericValue.ts';
+import { reasonValue } from './reasonValue.ts';
 import { csvVisitCode } from './csvVisitCodes.ts';
 import { syntheaReadable } from './syntheaReadable.ts';
 import { lookupTable } from '../lookupTable.ts';
@@ -178,7 +179,7 @@ async function readEncounters(reader: CsvReader, bytesBefore: number, env: Env):
     const start = csvTime(get(c.start));
     if (start === null) return ctx.report.skip(kind, 'missing or unparseable START', { ...where, id });
     const visit = csvVisitCode(get(c.cls) ?? '');
-    if (!visit.known) ctx.report.fallback(kind, `unmapped ENCOUNTERCLASS "${get(c.cls) ?? ''}" kept as ${visit.code}`);
+    if (!visit.known) ctx.report.fallback(kind, `unmapped ENCOUNTERCLASS ${reasonValue(get(c.cls) ?? '')} kept as Visit/<class>`);
     const extra: Record<string, ExtraValue> = { domain: 'visit', visit_id: id };
     const end = endTime(env, kind, get(c.stop), 'STOP');
     if (end !== null) extra.end = end;
