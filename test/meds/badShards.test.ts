@@ -1,0 +1,45 @@
+// MEDS shards generated from the bundled MIMIC-IV demo with the time column dropped or retyped:
+// an error naming the file, never a dataset whose events all read as static (a leak).
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { isUsageError } from '../../src/errors.ts';
+import { openDuck } from '../../src/meds/duckdb.ts';
+import { openMedsDataset } from '../../src/meds/index.ts';
+import { MIMIC_MEDS, tempDir } from '../helpers/paths.ts';
+
+async function shard(select: string): Promise<string> {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'data'));
+  const duck = await openDuck();
+  try {
+    await duck.connection.run(`COPY (SELECT ${select} FROM read_parquet('${join(MIMIC_MEDS, 'data/held_out/0.parquet')}')) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`);
+  } finally {
+    duck.close();
+  }
+  return dir;
+}
+
+describe('MEDS shards with a bad time column', () => {
+  it('a shard without a time column is an error naming the file', async () => {
+    const dir = await shard('subject_id, code, numeric_value');
+    await assert.rejects(openMedsDataset(dir), (e) => isUsageError(e) && /data\/0\.parquet/.test(e.message) && /missing required MEDS column "time"/.test(e.message));
+  });
+
+  it('a time column of another type is an error naming the file', async () => {
+    for (const select of ['subject_id, time::VARCHAR AS time, code', 'subject_id, epoch_us(time) AS time, code']) {
+      const dir = await shard(select);
+      await assert.rejects(openMedsDataset(dir), (e) => isUsageError(e) && /data\/0\.parquet/.test(e.message) && /column "time" must be a timestamp/.test(e.message), select);
+    }
+  });
+
+  it('the unchanged shard opens (the check is not a false alarm)', async () => {
+    const ds = await openMedsDataset(await shard('subject_id, time, code, numeric_value'));
+    try {
+      assert.ok(ds.subjectCount > 0);
+    } finally {
+      ds.close();
+    }
+  });
+});
