@@ -3,7 +3,7 @@
  * gzip) of Bundles or of bare resources, or a directory of such files. Each record comes with
  * its file and line so that problems can be reported where they are.
  */
-import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -35,7 +35,12 @@ export function listFhirFiles(input: string): string[] {
   const st = statSync(input);
   if (st.isFile()) return [input];
   const out: string[] = [];
+  const visited = new Set<string>();
   const walk = (d: string): void => {
+    // A link back to a parent directory must not loop forever.
+    const real = realpathSync(d);
+    if (visited.has(real)) return;
+    visited.add(real);
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       // Follow symbolic links (a directory of links into an export is common); a broken one is skipped.
