@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isUsageError } from '../../src/errors.ts';
 import { MIN_API_KEY_LENGTH, startServer, type RunningServer } from '../../src/server/startServer.ts';
+import { mulberry32 } from '../helpers/mulberry32.ts';
 import { r4PatientBundles, requestJson } from './fixtures.ts';
 
 type R = Record<string, unknown>;
@@ -65,6 +66,37 @@ describe('server: bad input', () => {
     const put = await fetch(`${server.url}/v1/subjects/123`, { method: 'PUT' });
     assert.equal(put.status, 405);
     assert.equal((await fetch(`${server.url}/v1/nothing-here`)).status, 404);
+  });
+
+  it('seeded fuzz: mutated bundles and events never get a 500', async () => {
+    const rand = mulberry32(Number(process.env.FUZZ_SEED ?? 21));
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
+    const odd = (): unknown => pick([null, 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '0019-05-01', '2019-05-01T00:99', 'notalist', {}, [], -1, 0, 1e308, 'x'.repeat(3000), '\u0000', true, 'Patient']);
+    const mutate = (v: unknown, depth = 0): void => {
+      if (typeof v !== 'object' || v === null) return;
+      const o = v as R;
+      const keys = Object.keys(o);
+      if (keys.length === 0) return;
+      const k = pick(keys);
+      // Mostly deep inside resources: the top level is checked by parseRecordInput anyway.
+      if (depth < 8 && rand() < 0.85 && typeof o[k] === 'object' && o[k] !== null) mutate(o[k], depth + 1);
+      else o[k] = odd();
+    };
+    const bundles = r4PatientBundles().slice(0, 4);
+    const statuses = new Map<number, number>();
+    const deadline = Date.now() + Number(process.env.FUZZ_MS ?? 2000);
+    do {
+      const bundle = structuredClone(pick(bundles).bundle);
+      for (let k = 0; k < 1 + Math.floor(rand() * 6); k++) mutate(bundle);
+      const body =
+        rand() < 0.2
+          ? { events: [{ time: odd(), code: odd(), numericValue: odd(), textValue: odd(), extra: { [String(odd())]: odd() } }], predictionTime: '2024-01-01' }
+          : { bundle, predictionTime: rand() < 0.9 ? '2024-01-01' : odd(), format: pick(['list', 'markdown']) };
+      const r = await requestJson(`${server.url}${pick(['/v1/serialize', '/v1/inspect'])}`, body);
+      statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+      assert.ok(r.status === 200 || r.status === 400, `status ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+    } while (Date.now() < deadline);
+    assert.ok((statuses.get(200) ?? 0) > 0, 'some mutated records still convert');
   });
 
   it(`an API key shorter than ${MIN_API_KEY_LENGTH} characters is refused off loopback (and allowed on it)`, async () => {
