@@ -76,8 +76,12 @@ export const MAX_QUOTED_FIELD_LINES = 100;
  */
 export async function csvReader(file: string): Promise<CsvReader> {
   const size = statSync(file).size;
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const gzip = isGzip(file);
+  if (!gzip) {
+    const problem = encodingProblem(file);
+    if (problem !== null) throw new UsageError(`${problem}: expected a UTF-8 CSV or TSV file, optionally gzip`, { file });
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const text: AsyncIterable<string | Buffer> = gzip ? raw.pipe(createGunzip()).setEncoding('utf8') : raw.setEncoding('utf8');
   const rows = parseRows(text);
   // The header is the first record; the rest of its batch is kept for the first data batch.
@@ -169,6 +173,19 @@ function isGzip(file: string): boolean {
   try {
     const b = Buffer.alloc(2);
     return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** `UTF-16 text` or `binary data` when the first 4 KiB say so (a byte-order mark, NUL bytes), else null. */
+function encodingProblem(file: string): string | null {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4096);
+    const head = b.subarray(0, readSync(fd, b, 0, b.length, 0));
+    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return 'UTF-16 text';
+    return head.includes(0) ? 'binary data (or UTF-16 text)' : null;
   } finally {
     closeSync(fd);
   }

@@ -267,6 +267,20 @@ describe('bad OMOP and Synthea CSV input', () => {
     }
   });
 
+  it('a UTF-16, binary or empty table is one line naming the file (exit 2)', async () => {
+    const person = readFileSync(join(OMOP, 'PERSON.csv'), 'utf8');
+    const cases: [string | Buffer, RegExp][] = [
+      [Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(person, 'utf16le')]), /PERSON\.csv: UTF-16 text: expected a UTF-8 CSV/],
+      [Buffer.from(person, 'utf16le'), /PERSON\.csv: binary data \(or UTF-16 text\)/],
+      ['', /PERSON\.csv: empty file/],
+    ];
+    for (const [content, why] of cases) {
+      const dir = tempDir();
+      writeFileSync(join(dir, 'PERSON.csv'), content);
+      await assert.rejects(convertToMeds({ from: 'omop', input: dir, out: join(tempDir(), 'meds') }), (e: unknown) => isUsageError(e) && why.test(e.message) && !e.message.includes('\n'));
+    }
+  });
+
   it('Synthea CSV: minutes of 99 and offsets of +99:99 are unparseable, not rolled over', async () => {
     const dir = tempDir();
     for (const t of ['patients', 'encounters']) copyFileSync(join(DATA, 'synthea-csv-4patients', `${t}.csv`), join(dir, `${t}.csv`));
