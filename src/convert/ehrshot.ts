@@ -10,7 +10,7 @@
  * the OMOP table names the domain. The CSV has no descriptions: only visit, gender, birth and
  * death codes get one here; the rest come from a vocabulary later.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { ExtraValue } from '../types.ts';
@@ -18,6 +18,7 @@ import type { ConvertContext, Converter } from './Converter.ts';
 import { csvReader } from './csvReader.ts';
 import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { isFileOrLinkToFile } from './csvFindTable.ts';
 import { numericValue as checkNumber } from './numericValue.ts';
 import { VISIT_DESCRIPTIONS } from './csvVisitCodes.ts';
 import { lookupTable } from '../lookupTable.ts';
@@ -125,14 +126,27 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
 function listFiles(input: string): string[] {
   if (statSync(input).isFile()) return [input];
   const out: string[] = [];
+  const visited = new Set<string>();
   const walk = (dir: string): void => {
+    // Symbolic links are followed; a link back to a parent directory is visited once.
+    const real = realpathSync(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && FILES.test(e.name)) out.push(p);
+      if (e.isDirectory() || (e.isSymbolicLink() && isDirectory(p))) walk(p);
+      else if (FILES.test(e.name) && isFileOrLinkToFile(dir, e)) out.push(p);
     }
   };
   walk(input);
   if (out.length === 0) throw new UsageError('no .csv or .csv.gz files found', { file: input });
   return out.sort();
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false; // a broken link
+  }
 }

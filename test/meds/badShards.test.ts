@@ -1,7 +1,7 @@
 // MEDS shards generated from the bundled MIMIC-IV demo with the time column dropped or retyped:
 // an error naming the file, never a dataset whose events all read as static (a leak).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isUsageError } from '../../src/errors.ts';
@@ -31,6 +31,21 @@ describe('MEDS shards with a bad time column', () => {
     for (const select of ['subject_id, time::VARCHAR AS time, code', 'subject_id, epoch_us(time) AS time, code']) {
       const dir = await shard(select);
       await assert.rejects(openMedsDataset(dir), (e) => isUsageError(e) && /data\/0\.parquet/.test(e.message) && /column "time" must be a timestamp/.test(e.message), select);
+    }
+  });
+
+  it('a symbolically linked shard is read, not skipped', async () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'data'));
+    symlinkSync(join(MIMIC_MEDS, 'data/held_out/0.parquet'), join(dir, 'data/linked.parquet'));
+    const ds = await openMedsDataset(dir);
+    try {
+      const direct = await openMedsDataset(await shard('*'));
+      assert.equal(ds.subjectCount, direct.subjectCount);
+      direct.close();
+      assert.ok(ds.subjectCount > 0);
+    } finally {
+      ds.close();
     }
   });
 
