@@ -178,9 +178,9 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
 
 /** Why a table of an OMOP directory is not converted (tables not named here: "not a table this converter reads"). */
 const NOT_CONVERTED: ReadonlyMap<string, string> = new Map([
-  ['condition_era', 'derived from CONDITION_OCCURRENCE (eras would repeat its events)'],
-  ['drug_era', 'derived from DRUG_EXPOSURE (eras would repeat its events)'],
-  ['dose_era', 'derived from DRUG_EXPOSURE (eras would repeat its events)'],
+  ['condition_era', 'derived from CONDITION_OCCURRENCE, whose events eras would repeat'],
+  ['drug_era', 'derived from DRUG_EXPOSURE, whose events eras would repeat'],
+  ['dose_era', 'derived from DRUG_EXPOSURE, whose events eras would repeat'],
   ['observation_period', 'enrollment periods, not clinical events'],
   ['note', 'free-text notes are not converted'],
   ['note_nlp', 'derived from NOTE'],
@@ -203,7 +203,7 @@ const NOT_CONVERTED: ReadonlyMap<string, string> = new Map([
 
 /** Say in the summary which tables were read, which are absent and which are left alone (and why). */
 function noteTables(input: string, names: readonly string[], files: ReadonlyMap<string, string>, ctx: ConvertContext): void {
-  for (const t of names) ctx.report.table(t, files.has(t) ? 'read' : t === 'person' ? 'read' : 'absent (no such file: no events of this kind)');
+  for (const t of names) ctx.report.table(t, files.has(t) ? 'read' : t === 'person' ? 'read' : 'absent: no such file, so no events of this kind');
   for (const t of csvTableNames(input)) {
     if (names.includes(t)) continue;
     const why = NOT_CONVERTED.get(t);

@@ -231,9 +231,9 @@ describe('bad OMOP and Synthea CSV input', () => {
     }, true);
     const r = await convert('omop', dir);
     assert.equal(r.conversion.skipped.procedure_occurrence?.['unbalanced quote: a quoted field runs over more than 100 lines'], 1);
-    assert.equal(r.conversion.tables?.condition_era, 'not converted: derived from CONDITION_OCCURRENCE (eras would repeat its events)');
-    assert.equal(r.conversion.tables?.drug_era, 'not converted: derived from DRUG_EXPOSURE (eras would repeat its events)');
-    assert.equal(r.conversion.tables?.measurement, 'absent (no such file: no events of this kind)');
+    assert.equal(r.conversion.tables?.condition_era, 'not converted: derived from CONDITION_OCCURRENCE, whose events eras would repeat');
+    assert.equal(r.conversion.tables?.drug_era, 'not converted: derived from DRUG_EXPOSURE, whose events eras would repeat');
+    assert.equal(r.conversion.tables?.measurement, 'absent: no such file, so no events of this kind');
     assert.equal(r.conversion.tables?.procedure_occurrence, 'read');
   });
 
