@@ -65,7 +65,7 @@ function checkRejects(text: string, what: string): { line: number; file: string 
 }
 
 describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
-  it('FHIR: mutated bundles never crash a run, good bundles convert unchanged, bad records are counted without content', async () => {
+  it('FHIR: mutated bundles never crash a run, good bundles convert unchanged, bad records are counted without content', async (t) => {
     const rand = mulberry32(SEED);
     const lines = gunzipSync(readFileSync(join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz')))
       .toString('utf8')
@@ -118,9 +118,10 @@ describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
       }
     } while (Date.now() < deadline);
     assert.ok(rounds >= 1 && base.conversion.totals.skipped === 0);
+    t.diagnostic(`${rounds} rounds of 4 mutated bundles`);
   });
 
-  it('OMOP: mutated rows never crash a run, every untouched row is kept, bad rows are counted without content', async () => {
+  it('OMOP: mutated rows never crash a run, every untouched row is kept, bad rows are counted without content', async (t) => {
     const rand = mulberry32(SEED + 1);
     const omop = join(DATA, 'omop-synthea27nj');
     const original = readFileSync(join(omop, 'PROCEDURE_OCCURRENCE.csv'), 'utf8').split('\n');
@@ -174,6 +175,7 @@ describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
       }
       for (const x of rejects) assert.ok(physical.has(x.line), `round ${rounds}: untouched row ${x.line} rejected`);
     } while (Date.now() < deadline);
+    t.diagnostic(`${rounds} rounds of 25 mutated rows`);
   });
 
   it('MEDS: odd shards open with every event or fail with a UsageError naming the shard', async () => {
