@@ -410,7 +410,9 @@ export class MedsDataset {
         const val = x.vec.getItem(i);
         if (val !== null && val !== undefined) {
           extra ??= {};
-          extra[x.name] = val as ExtraValue;
+          // A column named `__proto__` must become a property, not the object's prototype.
+          if (x.name === '__proto__') Object.defineProperty(extra, x.name, { value: val, enumerable: true, writable: true, configurable: true });
+          else extra[x.name] = val as ExtraValue;
         }
       }
       const ev: Event = {

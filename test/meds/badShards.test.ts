@@ -49,6 +49,21 @@ describe('MEDS shards with a bad time column', () => {
     }
   });
 
+  it('extra columns named after prototype properties are read as values', async () => {
+    const ds = await openMedsDataset(await shard(`subject_id, time, code, 'a' AS "constructor", 7 AS "__proto__", 'b' AS "toString"`));
+    try {
+      const [first] = await ds.subjects().next().then((r) => (r.done ? [] : [r.value]));
+      const e = first?.events[0];
+      assert.ok(e?.extra);
+      assert.equal(Object.getPrototypeOf(e.extra), Object.prototype);
+      assert.deepEqual(Object.getOwnPropertyDescriptor(e.extra, '__proto__')?.value, 7);
+      assert.equal(e.extra.constructor, 'a');
+      assert.equal(e.extra.toString, 'b');
+    } finally {
+      ds.close();
+    }
+  });
+
   it('the unchanged shard opens (the check is not a false alarm)', async () => {
     const ds = await openMedsDataset(await shard('subject_id, time, code, numeric_value'));
     try {
