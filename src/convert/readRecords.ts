@@ -165,6 +165,6 @@ function parse(file: string, line: number, text: string): RawRecord {
     const value = JSON.parse(text) as unknown;
     return UNDERFLOW.test(text) ? { file, line, value, underflow: true } : { file, line, value };
   } catch (err) {
-    return { file, line, value: undefined, error: jsonErrorReason(err) };
+    return { file, line, value: undefined, error: jsonErrorReason(err, text) };
   }
 }

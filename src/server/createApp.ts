@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { resolveInstruction } from '../embed/instructions.ts';
 import { isUsageError } from '../errors.ts';
+import { jsonErrorReason } from '../jsonErrorReason.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import { ApiError } from './ApiError.ts';
 import { apiKeyAuth } from './apiKeyAuth.ts';
@@ -199,9 +200,8 @@ async function readJson(c: Context): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    // V8's message quotes the input; report only where parsing stopped.
-    const pos = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-    throw new ApiError(400, 'invalid_json', `the request body is not valid JSON${pos !== undefined ? ` (parsing stopped at character ${pos})` : ''}`, null);
+    // V8's message quotes the input; report only the kind of error and where parsing stopped.
+    throw new ApiError(400, 'invalid_json', `the request body is not valid JSON ${jsonErrorReason(err, text).replace(/^invalid JSON /, '')}`, null);
   }
 }
 

@@ -151,7 +151,8 @@ describe('bad FHIR input', () => {
     assert.equal(r.conversion.totals.skipped, 2);
     const text = r.rejects + JSON.stringify(r.conversion) + readFileSync(join(r.out, 'conversion.json'), 'utf8');
     for (const name of [family, given, 'Janet']) assert.ok(!text.includes(name), `"${name}" leaked`);
-    assert.match(r.rejects, /invalid JSON \(unexpected character\)|invalid JSON \([a-z ,':}\]]+ at character \d+\)/);
+    assert.match(r.rejects, /"line":3,.*"reason":"invalid JSON \(unexpected character at character 10\)"/);
+    assert.match(r.rejects, /"line":2,.*"reason":"invalid JSON \([a-z ,':}\]]+ at character \d+\)"/);
   });
 
   it('"entry": "notalist" is a reject with a reason; 1e-400 is counted, not silently 0', async () => {

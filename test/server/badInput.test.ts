@@ -55,6 +55,12 @@ describe('server: bad input', () => {
     }
   });
 
+  it('a body that is not JSON gets the kind and position of the error, never its text', async () => {
+    const r = await requestJson(`${server.url}/v1/serialize`, '{"events":[{"code":Janet}]}');
+    assert.equal(r.status, 400);
+    assert.equal(r.body.error.message, 'the request body is not valid JSON (unexpected character at character 19)');
+  });
+
   it('a wrong method is 405 with Allow; an unknown path stays 404', async () => {
     const get = await fetch(`${server.url}/v1/serialize`);
     assert.equal(get.status, 405);
