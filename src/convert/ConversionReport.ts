@@ -29,6 +29,11 @@ export interface ConversionSummary {
   readonly ignored: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** Records converted with a readable fallback (for example an unknown concept), by kind then note. */
   readonly fallbacks: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /**
+   * Per source table or file, when the converter reads a directory of tables (OMOP): `read`,
+   * `absent` (with what that means) or `not converted` with the reason. Present only then.
+   */
+  readonly tables?: Readonly<Record<string, string>>;
   readonly totals: { readonly read: number; readonly written: number; readonly skipped: number; readonly ignored: number; readonly fallbacks: number };
 }
 
@@ -40,6 +45,7 @@ export class ConversionReport {
   private readonly fallbacks = new Map<string, Map<string, number>>();
   private readonly ignoredCounts = new Map<string, Map<string, number>>();
   private pending: string[] = [];
+  private readonly tableNotes = new Map<string, string>();
 
   /**
    * @param rejectsFile path of rejects.ndjson (created empty now)
@@ -82,6 +88,11 @@ export class ConversionReport {
     bump(this.fallbacks, kind, note);
   }
 
+  /** Note what happened to a source table (`read`, `absent: ...`, `not converted: ...`) for the summary. */
+  table(name: string, note: string): void {
+    this.tableNotes.set(name, note);
+  }
+
   /** Write pending rejects to disk. */
   flush(): void {
     if (this.pending.length === 0) return;
@@ -110,6 +121,7 @@ export class ConversionReport {
       skipped: nested(this.skipped),
       ignored: nested(this.ignoredCounts),
       fallbacks: nested(this.fallbacks),
+      ...(this.tableNotes.size > 0 ? { tables: Object.fromEntries([...this.tableNotes].sort()) } : {}),
       totals: {
         read: sum(this.readCounts),
         written: sum(this.writtenCounts),

@@ -2,7 +2,8 @@
  * FHIR code system URIs → MEDS vocabulary prefixes (the prefixes OMOP and EHRSHOT use).
  * Unknown systems keep a readable prefix derived from the URI.
  */
-const SYSTEMS: Readonly<Record<string, string>> = {
+import { lookupTable } from '../lookupTable.ts';
+const SYSTEMS: Readonly<Record<string, string>> = lookupTable({
   'http://snomed.info/sct': 'SNOMED',
   'http://loinc.org': 'LOINC',
   'http://www.nlm.nih.gov/research/umls/rxnorm': 'RxNorm',
@@ -26,7 +27,7 @@ const SYSTEMS: Readonly<Record<string, string>> = {
   'http://hl7.org/fhir/v3/Ethnicity': 'CDCREC',
   'http://dicom.nema.org/resources/ontology/DCM': 'DICOM',
   'http://nucc.org/provider-taxonomy': 'NUCC',
-};
+});
 
 /** Preference when a CodeableConcept has several codings: standard clinical vocabularies first. */
 const PREFERENCE = ['SNOMED', 'LOINC', 'RxNorm', 'CVX', 'ICD10CM', 'ICD9CM', 'ICD10PCS', 'ICD9Proc', 'CPT4', 'HCPCS', 'NDC', 'ATC', 'ICD10'];

@@ -58,7 +58,16 @@ export interface CsvReader {
 interface RawRow {
   readonly line: number;
   readonly fields: string[];
+  /** Why the line could not be split into fields (an unbalanced quote), or undefined. */
+  readonly problem?: string;
 }
+
+/**
+ * Most lines a quoted field may span. Clinical CSV tables hold codes, dates and short texts; a
+ * quoted field running over more lines than this is an unbalanced quote, which would otherwise
+ * swallow every row up to the next stray quote into one field (silently losing them).
+ */
+export const MAX_QUOTED_FIELD_LINES = 100;
 
 /**
  * Open a CSV/TSV file and read its header. The delimiter is a tab when the header line has more
@@ -67,8 +76,12 @@ interface RawRow {
  */
 export async function csvReader(file: string): Promise<CsvReader> {
   const size = statSync(file).size;
-  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const gzip = isGzip(file);
+  if (!gzip) {
+    const problem = encodingProblem(file);
+    if (problem !== null) throw new UsageError(`${problem}: expected a UTF-8 CSV or TSV file, optionally gzip`, { file });
+  }
+  const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   const text: AsyncIterable<string | Buffer> = gzip ? raw.pipe(createGunzip()).setEncoding('utf8') : raw.setEncoding('utf8');
   const rows = parseRows(text);
   // The header is the first record; the rest of its batch is kept for the first data batch.
@@ -102,6 +115,10 @@ export async function csvReader(file: string): Promise<CsvReader> {
     const out: CsvRecord[] = [];
     for (const r of batch) {
       // A blank line carries no record; editors still count it, so the numbering does too.
+      if (r.problem !== undefined) {
+        out.push({ row: r.line - 1, values: [], problem: r.problem });
+        continue;
+      }
       if (r.fields.length === 1 && r.fields[0] === '') continue;
       let problem: string | null = null;
       if (r.fields.length < n) problem = `missing column ${header[r.fields.length]}`;
@@ -161,6 +178,19 @@ function isGzip(file: string): boolean {
   }
 }
 
+/** `UTF-16 text` or `binary data` when the first 4 KiB say so (a byte-order mark, NUL bytes), else null. */
+function encodingProblem(file: string): string | null {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(4096);
+    const head = b.subarray(0, readSync(fd, b, 0, b.length, 0));
+    if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return 'UTF-16 text';
+    return head.includes(0) ? 'binary data (or UTF-16 text)' : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A generator of record batches that also reports the delimiter it detected. */
 interface RowStream extends AsyncGenerator<RawRow[]> {
   delimiter(): string;
@@ -177,6 +207,9 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
     let buf = '';
     let line = 1;
     let pos = 0;
+    // Fields of the header (the first record), once read: a line with exactly that many fields
+    // inside a quoted field is a row swallowed by an unbalanced quote.
+    let expected = 0;
     for await (const piece of chunks) {
       const chunk = typeof piece === 'string' ? piece : piece.toString('utf8');
       buf = pos < buf.length ? buf.slice(pos) + chunk : chunk;
@@ -189,9 +222,10 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
       }
       const batch: RawRow[] = [];
       while (true) {
-        const r = nextRecord(buf, pos, delim, false);
+        const r = nextRecord(buf, pos, delim, false, expected);
+        if (r !== null && expected === 0) expected = r.fields.length;
         if (r === null) break;
-        batch.push({ line, fields: r.fields });
+        batch.push(r.problem !== undefined ? { line, fields: r.fields, problem: r.problem } : { line, fields: r.fields });
         line += r.lines;
         pos = r.next;
       }
@@ -201,9 +235,10 @@ function parseRows(chunks: AsyncIterable<string | Buffer>): RowStream {
       if (delim === null) delim = count(buf, '\t') > count(buf, ',') ? '\t' : ',';
       const batch: RawRow[] = [];
       while (pos < buf.length) {
-        const r = nextRecord(buf, pos, delim, true);
+        const r = nextRecord(buf, pos, delim, true, expected);
+        if (r !== null && expected === 0) expected = r.fields.length;
         if (r === null) break;
-        batch.push({ line, fields: r.fields });
+        batch.push(r.problem !== undefined ? { line, fields: r.fields, problem: r.problem } : { line, fields: r.fields });
         line += r.lines;
         pos = r.next;
       }
@@ -222,7 +257,15 @@ function count(s: string, ch: string): number {
 }
 
 /** The record starting at `pos`, or null when it is not complete yet (and `eof` is false). */
-function nextRecord(buf: string, pos: number, delim: string, eof: boolean): { fields: string[]; next: number; lines: number } | null {
+/** A parsed record: its fields and where the next one starts, or a problem that rejects its line. */
+interface Parsed {
+  readonly fields: string[];
+  readonly next: number;
+  readonly lines: number;
+  readonly problem?: string;
+}
+
+function nextRecord(buf: string, pos: number, delim: string, eof: boolean, expected: number): Parsed | null {
   const nl = buf.indexOf('\n', pos);
   if (nl < 0 && !eof) return null;
   const end = nl < 0 ? buf.length : nl;
@@ -233,10 +276,44 @@ function nextRecord(buf: string, pos: number, delim: string, eof: boolean): { fi
     if (text.endsWith('\r')) text = text.slice(0, -1);
     return { fields: text.split(delim), next: end + 1, lines: 1 };
   }
-  return quotedRecord(buf, pos, delim, eof);
+  return quotedRecord(buf, pos, delim, eof, expected);
 }
 
-function quotedRecord(buf: string, pos: number, delim: string, eof: boolean): { fields: string[]; next: number; lines: number } | null {
+/**
+ * The line at `pos` rejected because a quote opened on it is not closed within
+ * {@link MAX_QUOTED_FIELD_LINES} lines (or before the end of the file). Parsing resumes on the
+ * next line, so that one stray quote costs one row, not every row up to the next quote.
+ */
+function unbalanced(buf: string, pos: number, why: string): Parsed {
+  const nl = buf.indexOf('\n', pos);
+  return { fields: [], next: nl < 0 ? buf.length : nl + 1, lines: 1, problem: `unbalanced quote: ${why}` };
+}
+
+/** Newlines in `buf` from `from` (inclusive) to `to` (exclusive), counting at most `limit + 1`. */
+function newlinesUpTo(buf: string, from: number, to: number, limit: number): number {
+  let n = 0;
+  for (let i = buf.indexOf('\n', from); i >= 0 && i < to && n <= limit; i = buf.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * True when a complete line between `from` and `to` (inside a quoted field) has exactly the
+ * header's number of fields and no quote: a row, not a line of multi-line text.
+ */
+function rowLikeLine(buf: string, from: number, to: number, delim: string, expected: number): boolean {
+  if (expected < 2) return false;
+  let a = buf.indexOf('\n', from);
+  while (a >= 0 && a < to) {
+    const b = buf.indexOf('\n', a + 1);
+    if (b < 0 || b >= to) return false;
+    const text = buf.slice(a + 1, b);
+    if (!text.includes('"') && count(text, delim) === expected - 1) return true;
+    a = b;
+  }
+  return false;
+}
+
+function quotedRecord(buf: string, pos: number, delim: string, eof: boolean, expected: number): Parsed | null {
   const fields: string[] = [];
   let i = pos;
   let lines = 1;
@@ -245,11 +322,15 @@ function quotedRecord(buf: string, pos: number, delim: string, eof: boolean): { 
       // Quoted field: read to the closing quote, unescaping "".
       let value = '';
       let j = i + 1;
+      let spanned = 0;
       while (true) {
         const q = buf.indexOf('"', j);
+        spanned += newlinesUpTo(buf, j, q < 0 ? buf.length : q, MAX_QUOTED_FIELD_LINES);
+        if (spanned > MAX_QUOTED_FIELD_LINES) return unbalanced(buf, pos, `a quoted field runs over more than ${MAX_QUOTED_FIELD_LINES} lines`);
+        if (spanned > 0 && rowLikeLine(buf, j, q < 0 ? buf.length : q, delim, expected)) return unbalanced(buf, pos, 'a quoted field swallows lines that read as rows of their own');
         if (q < 0) {
           if (!eof) return null;
-          throw new Error('unterminated quoted field at the end of the file');
+          return unbalanced(buf, pos, 'a quoted field is not closed before the end of the file');
         }
         value += buf.slice(j, q);
         if (buf[q + 1] === '"') {

@@ -5,9 +5,10 @@
  * (and the same words the FHIR converter maps), so that one labeler finds inpatient stays in any
  * source.
  */
+import { lookupTable } from '../lookupTable.ts';
 
 /** Description of every visit code a CSV converter may write, by code. */
-export const VISIT_DESCRIPTIONS: Readonly<Record<string, string>> = {
+export const VISIT_DESCRIPTIONS: Readonly<Record<string, string>> = lookupTable({
   'Visit/IP': 'Inpatient Visit',
   'Visit/ER': 'Emergency Room Visit',
   'Visit/ERIP': 'Emergency Room and Inpatient Visit',
@@ -17,10 +18,10 @@ export const VISIT_DESCRIPTIONS: Readonly<Record<string, string>> = {
   'Visit/URGENT': 'Urgent Care Visit',
   'Visit/HH': 'Home Health Visit',
   'Visit/VR': 'Virtual Visit',
-};
+});
 
 /** Synthea `ENCOUNTERCLASS` words → visit codes. */
-const SYNTHEA_CLASSES: Readonly<Record<string, string>> = {
+const SYNTHEA_CLASSES: Readonly<Record<string, string>> = lookupTable({
   inpatient: 'Visit/IP',
   emergency: 'Visit/ER',
   outpatient: 'Visit/OP',
@@ -29,7 +30,7 @@ const SYNTHEA_CLASSES: Readonly<Record<string, string>> = {
   urgentcare: 'Visit/URGENT',
   home: 'Visit/HH',
   virtual: 'Visit/VR',
-};
+});
 
 /**
  * The visit code and description of a Synthea encounter class. An unknown class becomes

@@ -10,7 +10,7 @@
  * the OMOP table names the domain. The CSV has no descriptions: only visit, gender, birth and
  * death codes get one here; the rest come from a vocabulary later.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UsageError } from '../errors.ts';
 import type { ExtraValue } from '../types.ts';
@@ -18,10 +18,13 @@ import type { ConvertContext, Converter } from './Converter.ts';
 import { csvReader } from './csvReader.ts';
 import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { isFileOrLinkToFile } from './csvFindTable.ts';
+import { numericValue as checkNumber } from './numericValue.ts';
 import { VISIT_DESCRIPTIONS } from './csvVisitCodes.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** EHRSHOT `omop_table` → the domain our other converters write. */
-const DOMAINS: Readonly<Record<string, string>> = {
+const DOMAINS: Readonly<Record<string, string>> = lookupTable({
   person: 'demographics',
   death: 'death',
   visit_occurrence: 'visit',
@@ -34,15 +37,15 @@ const DOMAINS: Readonly<Record<string, string>> = {
   device_exposure: 'device',
   note: 'note',
   image_occurrence: 'imaging',
-};
+});
 
-const SPECIAL: Readonly<Record<string, { code: string; description: string; domain: string }>> = {
+const SPECIAL: Readonly<Record<string, { code: string; description: string; domain: string }>> = lookupTable({
   'SNOMED/3950001': { code: 'MEDS_BIRTH', description: 'Birth', domain: 'demographics' },
   'SNOMED/419620001': { code: 'MEDS_DEATH', description: 'Death', domain: 'death' },
-};
+});
 
 const STATIC_PREFIXES = ['Gender/', 'Race/', 'Ethnicity/'];
-const GENDERS: Readonly<Record<string, string>> = { 'Gender/F': 'Female', 'Gender/M': 'Male' };
+const GENDERS: Readonly<Record<string, string>> = lookupTable({ 'Gender/F': 'Female', 'Gender/M': 'Male' });
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const FILES = /\.csv(\.gz)?$/i;
 
@@ -103,7 +106,9 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
       let textValue: string | null = null;
       const value = get(c.value);
       if (value !== null) {
-        if (NUMBER.test(value.trim())) numericValue = Number(value);
+        const checked = NUMBER.test(value.trim()) ? checkNumber(Number(value), value) : null;
+        if (checked?.note) ctx.report.fallback(kind, checked.note);
+        if (checked != null && checked.value !== null) numericValue = checked.value;
         else textValue = value;
       }
       const unit = get(c.unit);
@@ -121,14 +126,27 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
 function listFiles(input: string): string[] {
   if (statSync(input).isFile()) return [input];
   const out: string[] = [];
+  const visited = new Set<string>();
   const walk = (dir: string): void => {
+    // Symbolic links are followed; a link back to a parent directory is visited once.
+    const real = realpathSync(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile() && FILES.test(e.name)) out.push(p);
+      if (e.isDirectory() || (e.isSymbolicLink() && isDirectory(p))) walk(p);
+      else if (FILES.test(e.name) && isFileOrLinkToFile(dir, e)) out.push(p);
     }
   };
   walk(input);
   if (out.length === 0) throw new UsageError('no .csv or .csv.gz files found', { file: input });
   return out.sort();
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false; // a broken link
+  }
 }

@@ -6,11 +6,15 @@
  */
 import { dirname } from 'node:path';
 import { statSync } from 'node:fs';
+import { UsageError } from '../errors.ts';
 import type { Event, ExtraValue } from '../types.ts';
 import type { Converter, ConvertContext } from './Converter.ts';
 import { vocabularyOf, vocabularyRank } from './codeSystems.ts';
+import { numericValue as checkNumber } from './numericValue.ts';
 import { parseFhirDateTime } from './parseFhirDateTime.ts';
+import { reasonValue } from './reasonValue.ts';
 import { listFhirFiles, readRecords, totalBytes } from './readRecords.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** A FHIR resource as parsed JSON. */
 type R = Record<string, unknown>;
@@ -21,7 +25,7 @@ interface Where {
 }
 
 /** Resource types that are not clinical events for a patient timeline: counted, not converted. */
-const IGNORED: Readonly<Record<string, string>> = {
+const IGNORED: Readonly<Record<string, string>> = lookupTable({
   Claim: 'billing resource',
   ExplanationOfBenefit: 'billing resource',
   Coverage: 'billing resource',
@@ -37,10 +41,10 @@ const IGNORED: Readonly<Record<string, string>> = {
   SupplyDelivery: 'not converted (supply logistics)',
   DocumentReference: 'not converted (documents)',
   Media: 'not converted (media)',
-};
+});
 
 /** Visit class codes (R4 v3-ActCode and STU3/Synthea words) → our `Visit/` codes. */
-const VISIT_CLASSES: Readonly<Record<string, [string, string]>> = {
+const VISIT_CLASSES: Readonly<Record<string, [string, string]>> = lookupTable({
   IMP: ['Visit/IP', 'Inpatient Visit'],
   ACUTE: ['Visit/IP', 'Inpatient Visit'],
   NONAC: ['Visit/IP', 'Inpatient Visit'],
@@ -60,14 +64,14 @@ const VISIT_CLASSES: Readonly<Record<string, [string, string]>> = {
   PRENC: ['Visit/PRE', 'Pre-admission Visit'],
   SS: ['Visit/SS', 'Short Stay Visit'],
   FLD: ['Visit/FLD', 'Field Visit'],
-};
+});
 
-const GENDERS: Readonly<Record<string, [string, string]>> = {
+const GENDERS: Readonly<Record<string, [string, string]>> = lookupTable({
   female: ['Gender/F', 'Female'],
   male: ['Gender/M', 'Male'],
   other: ['Gender/O', 'Other gender'],
   unknown: ['Gender/U', 'Unknown gender'],
-};
+});
 
 /** The FHIR converter (`--from fhir`). */
 export const fhirConverter: Converter = {
@@ -79,26 +83,40 @@ export const fhirConverter: Converter = {
     const root = statSync(input).isDirectory() ? input : dirname(input);
     // Bulk-export layout: Medication resources (read first) resolve references across files.
     const globalIndex = new Map<string, R>();
+    const seen = new Set<string>();
+    let usable = 0;
+    let lines = 0;
+    let firstProblem: string | undefined;
     ctx.progress(0, total);
     for await (const rec of readRecords(files, root, (b) => ctx.progress(b, total))) {
       const where = { file: rec.file, line: rec.line };
+      lines++;
       if (rec.value === undefined) {
+        firstProblem ??= `${rec.file}: ${rec.error ?? 'invalid JSON'}`;
         ctx.report.read('(unparsed line)');
         ctx.report.skip('(unparsed line)', rec.error ?? 'invalid JSON', where);
         continue;
       }
       const v = rec.value;
+      if (rec.underflow) ctx.report.fallback('(record)', 'number literal too small for a double (1e-400): read as 0');
       if (!isObj(v) || typeof v.resourceType !== 'string') {
         ctx.report.read('(not a resource)');
+        firstProblem ??= `${rec.file}: JSON value has no resourceType`;
         ctx.report.skip('(not a resource)', 'JSON value has no resourceType', where);
         continue;
       }
+      usable++;
       if (v.resourceType === 'Bundle') {
-        convertBundle(v, where, ctx, globalIndex);
+        convertBundle(v, where, ctx, globalIndex, seen);
       } else {
         if (v.resourceType === 'Medication' && typeof v.id === 'string') indexResource(globalIndex, v, undefined);
-        convertResource(v, where, ctx, (ref) => globalIndex.get(ref));
+        convertResource(v, where, ctx, (ref) => globalIndex.get(ref), seen);
       }
+    }
+    // Nothing at all was a FHIR resource: an empty, binary, UTF-16 or misnamed input, not data
+    // with a few bad records. Failing beats writing an empty dataset with exit code 0.
+    if (usable === 0) {
+      throw new UsageError(`no FHIR resource could be read from ${files.length} file(s) (${lines} record(s) rejected; first: ${firstProblem ?? 'no records'}): expected UTF-8 JSON or NDJSON, optionally gzip`, { file: input });
     }
   },
 };
@@ -108,7 +126,12 @@ export const fhirConverter: Converter = {
  * `globalIndex` (bulk-export Medications; pass an empty map for a lone bundle). Exported for the
  * service, which converts one in-memory bundle with the same code as the batch converter.
  */
-export function convertBundle(bundle: Record<string, unknown>, where: { readonly file: string; readonly line: number }, ctx: ConvertContext, globalIndex: Map<string, Record<string, unknown>>): void {
+export function convertBundle(bundle: Record<string, unknown>, where: { readonly file: string; readonly line: number }, ctx: ConvertContext, globalIndex: Map<string, Record<string, unknown>>, seen: Set<string> = new Set()): void {
+  if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
+    ctx.report.read('Bundle');
+    ctx.report.skip('Bundle', 'Bundle.entry is not an array', where);
+    return;
+  }
   const entries = Array.isArray(bundle.entry) ? bundle.entry : [];
   const local = new Map<string, R>();
   for (const e of entries) {
@@ -121,7 +144,7 @@ export function convertBundle(bundle: Record<string, unknown>, where: { readonly
       ctx.report.skip('(bundle entry)', 'bundle entry without a resource', where);
       continue;
     }
-    convertResource(e.resource, where, ctx, resolve);
+    convertResource(e.resource, where, ctx, resolve, seen);
   }
 }
 
@@ -142,8 +165,15 @@ interface Env {
   readonly resolve: (ref: string) => R | undefined;
 }
 
-function convertResource(r: R, where: Where, ctx: ConvertContext, resolve: (ref: string) => R | undefined): void {
-  const kind = r.resourceType as string;
+/** How a duplicate resource is counted (in `ignored`, by resource type). */
+export const DUPLICATE_RESOURCE = 'duplicate: same resourceType and id as an earlier resource (converted once)';
+
+/**
+ * @param seen `resourceType/id` of the resources converted so far: the same resource twice (the
+ *   same bundle in two files, a re-export appended to another) is converted once and counted.
+ */
+function convertResource(r: R, where: Where, ctx: ConvertContext, resolve: (ref: string) => R | undefined, seen: Set<string>): void {
+  const kind = safeKind(r.resourceType as string);
   ctx.report.read(kind);
   const env: Env = { ctx, kind, where: { ...where, ...(typeof r.id === 'string' ? { id: r.id } : {}) }, resource: r, resolve };
   const ignored = IGNORED[kind];
@@ -151,15 +181,23 @@ function convertResource(r: R, where: Where, ctx: ConvertContext, resolve: (ref:
     ctx.report.ignore(kind, ignored);
     return;
   }
+  if (typeof r.id === 'string' && r.id !== '') {
+    const key = `${kind}/${r.id}`;
+    if (seen.has(key)) {
+      ctx.report.ignore(kind, DUPLICATE_RESOURCE);
+      return;
+    }
+    seen.add(key);
+  }
   const handler = HANDLERS[kind];
   if (!handler) {
-    ctx.report.skip(kind, `resource type "${kind}" is not supported`, env.where);
+    ctx.report.skip(kind, `resource type ${kind === OTHER_KIND ? 'other than a FHIR name' : `"${kind}"`} is not supported`, env.where);
     return;
   }
   handler(env);
 }
 
-const HANDLERS: Readonly<Record<string, (env: Env) => void>> = {
+const HANDLERS: Readonly<Record<string, (env: Env) => void>> = lookupTable({
   Patient: patient,
   Encounter: encounter,
   Condition: (env) =>
@@ -175,7 +213,7 @@ const HANDLERS: Readonly<Record<string, (env: Env) => void>> = {
   DiagnosticReport: (env) => clinical(env, env.resource.code, 'diagnostic_report', ['effectiveDateTime', 'effectivePeriod.start', 'issued']),
   CarePlan: carePlan,
   Device: (env) => clinical(env, env.resource.type, 'device', ['manufactureDate']),
-};
+});
 
 // ---------------------------------------------------------------------------------------------
 
@@ -192,6 +230,7 @@ function patient(env: Env): void {
     ctx.report.fallback(env.kind, 'no usable birthDate (no MEDS_BIRTH)');
   }
   const gender = typeof r.gender === 'string' ? GENDERS[r.gender] : undefined;
+  if (gender === undefined && r.gender !== undefined) ctx.report.fallback(env.kind, 'unknown gender value (no Gender/ event)');
   if (gender) {
     ctx.emit({ ...base, time: null, code: gender[0], extra: { domain: 'demographics' } }, env.kind);
     ctx.describeCode(gender[0], gender[1]);
@@ -244,7 +283,7 @@ function encounter(env: Env): void {
   const cls = classCode(r.class);
   const mapped = cls ? VISIT_CLASSES[cls] : undefined;
   const [code, description] = mapped ?? [`Visit/${(cls ?? 'UNKNOWN').toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, `${cls ?? 'Unknown'} Visit`];
-  if (!mapped) ctx.report.fallback(env.kind, `unmapped encounter class "${cls ?? '(none)'}"`);
+  if (!mapped) ctx.report.fallback(env.kind, `unmapped encounter class ${cls === null ? '(none)' : reasonValue(cls)}`);
   const type = Array.isArray(r.type) ? r.type.find(isObj) : undefined;
   const typeText = type ? (typeof type.text === 'string' ? type.text : (firstCoding(type)?.display as string | undefined)) : undefined;
   const extra: Record<string, ExtraValue> = { domain: 'visit', visit_id: typeof r.id === 'string' ? r.id : null };
@@ -265,7 +304,7 @@ function observation(env: Env): void {
   const { ctx, resource: r } = env;
   const subjectId = subjectOf(env);
   if (subjectId === null) return;
-  const time = firstTime(r, ['effectiveDateTime', 'effectivePeriod.start', 'effectiveInstant', 'issued']);
+  const time = firstTime(r, ['effectiveDateTime', 'effectivePeriod.start', 'effectiveInstant', 'issued'], env);
   if (time === null) return ctx.report.skip(env.kind, 'Observation without a usable effective time', env.where);
   const main = pickCode(r.code);
   if (!main) return ctx.report.skip(env.kind, 'Observation without a usable code', env.where);
@@ -282,6 +321,7 @@ function observation(env: Env): void {
   if (hasValue || components.length === 0) {
     const val = observationValue(r);
     if ('error' in val) return ctx.report.skip(env.kind, val.error, env.where);
+    if (val.note) ctx.report.fallback(env.kind, val.note);
     events.push(valueEvent(subjectId, time, main.code, val, domain, visitId));
     ctx.describeCode(main.code, main.description);
   }
@@ -289,24 +329,31 @@ function observation(env: Env): void {
     const cc = pickCode(comp.code);
     if (!cc) return ctx.report.skip(env.kind, 'Observation component without a usable code', env.where);
     const val = observationValue(comp);
-    if ('error' in val) return ctx.report.skip(env.kind, `component ${cc.code}: ${val.error}`, env.where);
+    if (!('error' in val) && val.note) ctx.report.fallback(env.kind, val.note);
+    if ('error' in val) return ctx.report.skip(env.kind, `component ${reasonValue(cc.code)}: ${val.error}`, env.where);
     events.push(valueEvent(subjectId, time, cc.code, val, domain, visitId));
     ctx.describeCode(cc.code, cc.description);
   }
   for (const e of events) ctx.emit(e, env.kind);
 }
 
-type ObsValue = { numeric: number | null; text: string | null; unit: string | null } | { error: string };
+type ObsValue = { numeric: number | null; text: string | null; unit: string | null; note?: string | null } | { error: string };
+
+/** A JSON number as numeric_value, with a note when float32 storage cannot keep it (then kept as text). */
+function numberValue(x: number, unit: string | null): ObsValue {
+  const c = checkNumber(x, String(x));
+  return { numeric: c.value, text: c.value === null ? String(x) : null, unit, note: c.note };
+}
 
 function observationValue(o: R): ObsValue {
   if (o.valueQuantity !== undefined) {
     const q = o.valueQuantity;
     if (!isObj(q) || typeof q.value !== 'number' || !Number.isFinite(q.value)) return { error: 'valueQuantity.value is not a number' };
     const unit = typeof q.code === 'string' && q.code !== '' ? q.code : typeof q.unit === 'string' ? q.unit : null;
-    return { numeric: q.value, text: null, unit };
+    return numberValue(q.value, unit);
   }
-  if (typeof o.valueInteger === 'number') return { numeric: o.valueInteger, text: null, unit: null };
-  if (typeof o.valueDecimal === 'number') return { numeric: o.valueDecimal, text: null, unit: null };
+  if (typeof o.valueInteger === 'number') return numberValue(o.valueInteger, null);
+  if (typeof o.valueDecimal === 'number') return numberValue(o.valueDecimal, null);
   if (typeof o.valueString === 'string') return { numeric: null, text: o.valueString, unit: null };
   if (typeof o.valueBoolean === 'boolean') return { numeric: null, text: String(o.valueBoolean), unit: null };
   if (o.valueCodeableConcept !== undefined) {
@@ -361,9 +408,9 @@ function carePlan(env: Env): void {
   const { ctx, resource: r } = env;
   const subjectId = subjectOf(env);
   if (subjectId === null) return;
-  const start = firstTime(r, ['period.start', 'created']);
+  const start = firstTime(r, ['period.start', 'created'], env);
   if (start === null) return ctx.report.skip(env.kind, 'CarePlan without a usable period.start', env.where);
-  const end = firstTime(r, ['period.end']);
+  const end = firstTime(r, ['period.end'], env);
   const visitId = encounterOf(r);
   const concepts: unknown[] = [...(Array.isArray(r.category) ? r.category : [])];
   for (const a of Array.isArray(r.activity) ? r.activity.filter(isObj) : []) if (isObj(a.detail)) concepts.push(a.detail.code);
@@ -388,7 +435,7 @@ function clinical(env: Env, concept: unknown, domain: string, timeFields: string
   const { ctx, resource: r } = env;
   const subjectId = subjectOf(env);
   if (subjectId === null) return;
-  const time = firstTime(r, timeFields);
+  const time = firstTime(r, timeFields, env);
   if (time === null) return ctx.report.skip(env.kind, `${env.kind} without a usable date (${timeFields.join(', ')})`, env.where);
   const picked = pickCode(concept);
   if (!picked) return ctx.report.skip(env.kind, `${env.kind} without a usable code`, env.where);
@@ -429,13 +476,22 @@ export function idFromReference(ref: string): string | null {
   return id && !id.startsWith('#') ? id : null;
 }
 
-/** First time among dotted field paths (`effectivePeriod.start`). */
-function firstTime(r: R, fields: string[]): number | null {
+/**
+ * First time among dotted field paths (`effectivePeriod.start`). A field that is present but
+ * unreadable (`effectiveDateTime: "2019-13-45"`) is passed over for the next one; when `env` is
+ * given that fallback is counted, so that a record dated by `issued` instead is not silent.
+ */
+function firstTime(r: R, fields: string[], env?: Env): number | null {
+  let bad: string | null = null;
   for (const f of fields) {
     let v: unknown = r;
     for (const p of f.split('.')) v = isObj(v) ? v[p] : undefined;
     const t = parseFhirDateTime(v);
-    if (t !== null) return t;
+    if (t !== null) {
+      if (bad !== null && env) env.ctx.report.fallback(env.kind, `unreadable ${bad}: ${f} used`);
+      return t;
+    }
+    if (v !== undefined && bad === null) bad = f;
   }
   return null;
 }
@@ -461,6 +517,13 @@ export function pickCode(cc: unknown): { code: string; description: string | nul
 function firstCoding(cc: unknown): R | undefined {
   if (!isObj(cc) || !Array.isArray(cc.coding)) return undefined;
   return cc.coding.find(isObj);
+}
+
+const OTHER_KIND = '(unknown resource type)';
+
+/** A resource type for the counts: a FHIR-like name as is, anything else under one label. */
+function safeKind(t: string): string {
+  return /^[A-Z][A-Za-z]{0,63}$/.test(t) ? t : OTHER_KIND;
 }
 
 function isObj(v: unknown): v is R {

@@ -62,7 +62,9 @@ export function fhirBundleToSubject(bundle: unknown, options: FhirBundleToSubjec
   if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle)) throw new UsageError('expected a FHIR Bundle object', { field: 'bundle' });
   const b = bundle as Record<string, unknown>;
   if (b.resourceType !== 'Bundle') {
-    throw new UsageError(`expected a FHIR Bundle (resourceType "Bundle"), got resourceType ${JSON.stringify(b.resourceType ?? null)}`, { field: 'bundle.resourceType' });
+    const t = b.resourceType;
+    const got = t === undefined || t === null ? 'none' : typeof t === 'string' ? (/^[A-Za-z]{1,40}$/.test(t) ? `"${t}"` : `a string of ${t.length} characters`) : Array.isArray(t) ? 'an array' : typeof t === 'object' ? 'an object' : String(t);
+    throw new UsageError(`expected a FHIR Bundle (resourceType "Bundle"), got resourceType ${got}`, { field: 'bundle.resourceType' });
   }
   if (b.entry !== undefined && !Array.isArray(b.entry)) throw new UsageError('Bundle.entry must be an array', { field: 'bundle.entry' });
   const patientIds = new Set<string>();

@@ -16,10 +16,12 @@ import { UsageError } from '../errors.ts';
 import type { ExtraValue } from '../types.ts';
 import type { RecordLocation } from './ConversionReport.ts';
 import type { ConvertContext, Converter } from './Converter.ts';
-import { csvFindTable } from './csvFindTable.ts';
+import { csvFindTable, csvTableNames } from './csvFindTable.ts';
 import { csvReader, type CsvReader } from './csvReader.ts';
 import { csvScan, type CsvGet } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { numericValue as checkNumber } from './numericValue.ts';
+import { utcTime } from './utcTime.ts';
 import { VISIT_DESCRIPTIONS } from './csvVisitCodes.ts';
 import { omopConcepts, type OmopConcept } from './omopConcepts.ts';
 import { syntheaReadable } from './syntheaReadable.ts';
@@ -153,6 +155,7 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
   }
   const total = [...files.values()].reduce((n, f) => n + statSync(f).size, 0);
   ctx.progress(0, total);
+  noteTables(input, names, files, ctx);
 
   const concepts = await loadConcepts(input, files, ctx);
   const env: Env = { ctx, concepts, persons: new Set<string>(), visits: new Map() };
@@ -170,6 +173,41 @@ async function convert(input: string, ctx: ConvertContext): Promise<void> {
       if (spec) await readEvents(reader, done, env, spec);
     }
     done += reader.size;
+  }
+}
+
+/** Why a table of an OMOP directory is not converted (tables not named here: "not a table this converter reads"). */
+const NOT_CONVERTED: ReadonlyMap<string, string> = new Map([
+  ['condition_era', 'derived from CONDITION_OCCURRENCE, whose events eras would repeat'],
+  ['drug_era', 'derived from DRUG_EXPOSURE, whose events eras would repeat'],
+  ['dose_era', 'derived from DRUG_EXPOSURE, whose events eras would repeat'],
+  ['observation_period', 'enrollment periods, not clinical events'],
+  ['note', 'free-text notes are not converted'],
+  ['note_nlp', 'derived from NOTE'],
+  ['specimen', 'specimens are not converted'],
+  ['episode', 'episodes are not converted'],
+  ['episode_event', 'episodes are not converted'],
+  ['fact_relationship', 'relationships between rows, not events'],
+  ['cost', 'billing table'],
+  ['payer_plan_period', 'billing table'],
+  ['cohort', 'cohort results, not source data'],
+  ['cohort_definition', 'cohort results, not source data'],
+  ['care_site', 'administrative table'],
+  ['location', 'administrative table'],
+  ['provider', 'administrative table'],
+  ['cdm_source', 'metadata table'],
+  ['metadata', 'metadata table'],
+  ['concept', 'vocabulary: used for codes and names'],
+  ...['concept_ancestor', 'concept_class', 'concept_relationship', 'concept_synonym', 'domain', 'drug_strength', 'relationship', 'source_to_concept_map', 'vocabulary'].map((t) => [t, 'vocabulary table'] as [string, string]),
+]);
+
+/** Say in the summary which tables were read, which are absent and which are left alone (and why). */
+function noteTables(input: string, names: readonly string[], files: ReadonlyMap<string, string>, ctx: ConvertContext): void {
+  for (const t of names) ctx.report.table(t, files.has(t) ? 'read' : t === 'person' ? 'read' : 'absent: no such file, so no events of this kind');
+  for (const t of csvTableNames(input)) {
+    if (names.includes(t)) continue;
+    const why = NOT_CONVERTED.get(t);
+    ctx.report.table(t, t === 'concept' ? (why as string) : `not converted: ${why ?? 'not an OMOP table this converter reads'}`);
   }
 }
 
@@ -272,6 +310,7 @@ async function readPerson(reader: CsvReader, bytesBefore: number, env: Env): Pro
 function birthTime(get: CsvGet, c: { birth: number; year: number; month: number; day: number }, kind: string, ctx: ConvertContext): number | null {
   const exact = csvTime(get(c.birth));
   if (exact !== null) return exact;
+  if (get(c.birth) !== null) ctx.report.fallback(kind, 'unreadable birth_datetime: year/month/day_of_birth used');
   const year = get(c.year);
   if (year === null || !/^\d{4}$/.test(year.trim())) {
     ctx.report.fallback(kind, 'no usable birth date (no MEDS_BIRTH)');
@@ -282,8 +321,9 @@ function birthTime(get: CsvGet, c: { birth: number; year: number; month: number;
   const hasMonth = Number.isInteger(month) && month >= 1 && month <= 12;
   const hasDay = hasMonth && Number.isInteger(day) && day >= 1 && day <= 31;
   if (!hasDay) ctx.report.fallback(kind, 'birth month or day missing: the 1st used');
-  const t = Date.UTC(Number(year), hasMonth ? month - 1 : 0, hasDay ? day : 1);
-  return Number.isFinite(t) ? t : null;
+  const t = utcTime(Number(year), hasMonth ? month : 1, hasDay ? day : 1);
+  if (t === null) ctx.report.fallback(kind, 'no usable birth date (no MEDS_BIRTH)');
+  return t;
 }
 
 async function readDeath(reader: CsvReader, bytesBefore: number, env: Env): Promise<void> {
@@ -294,7 +334,7 @@ async function readDeath(reader: CsvReader, bytesBefore: number, env: Env): Prom
   await csvScan(reader, { kind, ctx, bytesBefore }, (get, where) => {
     const subjectId = subjectOf(env, kind, get(person), where);
     if (subjectId === null) return;
-    const time = timeOf(get, c.datetime, c.date);
+    const time = timeOf(get, c.datetime, c.date, env, kind);
     if (time === null) return ctx.report.skip(kind, 'missing or unparseable death_date', where);
     ctx.emit({ subjectId, time, code: 'MEDS_DEATH', numericValue: null, textValue: null, extra: { domain: 'death' } }, kind);
     ctx.describeCode('MEDS_DEATH', 'Death');
@@ -322,9 +362,9 @@ async function readVisits(reader: CsvReader, bytesBefore: number, env: Env): Pro
     const at = { ...where, id: visitId };
     const subjectId = subjectOf(env, kind, get(person), at);
     if (subjectId === null) return;
-    const start = timeOf(get, c.startDatetime, c.startDate);
+    const start = timeOf(get, c.startDatetime, c.startDate, env, kind);
     if (start === null) return ctx.report.skip(kind, 'missing or unparseable visit_start_date', at);
-    const end = timeOf(get, c.endDatetime, c.endDate);
+    const end = timeOf(get, c.endDatetime, c.endDate, env, kind);
     const source = get(c.source);
     const code = codeOf(env, kind, get(c.concept), get(c.sourceConcept), source);
     env.visits.set(visitId, `${code.code}|${start}|${end ?? ''}`);
@@ -360,9 +400,9 @@ async function readVisitDetails(reader: CsvReader, bytesBefore: number, env: Env
     const at = { ...where, ...(get(c.id) !== null ? { id: get(c.id) as string } : {}) };
     const subjectId = subjectOf(env, kind, get(person), at);
     if (subjectId === null) return;
-    const start = timeOf(get, c.startDatetime, c.startDate);
+    const start = timeOf(get, c.startDatetime, c.startDate, env, kind);
     if (start === null) return ctx.report.skip(kind, 'missing or unparseable visit_detail_start_date', at);
-    const end = timeOf(get, c.endDatetime, c.endDate);
+    const end = timeOf(get, c.endDatetime, c.endDate, env, kind);
     const source = get(c.source);
     const code = codeOf(env, kind, get(c.concept), get(c.sourceConcept), source);
     const visitId = get(c.visit);
@@ -406,14 +446,14 @@ async function readEvents(reader: CsvReader, bytesBefore: number, env: Env, spec
     const at: RecordLocation = rowId !== null ? { ...where, id: rowId } : where;
     const subjectId = subjectOf(env, kind, get(person), at);
     if (subjectId === null) return;
-    const time = timeOf(get, c.startDatetime, c.startDate);
+    const time = timeOf(get, c.startDatetime, c.startDate, env, kind);
     if (time === null) return ctx.report.skip(kind, `missing or unparseable ${spec.start[1]}`, at);
     const source = get(c.source);
     const code = codeOf(env, kind, get(c.concept), get(c.sourceConcept), source);
     const extra: Record<string, ExtraValue> = { domain: spec.domain };
     const visitId = get(c.visit);
     if (visitId !== null) extra.visit_id = visitId;
-    const end = timeOf(get, c.endDatetime, c.endDate);
+    const end = timeOf(get, c.endDatetime, c.endDate, env, kind);
     if (end !== null) extra.end = end;
     if (source !== null) extra.source_value = source;
     let numericValue: number | null = null;
@@ -425,7 +465,10 @@ async function readEvents(reader: CsvReader, bytesBefore: number, env: Env, spec
       const numeric = number ?? (sourceNumber !== null && NUMBER.test(sourceNumber.trim()) ? sourceNumber : null);
       if (numeric !== null && NUMBER.test(numeric.trim())) {
         if (numeric !== number) ctx.report.fallback(kind, 'value_as_number empty: number read from value_source_value');
-        numericValue = Number(numeric);
+        const checked = checkNumber(Number(numeric), numeric);
+        if (checked.note !== null) ctx.report.fallback(kind, checked.note);
+        numericValue = checked.value;
+        if (numericValue === null) textValue = numeric;
         const unit = env.concepts.get(conceptId(get(c.unitConcept)));
         const unitText = unit !== undefined ? unit.code : get(c.unitSource);
         if (unitText !== null) extra.unit = unitText;
@@ -471,8 +514,14 @@ function codeOf(env: Env, kind: string, concept: string | null, sourceConcept: s
 }
 
 /** `*_datetime` when present and readable, else `*_date`; null when neither is. */
-function timeOf(get: CsvGet, datetime: number, date: number): number | null {
-  return csvTime(get(datetime)) ?? csvTime(get(date));
+function timeOf(get: CsvGet, datetime: number, date: number, env: Env, kind: string): number | null {
+  const raw = get(datetime);
+  const exact = csvTime(raw);
+  if (exact !== null) return exact;
+  const day = csvTime(get(date));
+  // A datetime that is there but unreadable is worth knowing about even when the date saves the row.
+  if (raw !== null && day !== null) env.ctx.report.fallback(kind, 'unreadable *_datetime: *_date used');
+  return day;
 }
 
 /** The subject of a row, or null (after skipping it) when person_id is missing or not in PERSON. */

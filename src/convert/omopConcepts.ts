@@ -9,6 +9,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { duckMessage, openDuck, sqlIdent, sqlString } from '../meds/duckdb.ts';
+import { csvReader } from './csvReader.ts';
 
 /** One row of CONCEPT.csv, as far as a converter needs it. */
 export interface OmopConcept {
@@ -38,29 +39,58 @@ export interface OmopConceptUse {
  */
 export async function omopConcepts(concept: { readonly file: string; readonly delimiter: string; readonly gzip: boolean }, uses: readonly OmopConceptUse[]): Promise<Map<number, OmopConcept>> {
   const out = new Map<number, OmopConcept>();
-  const parts = uses
-    .filter((u) => u.columns.length > 0)
-    .map((u) => `SELECT UNNEST([${u.columns.map((c) => sqlIdent(c)).join(', ')}]) AS v FROM ${readCsv(u.file, u.delimiter, u.gzip)}`);
-  if (parts.length === 0) return out;
-  const sql = `
-    WITH used AS (SELECT DISTINCT TRY_CAST(v AS BIGINT) AS id FROM (${parts.join(' UNION ALL ')}) WHERE v IS NOT NULL)
-    SELECT TRY_CAST(concept_id AS BIGINT) AS id, vocabulary_id, concept_code, concept_name
-    FROM ${readCsv(concept.file, concept.delimiter, concept.gzip)}
-    WHERE TRY_CAST(concept_id AS BIGINT) IN (SELECT id FROM used WHERE id IS NOT NULL AND id <> 0)`;
+  const used = uses.filter((u) => u.columns.length > 0);
+  if (used.length === 0) return out;
   const duck = await openDuck();
   try {
-    const rows = (await duck.connection.runAndReadAll(sql)).getRowsJS();
+    const c = duck.connection;
+    await c.run('CREATE TEMP TABLE used (id BIGINT)');
+    // One table at a time, so that a table DuckDB cannot read (its sniffer gives up on an
+    // unbalanced quote) is blamed on itself and read by our own parser instead, rather than
+    // failing the run with an error that names CONCEPT.csv.
+    for (const u of used) {
+      try {
+        await c.run(`INSERT INTO used SELECT DISTINCT TRY_CAST(v AS BIGINT) FROM (SELECT UNNEST([${u.columns.map((col) => sqlIdent(col)).join(', ')}]) AS v FROM ${readCsv(u.file, u.delimiter, u.gzip)}) WHERE v IS NOT NULL`);
+      } catch {
+        const ids = await conceptIdsOf(u);
+        for (let i = 0; i < ids.length; i += 1000) await c.run(`INSERT INTO used VALUES ${ids.slice(i, i + 1000).map((id) => `(${id})`).join(', ')}`);
+      }
+    }
+    const sql = `
+      SELECT TRY_CAST(concept_id AS BIGINT) AS id, vocabulary_id, concept_code, concept_name
+      FROM ${readCsv(concept.file, concept.delimiter, concept.gzip)}
+      WHERE TRY_CAST(concept_id AS BIGINT) IN (SELECT id FROM used WHERE id IS NOT NULL AND id <> 0)`;
+    let rows;
+    try {
+      rows = (await c.runAndReadAll(sql)).getRowsJS();
+    } catch (err) {
+      throw new UsageError(`reading concepts failed: ${duckMessage(err)}`, { file: concept.file }, { cause: err });
+    }
     for (const [id, vocabulary, code, name] of rows) {
       if (typeof id !== 'bigint' && typeof id !== 'number') continue;
       if (typeof vocabulary !== 'string' || typeof code !== 'string') continue;
       out.set(Number(id), { vocabulary, code, name: typeof name === 'string' ? name : code });
     }
-  } catch (err) {
-    throw new UsageError(`reading concepts failed: ${duckMessage(err)}`, { file: concept.file }, { cause: err });
   } finally {
     duck.close();
   }
   return out;
+}
+
+/** The distinct integer concept ids of a table's concept columns, read with the converter's own CSV parser. */
+async function conceptIdsOf(use: OmopConceptUse): Promise<string[]> {
+  const reader = await csvReader(use.file);
+  const cols = use.columns.map((col) => reader.column(col)).filter((i) => i >= 0);
+  const ids = new Set<string>();
+  for await (const batch of reader.batches()) {
+    for (const rec of batch) {
+      for (const i of cols) {
+        const v = rec.values[i]?.trim();
+        if (v !== undefined && /^-?\d{1,18}$/.test(v)) ids.add(String(BigInt(v)));
+      }
+    }
+  }
+  return [...ids];
 }
 
 /** A lenient all-text `read_csv` of one file; tab-separated files are read without quoting, as the CSV reader does. */

@@ -17,8 +17,11 @@ import { csvFindTable } from './csvFindTable.ts';
 import { csvReader, type CsvReader } from './csvReader.ts';
 import { csvScan } from './csvScan.ts';
 import { csvTime } from './csvTime.ts';
+import { numericValue } from './numericValue.ts';
+import { reasonValue } from './reasonValue.ts';
 import { csvVisitCode } from './csvVisitCodes.ts';
 import { syntheaReadable } from './syntheaReadable.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** A Synthea table whose rows are one coded event each. */
 interface EventTable {
@@ -40,17 +43,17 @@ const EVENT_TABLES: readonly EventTable[] = [
   { table: 'devices', domain: 'device', vocabulary: 'SNOMED', time: ['START'] },
 ];
 
-const GENDERS: Readonly<Record<string, string>> = { F: 'Female', M: 'Male' };
+const GENDERS: Readonly<Record<string, string>> = lookupTable({ F: 'Female', M: 'Male' });
 
 /** Observation categories that are measurements (as the FHIR converter decides it). */
 const MEASUREMENT_CATEGORIES = new Set(['laboratory', 'vital-signs']);
 
 /** Synthea's own summary scores, whose DESCRIPTION only repeats the code. */
-const SCORES: Readonly<Record<string, string>> = {
+const SCORES: Readonly<Record<string, string>> = lookupTable({
   QALY: 'Quality-adjusted life years',
   DALY: 'Disability-adjusted life years',
   QOLS: 'Quality of life score',
-};
+});
 
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const LOINC_CODE = /^(?:L[APL])?\d+-\d$/;
@@ -176,7 +179,7 @@ async function readEncounters(reader: CsvReader, bytesBefore: number, env: Env):
     const start = csvTime(get(c.start));
     if (start === null) return ctx.report.skip(kind, 'missing or unparseable START', { ...where, id });
     const visit = csvVisitCode(get(c.cls) ?? '');
-    if (!visit.known) ctx.report.fallback(kind, `unmapped ENCOUNTERCLASS "${get(c.cls) ?? ''}" kept as ${visit.code}`);
+    if (!visit.known) ctx.report.fallback(kind, `unmapped ENCOUNTERCLASS ${reasonValue(get(c.cls) ?? '')} kept as Visit/<class>`);
     const extra: Record<string, ExtraValue> = { domain: 'visit', visit_id: id };
     const end = endTime(env, kind, get(c.stop), 'STOP');
     if (end !== null) extra.end = end;
@@ -246,24 +249,27 @@ async function readObservations(reader: CsvReader, bytesBefore: number, env: Env
     const code = `${vocabulary}/${raw}`;
     const value = get(c.value);
     const type = get(c.type);
-    let numericValue: number | null = null;
+    let numeric: number | null = null;
     let textValue: string | null = null;
     if (value !== null) {
       const wantsNumber = type === null ? NUMBER.test(value) : type.toLowerCase() === 'numeric';
-      if (wantsNumber && NUMBER.test(value.trim())) numericValue = Number(value);
+      const checked = wantsNumber && NUMBER.test(value.trim()) ? numericValue(Number(value), value) : null;
+      if (checked !== null && checked.note !== null) ctx.report.fallback(kind, checked.note);
+      if (checked !== null && checked.value !== null) numeric = checked.value;
+      else if (checked !== null) textValue = value;
       else {
         if (wantsNumber) ctx.report.fallback(kind, 'numeric VALUE that is not a number kept as text');
         textValue = value;
       }
     }
     const category = get(c.category);
-    const domain = c.category >= 0 ? (category !== null && MEASUREMENT_CATEGORIES.has(category.toLowerCase()) ? 'measurement' : 'observation') : numericValue !== null ? 'measurement' : 'observation';
+    const domain = c.category >= 0 ? (category !== null && MEASUREMENT_CATEGORIES.has(category.toLowerCase()) ? 'measurement' : 'observation') : numeric !== null ? 'measurement' : 'observation';
     const extra: Record<string, ExtraValue> = { domain };
     const visitId = get(c.encounter);
     if (visitId !== null) extra.visit_id = visitId;
     const unit = get(c.units);
-    if (numericValue !== null && unit !== null) extra.unit = unit;
-    ctx.emit({ subjectId, time, code, numericValue, textValue, extra }, kind);
+    if (numeric !== null && unit !== null) extra.unit = unit;
+    ctx.emit({ subjectId, time, code, numericValue: numeric, textValue, extra }, kind);
     ctx.describeCode(code, (vocabulary === 'Synthea' ? SCORES[raw] : undefined) ?? get(c.description));
   });
 }

@@ -3,7 +3,9 @@
  * category names a reader expects. Used by the Synthea converter, and by the OMOP converter for
  * Synthea-derived OMOP data whose race concept is 0 and whose source value is Synthea's word.
  */
-const READABLE: Readonly<Record<string, string>> = {
+import { lookupTable } from '../lookupTable.ts';
+
+const READABLE: Readonly<Record<string, string>> = lookupTable({
   white: 'White',
   black: 'Black or African American',
   asian: 'Asian',
@@ -12,7 +14,7 @@ const READABLE: Readonly<Record<string, string>> = {
   other: 'Other',
   hispanic: 'Hispanic or Latino',
   nonhispanic: 'Not Hispanic or Latino',
-};
+});
 
 /** The readable name of a Synthea race or ethnicity word, or undefined for any other value. */
 export function syntheaReadable(value: string): string | undefined {

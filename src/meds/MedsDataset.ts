@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
 import { UsageError } from '../errors.ts';
+import { jsonErrorReason } from '../jsonErrorReason.ts';
 import type { CodeMetadata, DatasetMetadata, Event, ExtraColumn, ExtraValue, Split, Subject } from '../types.ts';
 import { columnTypeOf, extraSelectExpr, REQUIRED_COLUMNS, STANDARD_COLUMNS } from './columns.ts';
 import { duckMessage, openDuck, sqlFileList, sqlString, type Duck } from './duckdb.ts';
@@ -227,7 +228,7 @@ export class MedsDataset {
       try {
         raw = JSON.parse(readFileSync(dsJson, 'utf8')) as Record<string, unknown>;
       } catch (err) {
-        throw new UsageError(`invalid JSON: ${(err as Error).message}`, { file: this.rel(dsJson) });
+        throw new UsageError(jsonErrorReason(err), { file: this.rel(dsJson) });
       }
       const s = (k: string): string | undefined => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
       this.metadata = {
@@ -414,7 +415,9 @@ export class MedsDataset {
         const val = x.vec.getItem(i);
         if (val !== null && val !== undefined) {
           extra ??= {};
-          extra[x.name] = val as ExtraValue;
+          // A column named `__proto__` must become a property, not the object's prototype.
+          if (x.name === '__proto__') Object.defineProperty(extra, x.name, { value: val, enumerable: true, writable: true, configurable: true });
+          else extra[x.name] = val as ExtraValue;
         }
       }
       const ev: Event = {

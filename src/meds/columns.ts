@@ -8,8 +8,8 @@ import { sqlIdent } from './duckdb.ts';
 /** The standard MEDS data columns (MEDS 0.3 and 0.4). */
 export const STANDARD_COLUMNS = ['subject_id', 'time', 'code', 'numeric_value', 'text_value'] as const;
 
-/** Columns a data shard must have. */
-export const REQUIRED_COLUMNS = ['subject_id', 'code'] as const;
+/** Columns a data shard must have. Without `time` every event would read as static (visible at every prediction time: a leak), so it is required. */
+export const REQUIRED_COLUMNS = ['subject_id', 'time', 'code'] as const;
 
 /** Map a DuckDB type name (from DESCRIBE) to the column type we keep for it. */
 export function columnTypeOf(duckType: string): ColumnType {

@@ -78,12 +78,14 @@ export async function computeDatasetStats(ds: MedsDataset, options: StatsOptions
   };
   for (const r of perSubject) group(String(r.split)).subj.push(r);
   for (const r of perCode) group(String(r.split)).codes.push(r);
-  const splits: Record<string, SplitStats> = {};
   const order = ['train', 'tuning', 'held_out'];
-  for (const name of [...groups.keys()].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b))) {
-    const g = groups.get(name);
-    if (g) splits[name] = summarize(g.subj, g.codes, describe, topN);
-  }
+  // Object.fromEntries makes own properties even for a split named `__proto__` (assignment would not).
+  const splits: Record<string, SplitStats> = Object.fromEntries(
+    [...groups.keys()].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b)).map((name) => {
+      const g = groups.get(name) as { subj: typeof perSubject; codes: typeof perCode };
+      return [name, summarize(g.subj, g.codes, describe, topN)];
+    }),
+  );
   // Overall codes: merge the per-split counts of each code.
   const merged = new Map<string, number>();
   for (const r of perCode) merged.set(String(r.code), (merged.get(String(r.code)) ?? 0) + (r.n as number));

@@ -1,4 +1,5 @@
 import type { Event, ExtraValue } from '../types.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** Broad class of a visit, the way EHRSHOT tasks need it. */
 export type VisitKind = 'inpatient' | 'emergency' | 'outpatient' | 'other';
@@ -31,11 +32,11 @@ export interface Visit {
 const DAY_MS = 86_400_000;
 
 /** `Visit/<class>` suffixes (upper-cased) → kind. Synthea classes follow OHDSI's ETL-Synthea mapping. */
-const VISIT_CLASS_KINDS: Readonly<Record<string, VisitKind>> = {
+const VISIT_CLASS_KINDS: Readonly<Record<string, VisitKind>> = lookupTable({
   IP: 'inpatient', ERIP: 'inpatient', IMP: 'inpatient', INPATIENT: 'inpatient', ACUTE: 'inpatient', 'IP/ER': 'inpatient', '9201': 'inpatient', '262': 'inpatient',
   ER: 'emergency', ED: 'emergency', EMER: 'emergency', EMERGENCY: 'emergency', URGENTCARE: 'emergency', URGENT: 'emergency', '9203': 'emergency',
   OP: 'outpatient', AMB: 'outpatient', WELL: 'outpatient', OBS: 'outpatient', PRE: 'outpatient', AMBULATORY: 'outpatient', OUTPATIENT: 'outpatient', WELLNESS: 'outpatient', OFFICE: 'outpatient', VR: 'outpatient', VIRTUAL: 'outpatient', TELEHEALTH: 'outpatient', '9202': 'outpatient', '581477': 'outpatient',
-};
+});
 
 /** The kind of a visit code: `Visit/IP` and `Visit/ERIP` inpatient, `Visit/ER` emergency, `Visit/OP` outpatient, MIMIC hospital admissions inpatient, ED registrations emergency. */
 export function visitKind(code: string): VisitKind {

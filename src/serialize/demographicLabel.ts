@@ -1,8 +1,9 @@
 import type { Vocabulary } from './vocabulary.ts';
 import { sanitizeText } from './sanitizeText.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** Built-in labels for the value part of demographic codes (upper-cased), before the vocabulary. */
-const LABELS: Readonly<Record<string, string>> = {
+const LABELS: Readonly<Record<string, string>> = lookupTable({
   // sex
   F: 'Female', FEMALE: 'Female', M: 'Male', MALE: 'Male',
   // race: Synthea values and CDC race codes (FHIR US Core)
@@ -15,7 +16,7 @@ const LABELS: Readonly<Record<string, string>> = {
   // ethnicity
   HISPANIC: 'Hispanic or Latino', '2135-2': 'Hispanic or Latino',
   NONHISPANIC: 'Not Hispanic or Latino', 'NON-HISPANIC': 'Not Hispanic or Latino', '2186-5': 'Not Hispanic or Latino',
-};
+});
 
 /** Free-text values that say nothing about the subject (MIMIC's `race` column). */
 const UNINFORMATIVE = new Set(['UNKNOWN', 'UNABLE TO OBTAIN', 'PATIENT DECLINED TO ANSWER', 'DECLINED TO ANSWER', 'UNK', '']);

@@ -1,5 +1,5 @@
 /** UCUM spellings → how they read in text. */
-const SPECIAL: Readonly<Record<string, string>> = {
+const SPECIAL: Readonly<Record<string, string>> = lookupTable({
   'mm[Hg]': 'mmHg',
   '[degF]': '°F',
   Cel: '°C',
@@ -9,7 +9,7 @@ const SPECIAL: Readonly<Record<string, string>> = {
   '[in_us]': 'in',
   '[ft_i]': 'ft',
   '{score}': 'score',
-};
+});
 
 const cache = new Map<string, string>();
 
@@ -18,6 +18,7 @@ const cache = new Map<string, string>();
  * `[degF]` → `°F`, `Cel` → `°C`, `[lb_av]` → `lb`), powers of ten written `10^3/uL`, annotations
  * unwrapped (`{beats}/min` → `beats/min`). Other units pass through unchanged.
  */
+import { lookupTable } from '../lookupTable.ts';
 export function displayUnit(unit: string): string {
   let d = cache.get(unit);
   if (d === undefined) {

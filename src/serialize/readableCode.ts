@@ -1,9 +1,10 @@
 /**
  * Readable fallbacks for codes without a description.
  */
+import { lookupTable } from '../lookupTable.ts';
 
 /** MIMIC-IV MEDS code prefixes (the part before the first `//`) and how to read them. */
-const MIMIC_PREFIXES: Readonly<Record<string, string>> = {
+const MIMIC_PREFIXES: Readonly<Record<string, string>> = lookupTable({
   HOSPITAL_ADMISSION: 'Hospital admission',
   HOSPITAL_DISCHARGE: 'Hospital discharge',
   ED_REGISTRATION: 'Emergency department registration',
@@ -20,12 +21,12 @@ const MIMIC_PREFIXES: Readonly<Record<string, string>> = {
   LAB: 'Lab',
   GENDER: 'Gender',
   MEDICATION: 'Medication',
-};
+});
 
-const SPECIAL: Readonly<Record<string, string>> = {
+const SPECIAL: Readonly<Record<string, string>> = lookupTable({
   MEDS_BIRTH: 'Birth',
   MEDS_DEATH: 'Death',
-};
+});
 
 /**
  * A readable form of a code, used when the vocabulary has no description:

@@ -2,9 +2,10 @@ import { sanitizeText } from './sanitizeText.ts';
 import type { Vocabulary } from './vocabulary.ts';
 import type { VisitKind } from '../meds/visits.ts';
 import { titleCase } from './demographicLabel.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** `Visit/<class>` (upper-cased class) → label, as OMOP names its visit concepts. */
-const LABELS: Readonly<Record<string, string>> = {
+const LABELS: Readonly<Record<string, string>> = lookupTable({
   IP: 'Inpatient Visit',
   ERIP: 'Emergency Room and Inpatient Visit',
   ER: 'Emergency Room Visit',
@@ -27,7 +28,7 @@ const LABELS: Readonly<Record<string, string>> = {
   SNF: 'Skilled Nursing Facility Visit',
   HOSPICE: 'Hospice Visit',
   LTCP: 'Long Term Care Visit',
-};
+});
 
 /**
  * How a visit is named in headings: a built-in label for the usual classes (`Visit/IP` →

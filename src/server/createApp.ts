@@ -9,6 +9,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { resolveInstruction } from '../embed/instructions.ts';
 import { isUsageError } from '../errors.ts';
+import { jsonErrorReason } from '../jsonErrorReason.ts';
 import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 import { PACKAGE_VERSION } from '../version.ts';
@@ -78,6 +79,11 @@ export function createApp(o: AppOptions): Hono {
     return c.json(errorBody(new ApiError(500, 'internal', 'internal server error (the server log has the details)', null)), 500);
   });
   app.notFound((c) => {
+    // A known path with another method is a 405 naming the methods it has, not a 404.
+    const allowed = allowedMethods(app, c.req.path);
+    if (allowed.length > 0) {
+      return c.json(errorBody(new ApiError(405, 'method_not_allowed', `${c.req.method.length <= 10 ? c.req.method : 'this method'} is not allowed here: use ${allowed.join(' or ')} (see GET /openapi.json)`, null)), 405, { Allow: allowed.join(', ') });
+    }
     return c.json(errorBody(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path.length <= 60 ? c.req.path : `${c.req.path.slice(0, 60)}...`} (see GET /openapi.json)`, null)), 404);
   });
 
@@ -178,15 +184,28 @@ export function createApp(o: AppOptions): Hono {
   return app;
 }
 
+/** Methods of the app's endpoints (not middleware) whose pattern matches `path`; HEAD with GET. */
+function allowedMethods(app: Hono, path: string): string[] {
+  const out = new Set<string>();
+  for (const r of app.routes) {
+    if (r.method === 'ALL' || r.path.includes('*')) continue;
+    const re = new RegExp(`^${r.path.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+    if (re.test(path)) {
+      out.add(r.method);
+      if (r.method === 'GET') out.add('HEAD');
+    }
+  }
+  return [...out].sort();
+}
+
 async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the request body is empty: send a JSON object', null);
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    // V8's message quotes the input; report only where parsing stopped.
-    const pos = /position (\d+)/.exec(err instanceof Error ? err.message : '')?.[1];
-    throw new ApiError(400, 'invalid_json', `the request body is not valid JSON${pos !== undefined ? ` (parsing stopped at character ${pos})` : ''}`, null);
+    // V8's message quotes the input; report only the kind of error and where parsing stopped.
+    throw new ApiError(400, 'invalid_json', `the request body is not valid JSON ${jsonErrorReason(err, text).replace(/^invalid JSON /, '')}`, null);
   }
 }
 

@@ -14,6 +14,9 @@ import { InspectorDataset } from './InspectorDataset.ts';
 import { isLoopbackHost } from './isLoopbackHost.ts';
 import { ScoringService } from './ScoringService.ts';
 
+/** Fewest characters of an API key when the server listens beyond loopback. */
+export const MIN_API_KEY_LENGTH = 16;
+
 /** Options of {@link startServer}. */
 export interface StartServerOptions {
   /** Bind address (default `127.0.0.1`). Anything but loopback requires `apiKey`. */
@@ -59,6 +62,9 @@ export async function startServer(o: StartServerOptions = {}): Promise<RunningSe
   const host = o.host ?? '127.0.0.1';
   if (!isLoopbackHost(host) && (o.apiKey === undefined || o.apiKey === '')) {
     throw new UsageError(`refusing to listen on ${host} without an API key: anything but loopback (127.0.0.1, ::1) is reachable from other machines. Set the key in the environment variable named by --api-key-env, or bind to 127.0.0.1`, { field: 'host' });
+  }
+  if (!isLoopbackHost(host) && (o.apiKey as string).length < MIN_API_KEY_LENGTH) {
+    throw new UsageError(`the API key is ${(o.apiKey as string).length} characters long: off loopback it must have at least ${MIN_API_KEY_LENGTH} (a short key can be guessed). Generate one, e.g. with: openssl rand -hex 24`, { field: 'apiKey' });
   }
   const loaded = (o.probes ?? []).map((p) => ProbeBundle.load(p));
   const tasks = new Map<string, string>();

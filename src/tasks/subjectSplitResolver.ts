@@ -1,8 +1,9 @@
 import { hashSplit } from '../meds/hashSplit.ts';
 import type { Split } from '../types.ts';
+import { lookupTable } from '../lookupTable.ts';
 
 /** Split names other tools write, mapped to MEDS names. */
-const SYNONYMS: Readonly<Record<string, Split>> = {
+const SYNONYMS: Readonly<Record<string, Split>> = lookupTable({
   train: 'train',
   training: 'train',
   tuning: 'tuning',
@@ -14,7 +15,7 @@ const SYNONYMS: Readonly<Record<string, Split>> = {
   held_out: 'held_out',
   heldout: 'held_out',
   test: 'held_out',
-};
+});
 
 /** Where a subject's split came from. */
 export type SplitSource = 'subject_splits' | 'hash';

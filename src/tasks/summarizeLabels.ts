@@ -85,8 +85,8 @@ export function summarizeLabels(
     positiveSubjects: b.positiveSubjects.size,
     ...(lab ? { classes: b.classes } : {}),
   });
-  const perSplit: Record<string, SplitCounts> = {};
-  for (const [name, b] of acc) if (name !== '\0all') perSplit[name] = counts(b);
+  // Object.fromEntries makes own properties even for a split named `__proto__` (assignment would not).
+  const perSplit: Record<string, SplitCounts> = Object.fromEntries([...acc].filter(([name]) => name !== '\0all').map(([name, b]) => [name, counts(b)]));
 
   const out = [...notes];
   if (labels.length === 0) {

@@ -155,7 +155,7 @@ describe('openMedsDataset errors', () => {
     await assert.rejects(openMedsDataset(dir), /null code/);
     const dir2 = tempDir();
     mkdirSync(join(dir2, 'data'));
-    await sql([`COPY (SELECT 'x' AS subject_id, 'A' AS code) TO '${join(dir2, 'data/0.parquet')}' (FORMAT parquet)`]);
+    await sql([`COPY (SELECT 'x' AS subject_id, 'A' AS code, TIMESTAMP '2020-01-01' AS time) TO '${join(dir2, 'data/0.parquet')}' (FORMAT parquet)`]);
     await assert.rejects(openMedsDataset(dir2), /"subject_id" must be an integer/);
   });
 

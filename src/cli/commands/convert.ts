@@ -58,5 +58,10 @@ export function formatConversion(s: ConversionSummary): string {
     ...Object.entries(s.fallbacks).flatMap(([k, m]) => Object.entries(m).map(([r, n]) => `${k}: ${n} with fallback (${r})`)),
   ];
   if (notes.length > 0) lines.push(notes.join('\n'));
+  const tables = Object.entries(s.tables ?? {});
+  const notConverted = tables.filter(([, note]) => note.startsWith('not converted: ')).map(([t, note]) => `${t} (${note.slice('not converted: '.length)})`);
+  const absent = tables.filter(([, note]) => note.startsWith('absent')).map(([t]) => t);
+  if (notConverted.length > 0) lines.push(`Tables not converted: ${notConverted.join('; ')}`);
+  if (absent.length > 0) lines.push(`Tables absent (no events of these kinds): ${absent.join(', ')}`);
   return lines.join('\n') + '\n';
 }

@@ -15,8 +15,9 @@ import { PACKAGE_VERSION } from '../../version.ts';
 import { parseInteger, parsePositiveInt } from '../parseOptions.ts';
 import { progressBar } from '../progressBar.ts';
 import { makeTable } from '../table.ts';
+import { lookupTable } from '../../lookupTable.ts';
 
-const HEADS: Record<string, Head> = { lr: lrHead, gbm: gbmHead };
+const HEADS: Record<string, Head> = lookupTable({ lr: lrHead, gbm: gbmHead });
 
 /** `ehr-embed evaluate`: few-shot probes on feature sets, with CIs and paired tests. */
 export function evaluateCommand(): Command {
