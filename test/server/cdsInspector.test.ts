@@ -59,7 +59,7 @@ describe('inspector: CDS Hooks card', () => {
       });
       // The key as the page keeps it (sessionStorage), then a fresh load: one init, no race with a second.
       await page.goto(`${server.url}/`, { waitUntil: 'load' });
-      await page.evaluate((k) => sessionStorage.setItem('ehrEmbedKey', k), KEY);
+      await page.evaluate(`sessionStorage.setItem("ehrEmbedKey", ${JSON.stringify(KEY)})`);
       await page.reload({ waitUntil: 'load' });
       await page.waitForSelector('#cds-service option[value="long_los"]', { state: 'attached' });
       await page.click('#tab-cds');
