@@ -160,7 +160,7 @@ describe('CDS Hooks', () => {
     assert.equal(direct.body.predictions[0].probability, ext(res.body).probability);
   });
 
-  it('returns no card, with the reason in the extension, when the record has too little data', async () => {
+  it('returns no card, with the reason in the extension, when the record has too little data or the patient is deceased', async () => {
     const prefetch: Record<string, unknown> = { patient: resourcesOf(rich, 'Patient')[0] };
     for (const t of PREFETCH_TEMPLATES) if (!t.read) prefetch[t.key] = { resourceType: 'Bundle', type: 'searchset', total: 0 };
     const res = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, prefetch));
@@ -168,6 +168,11 @@ describe('CDS Hooks', () => {
     assert.deepEqual(res.body.cards, []);
     assert.deepEqual(checkAgainstModel('CDSHooksResponse', res.body), []);
     assert.match(ext(res.body).reason as string, /too little data to score: 0 dated event/);
+    const dead = { ...(resourcesOf(rich, 'Patient')[0] as Record<string, unknown>), deceasedDateTime: '2019-05-01T00:00:00Z' };
+    const deceased = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, { ...prefetchFor(rich, 'searchset'), patient: dead }));
+    assert.equal(deceased.status, 200);
+    assert.deepEqual(deceased.body.cards, []);
+    assert.match(ext(deceased.body).reason as string, /recorded as deceased/);
     const nullPatient = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, { ...prefetch, patient: null }));
     assert.equal(nullPatient.status, 200);
     assert.deepEqual(nullPatient.body.cards, []);

@@ -150,6 +150,11 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: collected.resources.map((resource) => ({ resource })) };
     // The record and the score: the very calls of POST /v1/predict on { bundle, predictionTime }.
     const record = await parseRecordInput({ bundle, predictionTime: ext.predictionTime });
+    // A risk card for a patient recorded as dead would be noise (and the model was not trained to say so).
+    const died = record.subject.events.some((e) => e.code === 'MEDS_DEATH' && e.time !== null && e.time <= record.predictionTime);
+    if (died || patients[0]?.deceasedBoolean === true) {
+      return c.json({ cards: [], extension: { [CDS_EXTENSION_KEY]: { ...ext, reason: 'the patient is recorded as deceased (Patient.deceased): no risk card' } } });
+    }
     const dated = record.subject.events.filter((e) => e.time !== null && e.time <= record.predictionTime && e.code !== 'MEDS_BIRTH').length;
     const minEvents = o.minEvents ?? 1;
     if (dated < minEvents) {
