@@ -88,10 +88,8 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
     maxSize: app_.maxBodyBytes,
     onError: (c) => c.json(errorBody(new ApiError(413, 'payload_too_large', `request body is larger than the server's limit of ${app_.maxBodyBytes} bytes (--max-body)`, null)), 413),
   });
-  // One check per request for `/cds-services` and everything under it (a JWT is single-use).
-  app.use('*', async (c, next) => {
-    const p = c.req.path;
-    if (p !== '/cds-services' && !p.startsWith('/cds-services/')) return next();
+  // `/cds-services/*` also matches `/cds-services` itself, once (a JWT is single-use).
+  app.use('/cds-services/*', async (c, next) => {
     const refused = await refuse(c);
     if (refused) return refused;
     return limit(c, next);
