@@ -243,8 +243,8 @@ describe('CDS Hooks', () => {
     }
   });
 
-  it('accepts the API key as Authorization: Bearer when one is required', async () => {
-    const keyed = await startServer({ port: 0, probes: probeDirs, cacheDir: null, apiKey: 'k-0123456789abcdef', cds: { now: () => NOW } });
+  it('accepts the API key as Authorization: Bearer when one is required; 413 beyond --max-body', async () => {
+    const keyed = await startServer({ port: 0, probes: probeDirs, cacheDir: null, apiKey: 'k-0123456789abcdef', maxBodyBytes: 3 * 1024 * 1024, cds: { now: () => NOW } });
     try {
       const none = await requestJson(`${keyed.url}/cds-services`);
       assert.equal(none.status, 401);
@@ -255,6 +255,11 @@ describe('CDS Hooks', () => {
       assert.equal(ext(call.body).probability, firstProbability);
       const wrong = await requestJson(`${keyed.url}/cds-services/mortality_1y`, patientView(rich, prefetchFor(rich, 'bare')), { authorization: 'Bearer nope' });
       assert.equal(wrong.status, 401);
+      const big = await requestJson(`${keyed.url}/cds-services/mortality_1y`, patientView(rich, prefetchFor(rich, 'bare'), { extension: { padding: 'x'.repeat(4 * 1024 * 1024) } }), { authorization: 'Bearer k-0123456789abcdef' });
+      assert.equal(big.status, 413);
+      assert.equal(big.body.error.code, 'payload_too_large');
+      const after413 = await requestJson(`${keyed.url}/cds-services`, undefined, { authorization: 'Bearer k-0123456789abcdef' });
+      assert.equal(after413.status, 200, 'keeps serving');
     } finally {
       await keyed.close();
     }
