@@ -218,6 +218,11 @@ describe('CDS Hooks', () => {
     assert.equal(spec.status, 412);
     assert.match(spec.body.error.message, /not on this service's allow list/);
 
+    // The allow list matches whole path segments: /fhirx is not under /fhir.
+    const beside = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, undefined, { fhirServer: `${fhir.base}x`, fhirAuthorization: { access_token: FHIR_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'x' } }));
+    assert.equal(beside.status, 412);
+    assert.match(beside.body.error.message, /not on this service's allow list/);
+
     const refused = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, undefined, { fhirServer: fhir.base, fhirAuthorization: { access_token: 'wrong', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'x' } }));
     assert.equal(refused.status, 412);
     assert.match(refused.body.error.message, /HTTP 401 \(the access token was refused\)/);

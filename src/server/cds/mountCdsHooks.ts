@@ -119,7 +119,7 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
     if (!probe) throw new ApiError(404, 'unknown_service', `no CDS service "${id.slice(0, 80)}" (see GET /cds-services)`, null);
     const req = parseCdsRequest(raw, hooks);
     const collected = await collectCdsResources(req, PREFETCH_TEMPLATES, {
-      ...(allow ? { allowFhirServer: (base: string) => allow.some((a) => base === a.replace(/\/+$/, '') || base.startsWith(a)) } : {}),
+      ...(allow ? { allowFhirServer: (base: string) => allow.some((a) => underPrefix(base, a)) } : {}),
       ...(o.fhirTimeoutMs !== undefined ? { fhirTimeoutMs: o.fhirTimeoutMs } : {}),
     });
     const lacking = required.filter((k) => collected.missing.includes(k));
@@ -188,6 +188,17 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
     if (!got) throw new ApiError(404, 'unknown_prediction', 'no such prediction: inspector links last 15 minutes after the call and are kept in this server process only', null);
     return c.json(got);
   });
+}
+
+/** Whether a FHIR base URL is the allowed prefix or under it: same origin, path on a segment boundary. */
+function underPrefix(base: string, prefix: string): boolean {
+  try {
+    const b = new URL(`${base.replace(/\/+$/, '')}/`);
+    const p = new URL(`${prefix.replace(/\/+$/, '')}/`);
+    return b.origin === p.origin && b.pathname.startsWith(p.pathname);
+  } catch {
+    return false;
+  }
 }
 
 async function readJson(c: Context): Promise<unknown> {
