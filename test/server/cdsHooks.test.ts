@@ -51,6 +51,32 @@ describe('CDS Hooks', () => {
     assert.ok(rich && other);
   });
 
+  it('the logical-model checker passes the spec\'s examples and fails broken ones', () => {
+    const read = (f: string): Record<string, unknown> => JSON.parse(readFileSync(join(CDS_FIXTURES, f), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(checkAgainstModel('CDSHooksServices', read('discovery.example.json')), []);
+    assert.deepEqual(checkAgainstModel('CDSHooksRequest', read('request.example.json')), []);
+    assert.deepEqual(checkAgainstModel('CDSHooksRequest', read('request-extension.example.json')), []);
+    assert.deepEqual(checkAgainstModel('CDSHooksResponse', read('response.example.json')), []);
+    // The spec's autolaunchable example leaves out the required indicator.
+    assert.deepEqual(checkAgainstModel('CDSHooksResponse', read('response-autolaunchable.example.json')), ['CDSHooksResponse.cards[0].indicator: required']);
+    const resp = read('response.example.json') as { cards: Record<string, unknown>[] };
+    const c0 = resp.cards[0] as Record<string, unknown>;
+    resp.cards[0] = { ...c0, indicator: 'hard-stop', summary: 'x'.repeat(140), links: [{ label: 'l', url: 'not a url', type: 'absolute', appContext: 'a' }], extra: 1 };
+    assert.deepEqual(checkAgainstModel('CDSHooksResponse', resp).sort(), [
+      'CDSHooksResponse.cards[0].extra: not an element of the model',
+      'CDSHooksResponse.cards[0].indicator: "hard-stop" is not one of info, warning, critical',
+      'CDSHooksResponse.cards[0].links[0].url: expected an absolute URL, got "not a url"',
+      'cards[0].summary: 140 characters (must be < 140)',
+      'cds-resp-3: cards[0].links[0] appContext on a non-smart link',
+    ]);
+    const req = read('request.example.json');
+    assert.deepEqual(checkAgainstModel('CDSHooksRequest', { ...req, fhirServer: undefined, hookInstance: 'x', prefetch: { p: 'Patient/1' } }).sort(), [
+      'CDSHooksRequest.hookInstance: expected a UUID, got "x"',
+      'CDSHooksRequest.prefetch.p: expected a FHIR resource or null',
+      'cds-r-1: fhirAuthorization without fhirServer',
+    ]);
+  });
+
   it('discovery: one service per probe and hook, with prefetch templates for every resource type the converter reads', async () => {
     const res = await requestJson(url('/cds-services'));
     assert.equal(res.status, 200);
