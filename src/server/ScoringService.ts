@@ -113,6 +113,18 @@ export class ScoringService {
   }
 
   /**
+   * The text a task's probe reads for a record: its serializer settings and code descriptions,
+   * then the record's own (what {@link predict} embeds), or undefined for an unknown task.
+   */
+  probeText(record: RecordInput, task: string): SerializeResult | undefined {
+    const p = this.probesByTask.get(task);
+    const pv = p ? this.probeVocabulary.get(p) : undefined;
+    if (!p || !pv) return undefined;
+    const s = p.data.serializer;
+    return this.serialize(record, { format: s.format, maxTokens: s.maxTokens, tokenizer: s.tokenizer }, layeredVocabulary(pv.vocabulary, record.vocabulary));
+  }
+
+  /**
    * Probabilities of `tasks` for a record, each with its probe's serializer settings, code
    * descriptions (then the record's own), model and instruction.
    *

@@ -20,6 +20,7 @@ import { inspectRecord } from './inspectRecord.ts';
 import type { InspectorDataset } from './InspectorDataset.ts';
 import { INSPECTOR_HTML } from './inspectorHtml.ts';
 import { openApiDocument } from './openApiDocument.ts';
+import { mountCdsHooks, type CdsOptions } from './cds/mountCdsHooks.ts';
 import { asObject, parseRecordInput, parseSerializerSettings, type RecordInput, type SerializerSettings } from './parseRecordInput.ts';
 import type { ScoringService } from './ScoringService.ts';
 
@@ -43,6 +44,8 @@ export interface AppOptions {
   readonly maxBodyBytes?: number;
   /** Request log sink (default: none). */
   readonly log?: (entry: RequestLogEntry) => void;
+  /** CDS Hooks settings (`/cds-services`; default: the defaults of {@link CdsOptions}). */
+  readonly cds?: CdsOptions;
   /** Internal-error sink: error name and stack frames, without the message (default: stderr). */
   readonly logError?: (text: string) => void;
 }
@@ -178,6 +181,8 @@ export function createApp(o: AppOptions): Hono {
     const limit = Math.min(intParam(c.req.query('limit'), 100, 'limit'), SUBJECT_PAGE_MAX);
     return c.json({ ...ds.listSubjects(offset, limit, c.req.query('q') ?? ''), offset, limit });
   });
+
+  mountCdsHooks(app, service, o.cds ?? {}, { ...(o.apiKey !== undefined ? { apiKey: o.apiKey } : {}), maxBodyBytes: maxBody });
 
   app.get('/v1/subjects/:id', async (c) => c.json(await requireDataset(dataset).subjectDetail(c.req.param('id'))));
 

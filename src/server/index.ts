@@ -20,3 +20,4 @@ export { ScoringService } from './ScoringService.ts';
 export type { Prediction, ScoringServiceOptions } from './ScoringService.ts';
 export { startServer } from './startServer.ts';
 export type { RunningServer, StartServerOptions } from './startServer.ts';
+export * from './cds/index.ts';

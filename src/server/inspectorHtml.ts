@@ -52,6 +52,10 @@ tr.subject.on { background: #dbeafe; }
 .bar > span { display: block; height: 6px; background: var(--accent); border-radius: 3px; }
 .err { color: #b91c1c; font-size: 12px; white-space: pre-wrap; }
 .hidden { display: none; }
+.card { border: 1px solid var(--line); border-left: 5px solid #2563eb; border-radius: 4px; padding: 8px; margin-bottom: 10px; font-size: 12px; }
+.card.warning { border-left-color: #d97706; } .card.critical { border-left-color: #dc2626; }
+.card .sum { font-weight: 600; font-size: 13px; }
+.card pre { white-space: pre-wrap; word-break: break-word; font: 11.5px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: #f8fafc; padding: 6px; max-height: 30vh; overflow: auto; }
 </style>
 </head>
 <body>
@@ -62,7 +66,7 @@ tr.subject.on { background: #dbeafe; }
 </header>
 <main>
   <section id="left">
-    <div class="tabs"><button id="tab-ds" class="on">Dataset</button><button id="tab-fhir">FHIR bundle</button></div>
+    <div class="tabs"><button id="tab-ds" class="on">Dataset</button><button id="tab-fhir">FHIR bundle</button><button id="tab-cds">CDS Hooks</button></div>
     <div id="pane-ds">
       <input id="search" placeholder="subject id or source id">
       <div class="muted" id="subject-total" style="font-size:12px;margin:4px 0"></div>
@@ -81,6 +85,12 @@ tr.subject.on { background: #dbeafe; }
       <label for="bundle">Paste a FHIR R4/STU3 Bundle (one Patient)</label>
       <textarea id="bundle" spellcheck="false" placeholder='{"resourceType": "Bundle", "entry": [...]}'></textarea>
     </div>
+    <div id="pane-cds" class="hidden">
+      <label for="cds-service">CDS service</label>
+      <select id="cds-service"></select>
+      <label for="cds-request">Paste a CDS Hooks request (patient-view or encounter-start, with prefetch)</label>
+      <textarea id="cds-request" spellcheck="false" placeholder='{"hookInstance": "...", "hook": "patient-view", "context": {...}, "prefetch": {...}}'></textarea>
+    </div>
     <label for="ptime">Prediction time (ISO 8601, UTC)</label>
     <input id="ptime" placeholder="2019-05-01T12:00:00Z">
     <div class="row">
@@ -98,6 +108,7 @@ tr.subject.on { background: #dbeafe; }
     <div id="text" data-testid="text"><span class="muted">Pick a subject (or paste a bundle) and a prediction time.</span></div>
   </section>
   <section id="right">
+    <div id="cds-card-box" class="hidden"><h2>CDS Hooks card</h2><div id="cds-card" data-testid="cds-card"></div></div>
     <h2>Predictions</h2>
     <div id="predictions" data-testid="predictions"><span class="muted">No record yet.</span></div>
     <h2 style="margin-top:16px">Source events of the selected line</h2>
@@ -137,7 +148,11 @@ async function init() {
     $("format").value = m.defaults.format;
     $("maxtokens").value = m.defaults.maxTokens === null ? "" : String(m.defaults.maxTokens);
     $("tokenizer").value = m.defaults.tokenizer;
-    if (m.dataset) { setMode("ds"); loadSubjects(true); } else { setMode("fhir"); $("tab-ds").disabled = true; $("tab-ds").title = "start the server with --meds <dir>"; $("no-dataset").classList.remove("hidden"); }
+    $("cds-service").textContent = "";
+    for (const p of m.probes) $("cds-service").append(el("option", { value: p.task, textContent: p.task }));
+    const cdsToken = new URLSearchParams(location.search).get("cds");
+    if (cdsToken) { if (!m.dataset) { $("tab-ds").disabled = true; $("no-dataset").classList.remove("hidden"); } setMode("cds"); showStoredCds(cdsToken); }
+    else if (m.dataset) { setMode("ds"); loadSubjects(true); } else { setMode("fhir"); $("tab-ds").disabled = true; $("tab-ds").title = "start the server with --meds <dir>"; $("no-dataset").classList.remove("hidden"); }
   } catch (e) {
     $("model").textContent = e.status === 401 ? "API key required" : "cannot reach the API";
     showErr("left-err", e);
@@ -147,11 +162,67 @@ function setMode(mode) {
   state.mode = mode;
   $("tab-ds").classList.toggle("on", mode === "ds");
   $("tab-fhir").classList.toggle("on", mode === "fhir");
+  $("tab-cds").classList.toggle("on", mode === "cds");
+  $("pane-cds").classList.toggle("hidden", mode !== "cds");
   $("pane-ds").classList.toggle("hidden", mode !== "ds");
   $("pane-fhir").classList.toggle("hidden", mode !== "fhir");
 }
 $("tab-ds").onclick = () => setMode("ds");
 $("tab-fhir").onclick = () => setMode("fhir");
+$("tab-cds").onclick = () => setMode("cds");
+
+// CDS Hooks: the card the EHR gets for a pasted request (or a card's inspector link), then the
+// record it scored, inspected like a pasted bundle.
+function renderCard(card) {
+  const box = $("cds-card");
+  box.textContent = "";
+  $("cds-card-box").classList.remove("hidden");
+  if (!card) { box.append(el("div", { className: "muted", textContent: "No card." })); return; }
+  const c = el("div", { className: "card " + card.indicator });
+  const ind = el("div", { className: "muted", textContent: card.indicator.toUpperCase() });
+  ind.dataset.testid = "card-indicator";
+  const sum = el("div", { className: "sum", textContent: card.summary });
+  sum.dataset.testid = "card-summary";
+  const detail = el("pre", { textContent: card.detail || "" });
+  detail.dataset.testid = "card-detail";
+  const src = el("div", { className: "muted", textContent: "Source: " + card.source.label });
+  src.dataset.testid = "card-source";
+  c.append(ind, sum, detail, src);
+  for (const l of card.links || []) if (/^https?:/.test(l.url)) { const a = el("a", { href: l.url, textContent: l.label, target: "_blank", rel: "noopener" }); a.dataset.testid = "card-link"; c.append(el("div", {}, a)); }
+  box.append(c);
+}
+function renderNoCard(res) {
+  renderCard(null);
+  const x = res.extension && res.extension["ehr-embed.prediction"];
+  if (x && x.reason) $("cds-card").append(el("div", { className: "muted", textContent: "Reason: " + x.reason }));
+}
+async function showStored(token) {
+  const stored = await api("GET", "/v1/cds-predictions/" + encodeURIComponent(token));
+  $("ptime").value = stored.predictionTime;
+  const body = { bundle: stored.bundle, predictionTime: stored.predictionTime };
+  const r = await api("POST", "/v1/inspect", Object.assign({}, body, settings()));
+  renderText(r);
+  predict(body);
+  return stored;
+}
+async function showStoredCds(token) {
+  try {
+    const stored = await showStored(token);
+    if (stored.response && stored.response.cards.length) renderCard(stored.response.cards[0]); else renderNoCard(stored.response || {});
+    $("cds-service").value = stored.serviceId;
+  } catch (e) { showErr("center-err", e); }
+}
+async function cdsInspect() {
+  let req;
+  try { req = JSON.parse($("cds-request").value); } catch (e) { showErr("left-err", new Error("the pasted CDS Hooks request is not valid JSON")); return; }
+  try {
+    const res = await api("POST", "/v1/cds-services/" + encodeURIComponent($("cds-service").value), req);
+    const x = res.extension && res.extension["ehr-embed.prediction"];
+    if (!res.cards.length) { renderNoCard(res); return; }
+    renderCard(res.cards[0]);
+    if (x && x.inspectorToken) await showStored(x.inspectorToken);
+  } catch (e) { showErr("center-err", e); }
+}
 
 async function loadSubjects(reset) {
   if (reset) { state.offset = 0; $("subjects").textContent = ""; }
@@ -218,6 +289,7 @@ $("go").onclick = () => inspect();
 
 async function inspect() {
   showErr("left-err", null); showErr("center-err", null);
+  if (state.mode === "cds") { await cdsInspect(); return; }
   let body;
   try { body = requestBody(); } catch (e) { showErr("left-err", e); return; }
   $("text").textContent = "";

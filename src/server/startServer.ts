@@ -9,6 +9,7 @@ import { MODEL_FAMILIES, type Embedder, type ModelFamily } from '../embed/Embedd
 import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../embed/EmbeddingCache.ts';
 import { UsageError } from '../errors.ts';
 import { ProbeBundle } from '../probe/ProbeBundle.ts';
+import type { CdsOptions } from './cds/mountCdsHooks.ts';
 import { createApp, type RequestLogEntry } from './createApp.ts';
 import { InspectorDataset } from './InspectorDataset.ts';
 import { isLoopbackHost } from './isLoopbackHost.ts';
@@ -39,6 +40,8 @@ export interface StartServerOptions {
   readonly cacheDir?: string | null;
   /** Request log sink (default: none). */
   readonly log?: (entry: RequestLogEntry) => void;
+  /** CDS Hooks settings (default: those of {@link CdsOptions}). */
+  readonly cds?: CdsOptions;
 }
 
 /** A running server. */
@@ -88,7 +91,7 @@ export async function startServer(o: StartServerOptions = {}): Promise<RunningSe
     if (o.meds !== undefined) dataset = await InspectorDataset.open(o.meds, o.labels);
     else if (o.labels !== undefined) throw new UsageError('--labels needs --meds (the dataset the labels were made from)', { field: 'labels' });
     const service = new ScoringService({ embedder, cache, probes, ...(dataset ? { vocabulary: dataset.vocabulary } : {}) });
-    const app = createApp({ service, ...(dataset ? { dataset } : {}), ...(o.apiKey ? { apiKey: o.apiKey } : {}), ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}), ...(o.log ? { log: o.log } : {}) });
+    const app = createApp({ service, ...(dataset ? { dataset } : {}), ...(o.apiKey ? { apiKey: o.apiKey } : {}), ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}), ...(o.log ? { log: o.log } : {}), ...(o.cds ? { cds: o.cds } : {}) });
     const { server, port } = await listen(app.fetch, host, o.port ?? 8080);
     const shown = host.includes(':') ? `[${host}]` : host;
     const heldCache = cache;

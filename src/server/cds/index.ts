@@ -1,0 +1,22 @@
+/** CDS Hooks 2.0 services over the loaded probes. Re-exports only. */
+export { buildCdsCard, DEFAULT_CDS_THRESHOLDS } from './buildCdsCard.ts';
+export type { CdsCard, CdsCardInput, CdsThresholds } from './buildCdsCard.ts';
+export { CdsJwtError, CdsJwtVerifier } from './CdsJwtVerifier.ts';
+export type { CdsJwtClaims, CdsJwtVerifierOptions } from './CdsJwtVerifier.ts';
+export { CdsPredictionStore } from './CdsPredictionStore.ts';
+export type { CdsPredictionStoreOptions, StoredCdsPrediction } from './CdsPredictionStore.ts';
+export { cdsPredictionTime, ONGOING_ENCOUNTER_STATUSES } from './cdsPredictionTime.ts';
+export type { CdsPredictionTime, EncounterTimePolicy } from './cdsPredictionTime.ts';
+export { fillPrefetchTemplate, PREFETCH_TEMPLATES, prefetchObject } from './cdsPrefetch.ts';
+export type { PrefetchTemplate } from './cdsPrefetch.ts';
+export { collectCdsResources } from './collectCdsResources.ts';
+export type { CollectedResources, CollectOptions } from './collectCdsResources.ts';
+export { bundleResources, FhirClient, FhirFetchError, nextLink } from './FhirClient.ts';
+export type { FhirClientOptions } from './FhirClient.ts';
+export { CDS_EXTENSION_KEY, mountCdsHooks } from './mountCdsHooks.ts';
+export type { CdsOptions } from './mountCdsHooks.ts';
+export { CDS_HOOKS, parseCdsRequest } from './parseCdsRequest.ts';
+export type { CdsHook, CdsRequest } from './parseCdsRequest.ts';
+export { phraseOf, taskPhrase } from './taskPhrase.ts';
+export { cdsOptionsFromFlags } from './cdsOptionsFromFlags.ts';
+export type { CdsFlags } from './cdsOptionsFromFlags.ts';
