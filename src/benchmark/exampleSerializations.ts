@@ -3,7 +3,8 @@
  * patient: reports may be shared). It exercises every section: demographics, recent vitals and
  * labs with unit conversion and flags, a current inpatient visit, an older outpatient visit.
  */
-import { serialize } from '../serialize/serialize.ts';
+import { SERIALIZE_FORMATS, serialize } from '../serialize/serialize.ts';
+import type { SerializeFormat } from '../serialize/serialize.ts';
 import { vocabularyFromCodes } from '../serialize/vocabulary.ts';
 import type { CodeMetadata, Event, Subject } from '../types.ts';
 
@@ -64,12 +65,19 @@ export function syntheticExample(): { subject: Subject; predictionTime: number; 
   return { subject: { subjectId: sid, events }, predictionTime: t, vocabulary: vocabularyFromCodes(codes) };
 }
 
+const FORMAT_TITLES: Readonly<Record<SerializeFormat, string>> = {
+  markdown: 'Markdown format (the paper\'s serializer)',
+  list: 'List format (the paper\'s serializer)',
+  'markdown-plus': 'Markdown-plus format (ehr-embed\'s variant)',
+  'list-plus': 'List-plus format (ehr-embed\'s variant)',
+};
+
 /** The synthetic record in each format. */
 export function exampleSerializations(): { format: string; title: string; text: string }[] {
   const { subject, predictionTime, vocabulary } = syntheticExample();
-  return (['markdown', 'list'] as const).map((format) => ({
+  return SERIALIZE_FORMATS.map((format) => ({
     format,
-    title: `${format === 'markdown' ? 'Markdown' : 'List'} format (synthetic record, 23:59 on day 2 of a current inpatient stay)`,
+    title: `${FORMAT_TITLES[format]} (synthetic record, 23:59 on day 2 of a current inpatient stay)`,
     text: serialize(subject, { predictionTime, format, vocabulary, tokenizer: 'chars' }).text,
   }));
 }

@@ -2,6 +2,7 @@
  * The OpenAPI 3.1 description of the service (`GET /openapi.json`), written by hand next to the
  * routes it describes: the request schemas here are the ones `parseRecordInput` enforces.
  */
+import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 
 const ERROR = {
   type: 'object',
@@ -33,7 +34,7 @@ const RECORD_PROPERTIES = {
 } as const;
 
 const SETTINGS_PROPERTIES = {
-  format: { type: 'string', enum: ['markdown', 'list'], description: "Serialization format (default: the loaded probes', else markdown)" },
+  format: { type: 'string', enum: [...SERIALIZE_FORMATS], description: "Serialization format: markdown and list are the paper's serializers byte for byte, markdown-plus and list-plus ehr-embed's variants (default: the loaded probes', else markdown)" },
   maxTokens: { type: ['integer', 'null'], minimum: 1, description: 'Token budget; null for none (default: the probes\', else none)' },
   tokenizer: { type: 'string', enum: ['qwen2', 'qwen3', 'llama3', 'chars'], description: 'Tokenizer of the budget and counts (default: the probes\', else qwen2)' },
 } as const;

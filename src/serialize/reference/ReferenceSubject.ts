@@ -1,0 +1,219 @@
+import { UsageError } from '../../errors.ts';
+import { idOf } from '../../meds/visits.ts';
+import type { Event, ExtraValue, Subject } from '../../types.ts';
+import type { EventRef } from '../eventRef.ts';
+import type { Vocabulary } from '../vocabulary.ts';
+import { resolveReferenceCode } from './referenceCodes.ts';
+
+/** A value as the reference's femr events carry it: `numeric_value`, else `text_value`. */
+export type ReferenceValue = number | string | null;
+
+/** What an event is to the reference (see `assignReferenceVisits`). */
+export const enum RefKind {
+  /** An ordinary event. */
+  Event = 0,
+  /** A `Visit/<class>` row: a visit of its own with `end` and `visit_id` (ehr-embed's converters, EHRSHOT). */
+  Visit = 1,
+  /** MIMIC `HOSPITAL_ADMISSION//...`: becomes an `Inpatient Visit`. */
+  Admission = 2,
+  /** MIMIC `HOSPITAL_DISCHARGE//...`: the end of its admission, not an event. */
+  Discharge = 3,
+  /** MIMIC `ED_REGISTRATION`: becomes an `Emergency Room Visit`. */
+  EdRegistration = 4,
+  /** MIMIC `ED_OUT`: the end of the ED visit, not an event. */
+  EdOut = 5,
+}
+
+const DAY_MS = 86_400_000;
+
+function endOf(v: ExtraValue | undefined): number | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v !== '') {
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : t;
+  }
+  return null;
+}
+
+function kindOf(code: string): RefKind {
+  const c0 = code.charCodeAt(0);
+  if (c0 === 86 /* V */ && code.startsWith('Visit/')) return RefKind.Visit;
+  if (c0 === 72 /* H */) {
+    if (code.startsWith('HOSPITAL_ADMISSION')) return RefKind.Admission;
+    if (code.startsWith('HOSPITAL_DISCHARGE')) return RefKind.Discharge;
+  } else if (c0 === 69 /* E */) {
+    if (code === 'ED_REGISTRATION' || code.startsWith('ED_REGISTRATION//')) return RefKind.EdRegistration;
+    if (code === 'ED_OUT' || code.startsWith('ED_OUT//')) return RefKind.EdOut;
+  }
+  return RefKind.Event;
+}
+
+/**
+ * A subject laid out as the reference's femr `Patient` (the golden README's event mapping):
+ * the birth row first, then the static rows at the birth time, then every other row in time
+ * order (input order within a time, rows dated before the birth included). Values, units, visit
+ * ids and descriptions are resolved once; {@link ReferenceSubject.at} picks what a prediction
+ * time may use.
+ */
+export class ReferenceSubject {
+  readonly subjectId: number;
+  readonly events: readonly Event[];
+  readonly vocabulary: Vocabulary;
+  /** Event indices of the static (time-less) rows, in input order. */
+  readonly statics: readonly number[];
+  /** Event indices of the timed rows, by time (stable), the birth row included. */
+  readonly timed: readonly number[];
+  /** Times of {@link ReferenceSubject.timed}. */
+  readonly times: Float64Array;
+  /** Event index of the first `MEDS_BIRTH` row by time, or -1. */
+  readonly birth: number;
+  readonly kind: Uint8Array;
+  readonly value: readonly ReferenceValue[];
+  readonly unit: readonly (string | null)[];
+  readonly visitId: readonly (string | null)[];
+  readonly hadmId: readonly (string | null)[];
+  /** `end` of `Visit/` rows (epoch ms), else null. */
+  readonly end: readonly (number | null)[];
+  /** Whether any MIMIC visit row (admission, ED registration) exists: time membership is needed. */
+  readonly hasMimicVisits: boolean;
+  private readonly markdownDescriptions = new Map<string, string | null>();
+  private readonly listDescriptions = new Map<string, string | null>();
+  private refs: (EventRef | undefined)[] | undefined;
+
+  constructor(subject: Subject, vocabulary: Vocabulary) {
+    this.subjectId = subject.subjectId;
+    this.events = subject.events;
+    this.vocabulary = vocabulary;
+    const events = subject.events;
+    const n = events.length;
+    const statics: number[] = [];
+    const timed: number[] = [];
+    const kind = new Uint8Array(n);
+    const value: ReferenceValue[] = new Array<ReferenceValue>(n);
+    const unit: (string | null)[] = new Array<string | null>(n);
+    const visitId: (string | null)[] = new Array<string | null>(n);
+    const hadmId: (string | null)[] = new Array<string | null>(n);
+    const end: (number | null)[] = new Array<number | null>(n);
+    let mimic = false;
+    let sorted = true;
+    let prev = -Infinity;
+    for (let i = 0; i < n; i++) {
+      const e = events[i] as Event;
+      if (e.time === null) statics.push(i);
+      else {
+        if (typeof e.time !== 'number' || Number.isNaN(e.time)) throw new UsageError(`event ${i} of subject ${subject.subjectId} has a bad time`, { record: String(subject.subjectId), field: 'time' });
+        if (e.time < prev) sorted = false;
+        prev = e.time;
+        timed.push(i);
+      }
+      const k = kindOf(e.code);
+      kind[i] = k;
+      if (k === RefKind.Admission || k === RefKind.EdRegistration) mimic = true;
+      const num = e.numericValue;
+      value[i] = num !== null && !Number.isNaN(num) ? num : e.textValue;
+      const x = e.extra;
+      const u = x?.unit;
+      unit[i] = u === undefined || u === null ? null : String(u);
+      visitId[i] = idOf(x?.visit_id);
+      hadmId[i] = idOf(x?.hadm_id);
+      end[i] = k === RefKind.Visit ? endOf(x?.end) : null;
+    }
+    if (!sorted) timed.sort((a, b) => (events[a] as Event).time! - (events[b] as Event).time! || a - b);
+    const times = new Float64Array(timed.length);
+    let birth = -1;
+    for (let j = 0; j < timed.length; j++) {
+      const i = timed[j] as number;
+      times[j] = (events[i] as Event).time as number;
+      if (birth < 0 && (events[i] as Event).code === 'MEDS_BIRTH') birth = i;
+    }
+    this.statics = statics;
+    this.timed = timed;
+    this.times = times;
+    this.birth = birth;
+    this.kind = kind;
+    this.value = value;
+    this.unit = unit;
+    this.visitId = visitId;
+    this.hadmId = hadmId;
+    this.end = end;
+    this.hasMimicVisits = mimic;
+  }
+
+  /** The reference's description of a code (null: left out), per strategy. */
+  describe(code: string, markdown: boolean): string | null {
+    const cache = markdown ? this.markdownDescriptions : this.listDescriptions;
+    let d = cache.get(code);
+    if (d === undefined) {
+      d = resolveReferenceCode(this.vocabulary, code, markdown);
+      cache.set(code, d);
+    }
+    return d;
+  }
+
+  /** Provenance reference of event `i`. */
+  ref(i: number): EventRef {
+    const refs = (this.refs ??= new Array<EventRef | undefined>(this.events.length));
+    let r = refs[i];
+    if (r === undefined) {
+      const e = this.events[i] as Event;
+      r = { subjectId: e.subjectId, time: e.time, code: e.code };
+      refs[i] = r;
+    }
+    return r;
+  }
+
+  /** Number of timed rows at or before `t` (they are a prefix of {@link ReferenceSubject.timed}). */
+  usableCount(t: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.times[mid] as number) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /**
+   * The events the reference reads at prediction time `t`, in femr order: the birth row (when
+   * at or before `t`), the static rows, then the timed rows at or before `t` other than the birth.
+   * Only rows at or before `t` are read, so nothing later can change the text (static rows hold
+   * at all times; the reference dates them at the birth). With a window, timed rows before
+   * `windowStart` are left out (the birth row stays: it carries the age).
+   */
+  at(t: number, windowStart = -Infinity): PointInTime {
+    const k = this.usableCount(t);
+    const order: number[] = [];
+    const birthUsable = this.birth >= 0 && ((this.events[this.birth] as Event).time as number) <= t;
+    if (birthUsable) order.push(this.birth);
+    for (const i of this.statics) order.push(i);
+    for (let j = 0; j < k; j++) {
+      const i = this.timed[j] as number;
+      if (i !== this.birth && (this.times[j] as number) >= windowStart) order.push(i);
+    }
+    // femr's birth date is the patient's first event: the birth row, else the first usable row.
+    const birthTime = birthUsable ? ((this.events[this.birth] as Event).time as number) : k > 0 ? (this.times[0] as number) : t;
+    return { order, birthTime, ageYears: Math.trunc(Math.floor((t - birthTime) / DAY_MS) / 365) };
+  }
+}
+
+/** What {@link ReferenceSubject.at} returns. */
+export interface PointInTime {
+  /** Event indices in the reference's order. */
+  readonly order: readonly number[];
+  /** The time the reference dates the birth and the static rows at. */
+  readonly birthTime: number;
+  /** The reference's `int((t - birth).days / 365)`. */
+  readonly ageYears: number;
+}
+
+const cache = new WeakMap<object, ReferenceSubject>();
+
+/** The {@link ReferenceSubject} of a subject, cached per subject object (and rebuilt for another vocabulary). */
+export function referenceSubject(subject: Subject, vocabulary: Vocabulary): ReferenceSubject {
+  const hit = cache.get(subject);
+  if (hit !== undefined && hit.vocabulary === vocabulary && hit.events === subject.events) return hit;
+  const r = new ReferenceSubject(subject, vocabulary);
+  cache.set(subject, r);
+  return r;
+}

@@ -1,0 +1,199 @@
+import type { Event } from '../../types.ts';
+import { pyFixed, pyFloat2, pyInt } from './pyFormat.ts';
+import { AGE_PREFIX, REFERENCE_CONCEPT_OF, REFERENCE_CONCEPTS, REFERENCE_RECENT_SECTIONS } from './referenceCodes.ts';
+import type { ReferenceConcept } from './referenceCodes.ts';
+import type { ReferenceSubject, ReferenceValue } from './ReferenceSubject.ts';
+import { ReferenceText } from './referenceText.ts';
+import { AGE_EVENT, referenceVisits } from './referenceVisits.ts';
+import type { ReferenceVisit } from './referenceVisits.ts';
+
+const DAY_MS = 86_400_000;
+/** The reference maps every prediction time to 2024-01-01 00:00 (`CONSTANT_LABEL_TIME`). */
+const SHOWN_PREDICTION_MS = Date.UTC(2024, 0, 1);
+const SHOWN_DATE = '[2024-01-01](2024-01-01)';
+const MEDICATIONS = new Set(['RxNorm', 'RxNorm Extension']);
+const PROCEDURES = new Set(['CPT4', 'ICD10PCS', 'ICD9Proc']);
+const NUMBER_OF_RECENT_VALUES = 3;
+const KEEP_LAST = 3;
+
+/** Per visit member: 0 Conditions, 1 Medications, 2 Procedures, -1 none (a `Visit` code). */
+function category(code: string): number {
+  const slash = code.indexOf('/');
+  const o = slash < 0 ? code : code.slice(0, slash);
+  if (MEDICATIONS.has(o)) return 1;
+  if (PROCEDURES.has(o)) return 2;
+  return o === 'Visit' ? -1 : 0;
+}
+const CATEGORY_HEADINGS = ['#### Conditions\n\n', '#### Medications\n\n', '#### Procedures\n\n'];
+
+/** The heading text of a visit without `### ` (the reference's `visit_heading(...)[4:-2]`). */
+function visitTitle(v: ReferenceVisit, t: number): string {
+  const before = t - v.start;
+  const date = new Date(SHOWN_PREDICTION_MS - before).toISOString().slice(0, 10);
+  const days = Math.floor(before / DAY_MS);
+  let s = `${v.description} on [${date}](${date}) (${days === 1 ? '1 day' : `${days} days`} before prediction time`;
+  if (v.endPending || (v.end !== null && v.end > t)) s += ', current visit';
+  else if (v.end !== null) {
+    const d = Math.floor((v.end - v.start) / DAY_MS);
+    if (d === 1) s += ', duration: 1 day';
+    else if (d > 1) s += `, duration: ${d} days`;
+  }
+  return s + ')';
+}
+
+function rate(k: ReferenceConcept, v: number): string {
+  const n = k.normal as readonly [number, number];
+  return v < n[0] ? ' (low)' : v > n[1] ? ' (high)' : ' (normal)';
+}
+
+function formatConcept(k: ReferenceConcept, v: number): string {
+  const s = k.format === 'int' ? pyInt(v) : pyFixed(v, k.format);
+  return k.normal === null ? s : s + rate(k, v);
+}
+
+/** The reference's `format_value`: numbers with at most 2 decimals, text as it is. */
+function formatValue(v: number | string): string {
+  return typeof v === 'number' ? pyFloat2(v) : v;
+}
+
+/**
+ * The reference's `serialize_unique_event_list`: one line per description in first-seen order,
+ * with the last `keepLast` non-null values of all its events and the unit of its last event.
+ */
+function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly number[], from: number, numeric: boolean, keepLast: number | null, age: { text: string; value: ReferenceValue }): void {
+  const byDescription = new Map<string, { values: ReferenceValue[]; unit: string | null; src: number[] }>();
+  for (let j = from; j < items.length; j++) {
+    const i = items[j] as number;
+    let d: string;
+    let value: ReferenceValue;
+    let unit: string | null;
+    if (i === AGE_EVENT) {
+      d = age.text;
+      value = age.value;
+      unit = null;
+    } else {
+      d = s.describe((s.events[i] as Event).code, true) as string;
+      value = s.value[i] as ReferenceValue;
+      unit = s.unit[i] as string | null;
+    }
+    let e = byDescription.get(d);
+    if (e === undefined) {
+      e = { values: [], unit, src: [] };
+      byDescription.set(d, e);
+    }
+    if (value !== null) e.values.push(value);
+    e.unit = unit;
+    if (i !== AGE_EVENT) e.src.push(i);
+  }
+  let first = true;
+  for (const [d, e] of byDescription) {
+    let line = `- ${d}`;
+    if (numeric) {
+      const vals = keepLast !== null && e.values.length > keepLast ? e.values.slice(e.values.length - keepLast) : e.values;
+      let valuesText = '';
+      for (let k = 0; k < vals.length; k++) valuesText += (k > 0 ? ', ' : '') + formatValue(vals[k] as number | string);
+      if (valuesText !== '') line += (e.unit !== null ? ` (${e.unit})` : '') + ': ' + valuesText;
+    }
+    if (!first) out.add('\n');
+    out.add(line, e.src);
+    first = false;
+  }
+}
+
+/**
+ * `UniqueThenListVisitsWOAllCondsWithValuesStrategy(num_aggregated_events=3)` of the reference
+ * (the paper's Markdown), on the events usable at `t`.
+ */
+export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = -Infinity): ReferenceText {
+  const pit = s.at(t, windowStart);
+  const out = new ReferenceText();
+  const events = s.events;
+  // Aggregated concepts leave the event stream whatever their visit (filter_aggregated_events).
+  const recent: number[][] = REFERENCE_CONCEPTS.map(() => []);
+  const isAggregated = (i: number): boolean => REFERENCE_CONCEPT_OF.has((events[i] as Event).code);
+  for (let j = 1; j < pit.order.length; j++) {
+    const i = pit.order[j] as number;
+    const ki = REFERENCE_CONCEPT_OF.get((events[i] as Event).code);
+    if (ki === undefined) continue;
+    const v = s.value[i];
+    const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
+    if (typeof v === 'number' && v >= k.min && v <= k.max) (recent[ki] as number[]).push(i);
+  }
+  const { visits, outside } = referenceVisits(s, pit, isAggregated);
+  const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: pit.order.length > 0 ? (s.value[pit.order[0] as number] as ReferenceValue) : null };
+
+  out.add('\n\n# Electronic Healthcare Record\n\n');
+  out.add(`Current time: ${SHOWN_DATE}\n\n`);
+
+  // Demographics: the first 4 events outside visits (3 when the third is an ethnicity).
+  let nDemo = 4;
+  if (outside.length >= 3 && outside[2] !== AGE_EVENT && (events[outside[2] as number] as Event).code.startsWith('Ethnicity')) nDemo = 3;
+  if (outside.length <= nDemo) nDemo = outside.length;
+  out.add('## Patient Demographics\n\n');
+  uniqueList(out, s, outside.slice(0, nDemo), 0, false, null, age);
+  out.add('\n\n');
+
+  // Recent sections: newest first (ties in event order), at most 3 values.
+  for (const section of REFERENCE_RECENT_SECTIONS) {
+    out.add(`${section.heading}\n\n`);
+    for (const name of section.names) {
+      const ki = REFERENCE_CONCEPTS.findIndex((k) => k.name === name);
+      const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
+      const list = recent[ki] as number[];
+      if (list.length === 0) {
+        out.add(`- ${name}: No recent data\n`);
+        continue;
+      }
+      const shown = newestFirst(s, list).slice(0, NUMBER_OF_RECENT_VALUES);
+      out.add(`- ${name} (${k.unit}): ${shown.map((i) => formatConcept(k, s.value[i] as number)).join(', ')}\n`, shown);
+    }
+    out.add('\n');
+  }
+
+  const sorted = [...visits].sort((a, b) => b.start - a.start || endKey(b) - endKey(a) || a.order - b.order);
+  out.add('## Past Medical Visits\n\n');
+  for (let j = 0; j < sorted.length; j++) {
+    const v = sorted[j] as ReferenceVisit;
+    out.add((j > 0 ? '\n' : '') + `- ${visitTitle(v, t)}`, [v.source]);
+  }
+  out.add('\n\n');
+
+  out.add('## General Medical Events\n\n');
+  uniqueList(out, s, outside, nDemo, true, KEEP_LAST, age);
+  out.add('\n\n');
+
+  out.add('## Detailed Past Medical Visits (most recent first)\n\n');
+  for (let j = 0; j < sorted.length; j++) {
+    const v = sorted[j] as ReferenceVisit;
+    if (j > 0) out.add('\n\n');
+    out.add(`### ${visitTitle(v, t)}\n\n`, [v.source]);
+    const groups: number[][] = [[], [], []];
+    for (const i of v.members) {
+      const c = category((events[i] as Event).code);
+      if (c >= 0) (groups[c] as number[]).push(i);
+    }
+    let firstGroup = true;
+    for (let c = 0; c < 3; c++) {
+      const g = groups[c] as number[];
+      if (g.length === 0) continue;
+      if (!firstGroup) out.add('\n\n');
+      out.add(CATEGORY_HEADINGS[c] as string);
+      uniqueList(out, s, g, 0, true, KEEP_LAST, age);
+      firstGroup = false;
+    }
+  }
+  return out;
+}
+
+/** Visit end for ordering: an unknown end sorts after every known one (the reference's `__lt__`). */
+function endKey(v: ReferenceVisit): number {
+  return v.end === null ? Number.MAX_VALUE : v.end;
+}
+
+/** Events by time, newest first; equal times keep their order (Python's stable reverse sort). */
+function newestFirst(s: ReferenceSubject, list: readonly number[]): number[] {
+  const time = (i: number): number => (s.events[i] as Event).time as number;
+  const pos = list.map((_, j) => j);
+  pos.sort((a, b) => time(list[b] as number) - time(list[a] as number) || a - b);
+  return pos.map((j) => list[j] as number);
+}
