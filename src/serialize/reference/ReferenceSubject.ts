@@ -101,7 +101,9 @@ export class ReferenceSubject {
       const e = events[i] as Event;
       if (e.time === null) statics.push(i);
       else {
-        if (typeof e.time !== 'number' || Number.isNaN(e.time)) throw new UsageError(`event ${i} of subject ${subject.subjectId} has a bad time`, { record: String(subject.subjectId), field: 'time' });
+        if (typeof e.time !== 'number' || !Number.isFinite(e.time)) {
+          throw new UsageError(`event time must be epoch milliseconds or null, got ${String(e.time)}`, { record: `subject ${subject.subjectId}, event ${i}`, field: 'time' });
+        }
         if (e.time < prev) sorted = false;
         prev = e.time;
         timed.push(i);
