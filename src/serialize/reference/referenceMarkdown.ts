@@ -60,7 +60,7 @@ function formatValue(v: number | string): string {
  * The reference's `serialize_unique_event_list`: one line per description in first-seen order,
  * with the last `keepLast` non-null values of all its events and the unit of its last event.
  */
-function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly number[], from: number, numeric: boolean, keepLast: number | null, age: { text: string; value: ReferenceValue }): void {
+function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly number[], from: number, numeric: boolean, keepLast: number | null, age: { text: string; value: ReferenceValue; source: number }): void {
   const byDescription = new Map<string, { values: ReferenceValue[]; unit: string | null; src: number[] }>();
   for (let j = from; j < items.length; j++) {
     const i = items[j] as number;
@@ -83,7 +83,8 @@ function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly num
     }
     if (value !== null) e.values.push(value);
     e.unit = unit;
-    if (i !== AGE_EVENT) e.src.push(i);
+    const src = i === AGE_EVENT ? age.source : i;
+    if (src >= 0) e.src.push(src);
   }
   let first = true;
   for (const [d, e] of byDescription) {
@@ -120,7 +121,9 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
     if (typeof v === 'number' && v >= k.min && v <= k.max) (recent[ki] as number[]).push(i);
   }
   const { visits, outside } = referenceVisits(s, pit, isAggregated);
-  const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: pit.order.length > 0 ? (s.value[pit.order[0] as number] as ReferenceValue) : null };
+  // The age pseudo-event keeps the value of the event it replaces (femr `Event(start, code, value)`); its source is that event.
+  const first = pit.order.length > 0 ? (pit.order[0] as number) : -1;
+  const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? (s.value[first] as ReferenceValue) : null, source: first };
 
   out.add('\n\n# Electronic Healthcare Record\n\n');
   out.add(`Current time: ${SHOWN_DATE}\n\n`);
