@@ -3,7 +3,7 @@ import { idOf } from '../../meds/visits.ts';
 import type { Event, ExtraValue, Subject } from '../../types.ts';
 import type { EventRef } from '../eventRef.ts';
 import type { Vocabulary } from '../vocabulary.ts';
-import { resolveReferenceCode } from './referenceCodes.ts';
+import { REFERENCE_CONCEPT_OF, resolveReferenceCode } from './referenceCodes.ts';
 
 /** A value as the reference's femr events carry it: `numeric_value`, else `text_value`. */
 export type ReferenceValue = number | string | null;
@@ -76,14 +76,26 @@ export class ReferenceSubject {
   readonly end: readonly (number | null)[];
   /** Whether any MIMIC visit row (admission, ED registration) exists: time membership is needed. */
   readonly hasMimicVisits: boolean;
-  private readonly markdownDescriptions = new Map<string, string | null>();
-  private readonly listDescriptions = new Map<string, string | null>();
+  /** Index into REFERENCE_CONCEPTS of each event's code (exact match), or -1. */
+  readonly concept: Int8Array;
+  private readonly mdText: (string | null | undefined)[];
+  private readonly listText: (string | null | undefined)[];
+  private readonly markdownDescriptions: Map<string, string | null>;
+  private readonly listDescriptions: Map<string, string | null>;
   private refs: (EventRef | undefined)[] | undefined;
 
   constructor(subject: Subject, vocabulary: Vocabulary) {
     this.subjectId = subject.subjectId;
     this.events = subject.events;
     this.vocabulary = vocabulary;
+    // Descriptions depend only on the vocabulary: one cache per vocabulary, shared by its subjects.
+    let shared = descriptionCaches.get(vocabulary);
+    if (shared === undefined || shared[0].size + shared[1].size > 1_000_000) {
+      shared = [new Map(), new Map()];
+      descriptionCaches.set(vocabulary, shared);
+    }
+    this.markdownDescriptions = shared[0];
+    this.listDescriptions = shared[1];
     const events = subject.events;
     const n = events.length;
     const statics: number[] = [];
@@ -94,6 +106,7 @@ export class ReferenceSubject {
     const visitId: (string | null)[] = new Array<string | null>(n);
     const hadmId: (string | null)[] = new Array<string | null>(n);
     const end: (number | null)[] = new Array<number | null>(n);
+    const concept = new Int8Array(n);
     let mimic = false;
     let sorted = true;
     let prev = -Infinity;
@@ -108,6 +121,7 @@ export class ReferenceSubject {
         prev = e.time;
         timed.push(i);
       }
+      concept[i] = REFERENCE_CONCEPT_OF.get(e.code) ?? -1;
       const k = kindOf(e.code);
       kind[i] = k;
       if (k === RefKind.Admission || k === RefKind.EdRegistration) mimic = true;
@@ -139,6 +153,20 @@ export class ReferenceSubject {
     this.hadmId = hadmId;
     this.end = end;
     this.hasMimicVisits = mimic;
+    this.concept = concept;
+    this.mdText = new Array<string | null | undefined>(n);
+    this.listText = new Array<string | null | undefined>(n);
+  }
+
+  /** {@link ReferenceSubject.describe} of event `i`'s code, cached per event. */
+  describeEvent(i: number, markdown: boolean): string | null {
+    const texts = markdown ? this.mdText : this.listText;
+    let d = texts[i];
+    if (d === undefined) {
+      d = this.describe((this.events[i] as Event).code, markdown);
+      texts[i] = d;
+    }
+    return d;
   }
 
   /** The reference's description of a code (null: left out), per strategy. */
@@ -195,7 +223,7 @@ export class ReferenceSubject {
     }
     // femr's birth date is the patient's first event: the birth row, else the first usable row.
     const birthTime = birthUsable ? ((this.events[this.birth] as Event).time as number) : k > 0 ? (this.times[0] as number) : t;
-    return { order, birthTime, ageYears: Math.trunc(Math.floor((t - birthTime) / DAY_MS) / 365) };
+    return { order, head: (birthUsable ? 1 : 0) + this.statics.length, birthTime, ageYears: Math.trunc(Math.floor((t - birthTime) / DAY_MS) / 365) };
   }
 }
 
@@ -203,6 +231,8 @@ export class ReferenceSubject {
 export interface PointInTime {
   /** Event indices in the reference's order. */
   readonly order: readonly number[];
+  /** How many of them are dated at the birth before the timed ones (the birth row, the static rows). */
+  readonly head: number;
   /** The time the reference dates the birth and the static rows at. */
   readonly birthTime: number;
   /** The reference's `int((t - birth).days / 365)`. */
@@ -210,6 +240,7 @@ export interface PointInTime {
 }
 
 const cache = new WeakMap<object, ReferenceSubject>();
+const descriptionCaches = new WeakMap<Vocabulary, [Map<string, string | null>, Map<string, string | null>]>();
 
 /** The {@link ReferenceSubject} of a subject, cached per subject object (and rebuilt for another vocabulary). */
 export function referenceSubject(subject: Subject, vocabulary: Vocabulary): ReferenceSubject {

@@ -11,8 +11,12 @@ export function pyFixed(x: number, digits: number): string {
   const a = Math.abs(x);
   if (a >= 1e21) return (neg ? '-' : '') + BigInt(a).toString() + (digits > 0 ? '.' + '0'.repeat(digits) : '');
   let s = a.toFixed(digits);
-  // A tie is a value whose exact expansion stops at a 5 right after the kept digits. Doubles
-  // below 1e21 have at most 1074 fraction digits, but a tie has few: 40 more digits decide it.
+  // A tie is a value whose exact expansion stops at a 5 right after the kept digits; its product
+  // with 10^(digits+1) is then an integer ending in 5, exactly (no rounding in the product).
+  // Anything else cannot be a tie, which spares the long expansion below for almost all values.
+  const scaled = a * 10 ** (digits + 1);
+  if (scaled !== Math.floor(scaled) || scaled % 10 !== 5) return neg ? '-' + s : s;
+  // Doubles below 1e21 have at most 1074 fraction digits, but a tie has few: 40 more digits decide it.
   const extra = Math.min(100, digits + 40);
   const long = a.toFixed(extra);
   const cut = long.length - (extra - digits);

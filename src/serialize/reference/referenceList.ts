@@ -15,22 +15,12 @@ import { EMERGENCY_VISIT, INPATIENT_VISIT } from './referenceVisits.ts';
  * `ED_OUT` rows are visit ends, not events).
  */
 export function referenceList(s: ReferenceSubject, t: number, windowStart = -Infinity): ReferenceText {
-  const { order, birthTime } = s.at(t, windowStart);
+  const { order, head, birthTime } = s.at(t, windowStart);
   const events = s.events;
-  const n = order.length;
-  const time = new Float64Array(n);
-  const pos: number[] = [];
-  for (let j = 0; j < n; j++) {
-    const e = events[order[j] as number] as Event;
-    time[j] = e.time ?? birthTime;
-    pos.push(j);
-  }
-  pos.sort((a, b) => (time[b] as number) - (time[a] as number) || a - b);
   const seen = new Set<string>();
-  const out = new ReferenceText();
+  const out = new ReferenceText(false);
   let first = true;
-  for (const j of pos) {
-    const i = order[j] as number;
+  for (const i of newestFirstAll(events, order, head, birthTime)) {
     const k = s.kind[i] as RefKind;
     if (k === RefKind.Discharge || k === RefKind.EdOut) continue;
     let code = (events[i] as Event).code;
@@ -41,7 +31,7 @@ export function referenceList(s: ReferenceSubject, t: number, windowStart = -Inf
       description = k === RefKind.Admission ? INPATIENT_VISIT : EMERGENCY_VISIT;
       value = null;
     } else {
-      description = s.describe(code, false);
+      description = s.describeEvent(i, false);
       value = s.value[i] as ReferenceValue;
     }
     if (description === null || code === '' || seen.has(code)) continue;
@@ -51,8 +41,35 @@ export function referenceList(s: ReferenceSubject, t: number, windowStart = -Inf
       const unit = s.unit[i];
       line += (unit !== null ? ` (${unit})` : '') + ': ' + pyFloat2(value);
     } else if (value !== null) line += ': ' + value;
-    out.add(first ? line : '\n' + line, [i]);
+    if (!first) out.sep(1);
+    out.line(line, [i]);
     first = false;
   }
+  return out;
+}
+
+/**
+ * Python's stable reverse sort by time of the reference's events: `order` is `head` events dated
+ * at the birth (the birth row, the static rows) followed by timed events in ascending time, so
+ * equal-time groups are walked from the end, each in its own order, the head joining (first) the
+ * group at the birth time.
+ */
+function newestFirstAll(events: readonly Event[], order: readonly number[], head: number, birthTime: number): number[] {
+  const out: number[] = [];
+  let headDone = head === 0;
+  let end = order.length;
+  while (end > head) {
+    const t = (events[order[end - 1] as number] as Event).time as number;
+    let start = end - 1;
+    while (start > head && (events[order[start - 1] as number] as Event).time === t) start--;
+    if (!headDone && t <= birthTime) {
+      // The head is newer than this group, or as old and earlier in the order.
+      for (let j = 0; j < head; j++) out.push(order[j] as number);
+      headDone = true;
+    }
+    for (let j = start; j < end; j++) out.push(order[j] as number);
+    end = start;
+  }
+  if (!headDone) for (let j = 0; j < head; j++) out.push(order[j] as number);
   return out;
 }

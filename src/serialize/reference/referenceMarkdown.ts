@@ -1,6 +1,6 @@
 import type { Event } from '../../types.ts';
 import { pyFixed, pyFloat2, pyInt } from './pyFormat.ts';
-import { AGE_PREFIX, REFERENCE_CONCEPT_OF, REFERENCE_CONCEPTS, REFERENCE_RECENT_SECTIONS } from './referenceCodes.ts';
+import { AGE_PREFIX, REFERENCE_CONCEPTS, REFERENCE_RECENT_SECTIONS } from './referenceCodes.ts';
 import type { ReferenceConcept } from './referenceCodes.ts';
 import type { ReferenceSubject, ReferenceValue } from './ReferenceSubject.ts';
 import { ReferenceText } from './referenceText.ts';
@@ -14,6 +14,8 @@ const SHOWN_DATE = '[2024-01-01](2024-01-01)';
 const MEDICATIONS = new Set(['RxNorm', 'RxNorm Extension']);
 const PROCEDURES = new Set(['CPT4', 'ICD10PCS', 'ICD9Proc']);
 const NUMBER_OF_RECENT_VALUES = 3;
+/** The Recent sections with their concepts as indices into REFERENCE_CONCEPTS. */
+const SECTIONS = REFERENCE_RECENT_SECTIONS.map((sec) => ({ heading: sec.heading, concepts: sec.names.map((n) => REFERENCE_CONCEPTS.findIndex((k) => k.name === n)) }));
 const KEEP_LAST = 3;
 
 /** Per visit member: 0 Conditions, 1 Medications, 2 Procedures, -1 none (a `Visit` code). */
@@ -24,12 +26,29 @@ function category(code: string): number {
   if (PROCEDURES.has(o)) return 2;
   return o === 'Visit' ? -1 : 0;
 }
-const CATEGORY_HEADINGS = ['#### Conditions\n\n', '#### Medications\n\n', '#### Procedures\n\n'];
+const CATEGORY_HEADINGS = ['#### Conditions', '#### Medications', '#### Procedures'];
+
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+
+/** `YYYY-MM-DD` of an epoch-ms instant (UTC), without a Date object (proleptic Gregorian, years 0..9999). */
+function isoDate(ms: number): string {
+  // Howard Hinnant's civil_from_days.
+  const z = Math.floor(ms / DAY_MS) + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(m)}-${pad2(d)}`;
+}
 
 /** The heading text of a visit without `### ` (the reference's `visit_heading(...)[4:-2]`). */
 function visitTitle(v: ReferenceVisit, t: number): string {
   const before = t - v.start;
-  const date = new Date(SHOWN_PREDICTION_MS - before).toISOString().slice(0, 10);
+  const date = isoDate(SHOWN_PREDICTION_MS - before);
   const days = Math.floor(before / DAY_MS);
   let s = `${v.description} on [${date}](${date}) (${days === 1 ? '1 day' : `${days} days`} before prediction time`;
   if (v.endPending || (v.end !== null && v.end > t)) s += ', current visit';
@@ -72,7 +91,7 @@ function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly num
       value = age.value;
       unit = null;
     } else {
-      d = s.describe((s.events[i] as Event).code, true) as string;
+      d = s.describeEvent(i, true) as string;
       value = s.value[i] as ReferenceValue;
       unit = s.unit[i] as string | null;
     }
@@ -95,8 +114,8 @@ function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly num
       for (let k = 0; k < vals.length; k++) valuesText += (k > 0 ? ', ' : '') + formatValue(vals[k] as number | string);
       if (valuesText !== '') line += (e.unit !== null ? ` (${e.unit})` : '') + ': ' + valuesText;
     }
-    if (!first) out.add('\n');
-    out.add(line, e.src);
+    if (!first) out.sep(1);
+    out.line(line, e.src);
     first = false;
   }
 }
@@ -107,69 +126,84 @@ function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly num
  */
 export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = -Infinity): ReferenceText {
   const pit = s.at(t, windowStart);
-  const out = new ReferenceText();
+  const out = new ReferenceText(true);
   const events = s.events;
   // Aggregated concepts leave the event stream whatever their visit (filter_aggregated_events).
   const recent: number[][] = REFERENCE_CONCEPTS.map(() => []);
-  const isAggregated = (i: number): boolean => REFERENCE_CONCEPT_OF.has((events[i] as Event).code);
   for (let j = 1; j < pit.order.length; j++) {
     const i = pit.order[j] as number;
-    const ki = REFERENCE_CONCEPT_OF.get((events[i] as Event).code);
-    if (ki === undefined) continue;
+    const ki = s.concept[i] as number;
+    if (ki < 0) continue;
     const v = s.value[i];
     const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
     if (typeof v === 'number' && v >= k.min && v <= k.max) (recent[ki] as number[]).push(i);
   }
-  const { visits, outside } = referenceVisits(s, pit, isAggregated);
+  const { visits, outside } = referenceVisits(s, pit, true);
   // The age pseudo-event keeps the value of the event it replaces (femr `Event(start, code, value)`); its source is that event.
   const first = pit.order.length > 0 ? (pit.order[0] as number) : -1;
   const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? (s.value[first] as ReferenceValue) : null, source: first };
 
-  out.add('\n\n# Electronic Healthcare Record\n\n');
-  out.add(`Current time: ${SHOWN_DATE}\n\n`);
+  out.sep(2);
+  out.line('# Electronic Healthcare Record');
+  out.sep(2);
+  out.line(`Current time: ${SHOWN_DATE}`);
+  out.sep(2);
 
   // Demographics: the first 4 events outside visits (3 when the third is an ethnicity).
   let nDemo = 4;
   if (outside.length >= 3 && outside[2] !== AGE_EVENT && (events[outside[2] as number] as Event).code.startsWith('Ethnicity')) nDemo = 3;
   if (outside.length <= nDemo) nDemo = outside.length;
-  out.add('## Patient Demographics\n\n');
+  out.line('## Patient Demographics');
+  out.sep(2);
   uniqueList(out, s, outside.slice(0, nDemo), 0, false, null, age);
-  out.add('\n\n');
+  out.sep(2);
 
   // Recent sections: newest first (ties in event order), at most 3 values.
-  for (const section of REFERENCE_RECENT_SECTIONS) {
-    out.add(`${section.heading}\n\n`);
-    for (const name of section.names) {
-      const ki = REFERENCE_CONCEPTS.findIndex((k) => k.name === name);
+  for (const section of SECTIONS) {
+    out.line(section.heading);
+    out.sep(2);
+    for (const ki of section.concepts) {
       const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
+      const name = k.name;
       const list = recent[ki] as number[];
       if (list.length === 0) {
-        out.add(`- ${name}: No recent data\n`);
+        out.line(`- ${name}: No recent data`);
+        out.sep(1);
         continue;
       }
-      const shown = newestFirst(s, list).slice(0, NUMBER_OF_RECENT_VALUES);
-      out.add(`- ${name} (${k.unit}): ${shown.map((i) => formatConcept(k, s.value[i] as number)).join(', ')}\n`, shown);
+      const shown = newestFirst(s, list, NUMBER_OF_RECENT_VALUES);
+      let values = '';
+      for (let j = 0; j < shown.length; j++) values += (j > 0 ? ', ' : '') + formatConcept(k, s.value[shown[j] as number] as number);
+      out.line(`- ${name} (${k.unit}): ${values}`, shown);
+      out.sep(1);
     }
-    out.add('\n');
+    out.sep(1);
   }
 
-  const sorted = [...visits].sort((a, b) => b.start - a.start || endKey(b) - endKey(a) || a.order - b.order);
-  out.add('## Past Medical Visits\n\n');
+  const sorted = [...visits].sort(newestVisitFirst);
+  const titles: string[] = [];
+  for (const v of sorted) titles.push(visitTitle(v, t));
+  out.line('## Past Medical Visits');
+  out.sep(2);
   for (let j = 0; j < sorted.length; j++) {
     const v = sorted[j] as ReferenceVisit;
-    out.add((j > 0 ? '\n' : '') + `- ${visitTitle(v, t)}`, [v.source]);
+    if (j > 0) out.sep(1);
+    out.line(`- ${titles[j] as string}`, [v.source]);
   }
-  out.add('\n\n');
+  out.sep(2);
 
-  out.add('## General Medical Events\n\n');
+  out.line('## General Medical Events');
+  out.sep(2);
   uniqueList(out, s, outside, nDemo, true, KEEP_LAST, age);
-  out.add('\n\n');
+  out.sep(2);
 
-  out.add('## Detailed Past Medical Visits (most recent first)\n\n');
+  out.line('## Detailed Past Medical Visits (most recent first)');
+  out.sep(2);
   for (let j = 0; j < sorted.length; j++) {
     const v = sorted[j] as ReferenceVisit;
-    if (j > 0) out.add('\n\n');
-    out.add(`### ${visitTitle(v, t)}\n\n`, [v.source]);
+    if (j > 0) out.sep(2);
+    out.line(`### ${titles[j] as string}`, [v.source]);
+    out.sep(2);
     const groups: number[][] = [[], [], []];
     for (const i of v.members) {
       const c = category((events[i] as Event).code);
@@ -179,8 +213,9 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
     for (let c = 0; c < 3; c++) {
       const g = groups[c] as number[];
       if (g.length === 0) continue;
-      if (!firstGroup) out.add('\n\n');
-      out.add(CATEGORY_HEADINGS[c] as string);
+      if (!firstGroup) out.sep(2);
+      out.line(CATEGORY_HEADINGS[c] as string);
+      out.sep(2);
       uniqueList(out, s, g, 0, true, KEEP_LAST, age);
       firstGroup = false;
     }
@@ -193,10 +228,24 @@ function endKey(v: ReferenceVisit): number {
   return v.end === null ? Number.MAX_VALUE : v.end;
 }
 
-/** Events by time, newest first; equal times keep their order (Python's stable reverse sort). */
-function newestFirst(s: ReferenceSubject, list: readonly number[]): number[] {
-  const time = (i: number): number => (s.events[i] as Event).time as number;
-  const pos = list.map((_, j) => j);
-  pos.sort((a, b) => time(list[b] as number) - time(list[a] as number) || a - b);
-  return pos.map((j) => list[j] as number);
+/** The reference's `sorted(visits, reverse=True)`: latest start first, then latest end; ties in dictionary order. */
+function newestVisitFirst(a: ReferenceVisit, b: ReferenceVisit): number {
+  return b.start - a.start || endKey(b) - endKey(a) || a.order - b.order;
+}
+
+/**
+ * The first `n` of time-ascending events in the order of Python's stable reverse sort by time:
+ * newest first, equal times in their original order.
+ */
+function newestFirst(s: ReferenceSubject, list: readonly number[], n: number): number[] {
+  const out: number[] = [];
+  let end = list.length;
+  while (end > 0 && out.length < n) {
+    const t = (s.events[list[end - 1] as number] as Event).time;
+    let start = end - 1;
+    while (start > 0 && (s.events[list[start - 1] as number] as Event).time === t) start--;
+    for (let j = start; j < end && out.length < n; j++) out.push(list[j] as number);
+    end = start;
+  }
+  return out;
 }

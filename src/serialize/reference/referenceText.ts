@@ -1,26 +1,49 @@
 /**
- * Text written the way the reference builds it: one string with Python's separators, plus the
- * source events of each non-blank line in order (blank lines have none).
+ * Text written the way the reference builds it: lines and newline separators, with the source
+ * events of each non-blank line in order (blank lines have none).
+ *
+ * With `collapse`, runs of three or more newlines become two, as the reference's final
+ * `re.sub(r'\n{3,}', '\n\n', result)` does: separators are merged as they come, and the regular
+ * expression runs only when a line itself holds line breaks (a multi-line text value).
  */
 export class ReferenceText {
-  private readonly parts: string[] = [];
+  private out = '';
+  private pending = 0;
+  private multiLine = false;
   /** Sources of each non-blank line, in output order. */
   readonly sources: (readonly number[])[] = [];
 
-  /** Append `text` (whole lines plus separators); every non-blank line in it gets `src`. */
-  add(text: string, src: readonly number[] = NONE): void {
-    this.parts.push(text);
+  constructor(private readonly collapse: boolean) {}
+
+  /** Append one line (no newline around it) made from the events `src`. */
+  line(text: string, src: readonly number[] = NONE): void {
+    if (text === '') return;
+    this.flush();
+    this.out += text;
     if (text.indexOf('\n') < 0) {
-      if (text !== '') this.sources.push(src);
+      this.sources.push(src);
       return;
     }
+    // A value with line breaks in it: every non-blank piece is a line of the output.
+    this.multiLine = true;
     for (const piece of text.split('\n')) if (piece !== '') this.sources.push(src);
   }
 
-  /** The text, with runs of three or more newlines made two (the reference's final `re.sub`) when `collapse`. */
-  text(collapse: boolean): string {
-    const t = this.parts.join('');
-    return collapse ? t.replace(/\n{3,}/g, '\n\n') : t;
+  /** Append `n` newlines (a separator, blank lines). */
+  sep(n: number): void {
+    this.pending += n;
+  }
+
+  private flush(): void {
+    const n = this.collapse && this.pending > 2 ? 2 : this.pending;
+    if (n > 0) this.out += n === 1 ? '\n' : n === 2 ? '\n\n' : '\n'.repeat(n);
+    this.pending = 0;
+  }
+
+  /** The text. */
+  text(): string {
+    this.flush();
+    return this.collapse && this.multiLine ? this.out.replace(/\n{3,}/g, '\n\n') : this.out;
   }
 }
 

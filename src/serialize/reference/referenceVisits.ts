@@ -10,12 +10,12 @@ export interface ReferenceVisit {
   /** End (epoch ms) or null: unknown (`Visit/` row without `end`) or not reached yet (MIMIC). */
   end: number | null;
   /** A MIMIC visit whose end row is still ahead: shown as the current visit. */
-  readonly endPending: boolean;
+  endPending: boolean;
   readonly description: string;
   /** Event indices of its events, in the reference's order. */
   readonly members: number[];
   /** Position in the reference's visit dictionary (ties of start and end keep it). */
-  readonly order: number;
+  order: number;
   /** Made from MIMIC rows: events without ids join it by time. */
   readonly mimic: boolean;
 }
@@ -50,9 +50,9 @@ export const AGE_EVENT = -1;
  *
  * Everything comes from rows at or before `t`; a MIMIC visit not closed by then is current.
  *
- * @param skip events that are not visit content (aggregated concepts), or null
+ * @param skipAggregated leave out the reference's aggregated concepts (they go to the Recent sections)
  */
-export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skip: ((i: number) => boolean) | null): ReferenceVisits {
+export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggregated: boolean): ReferenceVisits {
   const order = pit.order;
   const visits: ReferenceVisit[] = [];
   const byVisitId = new Map<string, number>();
@@ -69,16 +69,16 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skip: ((i
     const time = (events[i] as Event).time;
     if (time === null) continue;
     if (k === RefKind.Visit) {
-      const description = s.describe((events[i] as Event).code, true);
+      const description = s.describeEvent(i, true);
       if (description === null) continue;
       const id = s.visitId[i] ?? `\u0000row${i}`;
-      const v: ReferenceVisit = { source: i, start: time, end: s.end[i] ?? null, endPending: false, description, members: [], order: 0, mimic: false };
       const at = byVisitId.get(id);
+      const v: ReferenceVisit = { source: i, start: time, end: s.end[i] ?? null, endPending: false, description, members: [], order: at ?? visits.length, mimic: false };
       // A repeated visit_id replaces the visit but keeps its dictionary position (Python dict).
       if (at === undefined) {
         byVisitId.set(id, visits.length);
-        visits.push({ ...v, order: visits.length });
-      } else visits[at] = { ...v, order: at };
+        visits.push(v);
+      } else visits[at] = v;
     } else if (k === RefKind.Admission) {
       const hadm = s.hadmId[i] ?? null;
       const vi = visits.length;
@@ -114,8 +114,8 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skip: ((i
     }
     const i = order[j] as number;
     if (s.kind[i] !== RefKind.Event) continue;
-    if (skip !== null && skip(i)) continue;
-    if (s.describe((events[i] as Event).code, true) === null) continue;
+    if (skipAggregated && (s.concept[i] as number) >= 0) continue;
+    if (s.describeEvent(i, true) === null) continue;
     const vid = s.visitId[i] ?? null;
     let vi: number | undefined;
     if (vid !== null) vi = byVisitId.get(vid);
@@ -132,7 +132,10 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skip: ((i
 
 function close(visits: ReferenceVisit[], vi: number, time: number): void {
   const v = visits[vi] as ReferenceVisit;
-  if (v.endPending && v.end === null) visits[vi] = { ...v, end: time, endPending: false };
+  if (v.endPending && v.end === null) {
+    v.end = time;
+    v.endPending = false;
+  }
 }
 
 /** The latest-started MIMIC visit whose [start, end] contains `time` (open end: unbounded). */

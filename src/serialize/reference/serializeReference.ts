@@ -1,3 +1,4 @@
+import { charsTokenizer } from '../../tokenize/charsTokenizer.ts';
 import { lineTokenCounter } from '../../tokenize/LineTokenCounter.ts';
 import type { LineEnd } from '../../tokenize/LineTokenCounter.ts';
 import type { Tokenizer } from '../../tokenize/tokenizer.ts';
@@ -102,10 +103,14 @@ function prefixCounter(text: string, tokenizer: Tokenizer): { count: number; lin
  */
 export function serializeReference(s: ReferenceSubject, format: 'markdown' | 'list', t: number, windowStart: number, tokenizer: Tokenizer, maxTokens: number | null): SerializeResult {
   const built = format === 'markdown' ? referenceMarkdown(s, t, windowStart) : referenceList(s, t, windowStart);
-  const text = built.text(format === 'markdown');
+  const text = built.text();
+  const linesBefore = built.sources.length;
+  // Characters need no counting; other tokenizers count the whole text once when it fits.
+  if (tokenizer === charsTokenizer && (maxTokens === null || text.length <= maxTokens)) {
+    return new ReferenceResult(text, text.length, untouched(maxTokens, text.length, linesBefore), built.sources, s);
+  }
   const pc = prefixCounter(text, tokenizer);
   const tokensBefore = pc.count;
-  const linesBefore = pc.lines;
   if (maxTokens === null || tokensBefore <= maxTokens) {
     return new ReferenceResult(text, tokensBefore, untouched(maxTokens, tokensBefore, linesBefore), built.sources, s);
   }
