@@ -68,12 +68,6 @@ export class ReferenceSubject {
   /** Event index of the first `MEDS_BIRTH` row by time, or -1. */
   readonly birth: number;
   readonly kind: Uint8Array;
-  readonly value: readonly ReferenceValue[];
-  readonly unit: readonly (string | null)[];
-  readonly visitId: readonly (string | null)[];
-  readonly hadmId: readonly (string | null)[];
-  /** `end` of `Visit/` rows (epoch ms), else null. */
-  readonly end: readonly (number | null)[];
   /** Whether any MIMIC visit row (admission, ED registration) exists: time membership is needed. */
   readonly hasMimicVisits: boolean;
   /** Index into REFERENCE_CONCEPTS of each event's code (exact match), or -1. */
@@ -101,11 +95,6 @@ export class ReferenceSubject {
     const statics: number[] = [];
     const timed: number[] = [];
     const kind = new Uint8Array(n);
-    const value: ReferenceValue[] = new Array<ReferenceValue>(n);
-    const unit: (string | null)[] = new Array<string | null>(n);
-    const visitId: (string | null)[] = new Array<string | null>(n);
-    const hadmId: (string | null)[] = new Array<string | null>(n);
-    const end: (number | null)[] = new Array<number | null>(n);
     const concept = new Int8Array(n);
     let mimic = false;
     let sorted = true;
@@ -125,14 +114,6 @@ export class ReferenceSubject {
       const k = kindOf(e.code);
       kind[i] = k;
       if (k === RefKind.Admission || k === RefKind.EdRegistration) mimic = true;
-      const num = e.numericValue;
-      value[i] = num !== null && !Number.isNaN(num) ? num : e.textValue;
-      const x = e.extra;
-      const u = x?.unit;
-      unit[i] = u === undefined || u === null ? null : String(u);
-      visitId[i] = idOf(x?.visit_id);
-      hadmId[i] = idOf(x?.hadm_id);
-      end[i] = k === RefKind.Visit ? endOf(x?.end) : null;
     }
     if (!sorted) timed.sort((a, b) => (events[a] as Event).time! - (events[b] as Event).time! || a - b);
     const times = new Float64Array(timed.length);
@@ -147,15 +128,38 @@ export class ReferenceSubject {
     this.times = times;
     this.birth = birth;
     this.kind = kind;
-    this.value = value;
-    this.unit = unit;
-    this.visitId = visitId;
-    this.hadmId = hadmId;
-    this.end = end;
     this.hasMimicVisits = mimic;
     this.concept = concept;
     this.mdText = new Array<string | null | undefined>(n);
     this.listText = new Array<string | null | undefined>(n);
+  }
+
+  /** Event `i`'s value as femr carries it: `numeric_value`, else `text_value`. */
+  value(i: number): ReferenceValue {
+    const e = this.events[i] as Event;
+    const num = e.numericValue;
+    return num !== null && !Number.isNaN(num) ? num : e.textValue;
+  }
+
+  /** Event `i`'s `unit` column, or null. */
+  unit(i: number): string | null {
+    const u = (this.events[i] as Event).extra?.unit;
+    return u === undefined || u === null ? null : String(u);
+  }
+
+  /** Event `i`'s `visit_id`, or null. */
+  visitId(i: number): string | null {
+    return idOf((this.events[i] as Event).extra?.visit_id);
+  }
+
+  /** Event `i`'s `hadm_id`, or null. */
+  hadmId(i: number): string | null {
+    return idOf((this.events[i] as Event).extra?.hadm_id);
+  }
+
+  /** The `end` of a `Visit/` row (epoch ms), or null. */
+  end(i: number): number | null {
+    return endOf((this.events[i] as Event).extra?.end);
   }
 
   /** {@link ReferenceSubject.describe} of event `i`'s code, cached per event. */

@@ -32,13 +32,13 @@ export function referenceList(s: ReferenceSubject, t: number, windowStart = -Inf
       value = null;
     } else {
       description = s.describeEvent(i, false);
-      value = s.value[i] as ReferenceValue;
+      value = s.value(i) as ReferenceValue;
     }
     if (description === null || code === '' || seen.has(code)) continue;
     seen.add(code);
     let line = description;
     if (typeof value === 'number') {
-      const unit = s.unit[i];
+      const unit = s.unit(i);
       line += (unit !== null ? ` (${unit})` : '') + ': ' + pyFloat2(value);
     } else if (value !== null) line += ': ' + value;
     if (!first) out.sep(1);

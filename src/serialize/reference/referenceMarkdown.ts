@@ -92,8 +92,8 @@ function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly num
       unit = null;
     } else {
       d = s.describeEvent(i, true) as string;
-      value = s.value[i] as ReferenceValue;
-      unit = s.unit[i] as string | null;
+      value = s.value(i) as ReferenceValue;
+      unit = s.unit(i) as string | null;
     }
     let e = byDescription.get(d);
     if (e === undefined) {
@@ -129,19 +129,19 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   const out = new ReferenceText(true);
   const events = s.events;
   // Aggregated concepts leave the event stream whatever their visit (filter_aggregated_events).
-  const recent: number[][] = REFERENCE_CONCEPTS.map(() => []);
+  const recent: (number[] | undefined)[] = new Array<number[] | undefined>(REFERENCE_CONCEPTS.length);
   for (let j = 1; j < pit.order.length; j++) {
     const i = pit.order[j] as number;
     const ki = s.concept[i] as number;
     if (ki < 0) continue;
-    const v = s.value[i];
+    const v = s.value(i);
     const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
-    if (typeof v === 'number' && v >= k.min && v <= k.max) (recent[ki] as number[]).push(i);
+    if (typeof v === 'number' && v >= k.min && v <= k.max) (recent[ki] ??= []).push(i);
   }
   const { visits, outside } = referenceVisits(s, pit, true);
   // The age pseudo-event keeps the value of the event it replaces (femr `Event(start, code, value)`); its source is that event.
   const first = pit.order.length > 0 ? (pit.order[0] as number) : -1;
-  const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? (s.value[first] as ReferenceValue) : null, source: first };
+  const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? (s.value(first) as ReferenceValue) : null, source: first };
 
   out.sep(2);
   out.line('# Electronic Healthcare Record');
@@ -165,15 +165,15 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
     for (const ki of section.concepts) {
       const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
       const name = k.name;
-      const list = recent[ki] as number[];
-      if (list.length === 0) {
+      const list = recent[ki];
+      if (list === undefined) {
         out.line(`- ${name}: No recent data`);
         out.sep(1);
         continue;
       }
       const shown = newestFirst(s, list, NUMBER_OF_RECENT_VALUES);
       let values = '';
-      for (let j = 0; j < shown.length; j++) values += (j > 0 ? ', ' : '') + formatConcept(k, s.value[shown[j] as number] as number);
+      for (let j = 0; j < shown.length; j++) values += (j > 0 ? ', ' : '') + formatConcept(k, s.value(shown[j] as number) as number);
       out.line(`- ${name} (${k.unit}): ${values}`, shown);
       out.sep(1);
     }

@@ -71,23 +71,23 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
     if (k === RefKind.Visit) {
       const description = s.describeEvent(i, true);
       if (description === null) continue;
-      const id = s.visitId[i] ?? `\u0000row${i}`;
+      const id = s.visitId(i) ?? `\u0000row${i}`;
       const at = byVisitId.get(id);
-      const v: ReferenceVisit = { source: i, start: time, end: s.end[i] ?? null, endPending: false, description, members: [], order: at ?? visits.length, mimic: false };
+      const v: ReferenceVisit = { source: i, start: time, end: s.end(i) ?? null, endPending: false, description, members: [], order: at ?? visits.length, mimic: false };
       // A repeated visit_id replaces the visit but keeps its dictionary position (Python dict).
       if (at === undefined) {
         byVisitId.set(id, visits.length);
         visits.push(v);
       } else visits[at] = v;
     } else if (k === RefKind.Admission) {
-      const hadm = s.hadmId[i] ?? null;
+      const hadm = s.hadmId(i) ?? null;
       const vi = visits.length;
       visits.push({ source: i, start: time, end: null, endPending: true, description: INPATIENT_VISIT, members: [], order: vi, mimic: true });
       if (hadm !== null) {
         if (!byHadm.has(hadm)) byHadm.set(hadm, vi);
       } else openNoHadm.push(vi);
     } else if (k === RefKind.Discharge) {
-      const hadm = s.hadmId[i] ?? null;
+      const hadm = s.hadmId(i) ?? null;
       if (hadm !== null) {
         const vi = byHadm.get(hadm);
         if (vi !== undefined) close(visits, vi, time);
@@ -116,11 +116,11 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
     if (s.kind[i] !== RefKind.Event) continue;
     if (skipAggregated && (s.concept[i] as number) >= 0) continue;
     if (s.describeEvent(i, true) === null) continue;
-    const vid = s.visitId[i] ?? null;
+    const vid = s.visitId(i) ?? null;
     let vi: number | undefined;
     if (vid !== null) vi = byVisitId.get(vid);
     else if (mimic) {
-      const hadm = s.hadmId[i] ?? null;
+      const hadm = s.hadmId(i) ?? null;
       if (hadm !== null) vi = byHadm.get(hadm);
       else vi = containing(visits, (events[i] as Event).time);
     }
