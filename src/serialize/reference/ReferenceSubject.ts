@@ -73,6 +73,7 @@ export class ReferenceSubject {
   /** Index into REFERENCE_CONCEPTS of each event's code (exact match), or -1. */
   readonly concept: Int8Array;
   private readonly mdText: (string | null | undefined)[];
+  private visitRowsMemo: Int32Array | null | undefined;
   private readonly listText: (string | null | undefined)[];
   private readonly markdownDescriptions: Map<string, string | null>;
   private readonly listDescriptions: Map<string, string | null>;
@@ -139,6 +140,45 @@ export class ReferenceSubject {
     const e = this.events[i] as Event;
     const num = e.numericValue;
     return num !== null && !Number.isNaN(num) ? num : e.textValue;
+  }
+
+  /**
+   * Per event, the index of the `Visit/` row with the event's `visit_id` (-1: no `visit_id`,
+   * -2: no such row), so that visit membership costs no string lookups; null when two `Visit/`
+   * rows share a `visit_id` (callers then look ids up).
+   */
+  visitRows(): Int32Array | null {
+    if (this.visitRowsMemo !== undefined) return this.visitRowsMemo;
+    const n = this.events.length;
+    const rowOf = new Map<string, number>();
+    const ids = new Array<string | null>(n);
+    let shared = false;
+    for (let i = 0; i < n; i++) {
+      const id = this.visitId(i);
+      ids[i] = id;
+      if (id === null || this.kind[i] !== RefKind.Visit) continue;
+      if (rowOf.has(id)) shared = true;
+      rowOf.set(id, i);
+    }
+    let rows: Int32Array | null = null;
+    if (!shared) {
+      rows = new Int32Array(n);
+      // Events of one visit usually follow each other: remember the last id looked up.
+      let lastId: string | null = null;
+      let lastRow = -1;
+      for (let i = 0; i < n; i++) {
+        const id = ids[i] as string | null;
+        if (id === null) rows[i] = -1;
+        else if (id === lastId) rows[i] = lastRow;
+        else {
+          lastId = id;
+          lastRow = rowOf.get(id) ?? -2;
+          rows[i] = lastRow;
+        }
+      }
+    }
+    this.visitRowsMemo = rows;
+    return rows;
   }
 
   /** Event `i`'s `unit` column, or null. */

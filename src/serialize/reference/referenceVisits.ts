@@ -60,6 +60,9 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
   let openNoHadm: number[] = [];
   let openEd: number[] = [];
   const events = s.events;
+  const rows = s.visitRows();
+  // With `rows`, the visit made from `Visit/` row i is visits[slot[i]].
+  const slot = rows === null ? null : new Int32Array(events.length).fill(-1);
   // Pass 1: visits (in time order, so that a closing row finds its opener). The first event is
   // replaced by the age pseudo-event, so it opens nothing.
   for (let j = 1; j < order.length; j++) {
@@ -71,6 +74,11 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
     if (k === RefKind.Visit) {
       const description = s.describeEvent(i, true);
       if (description === null) continue;
+      if (slot !== null) {
+        slot[i] = visits.length;
+        visits.push({ source: i, start: time, end: s.end(i), endPending: false, description, members: [], order: visits.length, mimic: false });
+        continue;
+      }
       const id = s.visitId(i) ?? `\u0000row${i}`;
       const at = byVisitId.get(id);
       const v: ReferenceVisit = { source: i, start: time, end: s.end(i) ?? null, endPending: false, description, members: [], order: at ?? visits.length, mimic: false };
@@ -116,10 +124,21 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
     if (s.kind[i] !== RefKind.Event) continue;
     if (skipAggregated && (s.concept[i] as number) >= 0) continue;
     if (s.describeEvent(i, true) === null) continue;
-    const vid = s.visitId(i) ?? null;
     let vi: number | undefined;
-    if (vid !== null) vi = byVisitId.get(vid);
-    else if (mimic) {
+    let hasVisitId: boolean;
+    if (rows !== null) {
+      const r = rows[i] as number;
+      hasVisitId = r !== -1;
+      if (r >= 0) {
+        const v = (slot as Int32Array)[r] as number;
+        if (v >= 0) vi = v;
+      }
+    } else {
+      const vid = s.visitId(i);
+      hasVisitId = vid !== null;
+      if (vid !== null) vi = byVisitId.get(vid);
+    }
+    if (!hasVisitId && mimic) {
       const hadm = s.hadmId(i) ?? null;
       if (hadm !== null) vi = byHadm.get(hadm);
       else vi = containing(visits, (events[i] as Event).time);
