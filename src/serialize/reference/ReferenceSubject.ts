@@ -72,6 +72,8 @@ export class ReferenceSubject {
   readonly hasMimicVisits: boolean;
   /** Index into REFERENCE_CONCEPTS of each event's code (exact match), or -1. */
   readonly concept: Int8Array;
+  /** The Markdown visit group of each event (filled by the renderer; -2: not yet known). */
+  readonly category: Int8Array;
   private readonly mdText: (string | null | undefined)[];
   private visitRowsMemo: Int32Array | null | undefined;
   private readonly listText: (string | null | undefined)[];
@@ -131,6 +133,7 @@ export class ReferenceSubject {
     this.kind = kind;
     this.hasMimicVisits = mimic;
     this.concept = concept;
+    this.category = new Int8Array(n).fill(-2);
     this.mdText = new Array<string | null | undefined>(n);
     this.listText = new Array<string | null | undefined>(n);
   }

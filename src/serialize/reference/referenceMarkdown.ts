@@ -14,6 +14,7 @@ const SHOWN_DATE = '[2024-01-01](2024-01-01)';
 const MEDICATIONS = new Set(['RxNorm', 'RxNorm Extension']);
 const PROCEDURES = new Set(['CPT4', 'ICD10PCS', 'ICD9Proc']);
 const NUMBER_OF_RECENT_VALUES = 3;
+const NO_RECENT_DATA = REFERENCE_CONCEPTS.map((k) => `- ${k.name}: No recent data`);
 /** The Recent sections with their concepts as indices into REFERENCE_CONCEPTS. */
 const SECTIONS = REFERENCE_RECENT_SECTIONS.map((sec) => ({ heading: sec.heading, concepts: sec.names.map((n) => REFERENCE_CONCEPTS.findIndex((k) => k.name === n)) }));
 const KEEP_LAST = 3;
@@ -27,6 +28,8 @@ function category(code: string): number {
   return o === 'Visit' ? -1 : 0;
 }
 const CATEGORY_HEADINGS = ['#### Conditions', '#### Medications', '#### Procedures'];
+/** Scratch lists of one visit's members per category (reused: serialization is synchronous). */
+const GROUPS: number[][] = [[], [], []];
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
@@ -167,7 +170,7 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
       const name = k.name;
       const list = recent[ki];
       if (list === undefined) {
-        out.line(`- ${name}: No recent data`);
+        out.line(NO_RECENT_DATA[ki] as string);
         out.sep(1);
         continue;
       }
@@ -204,9 +207,14 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
     if (j > 0) out.sep(2);
     out.line(`### ${titles[j] as string}`, [v.source]);
     out.sep(2);
-    const groups: number[][] = [[], [], []];
+    const groups = GROUPS;
+    for (const g of groups) g.length = 0;
     for (const i of v.members) {
-      const c = category((events[i] as Event).code);
+      let c = s.category[i] as number;
+      if (c === -2) {
+        c = category((events[i] as Event).code);
+        s.category[i] = c;
+      }
       if (c >= 0) (groups[c] as number[]).push(i);
     }
     let firstGroup = true;
