@@ -58,6 +58,8 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
   const byVisitId = new Map<string, number>();
   const byHadm = new Map<string, number>();
   let openNoHadm: number[] = [];
+  // A discharge read before its admission (same time, earlier row) still ends it.
+  let earlyDischarge: Map<string, number> | null = null;
   let openEd: number[] = [];
   const events = s.events;
   const rows = s.visitRows();
@@ -93,12 +95,15 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
       visits.push({ source: i, start: time, end: null, endPending: true, description: INPATIENT_VISIT, members: [], order: vi, mimic: true });
       if (hadm !== null) {
         if (!byHadm.has(hadm)) byHadm.set(hadm, vi);
+        const early = earlyDischarge?.get(hadm);
+        if (early !== undefined) close(visits, vi, early);
       } else openNoHadm.push(vi);
     } else if (k === RefKind.Discharge) {
       const hadm = s.hadmId(i) ?? null;
       if (hadm !== null) {
         const vi = byHadm.get(hadm);
         if (vi !== undefined) close(visits, vi, time);
+        else if (!(earlyDischarge ??= new Map()).has(hadm)) earlyDischarge.set(hadm, time);
       } else {
         for (const vi of openNoHadm) close(visits, vi, time);
         openNoHadm = [];
