@@ -133,15 +133,7 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   const events = s.events;
   // Aggregated concepts leave the event stream whatever their visit (filter_aggregated_events).
   const recent: (number[] | undefined)[] = new Array<number[] | undefined>(REFERENCE_CONCEPTS.length);
-  for (let j = 1; j < pit.order.length; j++) {
-    const i = pit.order[j] as number;
-    const ki = s.concept[i] as number;
-    if (ki < 0) continue;
-    const v = s.value(i);
-    const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
-    if (typeof v === 'number' && v >= k.min && v <= k.max) (recent[ki] ??= []).push(i);
-  }
-  const { visits, outside } = referenceVisits(s, pit, true);
+  const { visits, outside } = referenceVisits(s, pit, recent);
   // The age pseudo-event keeps the value of the event it replaces (femr `Event(start, code, value)`); its source is that event.
   const first = pit.order.length > 0 ? (pit.order[0] as number) : -1;
   const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? (s.value(first) as ReferenceValue) : null, source: first };

@@ -1,4 +1,6 @@
 import type { Event } from '../../types.ts';
+import { REFERENCE_CONCEPTS } from './referenceCodes.ts';
+import type { ReferenceConcept } from './referenceCodes.ts';
 import { RefKind } from './ReferenceSubject.ts';
 import type { PointInTime, ReferenceSubject } from './ReferenceSubject.ts';
 
@@ -50,9 +52,10 @@ export const AGE_EVENT = -1;
  *
  * Everything comes from rows at or before `t`; a MIMIC visit not closed by then is current.
  *
- * @param skipAggregated leave out the reference's aggregated concepts (they go to the Recent sections)
+ * @param recent when given, the reference's aggregated concepts leave the event stream (whatever
+ *   their visit) and their plausible numeric values go here, per concept, in event order
  */
-export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggregated: boolean): ReferenceVisits {
+export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (number[] | undefined)[] | null): ReferenceVisits {
   const order = pit.order;
   const visits: ReferenceVisit[] = [];
   const byVisitId = new Map<string, number>();
@@ -127,7 +130,13 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, skipAggre
     }
     const i = order[j] as number;
     if (s.kind[i] !== RefKind.Event) continue;
-    if (skipAggregated && (s.concept[i] as number) >= 0) continue;
+    const ki = s.concept[i] as number;
+    if (recent !== null && ki >= 0) {
+      const v = s.value(i);
+      const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
+      if (typeof v === 'number' && v >= k.min && v <= k.max) (recent[ki] ??= []).push(i);
+      continue;
+    }
     if (s.describeEvent(i, true) === null) continue;
     let vi: number | undefined;
     let hasVisitId: boolean;
