@@ -177,13 +177,16 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
 
   const sorted = [...visits].sort(newestVisitFirst);
   const titles: string[] = [];
-  for (const v of sorted) titles.push(visitTitle(v, t));
+  const visitSources: (readonly number[])[] = [];
+  for (const v of sorted) {
+    titles.push(visitTitle(v, t));
+    visitSources.push([v.source]);
+  }
   out.line('## Past Medical Visits');
   out.sep(2);
   for (let j = 0; j < sorted.length; j++) {
-    const v = sorted[j] as ReferenceVisit;
     if (j > 0) out.sep(1);
-    out.line(`- ${titles[j] as string}`, [v.source]);
+    out.line(`- ${titles[j] as string}`, visitSources[j]);
   }
   out.sep(2);
 
@@ -197,7 +200,7 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   for (let j = 0; j < sorted.length; j++) {
     const v = sorted[j] as ReferenceVisit;
     if (j > 0) out.sep(2);
-    out.line(`### ${titles[j] as string}`, [v.source]);
+    out.line(`### ${titles[j] as string}`, visitSources[j]);
     out.sep(2);
     const groups = GROUPS;
     for (const g of groups) g.length = 0;
