@@ -74,9 +74,9 @@ export class ReferenceSubject {
   readonly concept: Int8Array;
   /** The Markdown visit group of each event (filled by the renderer; -2: not yet known). */
   readonly category: Int8Array;
-  private readonly mdText: (string | null | undefined)[];
+  private mdText: (string | null | undefined)[] | undefined;
   private visitRowsMemo: Int32Array | null | undefined;
-  private readonly listText: (string | null | undefined)[];
+  private listText: (string | null | undefined)[] | undefined;
   private readonly markdownDescriptions: Map<string, string | null>;
   private readonly listDescriptions: Map<string, string | null>;
   private refs: (EventRef | undefined)[] | undefined;
@@ -134,8 +134,6 @@ export class ReferenceSubject {
     this.hasMimicVisits = mimic;
     this.concept = concept;
     this.category = new Int8Array(n).fill(-2);
-    this.mdText = new Array<string | null | undefined>(n);
-    this.listText = new Array<string | null | undefined>(n);
   }
 
   /** Event `i`'s value as femr carries it: `numeric_value`, else `text_value`. */
@@ -207,7 +205,8 @@ export class ReferenceSubject {
 
   /** {@link ReferenceSubject.describe} of event `i`'s code, cached per event. */
   describeEvent(i: number, markdown: boolean): string | null {
-    const texts = markdown ? this.mdText : this.listText;
+    // Made on first use: a subject is usually serialized in one format.
+    const texts = markdown ? (this.mdText ??= new Array<string | null | undefined>(this.events.length)) : (this.listText ??= new Array<string | null | undefined>(this.events.length));
     let d = texts[i];
     if (d === undefined) {
       d = this.describe((this.events[i] as Event).code, markdown);
