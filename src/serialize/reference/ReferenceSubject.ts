@@ -100,6 +100,8 @@ export class ReferenceSubject {
     const kind = new Uint8Array(n);
     const concept = new Int8Array(n);
     let mimic = false;
+    let birth = -1;
+    let birthTime = Infinity;
     let sorted = true;
     let prev = -Infinity;
     for (let i = 0; i < n; i++) {
@@ -113,19 +115,22 @@ export class ReferenceSubject {
         prev = e.time;
         timed.push(i);
       }
-      concept[i] = REFERENCE_CONCEPT_OF.get(e.code) ?? -1;
-      const k = kindOf(e.code);
+      const code = e.code;
+      // Aggregated codes are LOINC/ or SNOMED/ codes: one character test spares most lookups.
+      const c0 = code.charCodeAt(0);
+      concept[i] = c0 === 76 || c0 === 83 ? (REFERENCE_CONCEPT_OF.get(code) ?? -1) : -1;
+      // The birth: the first MEDS_BIRTH row by time (input order among equal times).
+      if (c0 === 77 && e.time !== null && code === 'MEDS_BIRTH' && (birth < 0 || e.time < birthTime)) {
+        birth = i;
+        birthTime = e.time;
+      }
+      const k = kindOf(code);
       kind[i] = k;
       if (k === RefKind.Admission || k === RefKind.EdRegistration) mimic = true;
     }
     if (!sorted) timed.sort((a, b) => (events[a] as Event).time! - (events[b] as Event).time! || a - b);
     const times = new Float64Array(timed.length);
-    let birth = -1;
-    for (let j = 0; j < timed.length; j++) {
-      const i = timed[j] as number;
-      times[j] = (events[i] as Event).time as number;
-      if (birth < 0 && (events[i] as Event).code === 'MEDS_BIRTH') birth = i;
-    }
+    for (let j = 0; j < timed.length; j++) times[j] = (events[timed[j] as number] as Event).time as number;
     this.statics = statics;
     this.timed = timed;
     this.times = times;
