@@ -1,6 +1,8 @@
 /**
  * Serialization throughput on one core: Markdown without a budget, and with exact Qwen2 token
- * counts at a 4096-token budget (the issue's targets: >= 6,000/s and >= 1,500/s).
+ * counts at a 4096-token budget (the issue's targets: >= 6,000/s and >= 1,500/s). `markdown` and
+ * `list` are the paper's serializers (whose Python code does 1,833 pairs/s on set (a), measured
+ * by issue 14's author); `markdown-plus` is ehr-embed's variant.
  *
  *   node [--single-threaded-gc] --import tsx bench/serialize.ts [MEDS dir] [--pairs times|a|b] [--times N] [--subjects N] [--repeat N] [--generate N] [--no-record]
  *
@@ -285,6 +287,8 @@ const rows = [
   ...run('markdown, no budget, exact qwen2 counts', data.subjects, timesA, timesB, (tokenizer) => ({ format: 'markdown', tokenizer, vocabulary: v }), repetitions),
   ...run('markdown, qwen2 exact, budget 512', data.subjects, timesA, timesB, (tokenizer) => ({ format: 'markdown', tokenizer, maxTokens: 512, vocabulary: v }), repetitions),
   ...run('list, qwen2 exact, budget 4096', data.subjects, timesA, timesB, (tokenizer) => ({ format: 'list', tokenizer, maxTokens: 4096, vocabulary: v }), repetitions),
+  ...run('list, no budget (chars tokenizer)', data.subjects, timesA, timesB, () => ({ format: 'list', tokenizer: 'chars', vocabulary: v }), repetitions),
+  ...run('markdown-plus, no budget (chars tokenizer)', data.subjects, timesA, timesB, () => ({ format: 'markdown-plus', tokenizer: 'chars', vocabulary: v }), repetitions),
 ];
 
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });

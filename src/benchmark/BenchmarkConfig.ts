@@ -8,12 +8,13 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { validateModelSpec } from '../embed/createEmbedder.ts';
 import { UsageError } from '../errors.ts';
+import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 
 const SerializationSchema = z
   .strictObject({
     name: z.string().regex(/^[A-Za-z0-9_.-]+$/).describe('short name used in output paths and the report'),
-    format: z.enum(['markdown', 'list']).default('markdown'),
+    format: z.enum(SERIALIZE_FORMATS).default('markdown'),
     maxTokens: z.number().int().positive().optional().describe('token budget per text (default: none)'),
     tokenizer: z.enum(TOKENIZER_NAMES as [string, ...string[]]).default('qwen2'),
     instruction: z.enum(['task', 'generic', 'none']).default('task'),

@@ -64,6 +64,13 @@ export function syntheticExample(): { subject: Subject; predictionTime: number; 
   return { subject: { subjectId: sid, events }, predictionTime: t, vocabulary: vocabularyFromCodes(codes) };
 }
 
+const FORMAT_TITLES: Readonly<Record<SerializeFormat, string>> = {
+  markdown: 'Markdown format (the paper\'s serializer)',
+  list: 'List format (the paper\'s serializer)',
+  'markdown-plus': 'Markdown-plus format (ehr-embed\'s variant)',
+  'list-plus': 'List-plus format (ehr-embed\'s variant)',
+};
+
 /**
  * The synthetic record in each format the run used (in the run's order, each once), so the
  * report shows what the models of this run read, not a format they never saw.
@@ -72,7 +79,7 @@ export function exampleSerializations(formats: readonly SerializeFormat[]): { fo
   const { subject, predictionTime, vocabulary } = syntheticExample();
   return [...new Set(formats)].map((format) => ({
     format,
-    title: `The ${format} format (synthetic record, 23:59 on day 2 of a current inpatient stay)`,
+    title: `${FORMAT_TITLES[format]} (synthetic record, 23:59 on day 2 of a current inpatient stay)`,
     text: serialize(subject, { predictionTime, format, vocabulary, tokenizer: 'chars' }).text,
   }));
 }

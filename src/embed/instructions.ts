@@ -1,7 +1,10 @@
 /** Instructions of SPEC 3: the task's query wrapped in the study's retrieval instruction. */
 
-/** Serialization formats the instruction can name. */
-export type TextFormat = 'markdown' | 'list';
+import { isMarkdownFormat } from '../serialize/serialize.ts';
+import type { SerializeFormat } from '../serialize/serialize.ts';
+
+/** Serialization formats the instruction can name (every serializer format). */
+export type TextFormat = SerializeFormat;
 
 /** The generic query: one embedding for all tasks. */
 export const GENERIC_QUERY = 'what are the key clinical features of the patient to predict future medical events';
@@ -12,10 +15,10 @@ export type InstructionMode = 'task' | 'generic' | 'none';
 /**
  * The study's instruction for a query:
  * `Given a patient's electronic healthcare record (EHR) in Markdown format, retrieve relevant
- * passages that answer the query: {query}` (for the list format: "as a newline separated list").
+ * passages that answer the query: {query}` (for the list formats: "as a newline separated list").
  */
 export function instructionFor(query: string, format: TextFormat): string {
-  const what = format === 'markdown' ? 'in Markdown format' : 'as a newline separated list';
+  const what = isMarkdownFormat(format) ? 'in Markdown format' : 'as a newline separated list';
   return `Given a patient's electronic healthcare record (EHR) ${what}, retrieve relevant passages that answer the query: ${query}`;
 }
 

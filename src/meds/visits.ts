@@ -94,7 +94,7 @@ function endOf(v: ExtraValue | undefined): number | null {
  * - ours (and EHRSHOT's): a `Visit/<class>` event at the start with `extra.end` (epoch ms; absent
  *   or null when open) and `extra.visit_id`, repeated on the visit's events;
  * - MIMIC-IV MEDS: `HOSPITAL_ADMISSION//<type>//<location>` and `HOSPITAL_DISCHARGE//<location>`
- *   rows sharing `extra.hadm_id`; `ED_REGISTRATION` / `ED_OUT` pairs (by `stay_id` when given,
+ *   rows sharing `extra.hadm_id` (without that column: an admission ends at the next discharge); `ED_REGISTRATION` / `ED_OUT` pairs (by `stay_id` when given,
  *   else the next `ED_OUT` before the next registration); `ICU_ADMISSION//<unit>` /
  *   `ICU_DISCHARGE//<unit>` with `icustay_id`, returned as nested visits (`partOf` = the `hadm_id`).
  *
@@ -107,6 +107,7 @@ export function extractVisits(events: readonly Event[]): Visit[] {
   let openHadm: Map<string, number> | null = null; // hadm_id → index in visits, awaiting discharge
   let openIcu: Map<string, number> | null = null;
   let openEd: number | null = null;
+  let openNoHadm: number[] | null = null; // admissions without hadm_id: the next discharge ends them
   let edByStay: Map<string, number> | null = null;
 
   const setEnd = (vi: number, end: number, endIndex: number): void => {
@@ -138,8 +139,10 @@ export function extractVisits(events: readonly Event[]): Visit[] {
         membership: 'explicit',
       });
     } else if (code.startsWith('HOSPITAL_ADMISSION')) {
-      const id = idOf(extra?.hadm_id) ?? `${code}@${e.time}`;
-      (openHadm ??= new Map()).set(id, visits.length);
+      const hadm = idOf(extra?.hadm_id);
+      const id = hadm ?? `${code}@${e.time}`;
+      if (hadm === null) (openNoHadm ??= []).push(visits.length);
+      else (openHadm ??= new Map()).set(id, visits.length);
       visits.push({ visitId: id, code, kind: 'inpatient', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: null, membership: 'time' });
     } else if (code.startsWith('HOSPITAL_DISCHARGE')) {
       const id = idOf(extra?.hadm_id);
@@ -147,6 +150,10 @@ export function extractVisits(events: readonly Event[]): Visit[] {
       if (vi !== undefined && id !== null) {
         setEnd(vi, e.time, i);
         openHadm?.delete(id);
+      } else if (id === null && openNoHadm !== null) {
+        // MEDS with only the standard columns: a discharge ends the admissions open before it.
+        for (const open of openNoHadm) setEnd(open, e.time, i);
+        openNoHadm = null;
       }
     } else if (code === 'ED_REGISTRATION' || code.startsWith('ED_REGISTRATION//')) {
       const stay = idOf(extra?.stay_id);

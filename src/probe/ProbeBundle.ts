@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
+import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
+import type { SerializeFormat } from '../serialize/serialize.ts';
 import type { CodeMetadata } from '../types.ts';
 import { FittedLogistic, type LogisticJSON } from './logistic.ts';
 import { FittedMaxAbsScaler, type MaxAbsScalerJSON } from './maxAbsScaler.ts';
@@ -21,8 +23,8 @@ export const PROBE_BUNDLE_KIND = 'ehr-embed-probe';
 
 /** How texts were serialized for training (and must be for serving). */
 export interface ProbeSerializer {
-  /** `markdown` or `list`. */
-  readonly format: 'markdown' | 'list';
+  /** A serializer format (see `SERIALIZE_FORMATS`). */
+  readonly format: SerializeFormat;
   /** Token budget, or null for none. */
   readonly maxTokens: number | null;
   /** Tokenizer of the budget (`qwen2`, `qwen3`, `llama3`, `chars`). */
@@ -234,7 +236,7 @@ function validateData(d: ProbeBundleData): void {
   need(typeof d.model.family === 'string', 'model.family', 'a family name');
   need(Number.isInteger(d.model.dims) && d.model.dims > 0, 'model.dims', 'a positive integer');
   need(typeof d.serializer === 'object' && d.serializer !== null, 'serializer', 'an object');
-  need(d.serializer.format === 'markdown' || d.serializer.format === 'list', 'serializer.format', '"markdown" or "list"');
+  need((SERIALIZE_FORMATS as readonly unknown[]).includes(d.serializer.format), 'serializer.format', `one of ${SERIALIZE_FORMATS.join(', ')}`);
   need(d.serializer.maxTokens === null || (Number.isInteger(d.serializer.maxTokens) && d.serializer.maxTokens > 0), 'serializer.maxTokens', 'null or a positive integer');
   need(typeof d.serializer.tokenizer === 'string', 'serializer.tokenizer', 'a tokenizer name');
   need(Array.isArray(d.serializer.vocabulary), 'serializer.vocabulary', 'an array of { code, description, parentCodes }');

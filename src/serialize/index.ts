@@ -1,4 +1,4 @@
-export { serialize, SERIALIZE_FORMATS } from './serialize.ts';
+export { isMarkdownFormat, serialize, SERIALIZE_FORMATS } from './serialize.ts';
 export type { SerializeFormat, SerializeOptions, SerializeResult, SerializedLine, Truncation } from './serialize.ts';
 export { PreparedSubject, prepareSubject } from './PreparedSubject.ts';
 export type { PreparedVisit } from './PreparedSubject.ts';

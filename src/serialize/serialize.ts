@@ -9,13 +9,25 @@ import { markdownDocument } from './markdown.ts';
 import { PreparedSubject, prepareSubject } from './PreparedSubject.ts';
 import type { DocLine, SerializedDocument, Selection } from './SerializedDocument.ts';
 import { EMPTY_VOCABULARY } from './vocabulary.ts';
+import { referenceSubject } from './reference/ReferenceSubject.ts';
+import { serializeReference } from './reference/serializeReference.ts';
 import type { Vocabulary } from './vocabulary.ts';
 
-/** Output formats: `markdown` (SPEC 2.1) and `list` (SPEC 2.2). */
-export type SerializeFormat = 'markdown' | 'list';
+/**
+ * All formats, in documentation order: `markdown` and `list` are the paper's serializers byte
+ * for byte (the reference, SPEC 2.1/2.2); `markdown-plus` and `list-plus` are ehr-embed's
+ * variants (concepts through parent codes, unit conversion, readable names, finer groups).
+ * Every list of format names (CLI choices, configs, the service) derives from this one.
+ */
+export const SERIALIZE_FORMATS = ['markdown', 'list', 'markdown-plus', 'list-plus'] as const;
 
-/** All formats, in documentation order. */
-export const SERIALIZE_FORMATS: readonly SerializeFormat[] = ['markdown', 'list'];
+/** Output format, see {@link SERIALIZE_FORMATS}. */
+export type SerializeFormat = (typeof SERIALIZE_FORMATS)[number];
+
+/** Whether a format is a Markdown one (`markdown`, `markdown-plus`) rather than a list. */
+export function isMarkdownFormat(format: SerializeFormat): boolean {
+  return format === 'markdown' || format === 'markdown-plus';
+}
 
 /** Options of {@link serialize}. */
 export interface SerializeOptions {
@@ -132,7 +144,7 @@ function validate(options: SerializeOptions): void {
   if (typeof predictionTime !== 'number' || !Number.isFinite(predictionTime)) {
     throw new UsageError(`predictionTime must be epoch milliseconds (a finite number), got ${String(predictionTime)}`, { field: 'predictionTime' });
   }
-  if (format !== undefined && !SERIALIZE_FORMATS.includes(format)) {
+  if (format !== undefined && !(SERIALIZE_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`unknown format "${String(format)}"; known formats: ${SERIALIZE_FORMATS.join(', ')}`, { field: 'format' });
   }
   if (maxTokens !== undefined && (typeof maxTokens !== 'number' || !Number.isInteger(maxTokens) || maxTokens < 1)) {
@@ -205,6 +217,14 @@ export function serialize(subject: Subject | PreparedSubject, options: Serialize
   const format = options.format ?? 'markdown';
   const maxTokens = options.maxTokens ?? null;
   const tokenizer = typeof options.tokenizer === 'object' ? options.tokenizer : getTokenizer(options.tokenizer ?? 'qwen2');
+  const windowStart = options.timeWindowDays === undefined ? -Infinity : predictionTime - options.timeWindowDays * DAY_MS;
+  if (format === 'markdown' || format === 'list') {
+    if (subject instanceof PreparedSubject && options.vocabulary !== undefined && options.vocabulary !== subject.vocabulary) {
+      throw new UsageError('vocabulary differs from the one the subject was prepared with; prepare it again or leave vocabulary out', { field: 'vocabulary' });
+    }
+    const vocabulary = subject instanceof PreparedSubject ? subject.vocabulary : (options.vocabulary ?? EMPTY_VOCABULARY);
+    return serializeReference(referenceSubject(subject, vocabulary), format, predictionTime, windowStart, tokenizer, maxTokens);
+  }
   let prepared: PreparedSubject;
   if (subject instanceof PreparedSubject) {
     if (options.vocabulary !== undefined && options.vocabulary !== subject.vocabulary) {
@@ -217,8 +237,7 @@ export function serialize(subject: Subject | PreparedSubject, options: Serialize
 
   // Leakage rule: k usable events; nothing below reads an event at index >= k.
   const k = prepared.usableCount(predictionTime);
-  const windowStart = options.timeWindowDays === undefined ? -Infinity : predictionTime - options.timeWindowDays * DAY_MS;
-  const doc = format === 'markdown' ? markdownDocument(prepared, k, predictionTime, windowStart) : listDocument(prepared, k, predictionTime, windowStart);
+  const doc = format === 'markdown-plus' ? markdownDocument(prepared, k, predictionTime, windowStart) : listDocument(prepared, k, predictionTime, windowStart);
 
   const fit = fitToBudget(doc, tokenizer, maxTokens);
   return new Result(fit.text, fit.tokensAfter, truncationReport(doc, fit.selection, maxTokens, fit.tokensBefore, fit.tokensAfter, fit.lines.length), fit.lines, prepared);

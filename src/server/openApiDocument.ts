@@ -36,7 +36,7 @@ const RECORD_PROPERTIES = {
 } as const;
 
 const SETTINGS_PROPERTIES = {
-  format: { type: 'string', enum: [...SERIALIZE_FORMATS], description: "Serialization format (default: the loaded probes', else markdown)" },
+  format: { type: 'string', enum: [...SERIALIZE_FORMATS], description: "Serialization format: markdown and list are the paper's serializers byte for byte, markdown-plus and list-plus ehr-embed's variants (default: the loaded probes', else markdown)" },
   maxTokens: { type: ['integer', 'null'], minimum: 1, description: 'Token budget; null for none (default: the probes\', else none)' },
   tokenizer: { type: 'string', enum: [...TOKENIZER_NAMES], description: 'Tokenizer of the budget and counts (default: the probes\', else qwen2)' },
 } as const;

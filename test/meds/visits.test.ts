@@ -37,6 +37,15 @@ describe('extractVisits', () => {
     assert.equal(extractVisits(before)[1]?.end, null);
   });
 
+  it('ends an admission without hadm_id at the next discharge (MEDS with only the standard columns)', () => {
+    const bare = mimicPatient().events.map(({ subjectId, time, code, numericValue, textValue }) => ({ subjectId, time, code, numericValue, textValue }));
+    const withIds = extractVisits(mimicPatient().events).filter((x) => x.kind === 'inpatient');
+    const without = extractVisits(bare).filter((x) => x.kind === 'inpatient');
+    assert.equal(without.length, 1);
+    assert.notEqual(withIds[0]?.end ?? null, null);
+    assert.deepEqual(without.map((x) => [x.start, x.end, x.endIndex]), withIds.map((x) => [x.start, x.end, x.endIndex]));
+  });
+
   it('classifies visit codes', () => {
     assert.equal(visitKind('Visit/IP'), 'inpatient');
     assert.equal(visitKind('Visit/ERIP'), 'inpatient');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serialize } from '../../src/serialize/index.ts';
+import { serialize, SERIALIZE_FORMATS } from '../../src/serialize/index.ts';
 import type { SerializeResult } from '../../src/serialize/index.ts';
 import { getTokenizer } from '../../src/tokenize/index.ts';
 import type { HuggingFaceTokenizer } from '../../src/tokenize/index.ts';
@@ -22,7 +22,7 @@ function longHistory() {
 }
 
 const md = (maxTokens: number | undefined, subject = longHistory(), predictionTime = at('2020-01-01T00:00')): SerializeResult =>
-  serialize(subject, { predictionTime, vocabulary, tokenizer: 'qwen2', ...(maxTokens === undefined ? {} : { maxTokens }) });
+  serialize(subject, { predictionTime, format: 'markdown-plus', vocabulary, tokenizer: 'qwen2', ...(maxTokens === undefined ? {} : { maxTokens }) });
 
 describe('token budget (Markdown)', () => {
   it('never exceeds the budget and reports the exact count', () => {
@@ -74,7 +74,7 @@ describe('token budget (Markdown)', () => {
   });
 
   it('keeps everything when it fits', () => {
-    const r = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, maxTokens: 4096 });
+    const r = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown-plus', vocabulary, maxTokens: 4096 });
     assert.equal(r.truncation.truncated, false);
     assert.equal(r.truncation.linesBefore, r.truncation.linesAfter);
     assert.equal(r.tokenCount, qwen.count(r.text));
@@ -84,7 +84,7 @@ describe('token budget (Markdown)', () => {
     for (let seed = 1; seed <= 40; seed++) {
       const s = randomSubject(seed);
       const last = s.events[s.events.length - 1]?.time ?? 0;
-      for (const format of ['markdown', 'list'] as const) {
+      for (const format of SERIALIZE_FORMATS) {
         const budget = 50 + ((seed * 37) % 700);
         const r = serialize(s, { predictionTime: last, vocabulary, format, maxTokens: budget, tokenizer: 'qwen2' });
         assert.ok(r.tokenCount <= budget);
@@ -98,7 +98,7 @@ describe('token budget (Markdown)', () => {
   it('works with a tokenizer that is not newline-additive (counts whole texts)', () => {
     let calls = 0;
     const words = { name: 'words', newlineAdditive: false, count: (t: string) => (calls++, t.split(/\s+/).filter(Boolean).length) };
-    const r = serialize(longHistory(), { predictionTime: at('2020-01-01T00:00'), vocabulary, tokenizer: words, maxTokens: 400 });
+    const r = serialize(longHistory(), { predictionTime: at('2020-01-01T00:00'), format: 'markdown-plus', vocabulary, tokenizer: words, maxTokens: 400 });
     assert.ok(r.tokenCount <= 400);
     assert.equal(r.tokenCount, words.count(r.text));
     assert.ok(calls < 60, `${calls} full counts`);

@@ -84,8 +84,8 @@ export async function renderGoldenCases(tmp: string, data: string): Promise<Gold
       const cases = await src.pick(ds);
       for (const [i, c] of cases.entries()) {
         const vocabulary = await buildVocabulary({ codes: new Set(c.subject.events.map((e) => e.code)), datasetCodes: ds.codes });
-        const md = serialize(c.subject, { predictionTime: c.time, format: 'markdown', vocabulary, tokenizer: 'chars' });
-        const list = serialize(c.subject, { predictionTime: c.time, format: 'list', vocabulary, tokenizer: 'qwen2', maxTokens: 1024 });
+        const md = serialize(c.subject, { predictionTime: c.time, format: 'markdown-plus', vocabulary, tokenizer: 'chars' });
+        const list = serialize(c.subject, { predictionTime: c.time, format: 'list-plus', vocabulary, tokenizer: 'qwen2', maxTokens: 1024 });
         const head = `<!-- ${src.name} subject ${c.subject.subjectId} at ${new Date(c.time).toISOString()}: ${c.why} -->\n`;
         out.push({ file: `${src.name}-${i + 1}.md`, text: head + md.text + '\n' });
         out.push({ file: `${src.name}-${i + 1}.list.txt`, text: list.text + '\n' });

@@ -95,7 +95,7 @@ Current time: 2024-01-01
 - Hemoglobin A1c/Hemoglobin.total in Blood (%): 7.1`;
 
 const markdown = (predictionTime = SYNTHEA_PREDICTION_TIME, subject = syntheaPatient()): string =>
-  serialize(subject, { predictionTime, vocabulary, tokenizer: 'chars' }).text;
+  serialize(subject, { predictionTime, format: 'markdown-plus', vocabulary, tokenizer: 'chars' }).text;
 
 describe('Markdown format (SPEC 2.1)', () => {
   it('renders every section of a Synthea-like record exactly', () => {
@@ -173,7 +173,7 @@ describe('Markdown format (SPEC 2.1)', () => {
 
   it('leaves out events and finished visits outside the time window', () => {
     const s = syntheaPatient();
-    const text = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, tokenizer: 'chars', timeWindowDays: 400 }).text;
+    const text = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown-plus', vocabulary, tokenizer: 'chars', timeWindowDays: 400 }).text;
     assert.match(text, /Ambulatory Visit on 2022-11-29/);
     assert.doesNotMatch(text, /2021-08-23|Hypertensive disorder/);
     assert.match(text, /- Patient age: 67/);
@@ -183,7 +183,7 @@ describe('Markdown format (SPEC 2.1)', () => {
 
   it('reports per line the events it came from', () => {
     const s = syntheaPatient();
-    const r = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, tokenizer: 'chars' });
+    const r = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown-plus', vocabulary, tokenizer: 'chars' });
     assert.deepEqual(r.lines.map((l) => l.text), r.text.split('\n'));
     const glucose = r.lines.find((l) => l.text.startsWith('- Glucose'));
     assert.deepEqual(glucose?.sources.map((e) => [e.time, e.code]), [

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isUsageError } from '../../src/errors.ts';
-import { prepareSubject, serialize } from '../../src/serialize/index.ts';
+import { prepareSubject, serialize, SERIALIZE_FORMATS } from '../../src/serialize/index.ts';
 import type { SerializeOptions } from '../../src/serialize/index.ts';
 import type { Subject } from '../../src/types.ts';
 import { at, SYNTHEA_PREDICTION_TIME, syntheaPatient, vocabulary } from './fixtures.ts';
@@ -13,7 +13,7 @@ describe('serialize: input checks', () => {
   const ok: SerializeOptions = { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, tokenizer: 'chars' };
 
   it('rejects an unknown format', () => {
-    assert.throws(() => serialize(s, { ...ok, format: 'json' as 'list' }), usage(/unknown format "json"; known formats: markdown, list/));
+    assert.throws(() => serialize(s, { ...ok, format: 'json' as 'list' }), usage(/unknown format "json"; known formats: markdown, list, markdown-plus, list-plus/));
   });
 
   it('rejects an unknown tokenizer, listing the known ones', () => {
@@ -44,9 +44,10 @@ describe('serialize: input checks', () => {
 });
 
 describe('serialize: behaviour', () => {
-  it('defaults to Markdown and the qwen2 tokenizer', () => {
+  it('defaults to the reference Markdown and the qwen2 tokenizer', () => {
     const r = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary });
-    assert.ok(r.text.startsWith('# Electronic Healthcare Record'));
+    assert.ok(r.text.startsWith('\n\n# Electronic Healthcare Record\n\nCurrent time: [2024-01-01](2024-01-01)\n\n'));
+    assert.equal(r.text, serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, format: 'markdown' }).text);
     assert.ok(r.tokenCount < r.text.length / 2);
   });
 
@@ -54,22 +55,26 @@ describe('serialize: behaviour', () => {
     const s = syntheaPatient();
     const shuffled: Subject = { subjectId: s.subjectId, events: [...s.events].reverse() };
     // Reversal also reverses events at equal times, which may reorder lines within a visit: compare line sets.
-    const a = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, tokenizer: 'chars' }).text.split('\n').sort();
-    const b = serialize(shuffled, { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, tokenizer: 'chars' }).text.split('\n').sort();
-    assert.deepEqual(b, a);
+    for (const format of SERIALIZE_FORMATS) {
+      const a = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, format, vocabulary, tokenizer: 'chars' }).text.split('\n').sort();
+      const b = serialize(shuffled, { predictionTime: SYNTHEA_PREDICTION_TIME, format, vocabulary, tokenizer: 'chars' }).text.split('\n').sort();
+      assert.deepEqual(b, a, format);
+    }
   });
 
-  it('works without a vocabulary, using readable codes', () => {
-    const r = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, tokenizer: 'chars' });
+  it('works without a vocabulary: readable codes (plus), the code itself (reference)', () => {
+    const r = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown-plus', tokenizer: 'chars' });
     assert.match(r.text, /- SNOMED 44054006/);
     assert.match(r.text, /- Female/);
+    const ref = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, tokenizer: 'chars' });
+    assert.match(ref.text, /- SNOMED\/44054006/);
   });
 
   it('serializes a subject with no usable events', () => {
-    const r = serialize(syntheaPatient(), { predictionTime: at('1900-01-01T00:00'), vocabulary, tokenizer: 'chars' });
+    const r = serialize(syntheaPatient(), { predictionTime: at('1900-01-01T00:00'), format: 'markdown-plus', vocabulary, tokenizer: 'chars' });
     assert.match(r.text, /^# Electronic Healthcare Record\n\nCurrent time: 2024-01-01\n\n## Patient Demographics\n- Female\n/);
     assert.doesNotMatch(r.text, /Past Medical Visits|Patient age/);
-    const list = serialize(syntheaPatient(), { predictionTime: at('1900-01-01T00:00'), vocabulary, tokenizer: 'chars', format: 'list' });
+    const list = serialize(syntheaPatient(), { predictionTime: at('1900-01-01T00:00'), vocabulary, tokenizer: 'chars', format: 'list-plus' });
     assert.equal(list.text, 'Female\nWhite\nNot Hispanic or Latino');
   });
 });

@@ -91,7 +91,7 @@ describe('HTTP API', () => {
     const r = await requestJson(url('/v1/serialize'), { bundle: patient.bundle, predictionTime: '2020-01-01T00:00:00Z', maxTokens: 300 });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.subjectId, patient.subjectId);
-    assert.match(r.body.text, /^# Electronic Healthcare Record/);
+    assert.match(r.body.text, /^\n\n# Electronic Healthcare Record/);
     assert.ok(r.body.tokenCount <= 300);
     assert.equal(r.body.truncation.truncated, true);
     assert.equal(r.body.lines.length, r.body.text.split('\n').length);

@@ -47,7 +47,7 @@ export function serializeCommand(): Command {
     .argument('<meds-dir>', 'MEDS dataset directory')
     .requiredOption('--subject <id>', 'MEDS subject_id or source id (metadata/subject_ids.parquet)')
     .requiredOption('--time <iso>', 'prediction time, ISO 8601 (UTC unless an offset is given)')
-    .addOption(new Option('--format <format>', 'markdown (SPEC 2.1) or list (SPEC 2.2)').choices([...SERIALIZE_FORMATS]).default('markdown'))
+    .addOption(new Option('--format <format>', 'markdown or list: the paper\'s serializers byte for byte (SPEC 2.1, 2.2); markdown-plus or list-plus: ehr-embed\'s variants (docs/serialization.md)').choices([...SERIALIZE_FORMATS]).default('markdown'))
     .option('--max-tokens <n>', 'token budget (default: none)', (v) => parsePositiveInt(v, '--max-tokens'))
     .addOption(new Option('--tokenizer <name>', 'tokenizer for the budget and the count (qwen2 = qwen3 vocabulary; use-lite = the tokens of the default use-lite embedder, which reads 120-token chunks of a text; chars = UTF-16 characters)').choices([...TOKENIZER_NAMES]).default('qwen2'))
     .option('--window <days>', 'only the last N days before the prediction time (static facts always kept)', (v) => parsePositiveInt(v, '--window'))

@@ -14,6 +14,8 @@ import type { CodeMetadata } from '../../types.ts';
 import { PACKAGE_VERSION } from '../../version.ts';
 import { buildVocabulary } from '../../vocab/VocabularyChain.ts';
 import { makeTable } from '../table.ts';
+import { SERIALIZE_FORMATS } from '../../serialize/serialize.ts';
+import type { SerializeFormat } from '../../serialize/serialize.ts';
 
 interface TrainCliOptions {
   labels: string;
@@ -31,7 +33,7 @@ interface FeaturesManifest {
   readonly model: string;
   readonly family: string;
   readonly dims: number;
-  readonly format: 'markdown' | 'list';
+  readonly format: SerializeFormat;
   readonly maxTokens: number | null;
   readonly tokenizer: string;
   readonly instruction: InstructionMode;
@@ -130,7 +132,7 @@ function readManifest(dir: string): FeaturesManifest {
   if (typeof m.model !== 'string') bad('model', 'a model spec');
   if (typeof m.family !== 'string') bad('family', 'a model family');
   if (typeof m.dims !== 'number' || !Number.isInteger(m.dims) || m.dims <= 0) bad('dims', 'a positive integer (features were written)');
-  if (m.format !== 'markdown' && m.format !== 'list') bad('format', '"markdown" or "list"');
+  if (!(SERIALIZE_FORMATS as readonly unknown[]).includes(m.format)) bad('format', `one of ${SERIALIZE_FORMATS.join(', ')}`);
   if (m.maxTokens !== null && (typeof m.maxTokens !== 'number' || !Number.isInteger(m.maxTokens))) bad('maxTokens', 'null or an integer');
   if (typeof m.tokenizer !== 'string') bad('tokenizer', 'a tokenizer name');
   if (m.instruction !== 'task' && m.instruction !== 'generic' && m.instruction !== 'none') bad('instruction', '"task", "generic" or "none"');

@@ -1,0 +1,51 @@
+/**
+ * Python's number formatting, as the reference serializer (CPython) prints values: `f"{x:.Nf}"`
+ * rounds the exact binary value half to even, where `Number.prototype.toFixed` rounds ties
+ * away from zero; `int(x)` truncates toward zero.
+ */
+
+/** Python `f"{x:.{digits}f}"` for a finite double (`digits` 0..20). */
+export function pyFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return x !== x ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const neg = x < 0 || Object.is(x, -0);
+  const a = Math.abs(x);
+  if (a >= 1e21) return (neg ? '-' : '') + BigInt(a).toString() + (digits > 0 ? '.' + '0'.repeat(digits) : '');
+  let s = a.toFixed(digits);
+  // A tie is a value whose exact expansion stops at a 5 right after the kept digits; its product
+  // with 10^(digits+1) is then an integer ending in 5, exactly (no rounding in the product).
+  // Anything else cannot be a tie, which spares the long expansion below for almost all values.
+  const scaled = a * 10 ** (digits + 1);
+  if (scaled !== Math.floor(scaled) || scaled % 10 !== 5) return neg ? '-' + s : s;
+  // Doubles below 1e21 have at most 1074 fraction digits, but a tie has few: 40 more digits decide it.
+  const extra = Math.min(100, digits + 40);
+  const long = a.toFixed(extra);
+  const cut = long.length - (extra - digits);
+  if (long[cut] === '5' && /^0*$/.test(long.slice(cut + 1))) {
+    const truncated = long.slice(0, digits === 0 ? cut - 1 : cut);
+    const last = truncated.charCodeAt(truncated.length - 1) - 48;
+    // Half to even: keep the truncated digits when their last digit is even.
+    if (last % 2 === 0) s = truncated;
+  }
+  return neg ? '-' + s : s;
+}
+
+/** Python `str(int(x))`: truncation toward zero. */
+export function pyInt(x: number): string {
+  const t = Math.trunc(x);
+  return Math.abs(t) < 1e21 ? String(t === 0 ? 0 : t) : BigInt(t).toString();
+}
+
+/**
+ * The reference's `format_float(value, 2)`: two decimals, then trailing zeros and a trailing
+ * point removed (`30.85`, `4.9`, `100`, `-0`).
+ */
+export function pyFloat2(x: number): string {
+  let s = pyFixed(x, 2);
+  if (s.includes('.')) {
+    let end = s.length;
+    while (end > 0 && s.charCodeAt(end - 1) === 48) end--;
+    if (s.charCodeAt(end - 1) === 46) end--;
+    s = s.slice(0, end);
+  }
+  return s;
+}

@@ -1,0 +1,254 @@
+import type { Event } from '../../types.ts';
+import { pyFixed, pyFloat2, pyInt } from './pyFormat.ts';
+import { AGE_PREFIX, REFERENCE_CONCEPTS, REFERENCE_RECENT_SECTIONS } from './referenceCodes.ts';
+import type { ReferenceConcept } from './referenceCodes.ts';
+import type { ReferenceSubject, ReferenceValue } from './ReferenceSubject.ts';
+import { ReferenceText } from './referenceText.ts';
+import { AGE_EVENT, referenceVisits } from './referenceVisits.ts';
+import type { ReferenceVisit } from './referenceVisits.ts';
+
+const DAY_MS = 86_400_000;
+/** The reference maps every prediction time to 2024-01-01 00:00 (`CONSTANT_LABEL_TIME`). */
+const SHOWN_PREDICTION_MS = Date.UTC(2024, 0, 1);
+const SHOWN_DATE = '[2024-01-01](2024-01-01)';
+const MEDICATIONS = new Set(['RxNorm', 'RxNorm Extension']);
+const PROCEDURES = new Set(['CPT4', 'ICD10PCS', 'ICD9Proc']);
+const NUMBER_OF_RECENT_VALUES = 3;
+const NO_RECENT_DATA = REFERENCE_CONCEPTS.map((k) => `- ${k.name}: No recent data`);
+/** The Recent sections with their concepts as indices into REFERENCE_CONCEPTS. */
+const SECTIONS = REFERENCE_RECENT_SECTIONS.map((sec) => ({ heading: sec.heading, concepts: sec.names.map((n) => REFERENCE_CONCEPTS.findIndex((k) => k.name === n)) }));
+const KEEP_LAST = 3;
+
+/** Per visit member: 0 Conditions, 1 Medications, 2 Procedures, -1 none (a `Visit` code). */
+function category(code: string): number {
+  const slash = code.indexOf('/');
+  const o = slash < 0 ? code : code.slice(0, slash);
+  if (MEDICATIONS.has(o)) return 1;
+  if (PROCEDURES.has(o)) return 2;
+  return o === 'Visit' ? -1 : 0;
+}
+const CATEGORY_HEADINGS = ['#### Conditions', '#### Medications', '#### Procedures'];
+/** Scratch lists of one visit's members per category (reused: serialization is synchronous). */
+const GROUPS: number[][] = [[], [], []];
+
+const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
+
+/** `YYYY-MM-DD` of an epoch-ms instant (UTC), without a Date object (proleptic Gregorian, years 0..9999). */
+function isoDate(ms: number): string {
+  // Howard Hinnant's civil_from_days.
+  const z = Math.floor(ms / DAY_MS) + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(m)}-${pad2(d)}`;
+}
+
+/** The heading text of a visit without `### ` (the reference's `visit_heading(...)[4:-2]`). */
+function visitTitle(v: ReferenceVisit, t: number): string {
+  const before = t - v.start;
+  const date = isoDate(SHOWN_PREDICTION_MS - before);
+  const days = Math.floor(before / DAY_MS);
+  let s = `${v.description} on [${date}](${date}) (${days === 1 ? '1 day' : `${days} days`} before prediction time`;
+  if (v.endPending || (v.end !== null && v.end > t)) s += ', current visit';
+  else if (v.end !== null) {
+    const d = Math.floor((v.end - v.start) / DAY_MS);
+    if (d === 1) s += ', duration: 1 day';
+    else if (d > 1) s += `, duration: ${d} days`;
+  }
+  return s + ')';
+}
+
+function rate(k: ReferenceConcept, v: number): string {
+  const n = k.normal as readonly [number, number];
+  return v < n[0] ? ' (low)' : v > n[1] ? ' (high)' : ' (normal)';
+}
+
+function formatConcept(k: ReferenceConcept, v: number): string {
+  const s = k.format === 'int' ? pyInt(v) : pyFixed(v, k.format);
+  return k.normal === null ? s : s + rate(k, v);
+}
+
+/** The reference's `format_value`: numbers with at most 2 decimals, text as it is. */
+function formatValue(v: number | string): string {
+  return typeof v === 'number' ? pyFloat2(v) : v;
+}
+
+/**
+ * The reference's `serialize_unique_event_list`: one line per description in first-seen order,
+ * with the last `keepLast` non-null values of all its events and the unit of its last event.
+ */
+function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly number[], from: number, numeric: boolean, keepLast: number | null, age: { text: string; value: ReferenceValue; source: number }): void {
+  const byDescription = new Map<string, { values: ReferenceValue[]; unit: string | null; src: number[] }>();
+  for (let j = from; j < items.length; j++) {
+    const i = items[j] as number;
+    let d: string;
+    let value: ReferenceValue;
+    let unit: string | null;
+    if (i === AGE_EVENT) {
+      d = age.text;
+      value = age.value;
+      unit = null;
+    } else {
+      d = s.describeEvent(i, true) as string;
+      value = s.value(i) as ReferenceValue;
+      unit = s.unit(i) as string | null;
+    }
+    let e = byDescription.get(d);
+    if (e === undefined) {
+      e = { values: [], unit, src: [] };
+      byDescription.set(d, e);
+    }
+    if (value !== null) e.values.push(value);
+    e.unit = unit;
+    const src = i === AGE_EVENT ? age.source : i;
+    if (src >= 0) e.src.push(src);
+  }
+  let first = true;
+  for (const [d, e] of byDescription) {
+    let line = `- ${d}`;
+    if (numeric) {
+      const vals = keepLast !== null && e.values.length > keepLast ? e.values.slice(e.values.length - keepLast) : e.values;
+      let valuesText = '';
+      for (let k = 0; k < vals.length; k++) valuesText += (k > 0 ? ', ' : '') + formatValue(vals[k] as number | string);
+      if (valuesText !== '') line += (e.unit !== null ? ` (${e.unit})` : '') + ': ' + valuesText;
+    }
+    if (!first) out.sep(1);
+    out.line(line, e.src);
+    first = false;
+  }
+}
+
+/**
+ * `UniqueThenListVisitsWOAllCondsWithValuesStrategy(num_aggregated_events=3)` of the reference
+ * (the paper's Markdown), on the events usable at `t`.
+ */
+export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = -Infinity): ReferenceText {
+  const pit = s.at(t, windowStart);
+  const out = new ReferenceText(true);
+  const events = s.events;
+  // Aggregated concepts leave the event stream whatever their visit (filter_aggregated_events).
+  const recent: (number[] | undefined)[] = new Array<number[] | undefined>(REFERENCE_CONCEPTS.length);
+  const { visits, outside } = referenceVisits(s, pit, recent);
+  // The age pseudo-event keeps the value of the event it replaces (femr `Event(start, code, value)`); its source is that event.
+  const first = pit.order.length > 0 ? (pit.order[0] as number) : -1;
+  const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? (s.value(first) as ReferenceValue) : null, source: first };
+
+  out.sep(2);
+  out.line('# Electronic Healthcare Record');
+  out.sep(2);
+  out.line(`Current time: ${SHOWN_DATE}`);
+  out.sep(2);
+
+  // Demographics: the first 4 events outside visits (3 when the third is an ethnicity).
+  let nDemo = 4;
+  if (outside.length >= 3 && outside[2] !== AGE_EVENT && (events[outside[2] as number] as Event).code.startsWith('Ethnicity')) nDemo = 3;
+  if (outside.length <= nDemo) nDemo = outside.length;
+  out.line('## Patient Demographics');
+  out.sep(2);
+  uniqueList(out, s, outside.slice(0, nDemo), 0, false, null, age);
+  out.sep(2);
+
+  // Recent sections: newest first (ties in event order), at most 3 values.
+  for (const section of SECTIONS) {
+    out.line(section.heading);
+    out.sep(2);
+    for (const ki of section.concepts) {
+      const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
+      const name = k.name;
+      const list = recent[ki];
+      if (list === undefined) {
+        out.line(NO_RECENT_DATA[ki] as string);
+        out.sep(1);
+        continue;
+      }
+      const shown = newestFirst(s, list, NUMBER_OF_RECENT_VALUES);
+      let values = '';
+      for (let j = 0; j < shown.length; j++) values += (j > 0 ? ', ' : '') + formatConcept(k, s.value(shown[j] as number) as number);
+      out.line(`- ${name} (${k.unit}): ${values}`, shown);
+      out.sep(1);
+    }
+    out.sep(1);
+  }
+
+  const sorted = [...visits].sort(newestVisitFirst);
+  const titles: string[] = [];
+  const visitSources: (readonly number[])[] = [];
+  for (const v of sorted) {
+    titles.push(visitTitle(v, t));
+    visitSources.push([v.source]);
+  }
+  out.line('## Past Medical Visits');
+  out.sep(2);
+  for (let j = 0; j < sorted.length; j++) {
+    if (j > 0) out.sep(1);
+    out.line(`- ${titles[j] as string}`, visitSources[j]);
+  }
+  out.sep(2);
+
+  out.line('## General Medical Events');
+  out.sep(2);
+  uniqueList(out, s, outside, nDemo, true, KEEP_LAST, age);
+  out.sep(2);
+
+  out.line('## Detailed Past Medical Visits (most recent first)');
+  out.sep(2);
+  for (let j = 0; j < sorted.length; j++) {
+    const v = sorted[j] as ReferenceVisit;
+    if (j > 0) out.sep(2);
+    out.line(`### ${titles[j] as string}`, visitSources[j]);
+    out.sep(2);
+    const groups = GROUPS;
+    for (const g of groups) g.length = 0;
+    for (const i of v.members) {
+      let c = s.category[i] as number;
+      if (c === -2) {
+        c = category((events[i] as Event).code);
+        s.category[i] = c;
+      }
+      if (c >= 0) (groups[c] as number[]).push(i);
+    }
+    let firstGroup = true;
+    for (let c = 0; c < 3; c++) {
+      const g = groups[c] as number[];
+      if (g.length === 0) continue;
+      if (!firstGroup) out.sep(2);
+      out.line(CATEGORY_HEADINGS[c] as string);
+      out.sep(2);
+      uniqueList(out, s, g, 0, true, KEEP_LAST, age);
+      firstGroup = false;
+    }
+  }
+  return out;
+}
+
+/** Visit end for ordering: an unknown end sorts after every known one (the reference's `__lt__`). */
+function endKey(v: ReferenceVisit): number {
+  return v.end === null ? Number.MAX_VALUE : v.end;
+}
+
+/** The reference's `sorted(visits, reverse=True)`: latest start first, then latest end; ties in dictionary order. */
+function newestVisitFirst(a: ReferenceVisit, b: ReferenceVisit): number {
+  return b.start - a.start || endKey(b) - endKey(a) || a.order - b.order;
+}
+
+/**
+ * The first `n` of time-ascending events in the order of Python's stable reverse sort by time:
+ * newest first, equal times in their original order.
+ */
+function newestFirst(s: ReferenceSubject, list: readonly number[], n: number): number[] {
+  const out: number[] = [];
+  let end = list.length;
+  while (end > 0 && out.length < n) {
+    const t = (s.events[list[end - 1] as number] as Event).time;
+    let start = end - 1;
+    while (start > 0 && (s.events[list[start - 1] as number] as Event).time === t) start--;
+    for (let j = start; j < end && out.length < n; j++) out.push(list[j] as number);
+    end = start;
+  }
+  return out;
+}
