@@ -77,7 +77,8 @@ describe('sharded embed', () => {
       assert.equal(cj.size, js.distinctInputs);
       assert.equal(cj.sources[0].added + cj.sources[1].added, js.distinctInputs);
       const served = server.requests.inputs;
-      const again = await embed(join(dir, 'rerun'), join(dir, 'cache-merged'), []);
+      // --no-check: a rerun served by the cache alone sends no request at all (not even the check).
+      const again = await embed(join(dir, 'rerun'), join(dir, 'cache-merged'), ['--no-check']);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(JSON.parse(again.stdout).toEmbed, 0);
       assert.equal(server.requests.inputs, served, 'no request on the rerun with the merged cache');
@@ -96,7 +97,7 @@ describe('sharded embed', () => {
       assert.equal(m.code, 2);
       assert.match(m.stderr, /missing 2 of 3 shard manifests \(manifest\.part-0-of-3\.json, manifest\.part-1-of-3\.json\)/);
       const before = server.requests.n;
-      const dry = await runCliAsync(['embed', meds, '--labels', labels, '--model', `openai:${server.url}#Qwen3-Embedding-8B`, '--cache', join(dir, 'cache-i'), '--shard', '1/3', '--dry-run', '--gpu-profile', 'h100-8b', '--json']);
+      const dry = await runCliAsync(['embed', meds, '--labels', labels, '--model', `openai:${server.url}#Qwen3-Embedding-8B`, '--max-tokens', '4096', '--cache', join(dir, 'cache-i'), '--shard', '1/3', '--dry-run', '--gpu-profile', 'h100-8b', '--json']);
       assert.equal(dry.code, 0, dry.stderr);
       const d = JSON.parse(dry.stdout);
       assert.equal(d.gpuEstimate.texts, d.toEmbed, 'the estimate covers what is still to embed');

@@ -33,7 +33,7 @@ export interface EmbeddingServerOptions {
 export interface RunningServer {
   readonly url: string;
   readonly requests: { n: number; inputs: number; faults: Record<string, number> };
-  /** Resolves once no request is being received or answered (a killed client's last request included). */
+  /** Resolves once no connection is open and no request is being answered (a killed client's last request included). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -64,16 +64,21 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
     active--;
     queue.shift()?.();
   };
-  // Requests from their first byte until their response is finished or their socket is gone.
+  // Idle: no open connection (so every byte a client sent, even one killed since, has been read)
+  // and no request between its first byte and its finished response.
   let inFlight = 0;
+  let connections = 0;
   let idleWaiters: (() => void)[] = [];
+  const isIdle = (): boolean => inFlight === 0 && connections === 0;
+  const wake = (): void => {
+    if (!isIdle()) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const w of waiters) w();
+  };
   const settled = (): void => {
     inFlight--;
-    if (inFlight === 0) {
-      const waiters = idleWaiters;
-      idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    wake();
   };
   const server: Server = createServer((req, res) => {
     inFlight++;
@@ -84,11 +89,16 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
         settled();
       }
     };
-    res.once('finish', finish);
-    res.once('close', finish);
+    // Settled when the handler below has finished (its counts are in), or when the request closes
+    // before its body ended (the handler never runs): not when the socket closes mid-handler.
+    let started = false;
+    req.once('close', () => {
+      if (!started) finish();
+    });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      started = true;
       void (async () => {
         const n = stats.n++;
         let fault: Fault = o.faults?.[n] ?? 'ok';
@@ -141,7 +151,14 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
         }
         stats.inputs += body.input.length;
         if (!res.destroyed) res.writeHead(200, { 'content-type': 'application/json' }).end(reply);
-      })();
+      })().finally(finish);
+    });
+  });
+  server.on('connection', (socket) => {
+    connections++;
+    socket.once('close', () => {
+      connections--;
+      wake();
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -149,7 +166,7 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests: stats,
-    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
+    idle: () => (isIdle() ? Promise.resolve() : new Promise<void>((r) => idleWaiters.push(r))),
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -74,7 +74,8 @@ describe('inspector: CDS Hooks card', () => {
       assert.equal(await page.locator('[data-testid="card-detail"]').textContent(), card.detail.replace(/^\*\*Predicted/, '**Predicted'));
       // The record it scored, in the text pane, and the predictions of the loaded probes.
       await page.waitForSelector('[data-testid="text-line"]');
-      assert.equal(await page.locator('[data-testid="text-line"]').first().textContent(), '# Electronic Healthcare Record');
+      // The paper's Markdown starts with two blank lines; its first written line is the title.
+      assert.equal((await page.locator('[data-testid="text-line"]').allTextContents()).find((l) => l.trim() !== ''), '# Electronic Healthcare Record');
       await page.waitForSelector('[data-testid="prediction"]');
       assert.match((await page.locator('[data-testid="prediction"]', { hasText: 'long_los' }).textContent()) ?? '', new RegExp(`long_los\\s*${(ehr.body.extension['ehr-embed.prediction'].probability * 100).toFixed(1)}%`));
       await page.screenshot({ path: join(OUT, 'inspector-cds.png'), fullPage: false });

@@ -118,8 +118,9 @@ describe('inspector', () => {
       await page.click(`[data-testid="subject-row"][data-subject="${s.subjectId}"]`);
       await page.waitForSelector('[data-testid="text-line"]');
       await page.waitForSelector('[data-testid="label-link"]');
-      const firstLine = await page.locator('[data-testid="text-line"]').first().textContent();
-      assert.equal(firstLine, '# Electronic Healthcare Record');
+      // The paper's Markdown starts with two blank lines; its first written line is the title.
+      const lines = await page.locator('[data-testid="text-line"]').allTextContents();
+      assert.equal(lines.find((l) => l.trim() !== ''), '# Electronic Healthcare Record');
       const tokens = Number(await page.locator('#token-count').textContent());
       assert.ok(tokens > 0);
       // Predictions of the loaded probe.
