@@ -13,6 +13,7 @@ import { brier } from './brier.ts';
 import { calibration, type Calibration } from './calibration.ts';
 import type { FitCertificate, Head } from './Head.ts';
 import { holm } from './holm.ts';
+import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
 import type { TaskData } from './loadLabelsDir.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
@@ -42,6 +43,12 @@ export interface EvaluationOptions {
   readonly seed?: number;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Subgroups of a task's labels: per attribute (`sex`, `age`, `race`, `ethnicity`), the group
+   * label of every label of the task (in label order). When given, runs at k = all report AUROC
+   * per group ({@link SubgroupResult}). Default: none.
+   */
+  readonly subgroups?: (task: TaskData) => Readonly<Record<string, readonly string[]>>;
 }
 
 /** One (task, feature set, head, k, replicate) result. */
@@ -76,6 +83,8 @@ export interface RunResult {
   readonly calibration?: Calibration;
   /** The optimisation certificate of the head's fits, where it has one. */
   readonly fit?: FitCertificate;
+  /** AUROC by subgroup with bootstrap intervals (k = all, when subgroups were given). */
+  readonly subgroups?: SubgroupResult[];
   readonly seconds: number;
 }
 
@@ -129,8 +138,11 @@ export interface EvaluationResults {
   readonly macro: MacroSummary[];
   readonly comparisons: Comparison[];
   readonly bestBaseline: string | null;
-  /** Runs with fits that did not reach their certificate: empty when every fit is exact. */
-  readonly fitWarnings: FitWarning[];
+  /**
+   * Runs with fits that did not reach their certificate: empty when every fit is exact (always
+   * set by {@link runEvaluation}; absent in results.json files written before it).
+   */
+  readonly fitWarnings?: FitWarning[];
 }
 
 /** Run the evaluation. */
@@ -187,6 +199,13 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
     if (res.fit && res.fit.uncertified > 0) {
       fitWarnings.push({ task: task.name, featureSet: fs.name, head: head.name, k, replicate: rep, uncertified: res.fit.uncertified, worstRelGrad: res.fit.worstRelGrad });
     }
+    const overall = rank.metrics.auroc ?? { estimate: auroc(yTest, scores), lower: NaN, upper: NaN };
+    let subgroups: SubgroupResult[] | undefined;
+    if (k === 'all' && options.subgroups) {
+      const attrs = options.subgroups(task);
+      const onTest = Object.fromEntries(Object.entries(attrs).map(([a, g]) => [a, test.map((i) => g[i] ?? 'Unknown')]));
+      subgroups = subgroupAuroc(yTest, Float64Array.from(scores), subjects, onTest, overall, { seed: bootSeed, resamples: B });
+    }
     results.push({
       task: task.name,
       group: task.group,
@@ -199,12 +218,13 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
       nTest: test.length,
       chosen: res.chosen,
       valAuroc: res.valAuroc,
-      auroc: rank.metrics.auroc ?? { estimate: auroc(yTest, scores), lower: NaN, upper: NaN },
+      auroc: overall,
       auprc: rank.metrics.auprc ?? { estimate: averagePrecision(yTest, scores), lower: NaN, upper: NaN },
       brier: prob.metrics.brier ?? { estimate: brier(yTest, res.proba), lower: NaN, upper: NaN },
       rankedOn: res.scores ? 'decision' : 'probability',
       calibration: calibration(yTest, res.proba, res.scores),
       ...(res.fit ? { fit: res.fit } : {}),
+      ...(subgroups ? { subgroups } : {}),
       seconds: (performance.now() - started) / 1000,
     });
   }
