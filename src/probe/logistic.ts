@@ -28,7 +28,7 @@
  * continues there. `solver: 'auto'` uses this path whenever n < d.
  */
 import { newtonCg } from './newtonCg.ts';
-import type { NewtonCgOptions, NewtonProblem, NewtonStop } from './newtonCg.ts';
+import type { NewtonProblem, NewtonStop } from './newtonCg.ts';
 import { gramMatrix, kernelScratch, makeKernelSolver } from './kernelNewton.ts';
 import { getKernels } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
@@ -333,7 +333,7 @@ export function fitLogisticPath(
   return out;
 }
 
-/** Newton-step tolerance of the certificate (see {@link NewtonCgOptions.xtol}). */
+/** Newton-step tolerance of the certificate (the `xtol` of {@link newtonCg}). */
 const XTOL = 1e-9;
 
 /** Validate shapes, labels and finiteness; returns n. */
