@@ -104,6 +104,17 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     const res = JSON.parse((await import('node:fs')).readFileSync(out, 'utf8'));
     const hypo = res.results.filter((x: { task: string }) => x.task === 'hypoglycemia');
     assert.equal(hypo.length, 3, 'k=8 twice and all once');
+    // Calibration on every run; subgroups from the MEDS demographics at k = all.
+    const all = hypo.find((x: { k: unknown }) => x.k === 'all');
+    assert.equal(all.rankedOn, 'decision');
+    assert.equal(all.calibration.bins.reduce((a: number, b: { count: number }) => a + b.count, 0), all.nTest);
+    const attrs = new Set(all.subgroups.map((g: { attribute: string }) => g.attribute));
+    assert.ok(attrs.has('sex') && attrs.has('age'), `subgroup attributes: ${[...attrs].join(', ')}`);
+    for (const attr of attrs) {
+      const groups = all.subgroups.filter((g: { attribute: string }) => g.attribute === attr);
+      assert.equal(groups.reduce((a: number, g: { labels: number }) => a + g.labels, 0), all.nTest, `${attr} groups partition the test labels`);
+    }
+    assert.deepEqual(res.fitWarnings, []);
     assert.ok(res.skipped.some((x: { task: string; reason: string }) => x.task === 'readmission_30d' && /tuning/.test(x.reason)));
     // Features that do not match the labels.
     const feats = join(dir, 'feats');
