@@ -90,16 +90,14 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
   const kq = new Float64Array(n);
   const x1 = new Float64Array(n);
   const x2 = new Float64Array(n);
-  const rhs = new Float64Array(n);
+  const invD = new Float64Array(n);
   const kDiag = new Float64Array(n);
   for (let i = 0; i < n; i++) kDiag[i] = k.view()[kOff + i * n + i] as number;
   // Top eigenpairs of K, once per data set, for the preconditioner (see makePreconditioner).
   let eig: { V: Float64Array; lam: Float64Array; m: number } | undefined;
+  const multiOff = eigOff + 2 * Math.min(n, EIG_RANK) * n + 2 * n;
   const einv = new Float64Array(n);
-  const cgR = new Float64Array(n);
-  const cgZ = new Float64Array(n);
-  const cgP = new Float64Array(n);
-  const cgKp = new Float64Array(n);
+  const cgState = [0, 1].map(() => ({ r: new Float64Array(n), z: new Float64Array(n), p: new Float64Array(n), kp: new Float64Array(n), rz: 0, target: 0, active: true }));
   const ones = new Float64Array(n).fill(1);
   const dot = (a: Float64Array, b: Float64Array): number => {
     let t = 0;
@@ -123,6 +121,27 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
     nMatVec++;
   };
 
+  // out_j = K v_j for up to MULTI vectors in one pass over K: each block of four rows of K is
+  // read from memory once and, still in cache, multiplied with every vector.
+  const matVecMulti = (vs: readonly Float64Array[], outs: readonly Float64Array[]): void => {
+    const mem = k.view();
+    const c = vs.length;
+    for (let j = 0; j < c; j++) mem.set(vs[j] as Float64Array, multiOff + j * n);
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      for (let j = 0; j < c; j++) {
+        k.dot4(kOff + i * n, n, multiOff + j * n, n, outOff);
+        const o = outs[j] as Float64Array;
+        o[i] = mem[outOff] as number;
+        o[i + 1] = mem[outOff + 1] as number;
+        o[i + 2] = mem[outOff + 2] as number;
+        o[i + 3] = mem[outOff + 3] as number;
+      }
+    }
+    for (; i < n; i++) for (let j = 0; j < c; j++) (outs[j] as Float64Array)[i] = k.dot(kOff + i * n, multiOff + j * n, n);
+    nMatVec += c;
+  };
+
   // Mean loss at scores s, filling residuals r = (p - y) / n and weights D = p (1 - p) / n.
   const lossAt = (scores: Float64Array, fill: boolean): number => {
     let loss = 0;
@@ -141,43 +160,56 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
     return loss * invN;
   };
 
-  // Preconditioned CG on (K + lambda D^-1) x = b; stops when the preconditioned residual norm
-  // falls to eta times that of b.
-  const cg = (lam: number, invD: Float64Array, prec: (r: Float64Array, z: Float64Array) => void, b: Float64Array, x: Float64Array, eta: number, maxCg: number): void => {
-    x.fill(0);
-    cgR.set(b);
-    prec(cgR, cgZ);
-    cgP.set(cgZ);
-    let rz = dot(cgR, cgZ);
-    const target = eta * eta * rz;
-    for (let it = 0; it < maxCg && rz > target; it++) {
-      matVec(cgP, cgKp);
-      let pKp = 0;
-      for (let i = 0; i < n; i++) {
-        const v = (cgKp[i] as number) + lam * (invD[i] as number) * (cgP[i] as number);
-        cgKp[i] = v;
-        pKp += (cgP[i] as number) * v;
-      }
-      if (!(pKp > 0)) break;
-      const a = rz / pKp;
-      for (let i = 0; i < n; i++) {
-        x[i] = (x[i] as number) + a * (cgP[i] as number);
-        cgR[i] = (cgR[i] as number) - a * (cgKp[i] as number);
-      }
-      prec(cgR, cgZ);
-      const rzNew = dot(cgR, cgZ);
-      const beta = rzNew / rz;
-      rz = rzNew;
-      for (let i = 0; i < n; i++) cgP[i] = (cgZ[i] as number) + beta * (cgP[i] as number);
+  // Preconditioned CG on (K + lambda D^-1) x_j = b_j for the right-hand sides together (one pass
+  // over K serves both: the matrix-vector products are memory-bound); each stops when its
+  // preconditioned residual norm falls to eta times that of its b.
+  const cg = (lam: number, invD: Float64Array, prec: (r: Float64Array, z: Float64Array) => void, bs: Float64Array[], xs: Float64Array[], eta: number, maxCg: number): void => {
+    const sys = cgState.slice(0, bs.length);
+    sys.forEach((st, j) => {
+      (xs[j] as Float64Array).fill(0);
+      st.r.set(bs[j] as Float64Array);
+      prec(st.r, st.z);
+      st.p.set(st.z);
+      st.rz = dot(st.r, st.z);
+      st.target = eta * eta * st.rz;
+      st.active = st.rz > st.target;
+    });
+    for (let it = 0; it < maxCg; it++) {
+      const act = sys.filter((st) => st.active);
+      if (act.length === 0) break;
+      matVecMulti(act.map((st) => st.p), act.map((st) => st.kp));
+      sys.forEach((st, j) => {
+        if (!st.active) return;
+        const x = xs[j] as Float64Array;
+        let pKp = 0;
+        for (let i = 0; i < n; i++) {
+          const v = (st.kp[i] as number) + lam * (invD[i] as number) * (st.p[i] as number);
+          st.kp[i] = v;
+          pKp += (st.p[i] as number) * v;
+        }
+        if (!(pKp > 0)) {
+          st.active = false;
+          return;
+        }
+        const a = st.rz / pKp;
+        for (let i = 0; i < n; i++) {
+          x[i] = (x[i] as number) + a * (st.p[i] as number);
+          st.r[i] = (st.r[i] as number) - a * (st.kp[i] as number);
+        }
+        prec(st.r, st.z);
+        const rzNew = dot(st.r, st.z);
+        const beta = rzNew / st.rz;
+        st.rz = rzNew;
+        for (let i = 0; i < n; i++) st.p[i] = (st.z[i] as number) + beta * (st.p[i] as number);
+        st.active = st.rz > st.target;
+      });
     }
   };
 
-
   return {
-    /** Minimise at this C from (alpha, theta[0] = b); both updated in place. */
+    /** Minimise at this C from (alpha, bRef.b); both are updated in place. */
     solve(C: number, alpha: Float64Array, bRef: { b: number }, opts: KernelNewtonOptions): KernelNewtonResult {
       const lam = 1 / (C * n);
-      const invD = rhs; // reuse: filled before each use below
       const maxCg = Math.max(50, Math.min(2 * n, 1000));
       nMatVec = 0;
       matVec(alpha, ka);
@@ -207,15 +239,14 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
         // Newton step: two CG solves with the same matrix.
         for (let i = 0; i < n; i++) invD[i] = 1 / Math.max(D[i] as number, 1e-300);
         if (eig === undefined) {
-          eig = topEigen(matVec, n, Math.min(n, EIG_RANK));
+          eig = topEigen(matVecMulti, n, Math.min(n, EIG_RANK));
           k.view().set(eig.V, eigOff);
         }
         for (let i = 0; i < n; i++) einv[i] = lam * (invD[i] as number);
         const prec = makePreconditioner(k, eig, eigOff, eigOff + eig.m * n, eigOff + 2 * eig.m * n, eigOff + 2 * eig.m * n + n, kDiag, einv, n);
         for (let i = 0; i < n; i++) q[i] = -(u[i] as number) * (invD[i] as number);
         const eta = Math.min(0.1, Math.sqrt(gnorm));
-        cg(lam, invD, prec, q, x1, eta, maxCg);
-        cg(lam, invD, prec, ones, x2, eta, maxCg);
+        cg(lam, invD, prec, [q, ones], [x1, x2], eta, maxCg);
         let s1 = 0;
         let s2 = 0;
         let sa = 0;
@@ -273,6 +304,9 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
   };
 }
 
+/** Vectors per pass over K in the batched products. */
+const MULTI = 8;
+
 /** Eigenpairs of K kept for the preconditioner (at most). */
 const EIG_RANK = 96;
 
@@ -281,7 +315,7 @@ const EIG_RANK = 96;
  * iteration (Halko, Martinsson & Tropp 2011, Alg. 4.4 with two power steps) and a Rayleigh-Ritz
  * step solved with cyclic Jacobi. Deterministic (fixed seed). V is column-major (V[c * n + i]).
  */
-function topEigen(matVec: (v: Float64Array, out: Float64Array) => void, n: number, m: number): { V: Float64Array; lam: Float64Array; m: number } {
+function topEigen(matVecMulti: (vs: readonly Float64Array[], outs: readonly Float64Array[]) => void, n: number, m: number): { V: Float64Array; lam: Float64Array; m: number } {
   const Q = new Float64Array(m * n);
   let seed = 0x9e3779b9;
   for (let i = 0; i < Q.length; i++) {
@@ -290,13 +324,17 @@ function topEigen(matVec: (v: Float64Array, out: Float64Array) => void, n: numbe
     seed ^= seed << 5;
     Q[i] = (seed >>> 0) / 4294967296 - 0.5;
   }
-  const col = new Float64Array(n);
-  const out = new Float64Array(n);
-  const applyK = (): void => {
-    for (let c = 0; c < m; c++) {
-      col.set(Q.subarray(c * n, (c + 1) * n));
-      matVec(col, out);
-      Q.set(out, c * n);
+  // Q <- K Q (or into `dest`), MULTI columns per pass over K.
+  const applyK = (dest: Float64Array = Q): void => {
+    for (let c0 = 0; c0 < m; c0 += MULTI) {
+      const c1 = Math.min(m, c0 + MULTI);
+      const ins: Float64Array[] = [];
+      const outs: Float64Array[] = [];
+      for (let c = c0; c < c1; c++) {
+        ins.push(Q.slice(c * n, (c + 1) * n));
+        outs.push(dest.subarray(c * n, (c + 1) * n));
+      }
+      matVecMulti(ins, outs);
     }
   };
   for (let it = 0; it < 3; it++) {
@@ -304,12 +342,8 @@ function topEigen(matVec: (v: Float64Array, out: Float64Array) => void, n: numbe
     orthonormalize(Q, n, m);
   }
   // Rayleigh-Ritz: B = Q' K Q.
-  const KQ = Float64Array.from(Q);
-  for (let c = 0; c < m; c++) {
-    col.set(Q.subarray(c * n, (c + 1) * n));
-    matVec(col, out);
-    KQ.set(out, c * n);
-  }
+  const KQ = new Float64Array(m * n);
+  applyK(KQ);
   const B = new Float64Array(m * m);
   for (let a = 0; a < m; a++) {
     for (let b = a; b < m; b++) {
@@ -402,7 +436,7 @@ function jacobiEigen(A0: Float64Array, m: number): { values: Float64Array; vecto
 /** Arena doubles {@link makeKernelSolver} needs after its n x n K and two n-vectors. */
 export function kernelScratch(n: number): number {
   const m = Math.min(n, EIG_RANK);
-  return 2 * m * n + 2 * n;
+  return 2 * m * n + 2 * n + MULTI * n;
 }
 
 /**
