@@ -5,16 +5,15 @@ import { ageInYears } from '../serialize/demographicFacts.ts';
 import { demographicLabel } from '../serialize/demographicLabel.ts';
 import type { Vocabulary } from '../vocab/Vocabulary.ts';
 
-/** Labels from the built-in table, else the code's value title-cased (no descriptions needed). */
-const NO_DESCRIPTIONS: Vocabulary = { describe: () => null, parents: () => [] };
-
 /**
  * The subgroup attributes of a task's labels for `runEvaluation`'s `subgroups` option: sex, age
  * band at the prediction time, and race and ethnicity where the dataset records them (an
- * attribute no subject has is left out). Missing values are `Unknown`.
+ * attribute no subject has is left out). Missing values are `Unknown`. Group names are the
+ * serializer's demographic labels (built-in names, else `vocabulary`'s description, else the
+ * code's value).
  */
-export function subgroupAttributes(demographics: ReadonlyMap<number, SubjectDemographics>): (task: TaskData) => Record<string, string[]> {
-  const label = (code: string | null): string => (code === null ? 'Unknown' : demographicLabel(code, NO_DESCRIPTIONS));
+export function subgroupAttributes(demographics: ReadonlyMap<number, SubjectDemographics>, vocabulary: Vocabulary): (task: TaskData) => Record<string, string[]> {
+  const label = (code: string | null): string => (code === null ? 'Unknown' : demographicLabel(code, vocabulary));
   const has = (key: 'sex' | 'race' | 'ethnicity' | 'birth'): boolean => [...demographics.values()].some((d) => d[key] !== null);
   const kinds = (['sex', 'race', 'ethnicity'] as const).filter(has);
   const withAge = has('birth');

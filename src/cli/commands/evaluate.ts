@@ -112,7 +112,8 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
     }
     if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}+counts`, s, counts));
     // AUROC by sex, age band, race and ethnicity at k = all (from the dataset's MEDS codes).
-    const subgroups = subgroupAttributes(await readDemographics(ds));
+    // Group names from the dataset's own code descriptions (codes.parquet), as the serializer shows them.
+    const subgroups = subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
     const bar = progressBar('evaluate', 'runs');
     let res;
     try {
