@@ -15,9 +15,10 @@
  * optimum is unique and a small gradient pins the coefficients near it; at C = 1e6 on separable
  * data the optimum is far out but still finite, and Newton's quadratic convergence reaches it.
  *
- * Speed, direct path. Each objective evaluation or Hessian-vector product is one pass over X,
- * four rows at a time, with WebAssembly SIMD kernels (`kernels.ts`): X sits in the kernel arena
- * as float64.
+ * Speed, direct path (n >= d). Each objective evaluation or Hessian-vector product is one pass
+ * over X, four rows at a time, with WebAssembly SIMD kernels (`kernels.ts`): X sits in the kernel
+ * arena as float64. With at most 600 features the Hessian is formed and factored instead (exact
+ * Newton steps): on separable count features at large C, CG needs thousands of products per step.
  *
  * Speed, n < d (few-shot sets of 2 to 256 rows against 4,096 features, and any set with fewer
  * rows than features). The optimal w lies in the row space of X, so w = X^T alpha and Newton
@@ -333,6 +334,58 @@ export function fitLogisticPath(
   return out;
 }
 
+/** Largest number of features for which the direct path factors the Hessian (Newton steps exact). */
+const DENSE_MAX_COLS = 600;
+
+/**
+ * p = -H^-1 g for H = A' diag(w) A + penalty I (coefficients; intercept unpenalised), A row-major
+ * n x cols in `mem` at `aOff`: forms H (lower triangle, O(n cols^2 / 2)) and solves by Cholesky.
+ * Returns false when H is not numerically positive definite (the caller falls back to CG).
+ */
+function denseNewtonStep(mem: Float64Array, aOff: number, w: Float64Array, n: number, cols: number, penalty: number, g: Float64Array, p: Float64Array): boolean {
+  const m = cols + 1;
+  const H = new Float64Array(m * m);
+  const row = new Float64Array(m);
+  row[cols] = 1;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i] as number;
+    if (wi === 0) continue;
+    const o = aOff + i * cols;
+    for (let j = 0; j < cols; j++) row[j] = mem[o + j] as number;
+    for (let j = 0; j < m; j++) {
+      const t = wi * (row[j] as number);
+      if (t === 0) continue;
+      const hj = j * m;
+      for (let l = 0; l <= j; l++) H[hj + l] = (H[hj + l] as number) + t * (row[l] as number);
+    }
+  }
+  for (let j = 0; j < cols; j++) H[j * m + j] = (H[j * m + j] as number) + penalty;
+  // Cholesky H = L L' in place (lower triangle).
+  for (let j = 0; j < m; j++) {
+    let d = H[j * m + j] as number;
+    for (let q = 0; q < j; q++) d -= (H[j * m + q] as number) ** 2;
+    if (!(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    H[j * m + j] = ljj;
+    for (let i = j + 1; i < m; i++) {
+      let t = H[i * m + j] as number;
+      for (let q = 0; q < j; q++) t -= (H[i * m + q] as number) * (H[j * m + q] as number);
+      H[i * m + j] = t / ljj;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    let t = -(g[i] as number);
+    for (let q = 0; q < i; q++) t -= (H[i * m + q] as number) * (p[q] as number);
+    p[i] = t / (H[i * m + i] as number);
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let t = p[i] as number;
+    for (let q = i + 1; q < m; q++) t -= (H[q * m + i] as number) * (p[q] as number);
+    p[i] = t / (H[i * m + i] as number);
+  }
+  return p.every(Number.isFinite);
+}
+
 /** Newton-step tolerance of the certificate (the `xtol` of {@link newtonCg}). */
 const XTOL = 1e-9;
 
@@ -435,6 +488,9 @@ function makeDesign(
     return gb;
   };
   const curvature = (i: number, s: number): number => (weight[i] as number) * s;
+  // Factor the (cols + 1)^2 Hessian when that costs less than a few dozen Hessian-vector products:
+  // CG needs thousands of those at large C on separable count features, the factor a few passes.
+  const dense = cols <= DENSE_MAX_COLS;
   return {
     /** The penalised mean objective at C as a {@link NewtonProblem}. */
     problem(C: number): NewtonProblem {
@@ -459,6 +515,10 @@ function makeDesign(
           const mem = k.view();
           for (let j = 0; j < cols; j++) out[j] = (mem[grOff + j] as number) + penalty * (v[j] as number);
           out[cols] = hb;
+        },
+        newtonStep(g: Float64Array, p: Float64Array): boolean {
+          if (!dense) return false;
+          return denseNewtonStep(k.view(), aOff, weight, n, cols, penalty, g, p);
         },
         hessDiag(out: Float64Array): void {
           const mem = k.view();

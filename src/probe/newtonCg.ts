@@ -31,6 +31,12 @@ export interface NewtonProblem {
   hessVec(v: Float64Array, out: Float64Array): void;
   /** `out = diag(H)` at the point evaluated last (for the preconditioner). */
   hessDiag(out: Float64Array): void;
+  /**
+   * Optional: write the exact Newton step `p = -H^-1 grad` at the point evaluated last and return
+   * true (small dimensions, where factoring H is cheaper than many CG iterations); false to fall
+   * back to CG.
+   */
+  newtonStep?(grad: Float64Array, p: Float64Array): boolean;
 }
 
 /** Options of {@link newtonCg}. */
@@ -110,46 +116,49 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
     }
     const small = gnorm / Math.max(1, Math.abs(f)) <= gtol;
     if (iter >= maxIter && !small) break;
-    // Preconditioned CG on H p = -g.
-    problem.hessDiag(minv);
-    for (let i = 0; i < n; i++) {
-      const h = minv[i] as number;
-      minv[i] = h > 0 ? 1 / h : 1;
-    }
-    p.fill(0);
-    let rz = 0;
-    for (let i = 0; i < n; i++) {
-      const ri = -(g[i] as number);
-      r[i] = ri;
-      const zi = ri * (minv[i] as number);
-      z[i] = zi;
-      dir[i] = zi;
-      rz += ri * zi;
-    }
-    const target = Math.min(0.5, Math.sqrt(gnorm)) * gnorm;
-    for (let j = 0; j < maxCg; j++) {
-      problem.hessVec(dir, hd);
-      nHessVec++;
-      const dHd = dot(dir, hd, n);
-      if (!(dHd > 0)) break; // no curvature left along dir (rounding): keep what we have
-      const alpha = rz / dHd;
-      let rr = 0;
+    // The exact Newton step where the problem can factor its Hessian, else preconditioned CG.
+    if (!(problem.newtonStep?.(g, p) ?? false)) {
+      // Preconditioned CG on H p = -g.
+      problem.hessDiag(minv);
       for (let i = 0; i < n; i++) {
-        p[i] = (p[i] as number) + alpha * (dir[i] as number);
-        const ri = (r[i] as number) - alpha * (hd[i] as number);
+        const h = minv[i] as number;
+        minv[i] = h > 0 ? 1 / h : 1;
+      }
+      p.fill(0);
+      let rz = 0;
+      for (let i = 0; i < n; i++) {
+        const ri = -(g[i] as number);
         r[i] = ri;
-        rr += ri * ri;
-      }
-      if (Math.sqrt(rr) <= target) break;
-      let rzNew = 0;
-      for (let i = 0; i < n; i++) {
-        const zi = (r[i] as number) * (minv[i] as number);
+        const zi = ri * (minv[i] as number);
         z[i] = zi;
-        rzNew += (r[i] as number) * zi;
+        dir[i] = zi;
+        rz += ri * zi;
       }
-      const beta = rzNew / rz;
-      rz = rzNew;
-      for (let i = 0; i < n; i++) dir[i] = (z[i] as number) + beta * (dir[i] as number);
+      const target = Math.min(0.5, Math.sqrt(gnorm)) * gnorm;
+      for (let j = 0; j < maxCg; j++) {
+        problem.hessVec(dir, hd);
+        nHessVec++;
+        const dHd = dot(dir, hd, n);
+        if (!(dHd > 0)) break; // no curvature left along dir (rounding): keep what we have
+        const alpha = rz / dHd;
+        let rr = 0;
+        for (let i = 0; i < n; i++) {
+          p[i] = (p[i] as number) + alpha * (dir[i] as number);
+          const ri = (r[i] as number) - alpha * (hd[i] as number);
+          r[i] = ri;
+          rr += ri * ri;
+        }
+        if (Math.sqrt(rr) <= target) break;
+        let rzNew = 0;
+        for (let i = 0; i < n; i++) {
+          const zi = (r[i] as number) * (minv[i] as number);
+          z[i] = zi;
+          rzNew += (r[i] as number) * zi;
+        }
+        const beta = rzNew / rz;
+        rz = rzNew;
+        for (let i = 0; i < n; i++) dir[i] = (z[i] as number) + beta * (dir[i] as number);
+      }
     }
     if (small && stepIsSmall(p, x, xtol)) {
       stop = 'certified';
@@ -158,8 +167,13 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
     if (iter >= maxIter) break;
     let gp = dot(g, p, n);
     if (!(gp < 0)) {
-      // CG produced nothing useful (first product had no curvature): steepest descent.
-      for (let i = 0; i < n; i++) p[i] = -(g[i] as number) * (minv[i] as number);
+      // No descent direction (no curvature in CG's first product, or rounding in the factor):
+      // diagonally scaled steepest descent.
+      problem.hessDiag(minv);
+      for (let i = 0; i < n; i++) {
+        const h = minv[i] as number;
+        p[i] = -(g[i] as number) / (h > 0 ? h : 1);
+      }
       gp = dot(g, p, n);
     }
     // Backtracking line search from the full Newton step.
