@@ -1,11 +1,32 @@
 /** A prediction head as the few-shot runner sees it: select on validation, fit on train, score test. */
 export interface HeadResult {
-  /** Probabilities for the test rows. */
+  /** Probabilities for the test rows (Brier score and calibration use these). */
   readonly proba: Float64Array;
+  /**
+   * Decision values for the test rows: the logits of `proba`, unrounded (the linear score
+   * `X w + b` of logistic regression, whose probabilities round to exactly 1 at large C and so
+   * make false ties). AUROC, AUPRC, the paired tests and the calibration slope use these.
+   * Default: `proba` for the rank metrics, logit(proba) for the slope.
+   */
+  readonly scores?: Float64Array;
   /** Chosen hyperparameters (C for logistic regression; tree settings for GBM). */
   readonly chosen: Readonly<Record<string, number | string>>;
   /** Validation AUROC of the chosen setting. */
   readonly valAuroc: number;
+  /** How well the fits were solved, for heads that certify them (logistic regression). */
+  readonly fit?: FitCertificate;
+}
+
+/** The optimisation certificate of a head's fits (see `FittedLogistic.relGrad`). */
+export interface FitCertificate {
+  /** `||grad f||_2 / max(1, |f|)` of the chosen fit. */
+  readonly relGrad: number;
+  /** The largest relGrad over every fit of the grid. */
+  readonly worstRelGrad: number;
+  /** Fits of the grid that did not reach the certificate (0 when all did). */
+  readonly uncertified: number;
+  /** How the chosen fit ended (`certified` or why not). */
+  readonly stop: string;
 }
 
 /** Labelled rows, row-major. */

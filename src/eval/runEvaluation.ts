@@ -1,7 +1,8 @@
 /**
  * The few-shot evaluation of SPEC 5: for every task, feature set, head, k and replicate, select
  * hyperparameters on the validation shots, fit on the training shots, score the whole test split;
- * AUROC, AUPRC and Brier with 95% CIs from bootstrap resamples of test subjects; macro averages
+ * AUROC and AUPRC on the decision values, Brier and calibration on the probabilities, with 95% CIs
+ * from bootstrap resamples of test subjects; macro averages
  * over task groups; paired bootstrap tests against the best baseline with Holm's correction.
  */
 import { UsageError } from '../errors.ts';
@@ -9,8 +10,10 @@ import { averagePrecision } from './averagePrecision.ts';
 import { auroc } from './auroc.ts';
 import { bootstrapCI, pairedBootstrapTest, type Interval } from './bootstrap.ts';
 import { brier } from './brier.ts';
-import type { Head } from './Head.ts';
+import { calibration, type Calibration } from './calibration.ts';
+import type { FitCertificate, Head } from './Head.ts';
 import { holm } from './holm.ts';
+import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
 import type { TaskData } from './loadLabelsDir.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
@@ -40,6 +43,12 @@ export interface EvaluationOptions {
   readonly seed?: number;
   /** Called after each run. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Subgroups of a task's labels: per attribute (`sex`, `age`, `race`, `ethnicity`), the group
+   * label of every label of the task (in label order). When given, runs at k = all report AUROC
+   * per group ({@link SubgroupResult}). Default: none.
+   */
+  readonly subgroups?: (task: TaskData) => Readonly<Record<string, readonly string[]>>;
 }
 
 /** One (task, feature set, head, k, replicate) result. */
@@ -55,11 +64,39 @@ export interface RunResult {
   readonly nTest: number;
   readonly chosen: Readonly<Record<string, number | string>>;
   readonly valAuroc: number;
-  /** Point estimate and 95% bootstrap interval over test subjects. */
+  /**
+   * Point estimate and 95% bootstrap interval over test subjects. AUROC and AUPRC rank the
+   * head's decision values (`rankedOn`); Brier uses its probabilities.
+   */
   readonly auroc: Interval;
   readonly auprc: Interval;
   readonly brier: Interval;
+  /**
+   * What AUROC and AUPRC ranked: `decision` values (logistic regression) or `probability`
+   * (always set by {@link runEvaluation}; absent in results.json files written before it).
+   */
+  readonly rankedOn?: 'decision' | 'probability';
+  /**
+   * Calibration of the test probabilities (ECE over 10 equal-width bins, slope, intercept, bins);
+   * always set by {@link runEvaluation}, absent in older results.json files.
+   */
+  readonly calibration?: Calibration;
+  /** The optimisation certificate of the head's fits, where it has one. */
+  readonly fit?: FitCertificate;
+  /** AUROC by subgroup with bootstrap intervals (k = all, when subgroups were given). */
+  readonly subgroups?: SubgroupResult[];
   readonly seconds: number;
+}
+
+/** A run whose head could not certify all of its fits (see `FitCertificate`). */
+export interface FitWarning {
+  readonly task: string;
+  readonly featureSet: string;
+  readonly head: string;
+  readonly k: K;
+  readonly replicate: number;
+  readonly uncertified: number;
+  readonly worstRelGrad: number;
 }
 
 /** A run that could not be done, and why. */
@@ -69,6 +106,8 @@ export interface SkippedRun {
   readonly head: string;
   readonly k: K;
   readonly reason: string;
+  /** When the sample equals that of a smaller k: that k (whose results stand for this one). */
+  readonly sameAs?: number;
 }
 
 /** Macro AUROC of one (feature set, head, k): mean of group means of per-task mean AUROC. */
@@ -99,6 +138,11 @@ export interface EvaluationResults {
   readonly macro: MacroSummary[];
   readonly comparisons: Comparison[];
   readonly bestBaseline: string | null;
+  /**
+   * Runs with fits that did not reach their certificate: empty when every fit is exact (always
+   * set by {@link runEvaluation}; absent in results.json files written before it).
+   */
+  readonly fitWarnings?: FitWarning[];
 }
 
 /** Run the evaluation. */
@@ -108,6 +152,7 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
   const seed = options.seed ?? 0;
   const results: RunResult[] = [];
   const skipped: SkippedRun[] = [];
+  const fitWarnings: FitWarning[] = [];
   // Test predictions at k = all, for the paired tests.
   const allPreds = new Map<string, Float64Array>();
   const plan: { task: TaskData; fs: FeatureSet; head: Head; k: K; rep: number }[] = [];
@@ -123,15 +168,15 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
   const testIdxOf = new Map<string, number[]>();
   for (const { task, fs, head, k, rep } of plan) {
     const started = performance.now();
-    const skip = (reason: string): void => {
-      if (rep === 0) skipped.push({ task: task.name, featureSet: fs.name, head: head.name, k, reason });
+    const skip = (reason: string, sameAs?: number): void => {
+      if (rep === 0) skipped.push({ task: task.name, featureSet: fs.name, head: head.name, k, reason, ...(sameAs === undefined ? {} : { sameAs }) });
     };
     let test = testIdxOf.get(task.name);
     if (!test) testIdxOf.set(task.name, (test = indices(task, 'held_out')));
     const sel = selection(task, k, rep);
     options.onProgress?.(++done, plan.length);
-    if (typeof sel === 'string') {
-      skip(sel);
+    if ('skip' in sel) {
+      skip(sel.skip, sel.sameAs);
       continue;
     }
     const why = classProblem(task, sel.train, 'train') ?? classProblem(task, sel.val, 'tuning') ?? classProblem(task, test, 'held_out');
@@ -145,8 +190,22 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
     const res = head.fitPredict(rowsOf(X, d, sel.train, task.y), rowsOf(X, d, sel.val, task.y), gather(X, d, test), d);
     const yTest = Uint8Array.from(test, (i) => task.y[i] as number);
     const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
-    const ci = bootstrapCI(yTest, res.proba, subjects, { seed: seed + hashString(task.name), resamples: B });
-    if (k === 'all') allPreds.set(`${task.name}|${fs.name}|${head.name}`, res.proba);
+    const scores = res.scores ?? res.proba;
+    // Same seed, so both calls draw the same subject resamples.
+    const bootSeed = seed + hashString(task.name);
+    const rank = bootstrapCI(yTest, scores, subjects, { seed: bootSeed, resamples: B, metrics: ['auroc', 'auprc'] });
+    const prob = bootstrapCI(yTest, res.proba, subjects, { seed: bootSeed, resamples: B, metrics: ['brier'] });
+    if (k === 'all') allPreds.set(`${task.name}|${fs.name}|${head.name}`, scores);
+    if (res.fit && res.fit.uncertified > 0) {
+      fitWarnings.push({ task: task.name, featureSet: fs.name, head: head.name, k, replicate: rep, uncertified: res.fit.uncertified, worstRelGrad: res.fit.worstRelGrad });
+    }
+    const overall = rank.metrics.auroc ?? { estimate: auroc(yTest, scores), lower: NaN, upper: NaN };
+    let subgroups: SubgroupResult[] | undefined;
+    if (k === 'all' && options.subgroups) {
+      const attrs = options.subgroups(task);
+      const onTest = Object.fromEntries(Object.entries(attrs).map(([a, g]) => [a, test.map((i) => g[i] ?? 'Unknown')]));
+      subgroups = subgroupAuroc(yTest, Float64Array.from(scores), subjects, onTest, overall, { seed: bootSeed, resamples: B });
+    }
     results.push({
       task: task.name,
       group: task.group,
@@ -159,15 +218,19 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
       nTest: test.length,
       chosen: res.chosen,
       valAuroc: res.valAuroc,
-      auroc: ci.metrics.auroc ?? { estimate: auroc(yTest, res.proba), lower: NaN, upper: NaN },
-      auprc: ci.metrics.auprc ?? { estimate: averagePrecision(yTest, res.proba), lower: NaN, upper: NaN },
-      brier: ci.metrics.brier ?? { estimate: brier(yTest, res.proba), lower: NaN, upper: NaN },
+      auroc: overall,
+      auprc: rank.metrics.auprc ?? { estimate: averagePrecision(yTest, scores), lower: NaN, upper: NaN },
+      brier: prob.metrics.brier ?? { estimate: brier(yTest, res.proba), lower: NaN, upper: NaN },
+      rankedOn: res.scores ? 'decision' : 'probability',
+      calibration: calibration(yTest, res.proba, res.scores),
+      ...(res.fit ? { fit: res.fit } : {}),
+      ...(subgroups ? { subgroups } : {}),
       seconds: (performance.now() - started) / 1000,
     });
   }
   const macro = summarize(results);
   const { comparisons, bestBaseline } = compare(tasks, featureSets, heads, allPreds, macro, testIdxOf, options.pairedResamples ?? 10_000, seed);
-  return { results, skipped, macro, comparisons, bestBaseline };
+  return { results, skipped, macro, comparisons, bestBaseline, fitWarnings };
 }
 
 function indices(task: TaskData, split: string): number[] {
@@ -176,18 +239,44 @@ function indices(task: TaskData, split: string): number[] {
   return out;
 }
 
-function selection(task: TaskData, k: K, rep: number): { train: number[]; val: number[] } | string {
+/**
+ * The train and tuning rows of (task, k, replicate), or why the run is skipped. SPEC 5 runs every
+ * k; a k is skipped only when its train and tuning samples are exactly those of a smaller k of the
+ * same replicate (every split and class already exhausted), since the run would repeat that one.
+ * A k that caps only some split or class (say 59 tuning positives at k = 128) still draws a
+ * different sample and runs.
+ */
+function selection(task: TaskData, k: K, rep: number): { train: number[]; val: number[] } | { skip: string; sameAs?: number } {
   if (k === 'all') return { train: indices(task, 'train'), val: indices(task, 'tuning') };
-  const set = task.shots?.replicates[rep]?.[String(k)];
-  if (!set) return `no few-shot sample for k=${k} (shots.json has none for this task)`;
-  const train = set.train.filter((i) => (task.y[i] as number) >= 0);
-  const val = set.tuning.filter((i) => (task.y[i] as number) >= 0);
+  const sets = task.shots?.replicates[rep];
+  const set = sets?.[String(k)];
+  if (!sets || !set) return { skip: `no few-shot sample for k=${k} (shots.json has none for this task)` };
+  const labelled = (idx: readonly number[]): number[] => idx.filter((i) => (task.y[i] as number) >= 0);
+  const train = labelled(set.train);
+  const val = labelled(set.tuning);
   const why = classProblem(task, train, 'train') ?? classProblem(task, val, 'tuning');
-  if (why) return why;
-  // Above the available labels every larger k draws the same sample: run the first such k only.
-  const capped = task.shots?.capped.includes(k) ?? false;
-  if (capped && (task.shots?.capped.filter((c) => c < k).length ?? 0) > 0) return `k=${k} exceeds the available labels (same sample as a smaller k)`;
+  if (why) return { skip: why };
+  // The smallest k whose sample is identical (the samples are nested, so walk down while equal).
+  const smaller = Object.keys(sets).map(Number).filter((j) => j < k).sort((a, b) => b - a);
+  let same: number | undefined;
+  for (const j of smaller) {
+    const other = sets[String(j)] as { train: number[]; tuning: number[] };
+    if (sameRows(other.train, set.train) && sameRows(other.tuning, set.tuning)) same = j;
+    else break;
+  }
+  if (same !== undefined) {
+    const a = task.shots?.available;
+    const avail = a ? ` (all available labels: train ${a.train.positives}+/${a.train.negatives}-, tuning ${a.tuning.positives}+/${a.tuning.negatives}-)` : '';
+    return { skip: `k=${k} draws the same train and tuning sample as k=${same}${avail}`, sameAs: same };
+  }
   return { train, val };
+}
+
+function sameRows(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  const sa = [...a].sort((x, y) => x - y);
+  const sb = [...b].sort((x, y) => x - y);
+  return sa.every((v, i) => v === sb[i]);
 }
 
 function classProblem(task: TaskData, idx: readonly number[], split: string): string | null {

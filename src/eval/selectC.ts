@@ -32,10 +32,12 @@ export interface CScore {
   readonly C: number;
   /** AUROC on the validation rows of the model fitted on train with this C. */
   readonly auroc: number;
-  /** L-BFGS iterations of that fit. */
+  /** Newton iterations of that fit. */
   readonly nIter: number;
-  /** Whether that fit converged. */
+  /** Whether that fit is certified at its optimum (`relGrad <= tol`). */
   readonly converged: boolean;
+  /** The fit's certificate `||grad f||_2 / max(1, |f|)` (see `FittedLogistic.relGrad`). */
+  readonly relGrad: number;
 }
 
 /** Result of {@link selectC}. */
@@ -65,7 +67,7 @@ export interface SelectCResult {
  * @param val - validation features and labels (both classes present), same d.
  * @param d - number of features.
  * @param options - grid ({@link C_GRID}) and the logistic parameters of {@link fitLogistic}
- *   (maxIter 1000, tol 1e-6, ftol 2.22e-9, history 10, solver 'auto').
+ *   (maxIter 200, tol 1e-8, solver 'auto').
  * @throws UsageError for invalid inputs or an empty grid.
  */
 export function selectC(train: LabelledFeatures, val: LabelledFeatures, d: number, options: SelectCOptions = {}): SelectCResult {
@@ -79,6 +81,7 @@ export function selectC(train: LabelledFeatures, val: LabelledFeatures, d: numbe
     auroc: auroc(val.y, fit.decisionFunction(valX)),
     nIter: fit.nIter,
     converged: fit.converged,
+    relGrad: fit.relGrad,
   }));
   let best = 0;
   for (let k = 1; k < scores.length; k++) {

@@ -1,32 +1,36 @@
 /**
- * L2-penalised logistic regression (intercept not penalised) fitted with our {@link lbfgs},
- * reaching the same optimum as scikit-learn's `LogisticRegression(penalty="l2", C=C,
- * solver="lbfgs")`.
+ * L2-penalised logistic regression (intercept not penalised) fitted to its exact optimum with a
+ * certificate: the same minimiser as scikit-learn's `LogisticRegression(penalty="l2", C=C)`.
  *
  * Objective. scikit-learn minimises `C * sum_i logloss_i + ||w||^2 / 2` (in 1.2 written as
  * `sum_i logloss_i + ||w||^2 / (2C)`, since 1.4 as that divided by n: all the same minimiser).
  * We minimise the mean form `f = (1/n) sum_i logloss_i + ||w||^2 / (2 C n)` so that `tol` means
  * the same thing for 8 and for 8,000 rows.
  *
- * Accuracy. With `tol=1e-10, ftol=0` fits agree with scikit-learn's optimum (its newton-cholesky
- * solver) to 1e-5 or better on the golden cases. scikit-learn's own lbfgs stops on scipy's
- * relative-reduction test (`factr=1e7`) whatever `tol` is, up to ~5e-4 (d > n, C >= 100) from
- * the optimum; with the defaults here we stop at about the same place (same test, `ftol`).
+ * Certificate. Every fit runs Newton-CG ({@link newtonCg}) until the relative gradient norm of
+ * the original problem, `||grad f||_2 / max(1, |f|)`, is at most `tol` (default 1e-8), and
+ * records that number (`relGrad`) in the fitted probe. A fit that cannot get there (iteration
+ * limit, failed line search) comes back with `converged: false` and its `stop` reason: callers
+ * flag it, nothing is silently "close enough". f is strictly convex (the penalty), so the
+ * optimum is unique and a small gradient pins the coefficients near it; at C = 1e6 on separable
+ * data the optimum is far out but still finite, and Newton's quadratic convergence reaches it.
  *
- * Speed, direct path. Each objective evaluation is one pass over X, four rows at a time, with
- * WebAssembly SIMD kernels (`kernels.ts`): X sits in the kernel arena as float64.
+ * Speed, direct path (n >= d). Each objective evaluation or Hessian-vector product is one pass
+ * over X, four rows at a time, with WebAssembly SIMD kernels (`kernels.ts`): X sits in the kernel
+ * arena as float64. With at most 600 features the Hessian is formed and factored instead (exact
+ * Newton steps): on separable count features at large C, CG needs thousands of products per step.
  *
- * Speed, few-shot path. Few-shot training sets are tiny (2 to 256 rows) against 4,096
- * features. The optimal w lies in the row space of X (the loss gradient is X^T r and the
- * penalty pulls the rest to 0), so with a pivoted Cholesky factor of the Gram matrix,
- * `X X^T = G G^T`, writing `w = Q z` with `Q = X^T G^{+T}` orthonormal turns the problem into
- * the same logistic regression on the n x r design G with `||w|| = ||z||`. L-BFGS from the same start then takes the same steps (it is
- * invariant to orthogonal changes of basis) at O(n r) per evaluation instead of O(n d), and one
- * factorisation serves the whole C path. The result is mapped back to w and checked against the
- * gradient of the original problem; if the rank cut lost accuracy, a few direct iterations
- * finish the job. `solver: 'auto'` picks the cheaper path from n, d and the number of C values.
+ * Speed, n < d (few-shot sets of 2 to 256 rows against 4,096 features, and any set with fewer
+ * rows than features). The optimal w lies in the row space of X, so w = X^T alpha and Newton
+ * runs on n-vectors with K = X X^T computed once for the whole C path ({@link makeKernelSolver}:
+ * O(n^2) per product instead of O(n d), and a system that stays well conditioned at large C with
+ * a preconditioner built from K's leading eigenpairs). The result is mapped back to w and
+ * certified on the gradient of the original problem; if rounding cost accuracy, Newton-CG
+ * continues there. `solver: 'auto'` uses this path whenever n < d.
  */
-import { lbfgs } from './lbfgs.ts';
+import { newtonCg } from './newtonCg.ts';
+import type { NewtonProblem, NewtonStop } from './newtonCg.ts';
+import { gramMatrix, kernelScratch, makeKernelSolver } from './kernelNewton.ts';
 import { getKernels } from './kernels.ts';
 import type { Kernels } from './kernels.ts';
 import { UsageError } from '../errors.ts';
@@ -38,25 +42,17 @@ export type FeatureMatrix = Float64Array | Float32Array;
 export interface LogisticParams {
   /** Inverse L2 penalty strength, as scikit-learn's `C`. Default 1. */
   readonly C?: number;
-  /** Maximum L-BFGS iterations per fit. Default 1000. */
+  /** Maximum Newton iterations per fit. Default 200. */
   readonly maxIter?: number;
   /**
-   * Stop when the Euclidean norm of the gradient of the mean objective (see the module comment)
-   * is `<= tol`. Default 1e-6 (about scikit-learn 1.2's default `tol=1e-4` on its summed
-   * objective, for 100 rows).
+   * The certificate: a fit converges when `||grad f||_2 / max(1, |f|) <= tol` on the mean
+   * objective f of the module comment. Default 1e-8.
    */
   readonly tol?: number;
   /**
-   * Stop when an iteration lowers the mean objective by `<= ftol * max(|f|, 1)`, as scipy's
-   * L-BFGS-B does inside scikit-learn; 0 disables (use 0 with a tiny `tol` for reference fits).
-   * Default 2.220446049250313e-9.
-   */
-  readonly ftol?: number;
-  /** L-BFGS correction pairs. Default 10 (scikit-learn's). */
-  readonly history?: number;
-  /**
-   * `'gram'` solves in the row space of X (fast when n is small against d), `'primal'` in the
-   * d feature coordinates, `'auto'` picks by estimated cost. Default `'auto'`.
+   * `'gram'` (and `'auto'`) solve in the row space of X when n < d (the kernel form, see the
+   * module comment), `'primal'` always in the d feature coordinates; with n >= d every choice
+   * is primal. Default `'auto'`.
    */
   readonly solver?: 'auto' | 'gram' | 'primal';
   /**
@@ -68,6 +64,13 @@ export interface LogisticParams {
   readonly featureNames?: readonly string[];
 }
 
+/**
+ * How a fit ended: `certified` (met `tol`); `maxIter`; `lineSearch` (no step lowered f);
+ * `nonFinite` (f or its gradient overflowed); `rankCut` (the reduced problem was certified but
+ * the original one was not, and no iterations were left to finish).
+ */
+export type LogisticStop = 'certified' | 'maxIter' | 'lineSearch' | 'nonFinite' | 'rankCut';
+
 /** JSON form of a {@link FittedLogistic} (`toJSON()` / `FittedLogistic.fromJSON()`). */
 export interface LogisticJSON {
   readonly kind: 'logistic';
@@ -77,6 +80,8 @@ export interface LogisticJSON {
   readonly C: number;
   readonly nIter: number;
   readonly converged: boolean;
+  /** The certificate `||grad f||_2 / max(1, |f|)` at the fit (absent in files from before it). */
+  readonly relGrad?: number;
   readonly featureNames?: string[];
 }
 
@@ -87,10 +92,17 @@ export class FittedLogistic {
   readonly intercept: number;
   /** The `C` it was fitted with. */
   readonly C: number;
-  /** L-BFGS iterations used. */
+  /** Newton iterations used. */
   readonly nIter: number;
-  /** True when the fit met `tol` or `ftol` within `maxIter`. */
+  /** True when the fit is certified: `relGrad <= tol`. */
   readonly converged: boolean;
+  /**
+   * The certificate, `||grad f||_2 / max(1, |f|)` on the original problem at the returned
+   * coefficients (NaN for probes read from files written before it was recorded).
+   */
+  readonly relGrad: number;
+  /** How the fit ended (see {@link LogisticStop}). */
+  readonly stop: LogisticStop;
   /** Feature names given at fit time, if any. */
   readonly featureNames: readonly string[] | undefined;
 
@@ -101,6 +113,8 @@ export class FittedLogistic {
     C: number;
     nIter: number;
     converged: boolean;
+    relGrad?: number;
+    stop?: LogisticStop;
     featureNames?: readonly string[] | undefined;
   }) {
     this.#coef = Float64Array.from(fields.coef);
@@ -108,6 +122,8 @@ export class FittedLogistic {
     this.C = fields.C;
     this.nIter = fields.nIter;
     this.converged = fields.converged;
+    this.relGrad = fields.relGrad ?? Number.NaN;
+    this.stop = fields.stop ?? (fields.converged ? 'certified' : 'maxIter');
     this.featureNames = fields.featureNames === undefined ? undefined : Object.freeze([...fields.featureNames]);
     Object.freeze(this);
   }
@@ -153,6 +169,7 @@ export class FittedLogistic {
       C: this.C,
       nIter: this.nIter,
       converged: this.converged,
+      ...(Number.isFinite(this.relGrad) ? { relGrad: this.relGrad } : {}),
     };
     return this.featureNames === undefined ? json : { ...json, featureNames: [...this.featureNames] };
   }
@@ -175,6 +192,7 @@ export class FittedLogistic {
     if (typeof o.C !== 'number' || !(o.C > 0)) bad('C', 'a positive number');
     if (typeof o.nIter !== 'number') bad('nIter', 'a number');
     if (typeof o.converged !== 'boolean') bad('converged', 'a boolean');
+    if (o.relGrad !== undefined && typeof o.relGrad !== 'number') bad('relGrad', 'a number');
     const names = o.featureNames;
     if (names !== undefined && (!Array.isArray(names) || names.length !== (o.coef as unknown[]).length || !names.every((s) => typeof s === 'string'))) {
       bad('featureNames', 'one string per coefficient');
@@ -185,6 +203,7 @@ export class FittedLogistic {
       C: o.C as number,
       nIter: o.nIter as number,
       converged: o.converged as boolean,
+      ...(typeof o.relGrad === 'number' ? { relGrad: o.relGrad } : {}),
       featureNames: names as string[] | undefined,
     });
   }
@@ -196,8 +215,8 @@ export class FittedLogistic {
  * @param X - features, row-major, `n * d` finite values.
  * @param y - labels, each 0 or 1, both classes present.
  * @param d - number of features (columns).
- * @param params - C (1), maxIter (1000), tol (1e-6), ftol (2.22e-9), history (10), solver
- *   ('auto'), featureNames (none).
+ * @param params - C (1), maxIter (200), tol (1e-8), solver ('auto'), kernels ('auto'),
+ *   featureNames (none).
  * @throws UsageError for a non-finite feature (naming row and column), a bad label, one class,
  *   mismatched sizes or a bad parameter.
  */
@@ -208,8 +227,8 @@ export function fitLogistic(X: FeatureMatrix, y: ArrayLike<number>, d: number, p
 
 /**
  * Fit one logistic regression per C on the same data, sharing the factorisation and warm-starting
- * each fit from the previous one (in increasing C). Each fit reaches the optimum for its own C;
- * only the starting point differs from a cold fit.
+ * each fit from the previous one (in increasing C). Each fit is certified at the optimum for its
+ * own C (see `converged`, `relGrad`); only the starting point differs from a cold fit.
  *
  * @param X - features, row-major, `n * d` finite values.
  * @param y - labels, each 0 or 1, both classes present.
@@ -229,85 +248,146 @@ export function fitLogisticPath(
   for (const C of Cs) {
     if (!(C > 0 && Number.isFinite(C))) throw new UsageError(`C must be a positive finite number, got ${C}`, { field: 'C' });
   }
-  const maxIter = params.maxIter ?? 1000;
-  const tol = params.tol ?? 1e-6;
-  const ftol = params.ftol ?? 2.220446049250313e-9;
-  const history = params.history ?? 10;
+  const maxIter = params.maxIter ?? 200;
+  const tol = params.tol ?? 1e-8;
   if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new UsageError(`maxIter must be a positive integer, got ${maxIter}`, { field: 'maxIter' });
-  if (!(tol >= 0) || !(ftol >= 0)) throw new UsageError('tol and ftol must be non-negative', { field: 'tol' });
+  if (!(tol > 0)) throw new UsageError(`tol must be a positive number, got ${tol}`, { field: 'tol' });
   const solver = params.solver ?? 'auto';
-  const useGram = solver === 'gram' || (solver === 'auto' && preferGram(n, d, Cs.length));
+  // The kernel form needs K = X X^T nonsingular in general position, so only n < d.
+  const useGram = n < d && solver !== 'primal';
   const k = getKernels(params.kernels ?? 'auto');
   // Arena layout (float64 offsets): X | theta | grad | 4 scores, and for the Gram path
-  // L | G | zTheta | zGrad.
+  // K | v | Kv | preconditioner scratch.
   const xOff = 0;
   const thOff = n * d;
   const grOff = thOff + d + 1;
   const outOff = grOff + d + 1;
-  const lOff = outOff + 4;
-  const gOff = lOff + n * n;
-  const zThOff = gOff + n * n;
-  const zGrOff = zThOff + n + 1;
-  k.reserve(useGram ? zGrOff + n + 1 : lOff);
+  const kOff = outOff + 4;
+  const vOff = kOff + n * n;
+  const mvOff = vOff + n;
+  const eigOff = mvOff + n;
+  k.reserve(useGram ? eigOff + kernelScratch(n) : kOff);
   k.view().set(X, xOff); // float32 input is widened here, once
   const yy = Float64Array.from(y);
   const order = Cs.map((_, i) => i).sort((a, b) => (Cs[a] as number) - (Cs[b] as number));
   const out = new Array<FittedLogistic>(Cs.length);
-  const opts = { maxIter, gtol: tol, ftol, history };
-  const primal = makeDesign(k, xOff, yy, n, d, false, thOff, grOff, outOff);
-  const finish = (i: number, C: number, w: Float64Array, b: number, nIter: number, converged: boolean): void => {
-    out[i] = new FittedLogistic({ coef: w, intercept: b, C, nIter, converged, featureNames: params.featureNames });
+  const opts = { maxIter, gtol: tol, xtol: XTOL };
+  const primal = makeDesign(k, xOff, yy, n, d, thOff, grOff, outOff);
+  const grad = new Float64Array(d + 1);
+  // The certificate is always computed on the original (primal) problem, whatever solved it.
+  const certify = (C: number, theta: Float64Array): number => {
+    const f = primal.problem(C).evaluate(theta, grad);
+    return Math.sqrt(dotN(grad, grad, d + 1)) / Math.max(1, Math.abs(f));
+  };
+  const finish = (i: number, C: number, theta: Float64Array, nIter: number, relGrad: number, solverStop: NewtonStop): void => {
+    const certified = relGrad <= tol;
+    const stop: LogisticStop = certified ? 'certified' : solverStop === 'certified' ? 'rankCut' : solverStop;
+    out[i] = new FittedLogistic({
+      coef: theta.subarray(0, d),
+      intercept: theta[d] as number,
+      C,
+      nIter,
+      converged: certified,
+      relGrad,
+      stop,
+      featureNames: params.featureNames,
+    });
   };
 
   if (!useGram) {
     let theta: Float64Array = new Float64Array(d + 1);
     for (const i of order) {
       const C = Cs[i] as number;
-      const res = lbfgs(primal.objective(C), theta, opts);
+      const res = newtonCg(primal.problem(C), theta, opts);
       theta = res.x;
-      finish(i, C, theta.subarray(0, d), theta[d] as number, res.nIter, res.stop === 'gtol' || res.stop === 'ftol');
+      finish(i, C, theta, res.nIter, res.relGrad, res.stop);
     }
     return out;
   }
 
-  const basis = rowSpaceBasis(k, xOff, n, d, lOff, gOff, grOff, outOff);
-  const r = basis.rank;
-  const gramDesign = makeDesign(k, gOff, permute(yy, basis.rowOrder), n, r, true, zThOff, zGrOff, outOff);
-  let theta: Float64Array = new Float64Array(r + 1);
+  gramMatrix(k, xOff, n, d, kOff, outOff);
+  const kernel = makeKernelSolver(k, kOff, n, yy, vOff, mvOff, outOff, eigOff);
+  const alpha = new Float64Array(n);
+  const bRef = { b: 0 };
   const wb = new Float64Array(d + 1);
-  const grad = new Float64Array(d + 1);
   for (const i of order) {
     const C = Cs[i] as number;
-    const res = lbfgs(gramDesign.objective(C), theta, opts);
-    theta = res.x;
-    basis.toCoef(theta, wb);
-    wb[d] = theta[r] as number;
+    // A tenth of tol leaves room for the rounding of the map back to w.
+    const res = kernel.solve(C, alpha, bRef, { ...opts, gtol: tol / 10 });
+    // w = X^T alpha, one pass over X.
+    const mem = k.view();
+    mem.fill(0, grOff, grOff + d);
+    for (let r = 0; r < n; r++) if (alpha[r] !== 0) k.axpy(grOff, xOff + r * d, alpha[r] as number, d);
+    wb.set(mem.subarray(grOff, grOff + d));
+    wb[d] = bRef.b;
     let nIter = res.nIter;
-    // Check on the original problem; polish there only if the rank cut cost accuracy (rare).
-    const fPrimal = primal.objective(C);
-    fPrimal(wb, grad);
-    if (res.stop === 'gtol' && Math.sqrt(dotN(grad, grad, d + 1)) > tol && nIter < maxIter) {
-      const polish = lbfgs(fPrimal, wb, { ...opts, maxIter: maxIter - nIter });
+    const relGrad = certify(C, wb);
+    if (relGrad > tol && nIter < maxIter) {
+      // Rounding in the kernel form cost accuracy: finish on the original problem.
+      const polish = newtonCg(primal.problem(C), wb, { ...opts, maxIter: maxIter - nIter });
       nIter += polish.nIter;
-      finish(i, C, polish.x.subarray(0, d), polish.x[d] as number, nIter, polish.stop === 'gtol' || polish.stop === 'ftol');
+      finish(i, C, polish.x, nIter, polish.relGrad, polish.stop);
       continue;
     }
-    finish(i, C, wb.subarray(0, d), wb[d] as number, nIter, res.stop === 'gtol' || res.stop === 'ftol');
+    finish(i, C, wb, nIter, relGrad, res.stop);
   }
   return out;
 }
 
+/** Largest number of features for which the direct path factors the Hessian (Newton steps exact). */
+const DENSE_MAX_COLS = 600;
+
 /**
- * Whether the row-space (Gram) solver is cheaper: it costs n^2 d / 2 multiply-adds once plus ~n^2
- * per evaluation, against 2 n d per evaluation directly (both run at similar speed with the
- * four-row kernels). Measured on d = 4,096: a cold fit takes ~40 evaluations, each further C of a
- * warm-started path ~15. So with d = 4,096 a single fit uses it below ~160 rows, the 12-C path
- * below ~740.
+ * p = -H^-1 g for H = A' diag(w) A + penalty I (coefficients; intercept unpenalised), A row-major
+ * n x cols in `mem` at `aOff`: forms H (lower triangle, O(n cols^2 / 2)) and solves by Cholesky.
+ * Returns false when H is not numerically positive definite (the caller falls back to CG).
  */
-function preferGram(n: number, d: number, nC: number): boolean {
-  const evals = 40 + 15 * (nC - 1);
-  return n < d && (n * n * d) / 2 + evals * n * n < evals * 2 * n * d;
+function denseNewtonStep(mem: Float64Array, aOff: number, w: Float64Array, n: number, cols: number, penalty: number, g: Float64Array, p: Float64Array): boolean {
+  const m = cols + 1;
+  const H = new Float64Array(m * m);
+  const row = new Float64Array(m);
+  row[cols] = 1;
+  for (let i = 0; i < n; i++) {
+    const wi = w[i] as number;
+    if (wi === 0) continue;
+    const o = aOff + i * cols;
+    for (let j = 0; j < cols; j++) row[j] = mem[o + j] as number;
+    for (let j = 0; j < m; j++) {
+      const t = wi * (row[j] as number);
+      if (t === 0) continue;
+      const hj = j * m;
+      for (let l = 0; l <= j; l++) H[hj + l] = (H[hj + l] as number) + t * (row[l] as number);
+    }
+  }
+  for (let j = 0; j < cols; j++) H[j * m + j] = (H[j * m + j] as number) + penalty;
+  // Cholesky H = L L' in place (lower triangle).
+  for (let j = 0; j < m; j++) {
+    let d = H[j * m + j] as number;
+    for (let q = 0; q < j; q++) d -= (H[j * m + q] as number) ** 2;
+    if (!(d > 0)) return false;
+    const ljj = Math.sqrt(d);
+    H[j * m + j] = ljj;
+    for (let i = j + 1; i < m; i++) {
+      let t = H[i * m + j] as number;
+      for (let q = 0; q < j; q++) t -= (H[i * m + q] as number) * (H[j * m + q] as number);
+      H[i * m + j] = t / ljj;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    let t = -(g[i] as number);
+    for (let q = 0; q < i; q++) t -= (H[i * m + q] as number) * (p[q] as number);
+    p[i] = t / (H[i * m + i] as number);
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let t = p[i] as number;
+    for (let q = i + 1; q < m; q++) t -= (H[q * m + i] as number) * (p[q] as number);
+    p[i] = t / (H[i * m + i] as number);
+  }
+  return p.every(Number.isFinite);
 }
+
+/** Newton-step tolerance of the certificate (the `xtol` of {@link newtonCg}). */
+const XTOL = 1e-9;
 
 /** Validate shapes, labels and finiteness; returns n. */
 function checkData(X: FeatureMatrix, y: ArrayLike<number>, d: number, names: readonly string[] | undefined): number {
@@ -352,188 +432,113 @@ function makeDesign(
   y: Float64Array,
   n: number,
   cols: number,
-  triangular: boolean,
   thOff: number,
   grOff: number,
   outOff: number,
 ) {
+  // Curvature weights p_i (1 - p_i) / n of the point evaluated last (for hessVec/hessDiag).
+  const weight = new Float64Array(n);
+  const invN = 1 / n;
+  let loss = 0;
+  // Adds row i's loss, records its curvature weight p (1 - p) / n and returns its residual
+  // (p - y) / n. Every term is computed without cancellation (1 - p as e / (1 + e), not 1 - p),
+  // so tiny residuals of well-separated rows at large C keep their relative accuracy.
+  const residual = (i: number, z: number): number => {
+    const yi = y[i] as number;
+    const e = Math.exp(-Math.abs(z));
+    const big = 1 / (1 + e); // the larger of p and 1 - p
+    const small = e * big; // the smaller
+    weight[i] = small * big * invN;
+    if (z >= 0) {
+      loss += Math.log1p(e) + (1 - yi) * z;
+      return (yi === 1 ? -small : big) * invN;
+    }
+    loss += Math.log1p(e) - yi * z;
+    return (yi === 1 ? -big : small) * invN;
+  };
+  /**
+   * One pass over A: out_w = sum_i c_i(A_i . v_w + v_b) A_i, out_b = sum_i c_i(...), where
+   * `coefOf(i, score)` maps row i's score to its multiplier c_i. Returns out_b.
+   */
+  const pass = (v: Float64Array, coefOf: (i: number, s: number) => number): number => {
+    const mem = k.view();
+    mem.set(v.subarray(0, cols), thOff);
+    mem.fill(0, grOff, grOff + cols);
+    const b = v[cols] as number;
+    let gb = 0;
+    let i = 0;
+    // Four rows at a time: v and the output cross the cache once per four rows, and the rows
+    // are read for the scores and, still in cache, for the output.
+    for (; i + 3 < n; i += 4) {
+      const o = aOff + i * cols;
+      k.dot4(o, cols, thOff, cols, outOff);
+      const r0 = coefOf(i, b + (mem[outOff] as number));
+      const r1 = coefOf(i + 1, b + (mem[outOff + 1] as number));
+      const r2 = coefOf(i + 2, b + (mem[outOff + 2] as number));
+      const r3 = coefOf(i + 3, b + (mem[outOff + 3] as number));
+      gb += r0 + r1 + r2 + r3;
+      k.axpy4(grOff, o, cols, r0, r1, r2, r3, cols);
+    }
+    for (; i < n; i++) {
+      const o = aOff + i * cols;
+      const ri = coefOf(i, b + k.dot(o, thOff, cols));
+      gb += ri;
+      if (ri !== 0) k.axpy(grOff, o, ri, cols);
+    }
+    return gb;
+  };
+  const curvature = (i: number, s: number): number => (weight[i] as number) * s;
+  // Factor the (cols + 1)^2 Hessian when that costs less than a few dozen Hessian-vector products:
+  // CG needs thousands of those at large C on separable count features, the factor a few passes.
+  const dense = cols <= DENSE_MAX_COLS;
   return {
-    objective(C: number) {
+    /** The penalised mean objective at C as a {@link NewtonProblem}. */
+    problem(C: number): NewtonProblem {
       const penalty = 1 / (C * n);
-      const invN = 1 / n;
-      let loss = 0;
-      // Adds row i's loss and returns its residual (p - y) / n.
-      const residual = (i: number, z: number): number => {
-        const yi = y[i] as number;
-        let p: number;
-        if (z >= 0) {
-          const e = Math.exp(-z);
-          loss += Math.log1p(e) + (1 - yi) * z;
-          p = 1 / (1 + e);
-        } else {
-          const e = Math.exp(z);
-          loss += Math.log1p(e) - yi * z;
-          p = e / (1 + e);
-        }
-        return (p - yi) * invN;
-      };
-      return (theta: Float64Array, grad: Float64Array): number => {
-        const mem = k.view();
-        mem.set(theta.subarray(0, cols), thOff);
-        mem.fill(0, grOff, grOff + cols);
-        const b = theta[cols] as number;
-        loss = 0;
-        let gb = 0;
-        let i = 0;
-        if (!triangular) {
-          // Four rows at a time: w and the gradient cross the cache once per four rows, and the
-          // rows are read for the scores and, still in cache, for the gradient.
-          for (; i + 3 < n; i += 4) {
-            const o = aOff + i * cols;
-            k.dot4(o, cols, thOff, cols, outOff);
-            const r0 = residual(i, b + (mem[outOff] as number));
-            const r1 = residual(i + 1, b + (mem[outOff + 1] as number));
-            const r2 = residual(i + 2, b + (mem[outOff + 2] as number));
-            const r3 = residual(i + 3, b + (mem[outOff + 3] as number));
-            gb += r0 + r1 + r2 + r3;
-            k.axpy4(grOff, o, cols, r0, r1, r2, r3, cols);
+      return {
+        dim: cols + 1,
+        evaluate(theta: Float64Array, grad: Float64Array): number {
+          loss = 0;
+          const gb = pass(theta, residual);
+          const mem = k.view();
+          let ww = 0;
+          for (let j = 0; j < cols; j++) {
+            const wj = theta[j] as number;
+            ww += wj * wj;
+            grad[j] = (mem[grOff + j] as number) + penalty * wj;
           }
-        }
-        for (; i < n; i++) {
-          const o = aOff + i * cols;
-          const len = triangular ? Math.min(i + 1, cols) : cols;
-          const ri = residual(i, b + k.dot(o, thOff, len));
-          gb += ri;
-          if (ri !== 0) k.axpy(grOff, o, ri, len);
-        }
-        let ww = 0;
-        for (let j = 0; j < cols; j++) {
-          const wj = theta[j] as number;
-          ww += wj * wj;
-          grad[j] = (mem[grOff + j] as number) + penalty * wj;
-        }
-        grad[cols] = gb;
-        return loss * invN + 0.5 * penalty * ww;
+          grad[cols] = gb;
+          return loss * invN + 0.5 * penalty * ww;
+        },
+        hessVec(v: Float64Array, out: Float64Array): void {
+          const hb = pass(v, curvature);
+          const mem = k.view();
+          for (let j = 0; j < cols; j++) out[j] = (mem[grOff + j] as number) + penalty * (v[j] as number);
+          out[cols] = hb;
+        },
+        newtonStep(g: Float64Array, p: Float64Array): boolean {
+          if (!dense) return false;
+          return denseNewtonStep(k.view(), aOff, weight, n, cols, penalty, g, p);
+        },
+        hessDiag(out: Float64Array): void {
+          const mem = k.view();
+          out.fill(0);
+          let hb = 0;
+          for (let i = 0; i < n; i++) {
+            const wi = weight[i] as number;
+            hb += wi;
+            const o = aOff + i * cols;
+            for (let j = 0; j < cols; j++) {
+              const a = mem[o + j] as number;
+              out[j] = (out[j] as number) + wi * a * a;
+            }
+          }
+          for (let j = 0; j < cols; j++) out[j] = (out[j] as number) + penalty;
+          out[cols] = hb;
+        },
       };
     },
   };
-}
-
-/** Rows per cache block of the Gram computation (8 rows of 4,096 float64 = 256 KiB). */
-const GRAM_BLOCK = 8;
-
-/** Row-space basis of X from a pivoted Cholesky factorisation of X X^T. */
-interface RowSpaceBasis {
-  /** Numerical rank r. */
-  readonly rank: number;
-  /** rowOrder[t] = original row of the factor's row t (pivots first). */
-  readonly rowOrder: Uint32Array;
-  /** Write w = X^T a, a = L11^{-T} z on the pivot rows (the feature-space coefficients of z), into w[0..d). */
-  toCoef(theta: Float64Array, w: Float64Array): void;
-}
-
-/**
- * Pivoted Cholesky of X X^T (outer-product order, LAPACK dpstrf's default tolerance
- * n * eps * max diag). Leaves the n x r factor G, rows in pivot order (first r rows
- * lower-triangular; X X^T = G G^T up to that permutation), row-major at `gOff` in the arena.
- * `lOff` is n x n scratch and `wOff` d scratch.
- */
-function rowSpaceBasis(
-  k: Kernels,
-  xOff: number,
-  n: number,
-  d: number,
-  lOff: number,
-  gOff: number,
-  wOff: number,
-  outOff: number,
-): RowSpaceBasis {
-  const K = new Float64Array(n * n);
-  // Blocks of GRAM_BLOCK rows i stay in L2 while each row j streams past them once, instead of
-  // once per i, and four rows i share each load of row j: compute-bound, not memory-bound.
-  for (let i0 = 0; i0 < n; i0 += GRAM_BLOCK) {
-    const i1 = Math.min(n, i0 + GRAM_BLOCK);
-    for (let j = 0; j < i1; j++) {
-      let i = Math.max(i0, j);
-      for (; i + 3 < i1; i += 4) {
-        k.dot4(xOff + i * d, d, xOff + j * d, d, outOff);
-        const mem = k.view();
-        for (let q = 0; q < 4; q++) {
-          K[(i + q) * n + j] = mem[outOff + q] as number;
-          K[j * n + i + q] = mem[outOff + q] as number;
-        }
-      }
-      for (; i < i1; i++) {
-        const v = k.dot(xOff + i * d, xOff + j * d, d);
-        K[i * n + j] = v;
-        K[j * n + i] = v;
-      }
-    }
-  }
-  let mem = k.view();
-  mem.fill(0, lOff, lOff + n * n); // L[i * n + c], rows by original index
-  const diag = new Float64Array(n);
-  let maxDiag = 0;
-  for (let i = 0; i < n; i++) {
-    diag[i] = K[i * n + i] as number;
-    maxDiag = Math.max(maxDiag, diag[i] as number);
-  }
-  const tolAbs = n * Number.EPSILON * maxDiag;
-  const isPivot = new Uint8Array(n);
-  const piv: number[] = [];
-  for (let c = 0; c < n; c++) {
-    let p = -1;
-    let best = tolAbs;
-    for (let i = 0; i < n; i++) {
-      if (isPivot[i] === 0 && (diag[i] as number) > best) {
-        best = diag[i] as number;
-        p = i;
-      }
-    }
-    if (p < 0) break;
-    isPivot[p] = 1;
-    piv.push(p);
-    const lpp = Math.sqrt(best);
-    mem[lOff + p * n + c] = lpp;
-    for (let i = 0; i < n; i++) {
-      if (isPivot[i] === 1) continue;
-      const lic = ((K[p * n + i] as number) - k.dot(lOff + i * n, lOff + p * n, c)) / lpp;
-      mem[lOff + i * n + c] = lic;
-      diag[i] = (diag[i] as number) - lic * lic;
-    }
-  }
-  const r = piv.length;
-  const rowOrder = new Uint32Array(n);
-  piv.forEach((p, t) => (rowOrder[t] = p));
-  let t = r;
-  for (let i = 0; i < n; i++) if (isPivot[i] === 0) rowOrder[t++] = i;
-  for (let t2 = 0; t2 < n; t2++) {
-    const src = lOff + (rowOrder[t2] as number) * n;
-    mem.copyWithin(gOff + t2 * r, src, src + r);
-  }
-  const a = new Float64Array(r);
-  return {
-    rank: r,
-    rowOrder,
-    toCoef(theta: Float64Array, w: Float64Array): void {
-      mem = k.view();
-      // Back substitution L11^T a = z (L11 = first r rows of G).
-      for (let i = r - 1; i >= 0; i--) {
-        let s = theta[i] as number;
-        for (let j = i + 1; j < r; j++) s -= (mem[gOff + j * r + i] as number) * (a[j] as number);
-        a[i] = s / (mem[gOff + i * r + i] as number);
-      }
-      mem.fill(0, wOff, wOff + d);
-      for (let i = 0; i < r; i++) k.axpy(wOff, xOff + (piv[i] as number) * d, a[i] as number, d);
-      w.set(mem.subarray(wOff, wOff + d));
-    },
-  };
-}
-
-function permute(v: Float64Array, order: Uint32Array): Float64Array {
-  const out = new Float64Array(order.length);
-  for (let t = 0; t < order.length; t++) out[t] = v[order[t] as number] as number;
-  return out;
 }
 
 /**

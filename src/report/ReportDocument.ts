@@ -33,7 +33,7 @@ export interface ReportTable {
 }
 
 /** Charts the HTML renderer draws (as inline SVG); Markdown refers to report.html instead. */
-export type ChartId = 'macro' | 'groups' | 'tasks' | 'tokens';
+export type ChartId = 'macro' | 'groups' | 'tasks' | 'tokens' | 'calibration';
 
 /** A block of a section. */
 export type Block =

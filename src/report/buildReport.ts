@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { buildReportDocument } from './buildReportDocument.ts';
 import { buildReportModel, type ReportModel } from './buildReportModel.ts';
+import { calibrationChartSpec } from './calibrationSection.ts';
 import { curveChartSpec } from './curveChartSpec.ts';
 import { renderHtml } from './renderHtml.ts';
 import { renderMarkdown } from './renderMarkdown.ts';
@@ -47,6 +48,8 @@ export function reportChartSpecs(model: ReportModel): Partial<Record<ChartId, To
   }
   const tokenRuns = (model.input.embeddings ?? []).filter((e) => e.tokenCounts && e.tokenCounts.length > 0);
   if (tokenRuns.length > 0) specs.tokens = tokenHistogramSpec(tokenRuns.map((e) => ({ name: e.name, counts: e.tokenCounts ?? [], budget: e.report.maxTokens })));
+  const calibration = calibrationChartSpec(model);
+  if (calibration) specs.calibration = calibration;
   return specs;
 }
 

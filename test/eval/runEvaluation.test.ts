@@ -46,6 +46,40 @@ describe('runEvaluation', () => {
     assert.equal(r.bestBaseline, 'synthetic|lr');
   });
 
+  it('runs a k whose sample differs although some split/class ran short; skips it only when train and tuning equal a smaller k', () => {
+    // train 100+/100-, tuning 59+/120-, held_out 30+/70-: at k = 64 the tuning positives already
+    // run short, yet k = 128 draws 128 more training rows and 56 more tuning negatives; k = 256
+    // draws exactly the k = 128 sample.
+    const parts: [string, number, number][] = [['train', 100, 100], ['tuning', 59, 120], ['held_out', 30, 70]];
+    const labels: { subjectId: number; predictionTime: number; booleanValue: boolean }[] = [];
+    const split: string[] = [];
+    for (const [name, pos, neg] of parts) {
+      for (let i = 0; i < pos + neg; i++) {
+        labels.push({ subjectId: labels.length, predictionTime: 0, booleanValue: i < pos });
+        split.push(name);
+      }
+    }
+    const n = labels.length;
+    const y = Int8Array.from(labels, (l) => (l.booleanValue ? 1 : 0));
+    let s = 7;
+    const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const X = Float32Array.from({ length: n * 3 }, (_, idx) => (idx % 3 === 0 ? (y[Math.floor(idx / 3)] as number) : 0) + rnd());
+    const shots = sampleShots('short', labels, (id) => split[id] as string, { seed: 1, ks: [64, 128, 256], replicates: 1 });
+    const task: TaskData = { name: 'short', group: 'g', query: null, labels, y, split, shots };
+    const fs: FeatureSet = { name: 'f', baseline: true, dims: 3, rows: () => X };
+    const r = runEvaluation([task], [fs], [lrHead], { ks: [64, 128, 256], replicates: 1, bootstrap: 20, pairedResamples: 20 });
+    const at = (k: number) => r.results.find((x) => x.k === k);
+    assert.equal(at(64)?.nTrain, 128);
+    assert.equal(at(64)?.nVal, 59 + 64);
+    assert.equal(at(128)?.nTrain, 200, 'k = 128 runs: train differs from k = 64');
+    assert.equal(at(128)?.nVal, 59 + 120);
+    assert.equal(at(256), undefined);
+    const skip = r.skipped.find((x) => x.k === 256);
+    assert.equal(skip?.sameAs, 128);
+    assert.match(skip?.reason ?? '', /k=256 draws the same train and tuning sample as k=128 \(all available labels: train 100\+\/100-, tuning 59\+\/120-\)/);
+    assert.equal(r.skipped.length, 1);
+  });
+
   it('summarize averages replicates, then tasks within a group, then groups', () => {
     const mk = (task: string, group: string, rep: number, v: number): RunResult =>
       ({ task, group, featureSet: 'f', head: 'lr', k: 4, replicate: rep, auroc: { estimate: v, lower: v, upper: v } }) as unknown as RunResult;
@@ -70,6 +104,17 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     const res = JSON.parse((await import('node:fs')).readFileSync(out, 'utf8'));
     const hypo = res.results.filter((x: { task: string }) => x.task === 'hypoglycemia');
     assert.equal(hypo.length, 3, 'k=8 twice and all once');
+    // Calibration on every run; subgroups from the MEDS demographics at k = all.
+    const all = hypo.find((x: { k: unknown }) => x.k === 'all');
+    assert.equal(all.rankedOn, 'decision');
+    assert.equal(all.calibration.bins.reduce((a: number, b: { count: number }) => a + b.count, 0), all.nTest);
+    const attrs = new Set(all.subgroups.map((g: { attribute: string }) => g.attribute));
+    assert.ok(attrs.has('sex') && attrs.has('age'), `subgroup attributes: ${[...attrs].join(', ')}`);
+    for (const attr of attrs) {
+      const groups = all.subgroups.filter((g: { attribute: string }) => g.attribute === attr);
+      assert.equal(groups.reduce((a: number, g: { labels: number }) => a + g.labels, 0), all.nTest, `${attr} groups partition the test labels`);
+    }
+    assert.deepEqual(res.fitWarnings, []);
     assert.ok(res.skipped.some((x: { task: string; reason: string }) => x.task === 'readmission_30d' && /tuning/.test(x.reason)));
     // Features that do not match the labels.
     const feats = join(dir, 'feats');

@@ -29,7 +29,7 @@ test('selectC equals fitting every C separately and picking the best validation 
   const d = 20;
   const train = data(60, d, 3); // noisy, n > d: the chosen C is moderate and well conditioned
   const val = data(40, d, 4);
-  const opts = { tol: 1e-10, ftol: 0, maxIter: 10000 };
+  const opts = { tol: 1e-10 };
   const sel = selectC(train, val, d, opts);
   const scaler = fitMaxAbsScaler(train.X, d);
   const A = scaler.transform(train.X);

@@ -89,7 +89,12 @@ export function syntheticEvaluation(): EvaluationFile {
     { name: 'qwen3-emb-8b', baseline: false, dims: EMB_DIMS, rows: (t) => emb.get(t) as Float32Array },
     { name: 'counts', baseline: true, dims: COUNT_DIMS, rows: (t) => counts.get(t) as Float32Array },
   ];
-  const res = runEvaluation(tasks, sets, [lrHead], { ks: KS, replicates: REPLICATES, bootstrap: 200, pairedResamples: 500, seed: 0 });
+  // Subgroups by label position: sex alternates, age bands cycle (so each group holds both classes).
+  const subgroups = (t: TaskData) => ({
+    sex: t.labels.map((_, i) => (i % 2 === 0 ? 'Female' : 'Male')),
+    age: t.labels.map((_, i) => ['18-39', '40-64', '65-79'][i % 3] as string),
+  });
+  const res = runEvaluation(tasks, sets, [lrHead], { ks: KS, replicates: REPLICATES, bootstrap: 200, pairedResamples: 500, seed: 0, subgroups });
   const file = {
     version: '0.1.0',
     createdAt: '2025-01-15T10:00:00.000Z',

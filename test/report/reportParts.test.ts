@@ -48,8 +48,8 @@ describe('report parts', () => {
     assert.equal(normalizeReason('no few-shot sample for k=4 (shots.json has none for this task)'), 'no few-shot sample for k (shots.json has none for this task)');
     const s = (task: string, k: number, reason: string): SkippedRun => ({ task, featureSet: 'f', head: 'lr', k, reason });
     const groups = groupSkipped([
-      s('a', 64, 'k=64 exceeds the available labels (same sample as a smaller k)'),
-      s('b', 128, 'k=128 exceeds the available labels (same sample as a smaller k)'),
+      s('a', 64, 'k=64 draws the same train and tuning sample as k=48 (all available labels: train 40+/300-, tuning 30+/200-)'),
+      s('b', 128, 'k=128 draws the same train and tuning sample as k=64 (all available labels: train 50+/300-, tuning 30+/200-)'),
       s('c', 4, 'one class only in held_out (0 positives of 30)'),
     ]);
     assert.equal(groups.length, 2);

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { buildCountFeatures } from '../../features/buildCountFeatures.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
+import { readDemographics } from '../../meds/readDemographics.ts';
+import { subgroupAttributes } from '../subgroupAttributes.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
 import type { Head } from '../../eval/Head.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
@@ -43,6 +45,11 @@ export function evaluateCommand(): Command {
       writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
       process.stdout.write(formatMacro(results.macro, results.bestBaseline));
       if (results.skipped.length > 0) process.stdout.write(`${results.skipped.length} run(s) skipped (reasons in ${o.out}, "skipped").\n`);
+      const warnings = results.fitWarnings ?? [];
+      if (warnings.length > 0) {
+        // Loud: a fit that did not reach its certificate is not at the optimum, and its C choice may be an accident of the solver.
+        process.stderr.write(`warning: ${warnings.length} run(s) have logistic fits that did not reach the optimality certificate (see "fitWarnings" in ${o.out})\n`);
+      }
       process.stdout.write(`Wrote ${results.results.length} results to ${o.out}.\n`);
     });
 }
@@ -105,10 +112,13 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
       if (o.counts) sets.push(counts);
     }
     if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
+    // AUROC by sex, age band, race and ethnicity at k = all (from the dataset's MEDS codes).
+    // Group names from the dataset's own code descriptions (codes.parquet), as the serializer shows them.
+    const subgroups = subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
     const bar = progressBar('evaluate', 'runs');
     let res;
     try {
-      res = runEvaluation(tasks, sets, heads, { ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, onProgress: (d, t) => bar.update(d, t) });
+      res = runEvaluation(tasks, sets, heads, { ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, subgroups, onProgress: (d, t) => bar.update(d, t) });
     } finally {
       bar.stop();
     }
