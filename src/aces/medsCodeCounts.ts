@@ -6,8 +6,7 @@ import type { CodeCountSource } from './countAcesPredicates.ts';
 export function medsCodeCounts(ds: MedsDataset): CodeCountSource {
   return {
     async codeCounts() {
-      const rows = await ds.query(`SELECT code::VARCHAR AS code, count(*)::BIGINT AS n FROM ${ds.dataRelation} WHERE code IS NOT NULL GROUP BY 1`);
-      return new Map(rows.map((r) => [String(r.code), Number(r.n)]));
+      return new Map(await ds.codeCounts());
     },
     async countValues(codes, b) {
       // numeric_value is FLOAT: compare with the bound as FLOAT too (as polars does in ACES).

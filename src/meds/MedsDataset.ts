@@ -85,6 +85,7 @@ export class MedsDataset {
   sourceIds: ReadonlyMap<number, string> = new Map();
 
   private readonly files: string[];
+  private codeCountsMemo: Promise<ReadonlyMap<string, number>> | undefined;
   private readonly duck: Duck;
   private readonly index = new Map<number, SubjectLocation[]>();
   /** Subject ids in stream order. */
@@ -361,6 +362,22 @@ export class MedsDataset {
       }
     }
     return { subjectId, events: sortEvents(events) };
+  }
+
+  /**
+   * Events per code over every shard (one scan, then remembered for the life of this object):
+   * the codes the data really has, which codes.parquet need not list completely.
+   */
+  async codeCounts(): Promise<ReadonlyMap<string, number>> {
+    this.codeCountsMemo ??= this.query(`SELECT code::VARCHAR AS code, count(*)::DOUBLE AS n FROM ${this.dataRelation} WHERE code IS NOT NULL GROUP BY 1`).then(
+      (rows) => new Map(rows.map((r) => [String(r.code), Number(r.n)])),
+    );
+    return this.codeCountsMemo;
+  }
+
+  /** The distinct codes of the data in JavaScript's string order (from {@link codeCounts}). */
+  async distinctCodes(): Promise<string[]> {
+    return [...(await this.codeCounts()).keys()].sort();
   }
 
   /** Run a read-only SQL query against this dataset's engine (used by stats). @internal */

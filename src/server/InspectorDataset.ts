@@ -70,7 +70,7 @@ export class InspectorDataset {
   static async open(dir: string, labelsDir?: string): Promise<InspectorDataset> {
     const ds = await openMedsDataset(dir);
     try {
-      const codes = (await ds.query(`SELECT DISTINCT code::VARCHAR AS code FROM ${ds.dataRelation}`)).map((r) => String(r.code));
+      const codes = await ds.distinctCodes();
       const vocabulary = await buildVocabulary({ codes, datasetCodes: ds.codes });
       const labels = new Map<number, InspectorLabel[]>();
       if (labelsDir !== undefined) {

@@ -41,8 +41,7 @@ export interface AuditOptions {
 
 /** Audit description coverage with the full lookup chain. Also returns the chain for reuse. */
 export async function auditVocabulary(ds: MedsDataset, options: AuditOptions = {}): Promise<{ audit: VocabularyAudit; vocabulary: VocabularyChain }> {
-  const rows = await ds.query(`SELECT code::VARCHAR AS code, count(*)::DOUBLE AS n FROM ${ds.dataRelation} GROUP BY 1`);
-  const counts = rows.map((r) => ({ code: String(r.code), n: r.n as number }));
+  const counts = [...(await ds.codeCounts())].map(([code, n]) => ({ code, n }));
   const vocabulary = await buildVocabulary({ codes: counts.map((c) => c.code), datasetCodes: ds.codes, paths: options.vocabPaths ?? [] });
   const per = new Map<string, { events: number; codes: number; describedEvents: number; describedCodes: number }>();
   const bySource: Record<DescriptionSource, number> = { 'codes.parquet': 0, 'omop-concept': 0, 'icd10cm-titles': 0, parent: 0, none: 0 };

@@ -82,6 +82,22 @@ describe('openMedsDataset on the MIMIC-IV demo', () => {
     }
   });
 
+  it('counts the codes the data has (one scan, remembered), independent of codes.parquet', async () => {
+    const ds = await openMedsDataset(MIMIC_MEDS);
+    try {
+      const counts = await ds.codeCounts();
+      // The same numbers, summed from the events themselves.
+      const fromEvents = new Map<string, number>();
+      for await (const s of ds.subjects()) for (const e of s.events) fromEvents.set(e.code, (fromEvents.get(e.code) ?? 0) + 1);
+      assert.deepEqual(new Map([...counts].sort()), new Map([...fromEvents].sort()));
+      assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 112_174);
+      assert.equal(await ds.codeCounts(), counts, 'remembered: the same map');
+      assert.deepEqual(await ds.distinctCodes(), [...fromEvents.keys()].sort());
+    } finally {
+      ds.close();
+    }
+  });
+
   it('resolves unknown subjects with a usage error', async () => {
     const ds = await openMedsDataset(MIMIC_MEDS);
     try {

@@ -81,7 +81,7 @@ export function embedCommand(): Command {
       const cache = EmbeddingCache.open(o.cache);
       const bars = { serialize: progressBar('serialize', 'texts'), embed: progressBar('embed', 'inputs') };
       try {
-        const codes = (await ds.query(`SELECT DISTINCT code::VARCHAR AS code FROM ${ds.dataRelation}`)).map((r) => String(r.code));
+        const codes = await ds.distinctCodes();
         const vocabulary = await buildVocabulary({ codes, datasetCodes: ds.codes, paths: o.vocab });
         const report = await embedLabels(ds, tasks, embedder, cache, {
           format: o.format,

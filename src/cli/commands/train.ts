@@ -75,7 +75,7 @@ export function trainCommand(): Command {
         if (features.dims !== manifest.dims) throw new UsageError(`features have ${features.dims} dimensions but manifest.json says ${manifest.dims}`, { file: o.features });
         const trained = trainProbe(task, features.rows(task.name), features.dims, o.c !== undefined ? { C: o.c } : {});
         // The descriptions the training texts were made with (as `embed` built them), for serving.
-        const codes = (await ds.query(`SELECT DISTINCT code::VARCHAR AS code FROM ${ds.dataRelation}`)).map((r) => String(r.code)).sort();
+        const codes = await ds.distinctCodes();
         const chain = await buildVocabulary({ codes, datasetCodes: ds.codes, paths: o.vocab });
         vocabulary = codes
           .map((code) => ({ code, description: chain.describe(code), parentCodes: [...chain.parents(code)] }))
