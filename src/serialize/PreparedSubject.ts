@@ -5,7 +5,7 @@ import type { AggregatedConcept } from './aggregates.ts';
 import { codeInfoLookup } from './codeInfo.ts';
 import type { DemographicKind } from './codeInfo.ts';
 import { displayUnit } from './displayUnit.ts';
-import type { EventRef } from './eventRef.ts';
+import { eventRefAt, type EventRef } from './eventRef.ts';
 import { EVENT_GROUPS, domainGroup } from './eventGroup.ts';
 import { formatNumber } from './formatNumber.ts';
 import { sanitizeText } from './sanitizeText.ts';
@@ -307,14 +307,7 @@ export class PreparedSubject {
 
   /** Provenance reference of event `i` (shared object). */
   ref(i: number): EventRef {
-    const refs = (this.refs ??= new Array<EventRef | undefined>(this.events.length));
-    let r = refs[i];
-    if (r === undefined) {
-      const e = this.events[i] as Event;
-      r = { subjectId: e.subjectId, time: e.time, code: e.code };
-      refs[i] = r;
-    }
-    return r;
+    return eventRefAt((this.refs ??= new Array<EventRef | undefined>(this.events.length)), this.events, i);
   }
 }
 

@@ -4,30 +4,23 @@
  * written to test/report/out/report.png for a person to look at.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { writeReport } from '../../src/report/writeReport.ts';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { syntheticReportInput } from './reportFixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(import.meta.dirname, 'out');
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the browser test`;
+const skip = skipWithoutChromium;
 
 describe('report.html in headless Chromium', () => {
   it('renders without errors or requests, with sized charts; writes a screenshot', { skip, timeout: 120_000 }, async () => {
-    const { chromium } = await import('playwright-core');
     mkdirSync(OUT, { recursive: true });
     const paths = await writeReport(OUT, syntheticReportInput());
-    const profile = mkdtempSync(join(tmpdir(), 'ehr-embed-report-chromium-'));
-    // A fresh profile per run (playwright-core wants it as launchPersistentContext's argument).
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-      viewport: { width: 1280, height: 900 },
-    });
+    const browser = await launchChromium({ width: 1280, height: 900 });
+    const context = browser.context;
     try {
       const page = await context.newPage();
       const errors: string[] = [];
@@ -46,7 +39,7 @@ describe('report.html in headless Chromium', () => {
       assert.deepEqual(requests, [], 'the page requests nothing but itself');
       assert.deepEqual(failed, [], 'no failed requests');
       const charts = await page.$$eval('figure[data-chart] svg', (svgs) => svgs.map((s) => ({ chart: s.closest('figure')?.getAttribute('data-chart'), ...s.getBoundingClientRect().toJSON() })));
-      assert.deepEqual(charts.map((c) => c.chart).sort(), ['groups', 'macro', 'tasks', 'tokens']);
+      assert.deepEqual(charts.map((c) => c.chart).sort(), ['calibration', 'groups', 'macro', 'tasks', 'tokens']);
       for (const c of charts) assert.ok(c.width > 100 && c.height > 100, `chart ${c.chart} has a size: ${c.width}x${c.height}`);
       // Marks were drawn: the macro chart has line paths (this run's and the published curves).
       const paths2 = await page.$$eval('figure[data-chart="macro"] svg path', (ps) => ps.length);
@@ -54,8 +47,7 @@ describe('report.html in headless Chromium', () => {
       await page.screenshot({ path: join(OUT, 'report.png'), fullPage: true });
       assert.ok(existsSync(join(OUT, 'report.png')));
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     }
   });
 });

@@ -2,19 +2,18 @@
 // playwright-core): a pasted CDS Hooks request shows the card the EHR gets and the text the
 // model read; a card's inspector link opens the same card. Screenshots go to test/server/out/.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type RunningServer } from '../../src/server/startServer.ts';
 import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../helpers/embeddingServer.ts';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { patientView, prefetchFor, writeCdsProbe } from './cdsRequests.ts';
 import { r4PatientBundles, requestJson } from './fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(import.meta.dirname, 'out');
-const skipBrowser = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the inspector's browser test`;
+const skipBrowser = skipWithoutChromium;
 const NOW = Date.parse('2020-03-01T12:00:00Z');
 const KEY = 'inspector-cds-test-key';
 
@@ -41,14 +40,9 @@ describe('inspector: CDS Hooks card', () => {
     assert.equal(ehr.status, 200);
     const card = ehr.body.cards[0];
 
-    const { chromium } = await import('playwright-core');
     mkdirSync(OUT, { recursive: true });
-    const profile = mkdtempSync(join(tmpdir(), 'ehr-embed-cds-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-      viewport: { width: 1500, height: 950 },
-    });
+    const browser = await launchChromium({ width: 1500, height: 950 });
+    const context = browser.context;
     try {
       const page = await context.newPage();
       const errors: string[] = [];
@@ -91,8 +85,7 @@ describe('inspector: CDS Hooks card', () => {
       assert.deepEqual(errors, [], 'no page errors');
       assert.deepEqual(foreign, [], 'the page requests nothing but its own server');
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     }
   });
 });

@@ -2,21 +2,20 @@
 // headless Chromium (Debian's chromium through playwright-core): select a subject, see its text,
 // click a line, see its events. Screenshots go to test/server/out/ for a person to look at.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SERIALIZE_FORMATS } from '../../src/serialize/serialize.ts';
 import { startServer, type RunningServer } from '../../src/server/startServer.ts';
 import { TOKENIZER_NAMES } from '../../src/tokenize/getTokenizer.ts';
 import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../helpers/embeddingServer.ts';
+import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { runCliAsync } from '../helpers/runCli.ts';
 import { R4_SAMPLE, r4PatientBundles, requestJson } from './fixtures.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(import.meta.dirname, 'out');
-const skipBrowser = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the inspector's browser test`;
+const skipBrowser = skipWithoutChromium;
 
 describe('inspector', () => {
   const dir = tempDir('ehr-embed-inspector-');
@@ -86,14 +85,9 @@ describe('inspector', () => {
   });
 
   it('in headless Chromium: select a subject, see its text, click a line, see its events; paste a bundle', { skip: skipBrowser, timeout: 180_000 }, async () => {
-    const { chromium } = await import('playwright-core');
     mkdirSync(OUT, { recursive: true });
-    const profile = mkdtempSync(join(tmpdir(), 'ehr-embed-inspector-chromium-'));
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-      viewport: { width: 1500, height: 950 },
-    });
+    const browser = await launchChromium({ width: 1500, height: 950 });
+    const context = browser.context;
     try {
       const page = await context.newPage();
       const errors: string[] = [];
@@ -171,8 +165,7 @@ describe('inspector', () => {
       assert.deepEqual(errors, [], 'no console errors');
       assert.deepEqual(foreign, [], 'the page requests nothing but its own server');
     } finally {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { UsageError } from '../../errors.ts';
 import { idOf } from '../../meds/visits.ts';
 import type { Event, ExtraValue, Subject } from '../../types.ts';
-import type { EventRef } from '../eventRef.ts';
+import { eventRefAt, type EventRef } from '../eventRef.ts';
 import type { Vocabulary } from '../vocabulary.ts';
 import { REFERENCE_CONCEPT_OF, resolveReferenceCode } from './referenceCodes.ts';
 
@@ -233,14 +233,7 @@ export class ReferenceSubject {
 
   /** Provenance reference of event `i`. */
   ref(i: number): EventRef {
-    const refs = (this.refs ??= new Array<EventRef | undefined>(this.events.length));
-    let r = refs[i];
-    if (r === undefined) {
-      const e = this.events[i] as Event;
-      r = { subjectId: e.subjectId, time: e.time, code: e.code };
-      refs[i] = r;
-    }
-    return r;
+    return eventRefAt((this.refs ??= new Array<EventRef | undefined>(this.events.length)), this.events, i);
   }
 
   /** Number of timed rows at or before `t` (they are a prefix of {@link ReferenceSubject.timed}). */
