@@ -78,7 +78,8 @@ export function idOf(v: ExtraValue | undefined): string | null {
   return null;
 }
 
-function endOf(v: ExtraValue | undefined): number | null {
+/** A visit's `end` column as epoch ms: a number, or a parseable date-time string; else null. */
+export function endOf(v: ExtraValue | undefined): number | null {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   if (typeof v === 'string' && v !== '') {
     const t = Date.parse(v);

@@ -1,6 +1,6 @@
 import { UsageError } from '../../errors.ts';
-import { idOf } from '../../meds/visits.ts';
-import type { Event, ExtraValue, Subject } from '../../types.ts';
+import { endOf, idOf } from '../../meds/visits.ts';
+import type { Event, Subject } from '../../types.ts';
 import { eventRefAt, type EventRef } from '../eventRef.ts';
 import type { Vocabulary } from '../vocabulary.ts';
 import { REFERENCE_CONCEPT_OF, resolveReferenceCode } from './referenceCodes.ts';
@@ -25,15 +25,6 @@ export const enum RefKind {
 }
 
 const DAY_MS = 86_400_000;
-
-function endOf(v: ExtraValue | undefined): number | null {
-  if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (typeof v === 'string' && v !== '') {
-    const t = Date.parse(v);
-    return Number.isNaN(t) ? null : t;
-  }
-  return null;
-}
 
 function kindOf(code: string): RefKind {
   const c0 = code.charCodeAt(0);
