@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { EmbedReport, TokenStats } from './embedLabels.ts';
+import type { EmbedReport, TokenStats } from '../pipeline/embedLabels.ts';
 
 /** A combined manifest: an {@link EmbedReport} plus the parts it came from. */
 export type FeaturesManifest = EmbedReport & { readonly createdAt?: string; readonly mergedFrom?: readonly string[] };

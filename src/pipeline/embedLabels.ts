@@ -15,13 +15,13 @@ import { getTokenizer } from '../tokenize/getTokenizer.ts';
 import type { Tokenizer } from '../tokenize/tokenizer.ts';
 import type { Label } from '../types.ts';
 import type { Vocabulary } from '../vocab/Vocabulary.ts';
-import type { EmbedInput, Embedder } from './Embedder.ts';
-import { EmbeddingCache } from './EmbeddingCache.ts';
-import { cacheInput, embedWithCache, type EmbedStats } from './embedWithCache.ts';
-import { resolveInstruction, type InstructionMode } from './instructions.ts';
-import { estimateGpuHours, gpuProfile, type GpuEstimate } from './gpuProfiles.ts';
-import type { ServerStats } from './OpenAiEmbedder.ts';
-import { inShard, partFileName, partManifestName, type Shard } from './Shard.ts';
+import type { EmbedInput, Embedder } from '../embed/Embedder.ts';
+import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
+import { cacheInput, embedWithCache, type EmbedStats } from '../embed/embedWithCache.ts';
+import { resolveInstruction, type InstructionMode } from '../embed/instructions.ts';
+import { estimateGpuHours, gpuProfile, type GpuEstimate } from '../embed/gpuProfiles.ts';
+import type { ServerStats } from '../embed/OpenAiEmbedder.ts';
+import { inShard, partFileName, partManifestName, type Shard } from '../embed/Shard.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
 export interface EmbedTask {
