@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { convertToMeds } from '../convert/convertToMeds.ts';
 import { createEmbedder } from '../embed/createEmbedder.ts';
 import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
-import { embedLabels, type EmbedReport } from '../pipeline/embedLabels.ts';
+import { FEATURES_MANIFEST_FILE, readFeaturesManifest, type EmbedReport } from '../artifacts/featuresManifest.ts';
+import { embedLabels } from '../pipeline/embedLabels.ts';
 import { readEmbedTasks } from '../pipeline/readEmbedTasks.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
@@ -157,7 +158,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       const name = `${model.name}__${ser.name}`;
       const dir = join(out, 'features', name);
       const key = hash({ labelsKey, model, ser, vocab: config.data.vocab, v: PACKAGE_VERSION });
-      await step(`embed ${name}`, key, [join(dir, 'manifest.json')], async () => {
+      await step(`embed ${name}`, key, [join(dir, FEATURES_MANIFEST_FILE)], async () => {
         const ds = await openMedsDataset(medsDir);
         const embedder = createEmbedder(model.spec, { ...(model.family ? { family: model.family } : {}) });
         const cache = EmbeddingCache.open(config.cache);
@@ -180,7 +181,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
           ds.close();
         }
       }, (r) => `${r.distinctInputs} inputs, ${r.cacheHits} from cache, ${r.toEmbed} embedded${r.toEmbed > 0 && r.seconds.embed > 0 ? ` (${(r.toEmbed / r.seconds.embed).toFixed(1)}/s)` : ''}`);
-      embedReports.push({ name, report: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as EmbedReport });
+      embedReports.push({ name, report: readFeaturesManifest(dir) });
       featureDirs.push({ name, dir });
     }
   }

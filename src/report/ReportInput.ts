@@ -1,5 +1,5 @@
 /** What a report is built from: the evaluation's results.json plus optional run artifacts. */
-import type { EmbedReport } from '../pipeline/embedLabels.ts';
+import type { EmbedReport } from '../artifacts/featuresManifest.ts';
 import type { EvaluationResults, K } from '../eval/runEvaluation.ts';
 import type { DatasetStats } from '../meds/computeDatasetStats.ts';
 import type { SplitCounts } from '../tasks/summarizeLabels.ts';

@@ -7,7 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
-import { resolveInstruction } from '../embed/instructions.ts';
+import { resolveInstruction } from '../serialize/instructions.ts';
 import { isUsageError } from '../errors.ts';
 import { jsonErrorReason } from '../jsonErrorReason.ts';
 import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';

@@ -4,7 +4,7 @@
  * plus dataset, label, vocabulary and embedding summaries shaped like the real commands' output,
  * and example texts from the real serializer.
  */
-import type { EmbedReport } from '../../src/pipeline/embedLabels.ts';
+import type { EmbedReport } from '../../src/artifacts/featuresManifest.ts';
 import type { TaskData } from '../../src/eval/loadLabelsDir.ts';
 import { lrHead } from '../../src/eval/lrHead.ts';
 import { runEvaluation, type FeatureSet, type K } from '../../src/eval/runEvaluation.ts';

@@ -8,7 +8,7 @@ import { SERIALIZE_FORMATS } from '../../src/serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../../src/tokenize/getTokenizer.ts';
 import { fitLogistic } from '../../src/probe/logistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/probe/ProbeBundle.ts';
+import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/artifacts/ProbeBundle.ts';
 import type { RequestLogEntry } from '../../src/server/createApp.ts';
 import { isLoopbackHost } from '../../src/server/isLoopbackHost.ts';
 import { parseByteSize } from '../../src/server/parseByteSize.ts';

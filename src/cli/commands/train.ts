@@ -1,21 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { combinePartManifests } from '../../embed/featuresManifest.ts';
-import { resolveInstruction, type InstructionMode } from '../../embed/instructions.ts';
+import { readFeaturesManifest } from '../../artifacts/featuresManifest.ts';
+import { resolveInstruction } from '../../serialize/instructions.ts';
 import { UsageError } from '../../errors.ts';
 import { loadEmbeddingFeatureSet } from '../../eval/featureSets.ts';
 import { loadTasks, readLabelsDir } from '../../eval/loadLabelsDir.ts';
 import { trainProbe } from '../../eval/trainProbe.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../probe/ProbeBundle.ts';
+import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../artifacts/ProbeBundle.ts';
 import { subjectSplitResolver } from '../../tasks/subjectSplitResolver.ts';
 import type { CodeMetadata } from '../../types.ts';
 import { PACKAGE_VERSION } from '../../version.ts';
 import { buildVocabulary } from '../../vocab/VocabularyChain.ts';
 import { makeTable } from '../table.ts';
-import { SERIALIZE_FORMATS } from '../../serialize/serialize.ts';
-import type { SerializeFormat } from '../../serialize/serialize.ts';
 
 interface TrainCliOptions {
   labels: string;
@@ -26,18 +22,6 @@ interface TrainCliOptions {
   c?: number;
   vocab: string[];
   json: boolean;
-}
-
-/** The fields of `<features>/manifest.json` (written by `ehr-embed embed`) that a probe depends on. */
-interface FeaturesManifest {
-  readonly model: string;
-  readonly family: string;
-  readonly dims: number;
-  readonly format: SerializeFormat;
-  readonly maxTokens: number | null;
-  readonly tokenizer: string;
-  readonly instruction: InstructionMode;
-  readonly tasks: Readonly<Record<string, unknown>>;
 }
 
 /** `ehr-embed train --labels <dir> --features <dir> --task <t> --out <probe-dir>`. */
@@ -59,7 +43,9 @@ export function trainCommand(): Command {
     .option('--vocab <path...>', 'extra vocabularies, as given to `ehr-embed embed --vocab` (the served texts must use the same descriptions)', [])
     .option('--json', 'print probe.json without the vocabulary instead of a table', false)
     .action(async (o: TrainCliOptions) => {
-      const manifest = readManifest(o.features);
+      const manifest = readFeaturesManifest(o.features);
+      const dims = manifest.dims;
+      if (dims === undefined) throw new UsageError('features manifest: dims: expected a positive integer (features were written)', { file: o.features, field: 'dims' });
       if (!Object.hasOwn(manifest.tasks, o.task)) {
         throw new UsageError(`no features for task "${o.task}" in this features directory (has: ${Object.keys(manifest.tasks).sort().join(', ') || 'none'})`, { file: o.features });
       }
@@ -72,7 +58,7 @@ export function trainCommand(): Command {
         const [task] = await loadTasks(ld, [o.task], subjectSplitResolver(ds.splits, ld.summary.seed));
         if (!task) throw new UsageError(`unknown task "${o.task}"`, { file: o.labels });
         const features = await loadEmbeddingFeatureSet('embedding', o.features, [task]);
-        if (features.dims !== manifest.dims) throw new UsageError(`features have ${features.dims} dimensions but manifest.json says ${manifest.dims}`, { file: o.features });
+        if (features.dims !== dims) throw new UsageError(`features have ${features.dims} dimensions but manifest.json says ${dims}`, { file: o.features });
         const trained = trainProbe(task, features.rows(task.name), features.dims, o.c !== undefined ? { C: o.c } : {});
         // The descriptions the training texts were made with (as `embed` built them), for serving.
         const codes = await ds.distinctCodes();
@@ -86,7 +72,7 @@ export function trainCommand(): Command {
           task: o.task,
           createdAt: new Date().toISOString(),
           ehrEmbedVersion: PACKAGE_VERSION,
-          model: { spec: manifest.model, family: manifest.family, dims: manifest.dims },
+          model: { spec: manifest.model, family: manifest.family, dims },
           serializer: { format: manifest.format, maxTokens: manifest.maxTokens, tokenizer: manifest.tokenizer, vocabulary },
           instruction: { mode: manifest.instruction, text: resolveInstruction(manifest.instruction, manifest.format, query ?? undefined) },
           head: { scaler: trained.scaler.toJSON(), logistic: trained.logistic.toJSON() },
@@ -113,30 +99,4 @@ export function trainCommand(): Command {
       table.push(['checksum', probe.checksum]);
       process.stdout.write(`${table.toString()}\nWrote ${file}.\n`);
     });
-}
-
-function readManifest(dir: string): FeaturesManifest {
-  const file = join(dir, 'manifest.json');
-  // A sharded run's directory before `merge-features`: its part manifests, combined.
-  const combined = existsSync(file) ? undefined : combinePartManifests(dir);
-  if (!existsSync(file) && !combined) throw new UsageError('not a features directory: manifest.json is missing (write one with `ehr-embed embed`)', { file: dir });
-  let m: Record<string, unknown>;
-  try {
-    m = (combined ?? JSON.parse(readFileSync(file, 'utf8'))) as Record<string, unknown>;
-  } catch (err) {
-    throw new UsageError(`invalid JSON: ${(err as Error).message}`, { file });
-  }
-  const bad = (field: string, expected: string): never => {
-    throw new UsageError(`manifest.json: expected ${expected}`, { file, field });
-  };
-  if (typeof m.model !== 'string') bad('model', 'a model spec');
-  if (typeof m.family !== 'string') bad('family', 'a model family');
-  if (typeof m.dims !== 'number' || !Number.isInteger(m.dims) || m.dims <= 0) bad('dims', 'a positive integer (features were written)');
-  if (!(SERIALIZE_FORMATS as readonly unknown[]).includes(m.format)) bad('format', `one of ${SERIALIZE_FORMATS.join(', ')}`);
-  if (m.maxTokens !== null && (typeof m.maxTokens !== 'number' || !Number.isInteger(m.maxTokens))) bad('maxTokens', 'null or an integer');
-  if (typeof m.tokenizer !== 'string') bad('tokenizer', 'a tokenizer name');
-  if (m.instruction !== 'task' && m.instruction !== 'generic' && m.instruction !== 'none') bad('instruction', '"task", "generic" or "none"');
-  if (typeof m.tasks !== 'object' || m.tasks === null) bad('tasks', 'an object');
-  if (m.dryRun === true) bad('dryRun', 'a real embed run, not a dry run');
-  return m as unknown as FeaturesManifest;
 }

@@ -1,7 +1,7 @@
 /** Instructions of SPEC 3: the task's query wrapped in the study's retrieval instruction. */
 
-import { isMarkdownFormat } from '../serialize/serialize.ts';
-import type { SerializeFormat } from '../serialize/serialize.ts';
+import { isMarkdownFormat } from './serialize.ts';
+import type { SerializeFormat } from './serialize.ts';
 
 /** Serialization formats the instruction can name (every serializer format). */
 export type TextFormat = SerializeFormat;
