@@ -69,7 +69,11 @@ export { fitLogistic, fitLogisticPath, FittedLogistic, linearScores, type Logist
 export { fitMaxAbsScaler, FittedMaxAbsScaler, type MaxAbsScalerJSON } from './probe/maxAbsScaler.ts';
 export { fitGbm, fitGbmPath, FittedGbm, GBM_DEFAULTS } from './probe/gbm.ts';
 export { loadXGBoost, XGBOOST_LIB_ENV } from './probe/xgboostLib.ts';
+
+// Files one step writes and a later step reads
+export { writeLabelOutputs, type LabelRunSummary, type ShotsFile, type WriteLabelOutputsOptions } from './artifacts/labelsDir.ts';
 export { ProbeBundle } from './artifacts/ProbeBundle.ts';
+export { buildResultsFile, readResultsFile, writeResultsFile, type EvaluationFeatureSetInfo, type EvaluationFile, type EvaluationSettings, type EvaluationTaskInfo, type ResultsFileInput } from './artifacts/resultsFile.ts';
 
 // Reports and the benchmark
 export * from './report/index.ts';

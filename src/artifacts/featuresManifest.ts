@@ -120,7 +120,7 @@ export function checkFeaturesManifest(json: unknown, file: string): FeaturesMani
   if (r.success) return json as FeaturesManifest;
   const issue = r.error.issues[0] as z.core.$ZodIssue;
   const field = issue.path.join('.');
-  throw new UsageError(`features manifest: ${field || 'the file'}: ${issue.message}`, { file, ...(field ? { field } : {}) });
+  throw new UsageError(`features manifest: ${issue.message}`, { file, ...(field ? { field } : {}) });
 }
 
 /**

@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { convertToMeds } from '../convert/convertToMeds.ts';
 import { createEmbedder } from '../embed/createEmbedder.ts';
 import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
+import { buildResultsFile, readResultsFile, RESULTS_FILE, writeResultsFile } from '../artifacts/resultsFile.ts';
 import { FEATURES_MANIFEST_FILE, readFeaturesManifest, type EmbedReport } from '../artifacts/featuresManifest.ts';
 import { embedLabels } from '../pipeline/embedLabels.ts';
 import { readEmbedTasks } from '../pipeline/readEmbedTasks.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
-import { loadTasks, readLabelsDir, tasksWithLabels } from '../eval/loadLabelsDir.ts';
+import { loadTasks, readLabelsDir, tasksWithLabels, writeLabelOutputs } from '../artifacts/labelsDir.ts';
 import { lrHead } from '../eval/lrHead.ts';
 import { runEvaluation, type EvaluationResults, type FeatureSet } from '../eval/runEvaluation.ts';
 import { buildCountFeatures } from '../features/buildCountFeatures.ts';
@@ -26,7 +27,6 @@ import { subjectSplitResolver } from '../tasks/subjectSplitResolver.ts';
 import { labelDataset } from '../tasks/labelDataset.ts';
 import { loadTaskSpecs } from '../tasks/loadTaskSpecs.ts';
 import { selectTasks } from '../tasks/selectTasks.ts';
-import { writeLabelOutputs } from '../tasks/writeLabelOutputs.ts';
 import { auditVocabulary } from '../vocab/auditVocabulary.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import type { BenchmarkConfig } from './BenchmarkConfig.ts';
@@ -187,7 +187,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
   }
 
   // 4. Evaluation.
-  const resultsFile = join(out, 'results.json');
+  const resultsFile = join(out, RESULTS_FILE);
   const heads: Head[] = [lrHead];
   const evalKey = hash({ labelsKey, features: featureDirs.map((f) => f.name), embedKeys: embedReports.map((e) => [e.name, e.report.model, e.report.distinctInputs]), baselines: config.baselines, evaluation: config.evaluation, gbm: options.gbmHead !== undefined, v: PACKAGE_VERSION });
   await step('evaluate', evalKey, [resultsFile], async () => {
@@ -212,22 +212,22 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
       const allSets = sets.map((s) => (s.baseline ? s : { ...s, heads: ['lr'] }));
       const merged = runEvaluation(tasks, allSets, evalHeads, { ks: config.evaluation.ks, replicates: config.evaluation.replicates, bootstrap: config.evaluation.bootstrap, pairedResamples: config.evaluation.pairedResamples, seed: config.seed, onProgress: (d, t) => progress?.tick('evaluate', d, t) });
-      const evaluation = {
-        version: PACKAGE_VERSION,
-        createdAt: new Date().toISOString(),
-        settings: { ...config.evaluation, seed: config.seed, heads: evalHeads.map((h) => h.name), counts: config.baselines },
-        tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...ld.summary.tasks[t.name]?.splits }])),
-        featureSets: allSets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline, heads: s.heads ?? evalHeads.map((h) => h.name) })),
-        ...merged,
+      const evaluation = buildResultsFile({
+        settings: { labels: ld.dir, meds: medsDir, ...config.evaluation, seed: config.seed, heads: evalHeads.map((h) => h.name), counts: { enabled: wantCounts || combine, ...config.baselines } },
+        tasks,
+        labels: ld.summary,
+        featureSets: allSets,
+        heads: evalHeads.map((h) => h.name),
+        evaluation: merged,
         notes: config.baselines.countGbm && !options.gbmHead ? ['count GBM skipped: XGBoost is not available on this machine (install libxgboost0)'] : [],
-      };
-      writeFileSync(resultsFile, JSON.stringify(evaluation, null, 2) + '\n');
+      });
+      writeResultsFile(resultsFile, evaluation);
       return evaluation.results.length;
     } finally {
       ds.close();
     }
   }, (n) => `${n} results`);
-  const evaluation = JSON.parse(readFileSync(resultsFile, 'utf8')) as EvaluationResults & Record<string, unknown>;
+  const evaluation = readResultsFile(resultsFile);
 
   // 5. Report (always rebuilt: cheap, and picks up report improvements).
   const t5 = performance.now();
@@ -241,14 +241,14 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
     const written = await writeReport(out, {
       title: config.title,
       generatedAt: new Date().toISOString(),
-      evaluation: evaluation as never,
+      evaluation,
       dataset,
       labels: ld.summary,
       vocabulary: audit,
       embeddings: embedReports.map((e) => ({ name: e.name, report: e.report, ...(e.report.tokenCounts ? { tokenCounts: [...e.report.tokenCounts] } : {}) })),
       examples,
       timings: timings.map((t) => ({ step: t.step + (t.reused ? ' (reused)' : ''), seconds: t.seconds, ...(t.detail ? { detail: t.detail } : {}) })),
-      notes: (evaluation as { notes?: string[] }).notes ?? [],
+      notes: evaluation.notes ?? [],
     });
     reportHtml = written.html;
     timings[timings.length - 1] = { step: 'report', seconds: (performance.now() - t5) / 1000, reused: false };

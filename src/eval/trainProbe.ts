@@ -9,7 +9,7 @@ import type { FittedLogistic } from '../probe/logistic.ts';
 import { fitMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import type { FittedMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import { auroc } from './auroc.ts';
-import type { TaskData } from './loadLabelsDir.ts';
+import type { TaskData } from './TaskData.ts';
 import { selectC } from './selectC.ts';
 
 /** How the probe was fitted. */

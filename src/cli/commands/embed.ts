@@ -8,7 +8,7 @@ import type { InstructionMode } from '../../serialize/instructions.ts';
 import { GPU_PROFILES } from '../../embed/gpuProfiles.ts';
 import { readEmbedTasks } from '../../pipeline/readEmbedTasks.ts';
 import { parseShard, shardFromEnv, type ShardSource } from '../../embed/Shard.ts';
-import { readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
+import { readLabelsDir, tasksWithLabels } from '../../artifacts/labelsDir.ts';
 import { UsageError } from '../../errors.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
 import { SERIALIZE_FORMATS, type SerializeFormat } from '../../serialize/serialize.ts';

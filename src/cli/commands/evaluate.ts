@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { buildCountFeatures } from '../../features/buildCountFeatures.ts';
@@ -7,13 +6,13 @@ import { readDemographics } from '../../meds/readDemographics.ts';
 import { subgroupAttributes } from '../subgroupAttributes.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
 import type { Head } from '../../eval/Head.ts';
-import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
+import { loadTasks, readLabelsDir, tasksWithLabels } from '../../artifacts/labelsDir.ts';
+import { buildResultsFile, writeResultsFile, type EvaluationFile } from '../../artifacts/resultsFile.ts';
 import { lrHead } from '../../eval/lrHead.ts';
 import { gbmHead } from '../../eval/gbmHead.ts';
 import { runEvaluation, type FeatureSet, type K, type MacroSummary } from '../../eval/runEvaluation.ts';
 import { subjectSplitResolver } from '../../tasks/subjectSplitResolver.ts';
 import { SHOT_KS } from '../../tasks/sampleShots.ts';
-import { PACKAGE_VERSION } from '../../version.ts';
 import { parseInteger, parsePositiveInt } from '../parseOptions.ts';
 import { progressBar } from '../progressBar.ts';
 import { makeTable } from '../table.ts';
@@ -42,7 +41,7 @@ export function evaluateCommand(): Command {
     .requiredOption('--out <file>', 'results JSON to write')
     .action(async (o: EvaluateCliOptions) => {
       const results = await evaluateFromCli(o);
-      writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
+      writeResultsFile(o.out, results);
       process.stdout.write(formatMacro(results.macro, results.bestBaseline));
       if (results.skipped.length > 0) process.stdout.write(`${results.skipped.length} run(s) skipped (reasons in ${o.out}, "skipped").\n`);
       const warnings = results.fitWarnings ?? [];
@@ -83,7 +82,7 @@ export function parseKs(list: string): K[] {
   });
 }
 
-async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof runEvaluation> & Record<string, unknown>> {
+async function evaluateFromCli(o: EvaluateCliOptions): Promise<EvaluationFile> {
   const ks = parseKs(o.k);
   const heads = o.heads.split(',').map((h) => {
     const head = HEADS[h.trim()];
@@ -122,14 +121,14 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
     } finally {
       bar.stop();
     }
-    return {
-      version: PACKAGE_VERSION,
-      createdAt: new Date().toISOString(),
+    return buildResultsFile({
       settings: { labels: o.labels, meds: medsDir, ks, replicates: o.replicates, heads: heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: o.counts || o.combine, timeBins: o.timeBins, deciles: o.deciles } },
-      tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...ld.summary.tasks[t.name]?.splits }])),
-      featureSets: sets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline })),
-      ...res,
-    };
+      tasks,
+      labels: ld.summary,
+      featureSets: sets,
+      heads: heads.map((h) => h.name),
+      evaluation: res,
+    });
   } finally {
     ds.close();
   }

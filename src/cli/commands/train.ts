@@ -3,7 +3,7 @@ import { readFeaturesManifest } from '../../artifacts/featuresManifest.ts';
 import { resolveInstruction } from '../../serialize/instructions.ts';
 import { UsageError } from '../../errors.ts';
 import { loadEmbeddingFeatureSet } from '../../eval/featureSets.ts';
-import { loadTasks, readLabelsDir } from '../../eval/loadLabelsDir.ts';
+import { loadTasks, readLabelsDir } from '../../artifacts/labelsDir.ts';
 import { trainProbe } from '../../eval/trainProbe.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
 import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../artifacts/ProbeBundle.ts';
