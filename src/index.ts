@@ -56,7 +56,7 @@ export { inShard, parseShard, partFileName, partManifestName, shardFromEnv, subj
 export { combinePartManifests, readFeaturesManifest, type FeaturesManifest } from './artifacts/featuresManifest.ts';
 export { estimateGpuHours, gpuProfile, GPU_PROFILES, secondsPerText, type GpuEstimate, type GpuProfile } from './embed/gpuProfiles.ts';
 export { embedWithCache, type EmbedStats } from './embed/embedWithCache.ts';
-export { instructionFor, resolveInstruction, GENERIC_QUERY, type InstructionMode, type TextFormat } from './serialize/instructions.ts';
+export { instructionFor, resolveInstruction, GENERIC_QUERY, INSTRUCTION_MODES, type InstructionMode, type TextFormat } from './serialize/instructions.ts';
 export { GgufEmbedder, ggufFingerprint, parseGgufSpec, GGUF_DEVICES, type GgufDevice, type GgufOptions } from './embed/GgufEmbedder.ts';
 export { OnnxEmbedder, parseOnnxSpec, ONNX_POOLINGS, type OnnxOptions, type OnnxPooling } from './embed/OnnxEmbedder.ts';
 export { OpenAiEmbedder, guessFamily, parseServerList, type OpenAiOptions, type ServerEntry, type ServerStats } from './embed/OpenAiEmbedder.ts';

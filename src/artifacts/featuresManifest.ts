@@ -12,7 +12,7 @@ import type { GpuEstimate } from '../embed/gpuProfiles.ts';
 import type { ServerStats } from '../embed/OpenAiEmbedder.ts';
 import { partManifestName, type Shard } from '../embed/Shard.ts';
 import { UsageError } from '../errors.ts';
-import type { InstructionMode } from '../serialize/instructions.ts';
+import { INSTRUCTION_MODES, type InstructionMode } from '../serialize/instructions.ts';
 import { SERIALIZE_FORMATS, type SerializeFormat } from '../serialize/serialize.ts';
 
 /** File name of the manifest of a features directory written by one process (or merged). */
@@ -89,7 +89,7 @@ const ManifestSchema = z.looseObject({
   format: z.enum(SERIALIZE_FORMATS),
   maxTokens: z.number().int().nullable(),
   tokenizer: z.string(),
-  instruction: z.enum(['task', 'generic', 'none']),
+  instruction: z.enum(INSTRUCTION_MODES),
   tasks: z.record(z.string(), z.looseObject({ labels: z.number().int().nonnegative(), file: z.string().optional() })),
   dryRun: z.literal(false, { error: 'a real embed run, not a dry run' }).optional(),
 });

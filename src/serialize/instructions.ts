@@ -9,8 +9,11 @@ export type TextFormat = SerializeFormat;
 /** The generic query: one embedding for all tasks. */
 export const GENERIC_QUERY = 'what are the key clinical features of the patient to predict future medical events';
 
-/** Which instruction to use: the task's own query, the generic one, or none. */
-export type InstructionMode = 'task' | 'generic' | 'none';
+/** Instruction modes: the task's own query, the generic one, or none (every list of modes derives from this one). */
+export const INSTRUCTION_MODES = ['task', 'generic', 'none'] as const;
+
+/** Which instruction to use, see {@link INSTRUCTION_MODES}. */
+export type InstructionMode = (typeof INSTRUCTION_MODES)[number];
 
 /**
  * The study's instruction for a query:

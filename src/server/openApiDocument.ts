@@ -3,6 +3,7 @@
  * routes it describes: the request schemas here are the ones `parseRecordInput` enforces. Name
  * lists (formats, tokenizers) come from their registries.
  */
+import { MODEL_FAMILIES } from '../embed/Embedder.ts';
 import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 
@@ -191,7 +192,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           properties: {
             embedding: { type: 'array', items: { type: 'number' } },
             model: { type: 'string' },
-            family: { type: 'string', enum: ['qwen', 'llm2vec', 'plain'] },
+            family: { type: 'string', enum: [...MODEL_FAMILIES] },
             dims: { type: 'integer' },
             instruction: { type: ['string', 'null'] },
             tokenCount: { type: 'integer' },

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkEdges, layerOf, loadRules, readImportEdges, rulesTable, tableIn, type ImportEdge } from './dependencyRules.ts';
+import { checkEdges, layerOf, loadRules, medsInternalUses, readImportEdges, rulesTable, tableIn, type ImportEdge } from './dependencyRules.ts';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 const rules = loadRules();
@@ -95,6 +95,23 @@ describe('dependency rules (docs/dependency-rules.json)', () => {
       const bad = checkEdges(edges, rules);
       assert.equal(bad.filter((m) => m.startsWith('src/meds/a.ts')).length, 5);
       assert.deepEqual(bad.filter((m) => m.startsWith('src/report/b.ts')).map((m) => m.slice(0, 40)), ["src/report/b.ts:2 imports '../meds/a.ts'"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('MedsDataset SQL (query, dataRelation) stays in src/meds; the check catches a use', () => {
+    assert.deepEqual(medsInternalUses(SRC), []);
+    const dir = mkdtempSync(join(tmpdir(), 'deps-'));
+    try {
+      mkdirSync(join(dir, 'vocab'));
+      mkdirSync(join(dir, 'meds'));
+      writeFileSync(join(dir, 'vocab', 'a.ts'), 'const rows = await ds.query(`SELECT DISTINCT code FROM ${ds.dataRelation}`);\nc.req.query("offset");\n');
+      writeFileSync(join(dir, 'meds', 'b.ts'), 'const rows = await ds.query(`SELECT 1 FROM ${ds.dataRelation}`);\n');
+      assert.deepEqual(medsInternalUses(dir), [
+        'src/vocab/a.ts:1: SQL through MedsDataset.query is for src/meds only (add a named method there)',
+        'src/vocab/a.ts:1: MedsDataset.dataRelation is for src/meds only (add a named method there)',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -171,3 +171,30 @@ export function tableIn(doc: string): string | undefined {
   if (a < 0 || b < a) return undefined;
   return doc.slice(a + TABLE_START.length, b).trim();
 }
+
+/**
+ * Uses of MedsDataset's SQL escape hatch (`dataRelation`, `query(<SQL>)`) outside src/meds: the
+ * rest of the code asks the dataset through named methods (`codeCounts`, `countNumericValues`,
+ * ...), so the dataset's engine and layout can change in one folder. By syntax: any property
+ * named `dataRelation`, and any `.query(...)` whose first argument is SQL text.
+ */
+export function medsInternalUses(srcDir: string): string[] {
+  const out: string[] = [];
+  for (const path of listSources(srcDir)) {
+    const file = relative(srcDir, path).split(sep).join('/');
+    if (layerOf(file) === 'meds') continue;
+    const sf = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
+    const at = (n: ts.Node): string => `src/${file}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`;
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(node) && node.name.text === 'dataRelation') out.push(`${at(node)}: MedsDataset.dataRelation is for src/meds only (add a named method there)`);
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'query') {
+        const arg = node.arguments[0];
+        const text = arg && (ts.isStringLiteralLike(arg) ? arg.text : ts.isTemplateExpression(arg) ? arg.head.text : undefined);
+        if (text !== undefined && /^\s*(SELECT|WITH|DESCRIBE|FROM)\b/i.test(text)) out.push(`${at(node)}: SQL through MedsDataset.query is for src/meds only (add a named method there)`);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+  }
+  return out;
+}
