@@ -1,16 +1,6 @@
 import { Command } from 'commander';
-import { readFeaturesManifest } from '../../artifacts/featuresManifest.ts';
-import { resolveInstruction } from '../../serialize/instructions.ts';
 import { UsageError } from '../../errors.ts';
-import { loadEmbeddingFeatureSet } from '../../eval/featureSets.ts';
-import { loadTasks, readLabelsDir } from '../../artifacts/labelsDir.ts';
-import { trainProbe } from '../../eval/trainProbe.ts';
-import { openMedsDataset } from '../../meds/MedsDataset.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../artifacts/ProbeBundle.ts';
-import { subjectSplitResolver } from '../../tasks/subjectSplitResolver.ts';
-import type { CodeMetadata } from '../../types.ts';
-import { PACKAGE_VERSION } from '../../version.ts';
-import { buildVocabulary } from '../../vocab/VocabularyChain.ts';
+import { trainProbeBundle } from '../../pipeline/trainProbeBundle.ts';
 import { makeTable } from '../table.ts';
 
 interface TrainCliOptions {
@@ -43,44 +33,7 @@ export function trainCommand(): Command {
     .option('--vocab <path...>', 'extra vocabularies, as given to `ehr-embed embed --vocab` (the served texts must use the same descriptions)', [])
     .option('--json', 'print probe.json without the vocabulary instead of a table', false)
     .action(async (o: TrainCliOptions) => {
-      const manifest = readFeaturesManifest(o.features);
-      const dims = manifest.dims;
-      if (dims === undefined) throw new UsageError('features manifest: dims: expected a positive integer (features were written)', { file: o.features, field: 'dims' });
-      if (!Object.hasOwn(manifest.tasks, o.task)) {
-        throw new UsageError(`no features for task "${o.task}" in this features directory (has: ${Object.keys(manifest.tasks).sort().join(', ') || 'none'})`, { file: o.features });
-      }
-      const ld = readLabelsDir(o.labels);
-      const query = ld.summary.tasks[o.task]?.query ?? null;
-      const ds = await openMedsDataset(o.meds ?? ld.summary.dataset);
-      let vocabulary: CodeMetadata[];
-      let probe: ProbeBundle;
-      try {
-        const [task] = await loadTasks(ld, [o.task], subjectSplitResolver(ds.splits, ld.summary.seed));
-        if (!task) throw new UsageError(`unknown task "${o.task}"`, { file: o.labels });
-        const features = await loadEmbeddingFeatureSet('embedding', o.features, [task]);
-        if (features.dims !== dims) throw new UsageError(`features have ${features.dims} dimensions but manifest.json says ${dims}`, { file: o.features });
-        const trained = trainProbe(task, features.rows(task.name), features.dims, o.c !== undefined ? { C: o.c } : {});
-        // The descriptions the training texts were made with (as `embed` built them), for serving.
-        const codes = await ds.distinctCodes();
-        const chain = await buildVocabulary({ codes, datasetCodes: ds.codes, paths: o.vocab });
-        vocabulary = codes
-          .map((code) => ({ code, description: chain.describe(code), parentCodes: [...chain.parents(code)] }))
-          .filter((c) => c.description !== null || c.parentCodes.length > 0);
-        probe = ProbeBundle.create({
-          kind: PROBE_BUNDLE_KIND,
-          version: 1,
-          task: o.task,
-          createdAt: new Date().toISOString(),
-          ehrEmbedVersion: PACKAGE_VERSION,
-          model: { spec: manifest.model, family: manifest.family, dims },
-          serializer: { format: manifest.format, maxTokens: manifest.maxTokens, tokenizer: manifest.tokenizer, vocabulary },
-          instruction: { mode: manifest.instruction, text: resolveInstruction(manifest.instruction, manifest.format, query ?? undefined) },
-          head: { scaler: trained.scaler.toJSON(), logistic: trained.logistic.toJSON() },
-          training: { labels: o.labels, features: o.features, ...trained.summary },
-        });
-      } finally {
-        ds.close();
-      }
+      const probe = await trainProbeBundle({ labels: o.labels, features: o.features, task: o.task, ...(o.meds !== undefined ? { meds: o.meds } : {}), ...(o.c !== undefined ? { C: o.c } : {}), vocab: o.vocab });
       const file = probe.save(o.out);
       if (o.json) {
         const { serializer, ...rest } = probe.toJSON();
@@ -91,7 +44,8 @@ export function trainCommand(): Command {
       const table = makeTable(['measure', 'value']);
       table.push(['task', probe.task]);
       table.push(['model', `${probe.data.model.spec} (${probe.data.model.family}, ${probe.data.model.dims} dims)`]);
-      table.push(['serialization', `${manifest.format}, budget ${manifest.maxTokens ?? 'none'} (${manifest.tokenizer} tokens), instruction ${manifest.instruction}`]);
+      const { serializer, instruction } = probe.data;
+      table.push(['serialization', `${serializer.format}, budget ${serializer.maxTokens ?? 'none'} (${serializer.tokenizer} tokens), instruction ${instruction.mode}`]);
       table.push(['train rows (positives)', `${t.n} (${t.positives})`]);
       table.push(['tuning rows (positives)', `${t.tuningN} (${t.tuningPositives})`]);
       table.push(['C', `${t.C}${t.cSelected ? ' (chosen on tuning)' : ' (fixed)'}`]);
