@@ -38,6 +38,16 @@ export interface EvaluateFeatureSetsOptions {
   readonly bootstrap: number;
   readonly pairedResamples: number;
   readonly seed: number;
+  /** Heads run on the count features (default: all of `heads`). */
+  readonly countHeads?: readonly string[];
+  /** Heads run on the embedding sets and their combinations (default: all of `heads`). */
+  readonly embeddingHeads?: readonly string[];
+  /** AUROC by sex, age band, race and ethnicity at k = all (default true). */
+  readonly subgroups?: boolean;
+  /** Added to `settings.counts` in results.json (the benchmark records its `baselines` there). */
+  readonly countSettings?: Readonly<Record<string, boolean>>;
+  /** Notes for results.json (default: no `notes` field). */
+  readonly notes?: readonly string[];
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -61,20 +71,23 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
     let counts: FeatureSet | undefined;
     if (o.counts || o.combine) {
       const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins ?? false, numericDeciles: o.deciles ?? false });
-      counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true);
+      counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true, o.countHeads);
       if (o.counts) sets.push(counts);
     }
     if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
+    const embeddingHeads = o.embeddingHeads;
+    const allSets = embeddingHeads === undefined ? sets : sets.map((s) => (s.baseline ? s : { ...s, heads: embeddingHeads }));
     // Group names from the dataset's own code descriptions (codes.parquet), as the serializer shows them.
-    const subgroups = subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
-    const res = runEvaluation(tasks, sets, o.heads, { ks: o.ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, subgroups, ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    const subgroups = o.subgroups === false ? undefined : subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
+    const res = runEvaluation(tasks, allSets, o.heads, { ks: o.ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, ...(subgroups ? { subgroups } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
     return buildResultsFile({
-      settings: { labels: o.labels, meds: medsDir, ks: [...o.ks], replicates: o.replicates, heads: o.heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: Boolean(o.counts || o.combine), timeBins: o.timeBins ?? false, deciles: o.deciles ?? false } },
+      settings: { labels: o.labels, meds: medsDir, ks: [...o.ks], replicates: o.replicates, heads: o.heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: Boolean(o.counts || o.combine), timeBins: o.timeBins ?? false, deciles: o.deciles ?? false, ...o.countSettings } },
       tasks,
       labels: ld.summary,
-      featureSets: sets,
+      featureSets: allSets,
       heads: o.heads.map((h) => h.name),
       evaluation: res,
+      ...(o.notes ? { notes: o.notes } : {}),
     });
   } finally {
     ds.close();
