@@ -164,6 +164,18 @@ export function rulesTable(rules: DependencyRules): string {
 export const TABLE_START = '<!-- dependency-rules:start (generated from docs/dependency-rules.json by scripts/update-architecture-doc.ts) -->';
 export const TABLE_END = '<!-- dependency-rules:end -->';
 
+/**
+ * A Markdown table block with cell padding and separator widths normalised, so a formatter
+ * (prettier aligns table columns) does not make the generated table look stale.
+ */
+export function normalizeTable(block: string): string {
+  return block
+    .split('\n')
+    .map((line) => (line.trimStart().startsWith('|') ? line.trim().split('|').map((c) => c.trim().replace(/^:?-{3,}:?$/, '---')).join('|') : line.trim()))
+    .filter((line) => line !== '')
+    .join('\n');
+}
+
 /** The generated block between the markers of a document, or undefined when it has none. */
 export function tableIn(doc: string): string | undefined {
   const a = doc.indexOf(TABLE_START);
