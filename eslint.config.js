@@ -14,4 +14,9 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  {
+    // The inspector page's script runs in the browser (served inline by src/server/inspectorHtml.ts).
+    files: ['src/server/inspectorScript.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', location: 'readonly', sessionStorage: 'readonly', URLSearchParams: 'readonly', fetch: 'readonly', console: 'readonly' } },
+  },
 );

@@ -14,7 +14,7 @@ import { convertToMeds } from '../src/convert/convertToMeds.ts';
 import { openMedsDataset } from '../src/meds/MedsDataset.ts';
 import { labelDataset } from '../src/tasks/labelDataset.ts';
 import { loadTaskSpecs } from '../src/tasks/loadTaskSpecs.ts';
-import { writeLabelOutputs } from '../src/tasks/writeLabelOutputs.ts';
+import { writeLabelOutputs } from '../src/artifacts/labelsDir.ts';
 import { appendResult } from './appendResult.ts';
 
 const { values } = parseArgs({

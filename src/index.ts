@@ -11,6 +11,7 @@
 export * from './types.ts';
 export { UsageError, InternalError, isUsageError, type ErrorLocation } from './errors.ts';
 export { PACKAGE_VERSION } from './version.ts';
+export { hashUnit } from './hashUnit.ts';
 
 // MEDS datasets, label files and feature files
 export * from './meds/index.ts';
@@ -52,10 +53,10 @@ export { createEmbedder, validateModelSpec, EMBEDDERS, type CreateEmbedderOption
 export { formatInput, l2normalize, MODEL_FAMILIES, type Embedder, type EmbedInput, type ModelFamily } from './embed/Embedder.ts';
 export { EmbeddingCache, DEFAULT_CACHE_DIR, type CacheMergeStats } from './embed/EmbeddingCache.ts';
 export { inShard, parseShard, partFileName, partManifestName, shardFromEnv, subjectShard, type Shard, type ShardSource } from './embed/Shard.ts';
-export { combinePartManifests, readFeaturesManifest, type FeaturesManifest } from './embed/featuresManifest.ts';
+export { combinePartManifests, readFeaturesManifest, type FeaturesManifest } from './artifacts/featuresManifest.ts';
 export { estimateGpuHours, gpuProfile, GPU_PROFILES, secondsPerText, type GpuEstimate, type GpuProfile } from './embed/gpuProfiles.ts';
 export { embedWithCache, type EmbedStats } from './embed/embedWithCache.ts';
-export { instructionFor, resolveInstruction, GENERIC_QUERY, type InstructionMode, type TextFormat } from './embed/instructions.ts';
+export { instructionFor, resolveInstruction, GENERIC_QUERY, INSTRUCTION_MODES, type InstructionMode, type TextFormat } from './serialize/instructions.ts';
 export { GgufEmbedder, ggufFingerprint, parseGgufSpec, GGUF_DEVICES, type GgufDevice, type GgufOptions } from './embed/GgufEmbedder.ts';
 export { OnnxEmbedder, parseOnnxSpec, ONNX_POOLINGS, type OnnxOptions, type OnnxPooling } from './embed/OnnxEmbedder.ts';
 export { OpenAiEmbedder, guessFamily, parseServerList, type OpenAiOptions, type ServerEntry, type ServerStats } from './embed/OpenAiEmbedder.ts';
@@ -68,7 +69,11 @@ export { fitLogistic, fitLogisticPath, FittedLogistic, linearScores, type Logist
 export { fitMaxAbsScaler, FittedMaxAbsScaler, type MaxAbsScalerJSON } from './probe/maxAbsScaler.ts';
 export { fitGbm, fitGbmPath, FittedGbm, GBM_DEFAULTS } from './probe/gbm.ts';
 export { loadXGBoost, XGBOOST_LIB_ENV } from './probe/xgboostLib.ts';
-export { ProbeBundle } from './probe/ProbeBundle.ts';
+
+// Files one step writes and a later step reads
+export { writeLabelOutputs, type LabelRunSummary, type ShotsFile, type WriteLabelOutputsOptions } from './artifacts/labelsDir.ts';
+export { ProbeBundle } from './artifacts/ProbeBundle.ts';
+export { buildResultsFile, readResultsFile, writeResultsFile, type EvaluationFeatureSetInfo, type EvaluationFile, type EvaluationSettings, type EvaluationTaskInfo, type ResultsFileInput } from './artifacts/resultsFile.ts';
 
 // Reports and the benchmark
 export * from './report/index.ts';

@@ -1,3 +1,4 @@
+import type { NumericBounds } from '../meds/MedsDataset.ts';
 import type { AcesConfig, AcesPlainPredicate } from './AcesConfig.ts';
 import { closestCodes, literalPrefix } from './closestCodes.ts';
 import { codeMatcher } from './plainPredicateMatcher.ts';
@@ -7,7 +8,7 @@ export interface CodeCountSource {
   /** Every distinct code with its number of rows (static rows included). */
   codeCounts(): Promise<ReadonlyMap<string, number>>;
   /** Rows with one of `codes` whose numeric value satisfies the bounds (exclusive unless inclusive). */
-  countValues(codes: readonly string[], bounds: { min: number | null; minInclusive: boolean; max: number | null; maxInclusive: boolean }): Promise<number>;
+  countValues(codes: readonly string[], bounds: NumericBounds): Promise<number>;
 }
 
 /** One predicate's count over the dataset. */

@@ -6,8 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { CONVERTERS } from '../convert/registry.ts';
 import { validateModelSpec } from '../embed/createEmbedder.ts';
+import { MODEL_FAMILIES, type ModelFamily } from '../embed/Embedder.ts';
 import { UsageError } from '../errors.ts';
+import { INSTRUCTION_MODES } from '../serialize/instructions.ts';
 import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 
@@ -17,14 +20,14 @@ const SerializationSchema = z
     format: z.enum(SERIALIZE_FORMATS).default('markdown'),
     maxTokens: z.number().int().positive().optional().describe('token budget per text (default: none)'),
     tokenizer: z.enum(TOKENIZER_NAMES as [string, ...string[]]).default('qwen2'),
-    instruction: z.enum(['task', 'generic', 'none']).default('task'),
+    instruction: z.enum(INSTRUCTION_MODES).default('task'),
   })
   .describe('one way to turn a record into text');
 
 const ModelSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/).describe('short name used in output paths and the report'),
   spec: z.string().min(1).describe('model spec: use-lite | onnx:<model-dir> | gguf:<file> | openai:<base-url>#<model>'),
-  family: z.enum(['qwen', 'llm2vec', 'plain']).optional().describe('instruction format (default: guessed from the name)'),
+  family: z.enum(MODEL_FAMILIES as [ModelFamily, ...ModelFamily[]]).optional().describe('instruction format (default: guessed from the name)'),
 });
 
 /** The benchmark config schema. */
@@ -35,7 +38,7 @@ export const BenchmarkConfigSchema = z.strictObject({
       meds: z.string().optional().describe('an existing MEDS dataset directory'),
       convert: z
         .strictObject({
-          from: z.enum(['fhir', 'synthea', 'omop', 'ehrshot']),
+          from: z.enum([...CONVERTERS.keys()] as [string, ...string[]]),
           input: z.string(),
           split: z
             .strictObject({ train: z.number().gt(0).lt(1), tuning: z.number().gt(0).lt(1) })

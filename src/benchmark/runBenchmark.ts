@@ -10,22 +10,21 @@ import { join } from 'node:path';
 import { convertToMeds } from '../convert/convertToMeds.ts';
 import { createEmbedder } from '../embed/createEmbedder.ts';
 import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
-import { embedLabels, type EmbedReport } from '../pipeline/embedLabels.ts';
+import { readResultsFile, RESULTS_FILE, writeResultsFile } from '../artifacts/resultsFile.ts';
+import { evaluateFeatureSets } from '../pipeline/evaluateFeatureSets.ts';
+import { FEATURES_MANIFEST_FILE, readFeaturesManifest, type EmbedReport } from '../artifacts/featuresManifest.ts';
+import { embedLabels } from '../pipeline/embedLabels.ts';
 import { readEmbedTasks } from '../pipeline/readEmbedTasks.ts';
-import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
-import { loadTasks, readLabelsDir, tasksWithLabels } from '../eval/loadLabelsDir.ts';
+import { readLabelsDir, tasksWithLabels, writeLabelOutputs } from '../artifacts/labelsDir.ts';
 import { lrHead } from '../eval/lrHead.ts';
-import { runEvaluation, type EvaluationResults, type FeatureSet } from '../eval/runEvaluation.ts';
-import { buildCountFeatures } from '../features/buildCountFeatures.ts';
+import type { EvaluationResults } from '../eval/runEvaluation.ts';
 import { computeDatasetStats } from '../meds/computeDatasetStats.ts';
 import { openMedsDataset } from '../meds/MedsDataset.ts';
 import { capLabels } from '../tasks/capLabels.ts';
-import { subjectSplitResolver } from '../tasks/subjectSplitResolver.ts';
 import { labelDataset } from '../tasks/labelDataset.ts';
 import { loadTaskSpecs } from '../tasks/loadTaskSpecs.ts';
 import { selectTasks } from '../tasks/selectTasks.ts';
-import { writeLabelOutputs } from '../tasks/writeLabelOutputs.ts';
 import { auditVocabulary } from '../vocab/auditVocabulary.ts';
 import { PACKAGE_VERSION } from '../version.ts';
 import type { BenchmarkConfig } from './BenchmarkConfig.ts';
@@ -157,7 +156,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       const name = `${model.name}__${ser.name}`;
       const dir = join(out, 'features', name);
       const key = hash({ labelsKey, model, ser, vocab: config.data.vocab, v: PACKAGE_VERSION });
-      await step(`embed ${name}`, key, [join(dir, 'manifest.json')], async () => {
+      await step(`embed ${name}`, key, [join(dir, FEATURES_MANIFEST_FILE)], async () => {
         const ds = await openMedsDataset(medsDir);
         const embedder = createEmbedder(model.spec, { ...(model.family ? { family: model.family } : {}) });
         const cache = EmbeddingCache.open(config.cache);
@@ -180,53 +179,47 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
           ds.close();
         }
       }, (r) => `${r.distinctInputs} inputs, ${r.cacheHits} from cache, ${r.toEmbed} embedded${r.toEmbed > 0 && r.seconds.embed > 0 ? ` (${(r.toEmbed / r.seconds.embed).toFixed(1)}/s)` : ''}`);
-      embedReports.push({ name, report: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as EmbedReport });
+      embedReports.push({ name, report: readFeaturesManifest(dir) });
       featureDirs.push({ name, dir });
     }
   }
 
   // 4. Evaluation.
-  const resultsFile = join(out, 'results.json');
+  const resultsFile = join(out, RESULTS_FILE);
   const heads: Head[] = [lrHead];
   const evalKey = hash({ labelsKey, features: featureDirs.map((f) => f.name), embedKeys: embedReports.map((e) => [e.name, e.report.model, e.report.distinctInputs]), baselines: config.baselines, evaluation: config.evaluation, gbm: options.gbmHead !== undefined, v: PACKAGE_VERSION });
   await step('evaluate', evalKey, [resultsFile], async () => {
-    const ds = await openMedsDataset(medsDir);
-    try {
-      const tasks = await loadTasks(ld, taskNames, subjectSplitResolver(ds.splits, ld.summary.seed));
-      const sets: FeatureSet[] = [];
-      for (const f of featureDirs) sets.push(await loadEmbeddingFeatureSet(f.name, f.dir, tasks));
-      const wantCounts = config.baselines.countLr || config.baselines.countGbm;
-      const evalHeads = [...heads];
-      if (config.baselines.countGbm && options.gbmHead) evalHeads.push(options.gbmHead);
-      const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
-      const combine = config.baselines.combine && featureDirs.length > 0;
-      if ((wantCounts && countHeads.length > 0) || combine) {
-        const cf = await buildCountFeatures(ds, tasks, { timeBins: config.baselines.timeBins, numericDeciles: config.baselines.deciles });
-        const counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true, countHeads);
-        // Embeddings ⊕ counts: the kind of combination that was best in the paper (0.788 vs 0.777).
-        const embeddingSets = [...sets];
-        if (wantCounts && countHeads.length > 0) sets.push(counts);
-        if (combine) for (const e of embeddingSets) sets.push(concatFeatureSets(`${e.name}${COMBINED_SUFFIX}`, e, counts));
-      }
+    const wantCounts = config.baselines.countLr || config.baselines.countGbm;
+    const evalHeads = [...heads];
+    if (config.baselines.countGbm && options.gbmHead) evalHeads.push(options.gbmHead);
+    const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
+    const evaluation = await evaluateFeatureSets({
+      labels: ld.dir,
+      features: featureDirs,
+      counts: wantCounts && countHeads.length > 0,
+      timeBins: config.baselines.timeBins,
+      deciles: config.baselines.deciles,
+      // Embeddings ⊕ counts: the kind of combination that was best in the paper (0.788 vs 0.777).
+      combine: config.baselines.combine && featureDirs.length > 0,
+      meds: medsDir,
+      heads: evalHeads,
+      countHeads,
       // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
-      const allSets = sets.map((s) => (s.baseline ? s : { ...s, heads: ['lr'] }));
-      const merged = runEvaluation(tasks, allSets, evalHeads, { ks: config.evaluation.ks, replicates: config.evaluation.replicates, bootstrap: config.evaluation.bootstrap, pairedResamples: config.evaluation.pairedResamples, seed: config.seed, onProgress: (d, t) => progress?.tick('evaluate', d, t) });
-      const evaluation = {
-        version: PACKAGE_VERSION,
-        createdAt: new Date().toISOString(),
-        settings: { ...config.evaluation, seed: config.seed, heads: evalHeads.map((h) => h.name), counts: config.baselines },
-        tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...ld.summary.tasks[t.name]?.splits }])),
-        featureSets: allSets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline, heads: s.heads ?? evalHeads.map((h) => h.name) })),
-        ...merged,
-        notes: config.baselines.countGbm && !options.gbmHead ? ['count GBM skipped: XGBoost is not available on this machine (install libxgboost0)'] : [],
-      };
-      writeFileSync(resultsFile, JSON.stringify(evaluation, null, 2) + '\n');
-      return evaluation.results.length;
-    } finally {
-      ds.close();
-    }
+      embeddingHeads: ['lr'],
+      subgroups: false,
+      ks: config.evaluation.ks,
+      replicates: config.evaluation.replicates,
+      bootstrap: config.evaluation.bootstrap,
+      pairedResamples: config.evaluation.pairedResamples,
+      seed: config.seed,
+      countSettings: config.baselines,
+      notes: config.baselines.countGbm && !options.gbmHead ? ['count GBM skipped: XGBoost is not available on this machine (install libxgboost0)'] : [],
+      onProgress: (d, t) => progress?.tick('evaluate', d, t),
+    });
+    writeResultsFile(resultsFile, evaluation);
+    return evaluation.results.length;
   }, (n) => `${n} results`);
-  const evaluation = JSON.parse(readFileSync(resultsFile, 'utf8')) as EvaluationResults & Record<string, unknown>;
+  const evaluation = readResultsFile(resultsFile);
 
   // 5. Report (always rebuilt: cheap, and picks up report improvements).
   const t5 = performance.now();
@@ -240,14 +233,14 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
     const written = await writeReport(out, {
       title: config.title,
       generatedAt: new Date().toISOString(),
-      evaluation: evaluation as never,
+      evaluation,
       dataset,
       labels: ld.summary,
       vocabulary: audit,
       embeddings: embedReports.map((e) => ({ name: e.name, report: e.report, ...(e.report.tokenCounts ? { tokenCounts: [...e.report.tokenCounts] } : {}) })),
       examples,
       timings: timings.map((t) => ({ step: t.step + (t.reused ? ' (reused)' : ''), seconds: t.seconds, ...(t.detail ? { detail: t.detail } : {}) })),
-      notes: (evaluation as { notes?: string[] }).notes ?? [],
+      notes: evaluation.notes ?? [],
     });
     reportHtml = written.html;
     timings[timings.length - 1] = { step: 'report', seconds: (performance.now() - t5) / 1000, reused: false };

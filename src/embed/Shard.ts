@@ -5,7 +5,7 @@
  * never on the machine, the order of the label file or the other tasks.
  */
 import { UsageError } from '../errors.ts';
-import { hashUnit } from '../meds/hashSplit.ts';
+import { hashUnit } from '../hashUnit.ts';
 
 /** Shard `index` (0-based) of `count`. */
 export interface Shard {

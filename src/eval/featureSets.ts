@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { readTaskFeatures, taskFeatureFiles } from '../meds/featureFiles.ts';
 import type { FeatureSet } from './runEvaluation.ts';
-import type { TaskData } from './loadLabelsDir.ts';
+import type { TaskData } from './TaskData.ts';
 
 /**
  * Load `<dir>/<task>.parquet` (or its shard parts `<task>.part-<i>-of-<n>.parquet`, read as one) for every task and align its rows with the task's labels by

@@ -14,7 +14,7 @@ import { calibration, type Calibration } from './calibration.ts';
 import type { FitCertificate, Head } from './Head.ts';
 import { holm } from './holm.ts';
 import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
-import type { TaskData } from './loadLabelsDir.ts';
+import type { TaskData } from './TaskData.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
 export interface FeatureSet {

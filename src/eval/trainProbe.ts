@@ -8,10 +8,30 @@ import { fitLogistic } from '../probe/logistic.ts';
 import type { FittedLogistic } from '../probe/logistic.ts';
 import { fitMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import type { FittedMaxAbsScaler } from '../probe/maxAbsScaler.ts';
-import type { ProbeTraining } from '../probe/ProbeBundle.ts';
 import { auroc } from './auroc.ts';
-import type { TaskData } from './loadLabelsDir.ts';
+import type { TaskData } from './TaskData.ts';
 import { selectC } from './selectC.ts';
+
+/** How the probe was fitted. */
+export interface ProbeTraining {
+  /** Labels directory and features directory as given to `ehr-embed train`. */
+  readonly labels: string;
+  readonly features: string;
+  /** Training rows (split `train`) and their positives. */
+  readonly n: number;
+  readonly positives: number;
+  /** Tuning rows (split `tuning`) used to choose C, and their positives. */
+  readonly tuningN: number;
+  readonly tuningPositives: number;
+  /** The chosen C. */
+  readonly C: number;
+  /** Whether C was chosen on tuning (false: fixed by the user). */
+  readonly cSelected: boolean;
+  /** AUROC on tuning at the chosen C (null when tuning lacks a class). */
+  readonly validationAuroc: number | null;
+  /** Validation AUROC of every C tried, in grid order (empty when C was fixed). */
+  readonly cScores: readonly { readonly C: number; readonly auroc: number }[];
+}
 
 /** Options of {@link trainProbe}. */
 export interface TrainProbeOptions {

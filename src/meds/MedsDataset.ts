@@ -66,23 +66,51 @@ export async function openMedsDataset(dir: string, options: OpenMedsOptions = {}
   }
 }
 
+/** Bounds of {@link MedsDataset.countNumericValues}; null: unbounded on that side. */
+export interface NumericBounds {
+  readonly min: number | null;
+  readonly minInclusive: boolean;
+  readonly max: number | null;
+  readonly maxInclusive: boolean;
+}
+
 /**
  * An open MEDS dataset. Stream subjects with {@link MedsDataset.subjects}, fetch one with
  * {@link MedsDataset.getSubject}; call {@link MedsDataset.close} when done.
  */
 export class MedsDataset {
   readonly dir: string;
-  readonly shards: ShardInfo[] = [];
+  private readonly shardList: ShardInfo[] = [];
+  private readonly extraColumnList: ExtraColumn[] = [];
+  private metadataValue: DatasetMetadata = { raw: {} };
+  private codeMap: ReadonlyMap<string, CodeMetadata> = new Map();
+  private splitMap: ReadonlyMap<number, Split | string> = new Map();
+  private sourceIdMap: ReadonlyMap<number, string> = new Map();
+
+  /** The data shards in file order, with their columns, rows and subjects. */
+  get shards(): readonly ShardInfo[] {
+    return this.shardList;
+  }
   /** Extra (non-standard) columns present in any shard, with the type we read them as. */
-  readonly extraColumns: ExtraColumn[] = [];
+  get extraColumns(): readonly ExtraColumn[] {
+    return this.extraColumnList;
+  }
   /** Contents of metadata/dataset.json (empty `raw` when absent). */
-  metadata: DatasetMetadata = { raw: {} };
+  get metadata(): DatasetMetadata {
+    return this.metadataValue;
+  }
   /** Contents of metadata/codes.parquet, by code (empty when absent). */
-  codes: ReadonlyMap<string, CodeMetadata> = new Map();
+  get codes(): ReadonlyMap<string, CodeMetadata> {
+    return this.codeMap;
+  }
   /** Contents of metadata/subject_splits.parquet (empty when absent). */
-  splits: ReadonlyMap<number, Split | string> = new Map();
+  get splits(): ReadonlyMap<number, Split | string> {
+    return this.splitMap;
+  }
   /** Source identifiers from metadata/subject_ids.parquet, MEDS id → source id (empty when absent). */
-  sourceIds: ReadonlyMap<number, string> = new Map();
+  get sourceIds(): ReadonlyMap<number, string> {
+    return this.sourceIdMap;
+  }
 
   private readonly files: string[];
   private codeCountsMemo: Promise<ReadonlyMap<string, number>> | undefined;
@@ -146,10 +174,10 @@ export class MedsDataset {
         const prev = this.extraTypes.get(name);
         if (prev === undefined) {
           this.extraTypes.set(name, type);
-          this.extraColumns.push({ name, type: columnTypeOf(type) });
+          this.extraColumnList.push({ name, type: columnTypeOf(type) });
         }
       }
-      this.shards.push({ path: file, name: this.rel(file), rows: 0, subjects: 0, columns });
+      this.shardList.push({ path: file, name: this.rel(file), rows: 0, subjects: 0, columns });
     }
     await this.buildIndex();
     await this.buildCodeEnum();
@@ -199,7 +227,7 @@ export class MedsDataset {
         firstSeen.push({ sid, file, first });
       }
     }
-    this.shards.forEach((s, i) => Object.assign(s, perFile[i]));
+    this.shardList.forEach((s, i) => Object.assign(s, perFile[i]));
     if (this.contiguous) {
       // File order: shards sorted by path, subjects by their first row: the order a plain scan yields.
       firstSeen.sort((a, b) => a.file - b.file || a.first - b.first);
@@ -232,7 +260,7 @@ export class MedsDataset {
         throw new UsageError(jsonErrorReason(err), { file: this.rel(dsJson) });
       }
       const s = (k: string): string | undefined => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
-      this.metadata = {
+      this.metadataValue = {
         datasetName: s('dataset_name'),
         datasetVersion: s('dataset_version'),
         etlName: s('etl_name'),
@@ -246,9 +274,9 @@ export class MedsDataset {
 
   private async loadMetadataFiles(): Promise<void> {
     const meta = join(this.dir, 'metadata');
-    this.codes = await readCodes(this.duck.connection, join(meta, 'codes.parquet'), this.dir);
-    this.splits = await readSubjectSplits(this.duck.connection, join(meta, 'subject_splits.parquet'), this.dir);
-    this.sourceIds = await readSubjectIds(this.duck.connection, join(meta, 'subject_ids.parquet'), this.dir);
+    this.codeMap = await readCodes(this.duck.connection, join(meta, 'codes.parquet'), this.dir);
+    this.splitMap = await readSubjectSplits(this.duck.connection, join(meta, 'subject_splits.parquet'), this.dir);
+    this.sourceIdMap = await readSubjectIds(this.duck.connection, join(meta, 'subject_ids.parquet'), this.dir);
   }
 
   /** The description of a code from codes.parquet, or null. */
@@ -380,13 +408,34 @@ export class MedsDataset {
     return [...(await this.codeCounts()).keys()].sort();
   }
 
-  /** Run a read-only SQL query against this dataset's engine (used by stats). @internal */
+  /**
+   * Events of `codes` whose numeric value is within bounds (NaN and null values never count),
+   * over every shard in one scan. The value is compared as FLOAT, the MEDS column's type, as
+   * ACES (polars) does.
+   */
+  async countNumericValues(codes: readonly string[], bounds: NumericBounds): Promise<number> {
+    if (codes.length === 0) return 0;
+    const conds = [`code::VARCHAR IN (${codes.map(sqlString).join(', ')})`, 'numeric_value IS NOT NULL', 'NOT isnan(numeric_value)'];
+    const bound = (v: number): string => {
+      if (!Number.isFinite(v)) throw new UsageError(`a numeric bound must be a finite number, got ${v}`);
+      return `CAST(${v} AS FLOAT)`;
+    };
+    if (bounds.min !== null) conds.push(`numeric_value ${bounds.minInclusive ? '>=' : '>'} ${bound(bounds.min)}`);
+    if (bounds.max !== null) conds.push(`numeric_value ${bounds.maxInclusive ? '<=' : '<'} ${bound(bounds.max)}`);
+    const rows = await this.query(`SELECT count(*)::BIGINT AS n FROM ${this.dataRelation} WHERE ${conds.join(' AND ')}`);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Run a read-only SQL query against this dataset's engine. @internal for src/meds only (stats,
+   * demographics); elsewhere use a named method (test/architecture checks it).
+   */
   async query(sql: string): Promise<Record<string, unknown>[]> {
     this.assertOpen();
     return (await this.duck.connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
   }
 
-  /** SQL table expression over all shards, for stats and exports. @internal */
+  /** SQL table expression over all shards, for stats and demographics. @internal for src/meds only. */
   get dataRelation(): string {
     return `read_parquet(${sqlFileList(this.files)}, union_by_name = true)`;
   }

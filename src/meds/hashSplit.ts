@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashUnit } from '../hashUnit.ts';
 import type { Split } from '../types.ts';
 
 /** Fractions of train / tuning / held_out (they need not sum to exactly 1; held_out takes the rest). */
@@ -20,10 +20,4 @@ export function hashSplit(subjectId: number | string, seed = 0, fractions: Split
   if (u < fractions.train) return 'train';
   if (u < fractions.train + fractions.tuning) return 'tuning';
   return 'held_out';
-}
-
-/** Map a string to a uniform number in [0, 1) through SHA-256 (first 48 bits). */
-export function hashUnit(key: string): number {
-  const h = createHash('sha256').update(key).digest();
-  return h.readUIntBE(0, 6) / 2 ** 48;
 }

@@ -5,7 +5,7 @@
  * full embedding.
  */
 import { isUsageError, UsageError } from '../errors.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MedsDataset } from '../meds/MedsDataset.ts';
 import { FeatureFileWriter } from '../meds/featureFiles.ts';
@@ -17,11 +17,12 @@ import type { Label } from '../types.ts';
 import type { Vocabulary } from '../vocab/Vocabulary.ts';
 import type { EmbedInput, Embedder } from '../embed/Embedder.ts';
 import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
-import { cacheInput, embedWithCache, type EmbedStats } from '../embed/embedWithCache.ts';
-import { resolveInstruction, type InstructionMode } from '../embed/instructions.ts';
+import { cacheInput, embedWithCache } from '../embed/embedWithCache.ts';
+import { resolveInstruction, type InstructionMode } from '../serialize/instructions.ts';
 import { estimateGpuHours, gpuProfile, type GpuEstimate } from '../embed/gpuProfiles.ts';
 import type { ServerStats } from '../embed/OpenAiEmbedder.ts';
-import { inShard, partFileName, partManifestName, type Shard } from '../embed/Shard.ts';
+import { inShard, partFileName, type Shard } from '../embed/Shard.ts';
+import { writeFeaturesManifest, type EmbedReport, type TokenStats } from '../artifacts/featuresManifest.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
 export interface EmbedTask {
@@ -64,60 +65,6 @@ export interface EmbedLabelsOptions {
    * `<task>.parquet` and `manifest.json`).
    */
   readonly shard?: Shard;
-}
-
-/** Token statistics of the serialized texts. */
-export interface TokenStats {
-  readonly mean: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly max: number;
-  /** Texts cut to fit the budget. */
-  readonly truncated: number;
-}
-
-/** What an embed run (or dry run) reports; also written to `<out>/manifest.json`. */
-export interface EmbedReport {
-  readonly model: string;
-  readonly family: string;
-  readonly description: string;
-  readonly dims: number | undefined;
-  readonly format: SerializeFormat;
-  readonly maxTokens: number | null;
-  readonly tokenizer: string;
-  readonly instruction: InstructionMode;
-  readonly tasks: Readonly<Record<string, { readonly labels: number; readonly file?: string }>>;
-  /** Label rows over all tasks. */
-  readonly inputs: number;
-  /** Distinct (subject, prediction time) pairs serialized. */
-  readonly pairs: number;
-  /** Distinct texts. */
-  readonly distinctTexts: number;
-  /** Distinct (instruction, text) inputs. */
-  readonly distinctInputs: number;
-  readonly cacheHits: number;
-  /** Distinct inputs embedded now (dry run: that would be). */
-  readonly toEmbed: number;
-  readonly tokens: TokenStats;
-  /** Token count of every distinct text (for length histograms). */
-  readonly tokenCounts?: readonly number[];
-  /** Tokens of the inputs still to embed (texts only; instructions add a few dozen each). */
-  readonly tokensToEmbed: number;
-  readonly seconds: { readonly serialize: number; readonly embed: number };
-  /** Dry run: estimated seconds to embed what is missing, from a measured sample. */
-  readonly estimatedSeconds?: number;
-  /** Dry run without a time estimate: why (the model could not embed a sample). */
-  readonly estimateNote?: string;
-  readonly estimatedCostUsd?: number;
-  /** Dry run with a GPU profile: the planning estimate of what is still to embed. */
-  readonly gpuEstimate?: GpuEstimate;
-  readonly dryRun: boolean;
-  /** Labels whose subject is not in the dataset (no text; an error unless zero). */
-  readonly missingSubjects: number;
-  /** The shard this run embedded (absent: all subjects). */
-  readonly shard?: Shard;
-  /** Per-server counts of a multi-server `openai:` spec (absent for other backends). */
-  readonly servers?: readonly ServerStats[];
 }
 
 /** Serialize, embed and write features for tasks. */
@@ -304,7 +251,7 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
     dryRun: false,
     ...serverStatsOf(embedder),
   };
-  writeFileSync(join(o.out, shard === undefined ? 'manifest.json' : partManifestName(shard)), JSON.stringify({ ...report, createdAt: new Date().toISOString(), embedStats: stats satisfies EmbedStats }, null, 2) + '\n');
+  writeFeaturesManifest(o.out, { ...report, createdAt: new Date().toISOString(), embedStats: stats }, shard);
   return report;
 }
 

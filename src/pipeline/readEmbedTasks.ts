@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import type { LabelsDir } from '../eval/loadLabelsDir.ts';
+import type { LabelsDir } from '../artifacts/labelsDir.ts';
 import { readLabels } from '../meds/labels.ts';
 import type { EmbedTask } from './embedLabels.ts';
 

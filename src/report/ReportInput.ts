@@ -1,57 +1,9 @@
 /** What a report is built from: the evaluation's results.json plus optional run artifacts. */
-import type { EmbedReport } from '../pipeline/embedLabels.ts';
-import type { EvaluationResults, K } from '../eval/runEvaluation.ts';
+import type { EmbedReport } from '../artifacts/featuresManifest.ts';
+import type { EvaluationFile } from '../artifacts/resultsFile.ts';
 import type { DatasetStats } from '../meds/computeDatasetStats.ts';
-import type { SplitCounts } from '../tasks/summarizeLabels.ts';
-import type { LabelRunSummary } from '../tasks/writeLabelOutputs.ts';
+import type { LabelRunSummary } from '../artifacts/labelsDir.ts';
 import type { VocabularyAudit } from '../vocab/auditVocabulary.ts';
-
-/** Settings of the run as `ehr-embed evaluate` records them in results.json. */
-export interface EvaluationSettings {
-  readonly labels: string;
-  readonly meds: string;
-  readonly ks: readonly K[];
-  readonly replicates: number;
-  readonly heads: readonly string[];
-  readonly bootstrap: number;
-  readonly pairedResamples: number;
-  readonly seed: number;
-  readonly counts: { readonly enabled: boolean; readonly timeBins: boolean; readonly deciles: boolean };
-}
-
-/** One task as results.json describes it: group, label rows and counts per split. */
-export interface EvaluationTaskInfo {
-  readonly group: string;
-  readonly labels: number;
-  readonly train?: SplitCounts;
-  readonly tuning?: SplitCounts;
-  readonly held_out?: SplitCounts;
-}
-
-/** One feature set as results.json describes it. */
-export interface EvaluationFeatureSetInfo {
-  readonly name: string;
-  readonly dims: number;
-  /** Count-based baseline (paired tests compare against the best of these). */
-  readonly baseline: boolean;
-}
-
-/**
- * The results.json object written by `ehr-embed evaluate`: {@link EvaluationResults} plus what
- * the command adds. The extra fields are optional so that a report can also be built straight
- * from `runEvaluation`'s return value; the report then derives what it can from the results.
- *
- * Interval bounds may be `null` in a parsed file: `JSON.stringify` writes the NaN of an interval
- * the bootstrap could not compute (one class in every resample) as `null`. The report shows
- * such a bound as "n/a".
- */
-export type EvaluationFile = EvaluationResults & {
-  readonly version?: string;
-  readonly createdAt?: string;
-  readonly settings?: EvaluationSettings;
-  readonly tasks?: Readonly<Record<string, EvaluationTaskInfo>>;
-  readonly featureSets?: readonly EvaluationFeatureSetInfo[];
-};
 
 /** Token counts and embedding statistics of one embedding run (one model and format). */
 export interface ReportEmbedding {

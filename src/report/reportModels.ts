@@ -1,5 +1,5 @@
 import { COMBINED_SUFFIX } from '../eval/featureSets.ts';
-import type { EvaluationFile } from './ReportInput.ts';
+import type { EvaluationFile } from '../artifacts/resultsFile.ts';
 
 /** One evaluated model: a feature set with a prediction head. */
 export interface ReportModelInfo {

@@ -4,7 +4,7 @@
  * of a subject (prediction times worth looking at).
  */
 import { join } from 'node:path';
-import { readLabelsDir, tasksWithLabels } from '../eval/loadLabelsDir.ts';
+import { readLabelsDir, tasksWithLabels } from '../artifacts/labelsDir.ts';
 import { isUsageError } from '../errors.ts';
 import { readLabels } from '../meds/labels.ts';
 import { openMedsDataset, type MedsDataset } from '../meds/MedsDataset.ts';

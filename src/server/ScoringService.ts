@@ -8,7 +8,7 @@ import type { EmbedInput, Embedder } from '../embed/Embedder.ts';
 import type { EmbeddingCache } from '../embed/EmbeddingCache.ts';
 import { embedWithCache } from '../embed/embedWithCache.ts';
 import { isUsageError } from '../errors.ts';
-import { canonicalJson, type ProbeBundle } from '../probe/ProbeBundle.ts';
+import { canonicalJson, type ProbeBundle } from '../artifacts/ProbeBundle.ts';
 import { serialize, type SerializeResult } from '../serialize/serialize.ts';
 import { vocabularyFromCodes, type Vocabulary } from '../serialize/vocabulary.ts';
 import { ApiError } from './ApiError.ts';

@@ -7,7 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
-import { resolveInstruction } from '../embed/instructions.ts';
+import { resolveInstruction } from '../serialize/instructions.ts';
 import { isUsageError } from '../errors.ts';
 import { jsonErrorReason } from '../jsonErrorReason.ts';
 import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
@@ -22,6 +22,7 @@ import { INSPECTOR_HTML } from './inspectorHtml.ts';
 import { openApiDocument } from './openApiDocument.ts';
 import { mountCdsHooks, type CdsOptions } from './cds/mountCdsHooks.ts';
 import { asObject, parseRecordInput, parseSerializerSettings, type RecordInput, type SerializerSettings } from './parseRecordInput.ts';
+import { checkBody, EmbedFieldsSchema, PredictFieldsSchema } from './requestSchemas.ts';
 import type { ScoringService } from './ScoringService.ts';
 
 /** One request log line. */
@@ -146,9 +147,7 @@ export function createApp(o: AppOptions): Hono {
     if (body.model !== undefined && body.model !== service.embedder.spec) {
       throw new ApiError(400, 'unknown_model', `this server embeds with "${service.embedder.spec}" only (see GET /v1/models)`, 'model');
     }
-    if (body.instruction !== undefined && body.instruction !== null && typeof body.instruction !== 'string') {
-      throw new ApiError(400, 'invalid_request', 'instruction must be a string (the instruction text) or null (none)', 'instruction');
-    }
+    checkBody(EmbedFieldsSchema, body);
     const settings = parseSerializerSettings(body, service.defaults);
     const rec = await record(body);
     const r = service.serialize(rec, settings);
@@ -161,7 +160,7 @@ export function createApp(o: AppOptions): Hono {
 
   app.post('/v1/predict', async (c) => {
     const body = asObject(await readJson(c));
-    const tasks = parseTasks(body.tasks);
+    const { tasks } = checkBody(PredictFieldsSchema, body);
     const rec = await record(body);
     checkSettingsMatch(body, tasks ?? service.probes.map((p) => p.task), service);
     const predictions = await service.predict(rec, tasks);
@@ -212,14 +211,6 @@ async function readJson(c: Context): Promise<unknown> {
     // V8's message quotes the input; report only the kind of error and where parsing stopped.
     throw new ApiError(400, 'invalid_json', `the request body is not valid JSON ${jsonErrorReason(err, text).replace(/^invalid JSON /, '')}`, null);
   }
-}
-
-function parseTasks(v: unknown): string[] | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length === 0 || !v.every((t) => typeof t === 'string' && t !== '')) {
-    throw new ApiError(400, 'invalid_request', 'tasks must be a non-empty array of task names (see GET /v1/models)', 'tasks');
-  }
-  return v as string[];
 }
 
 /** A predict request may restate the serializer settings, but not change them: the probe was trained on its own. */

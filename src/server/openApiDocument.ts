@@ -1,10 +1,11 @@
 /**
- * The OpenAPI 3.1 description of the service (`GET /openapi.json`), written by hand next to the
- * routes it describes: the request schemas here are the ones `parseRecordInput` enforces. Name
- * lists (formats, tokenizers) come from their registries.
+ * The OpenAPI 3.1 description of the service (`GET /openapi.json`). The request bodies (and
+ * MedsEvent, Settings) are generated from the zod schemas of requestSchemas.ts, the ones the
+ * server checks requests with; responses are described here next to the routes. Name lists
+ * (formats, tokenizers, model families) come from their registries.
  */
-import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
-import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
+import { MODEL_FAMILIES } from '../embed/Embedder.ts';
+import { requestJsonSchemas } from './requestSchemas.ts';
 
 const ERROR = {
   type: 'object',
@@ -27,21 +28,6 @@ const ERROR = {
 } as const;
 
 const err = (description: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-
-const RECORD_PROPERTIES = {
-  bundle: { type: 'object', description: 'A FHIR R4 or STU3 Bundle holding exactly one Patient and its resources (as Synthea writes them). Converted with the batch converter (`ehr-embed convert --from fhir`).' },
-  events: { type: 'array', items: { $ref: '#/components/schemas/MedsEvent' }, description: 'MEDS events of one subject, instead of a bundle' },
-  subjectId: { type: ['integer', 'string'], description: 'A subject of the `--meds` dataset (MEDS id or source id), instead of a bundle; with `events`, the id to report (default 0)' },
-  predictionTime: { type: 'string', format: 'date-time', description: 'ISO 8601; only events at or before it are used. UTC unless an offset is given.' },
-} as const;
-
-const SETTINGS_PROPERTIES = {
-  format: { type: 'string', enum: [...SERIALIZE_FORMATS], description: "Serialization format: markdown and list are the paper's serializers byte for byte, markdown-plus and list-plus ehr-embed's variants (default: the loaded probes', else markdown)" },
-  maxTokens: { type: ['integer', 'null'], minimum: 1, description: 'Token budget; null for none (default: the probes\', else none)' },
-  tokenizer: { type: 'string', enum: [...TOKENIZER_NAMES], description: 'Tokenizer of the budget and counts (default: the probes\', else qwen2)' },
-} as const;
-
-const RECORD_REQUIRED = { required: ['predictionTime'], oneOf: [{ required: ['bundle'] }, { required: ['events'] }, { required: ['subjectId'] }] } as const;
 
 const EVENT_REF = { type: 'object', properties: { time: { type: ['string', 'null'], format: 'date-time' }, code: { type: 'string' } } } as const;
 
@@ -124,39 +110,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' } },
       schemas: {
         Error: ERROR,
-        MedsEvent: {
-          type: 'object',
-          required: ['code'],
-          properties: {
-            time: { type: ['string', 'null'], format: 'date-time', description: 'ISO 8601; null for static facts (sex, race)' },
-            code: { type: 'string', examples: ['LOINC/4548-4', 'MEDS_BIRTH', 'Gender/F'] },
-            numericValue: { type: ['number', 'null'] },
-            textValue: { type: ['string', 'null'] },
-            description: { type: 'string', description: 'Description of the code (the first given per code is used)' },
-            extra: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean', 'null'] }, description: 'Extra MEDS columns: unit, visit_id, end (ISO 8601), domain' },
-          },
-        },
-        SerializeRequest: { type: 'object', properties: { ...RECORD_PROPERTIES, ...SETTINGS_PROPERTIES }, ...RECORD_REQUIRED },
-        EmbedRequest: {
-          type: 'object',
-          properties: {
-            ...RECORD_PROPERTIES,
-            ...SETTINGS_PROPERTIES,
-            model: { type: 'string', description: "Must be the server's model spec when given" },
-            instruction: { type: ['string', 'null'], description: "Instruction text; null for none (default: the study's generic instruction)" },
-          },
-          ...RECORD_REQUIRED,
-        },
-        PredictRequest: {
-          type: 'object',
-          properties: {
-            ...RECORD_PROPERTIES,
-            tasks: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Task names of loaded probes (default: all)' },
-            ...SETTINGS_PROPERTIES,
-          },
-          description: 'format, maxTokens and tokenizer may be restated but not changed: each probe serializes with its training settings (400 settings_mismatch).',
-          ...RECORD_REQUIRED,
-        },
+        // MedsEvent, Settings and the request bodies: generated from the zod schemas the server checks with.
+        ...requestJsonSchemas(),
         Truncation: {
           type: 'object',
           properties: {
@@ -173,7 +128,6 @@ export function openApiDocument(version: string): Record<string, unknown> {
             droppedHeadLines: { type: 'integer' },
           },
         },
-        Settings: { type: 'object', properties: SETTINGS_PROPERTIES },
         SerializeResponse: {
           type: 'object',
           properties: {
@@ -191,7 +145,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
           properties: {
             embedding: { type: 'array', items: { type: 'number' } },
             model: { type: 'string' },
-            family: { type: 'string', enum: ['qwen', 'llm2vec', 'plain'] },
+            family: { type: 'string', enum: [...MODEL_FAMILIES] },
             dims: { type: 'integer' },
             instruction: { type: ['string', 'null'] },
             tokenCount: { type: 'integer' },

@@ -8,7 +8,7 @@ import { createEmbedder } from '../embed/createEmbedder.ts';
 import { MODEL_FAMILIES, type Embedder, type ModelFamily } from '../embed/Embedder.ts';
 import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../embed/EmbeddingCache.ts';
 import { UsageError } from '../errors.ts';
-import { ProbeBundle } from '../probe/ProbeBundle.ts';
+import { ProbeBundle } from '../artifacts/ProbeBundle.ts';
 import type { CdsOptions } from './cds/mountCdsHooks.ts';
 import { createApp, type RequestLogEntry } from './createApp.ts';
 import { InspectorDataset } from './InspectorDataset.ts';

@@ -1,4 +1,4 @@
-import { hashUnit } from '../meds/hashSplit.ts';
+import { hashUnit } from '../hashUnit.ts';
 import type { TaskLabels } from './labelDataset.ts';
 import type { SplitResolver } from './subjectSplitResolver.ts';
 import { summarizeLabels } from './summarizeLabels.ts';

@@ -41,4 +41,3 @@ export { labelDataset, type LabelSource, type LabelDatasetOptions, type LabeledD
 export { sampleShots, SHOT_KS, SHOT_REPLICATES, SHOT_SPLITS, type ShotSet, type TaskShots, type ShotOptions, type ShotAvailability } from './sampleShots.ts';
 export { importLabels, type ImportedLabels, type LabelValueType } from './importLabels.ts';
 export { taskLabelsFromImport } from './taskLabelsFromImport.ts';
-export { writeLabelOutputs, type LabelRunSummary, type ShotsFile, type WriteLabelOutputsOptions } from './writeLabelOutputs.ts';

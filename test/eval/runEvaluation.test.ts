@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runEvaluation, summarize, type FeatureSet, type RunResult } from '../../src/eval/runEvaluation.ts';
 import { lrHead } from '../../src/eval/lrHead.ts';
-import type { TaskData } from '../../src/eval/loadLabelsDir.ts';
+import type { TaskData } from '../../src/eval/TaskData.ts';
 import { sampleShots } from '../../src/tasks/sampleShots.ts';
 import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
 import { DATA, tempDir } from '../helpers/paths.ts';

@@ -98,6 +98,32 @@ describe('openMedsDataset on the MIMIC-IV demo', () => {
     }
   });
 
+  it('counts numeric values in bounds (as FLOAT, NaN and null left out), matching the events', async () => {
+    const ds = await openMedsDataset(MIMIC_MEDS);
+    try {
+      const counts = await ds.codeCounts();
+      const events: { code: string; v: number | null }[] = [];
+      for await (const s of ds.subjects()) for (const e of s.events) events.push({ code: e.code, v: e.numericValue });
+      // The two codes with the most numeric values, and bounds at their median.
+      const withValues = new Map<string, number[]>();
+      for (const e of events) if (e.v !== null && !Number.isNaN(e.v)) withValues.set(e.code, [...(withValues.get(e.code) ?? []), e.v]);
+      const codes = [...withValues].sort((a, b) => b[1].length - a[1].length).slice(0, 2).map(([c]) => c);
+      assert.equal(codes.length, 2);
+      const values = codes.flatMap((c) => withValues.get(c) ?? []).sort((a, b) => a - b);
+      const mid = values[Math.floor(values.length / 2)] as number;
+      const f = Math.fround;
+      const expect = (keep: (v: number) => boolean): number => values.filter(keep).length;
+      assert.equal(await ds.countNumericValues(codes, { min: null, minInclusive: false, max: null, maxInclusive: false }), values.length);
+      assert.equal(await ds.countNumericValues(codes, { min: mid, minInclusive: true, max: null, maxInclusive: false }), expect((v) => f(v) >= f(mid)));
+      assert.equal(await ds.countNumericValues(codes, { min: mid, minInclusive: false, max: null, maxInclusive: false }), expect((v) => f(v) > f(mid)));
+      assert.equal(await ds.countNumericValues(codes, { min: null, minInclusive: false, max: mid, maxInclusive: false }), expect((v) => f(v) < f(mid)));
+      assert.ok(values.length <= codes.reduce((n, c) => n + (counts.get(c) ?? 0), 0));
+      assert.equal(await ds.countNumericValues([], { min: null, minInclusive: false, max: null, maxInclusive: false }), 0);
+    } finally {
+      ds.close();
+    }
+  });
+
   it('resolves unknown subjects with a usage error', async () => {
     const ds = await openMedsDataset(MIMIC_MEDS);
     try {

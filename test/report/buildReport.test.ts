@@ -8,7 +8,8 @@ import { lrHead } from '../../src/eval/lrHead.ts';
 import { runEvaluation } from '../../src/eval/runEvaluation.ts';
 import { buildReport } from '../../src/report/buildReport.ts';
 import { EHRSHOT_REFERENCE } from '../../src/report/EHRSHOT_REFERENCE.ts';
-import type { EvaluationFile, ReportInput } from '../../src/report/ReportInput.ts';
+import type { EvaluationFile } from '../../src/artifacts/resultsFile.ts';
+import type { ReportInput } from '../../src/report/ReportInput.ts';
 import { writeReport } from '../../src/report/writeReport.ts';
 import { syntheticReportInput } from './reportFixture.ts';
 

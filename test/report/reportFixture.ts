@@ -4,16 +4,17 @@
  * plus dataset, label, vocabulary and embedding summaries shaped like the real commands' output,
  * and example texts from the real serializer.
  */
-import type { EmbedReport } from '../../src/pipeline/embedLabels.ts';
-import type { TaskData } from '../../src/eval/loadLabelsDir.ts';
+import type { EmbedReport } from '../../src/artifacts/featuresManifest.ts';
+import type { TaskData } from '../../src/eval/TaskData.ts';
 import { lrHead } from '../../src/eval/lrHead.ts';
 import { runEvaluation, type FeatureSet, type K } from '../../src/eval/runEvaluation.ts';
 import type { DatasetStats, SplitStats } from '../../src/meds/computeDatasetStats.ts';
-import type { EvaluationFile, ReportInput } from '../../src/report/ReportInput.ts';
+import type { EvaluationFile } from '../../src/artifacts/resultsFile.ts';
+import type { ReportInput } from '../../src/report/ReportInput.ts';
 import { serialize } from '../../src/serialize/serialize.ts';
 import { sampleShots } from '../../src/tasks/sampleShots.ts';
 import type { SplitCounts, TaskSummary } from '../../src/tasks/summarizeLabels.ts';
-import type { LabelRunSummary } from '../../src/tasks/writeLabelOutputs.ts';
+import type { LabelRunSummary } from '../../src/artifacts/labelsDir.ts';
 import type { VocabularyAudit } from '../../src/vocab/auditVocabulary.ts';
 import { SYNTHEA_PREDICTION_TIME, syntheaPatient, vocabulary } from '../serialize/fixtures.ts';
 

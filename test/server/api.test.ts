@@ -8,7 +8,7 @@ import { SERIALIZE_FORMATS } from '../../src/serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../../src/tokenize/getTokenizer.ts';
 import { fitLogistic } from '../../src/probe/logistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/probe/ProbeBundle.ts';
+import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/artifacts/ProbeBundle.ts';
 import type { RequestLogEntry } from '../../src/server/createApp.ts';
 import { isLoopbackHost } from '../../src/server/isLoopbackHost.ts';
 import { parseByteSize } from '../../src/server/parseByteSize.ts';
@@ -81,9 +81,17 @@ describe('HTTP API', () => {
     const refs = JSON.stringify(o.body).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const r of refs) assert.ok(o.body.components.schemas[r.split('/').pop() as string], `${r} is defined`);
     // Name lists come from the registries: every tokenizer and format, in the document and in /v1/models.
-    assert.deepEqual(o.body.components.schemas.Settings.properties.tokenizer.enum, [...TOKENIZER_NAMES]);
+    // (null is accepted and means the default: the enum sits in an anyOf with null.)
+    const enumOf = (s: { enum?: string[]; anyOf?: { enum?: string[] }[] }): string[] | undefined => s.enum ?? s.anyOf?.find((x) => x.enum)?.enum;
+    for (const body of ['Settings', 'SerializeRequest', 'EmbedRequest', 'PredictRequest']) {
+      assert.deepEqual(enumOf(o.body.components.schemas[body].properties.tokenizer), [...TOKENIZER_NAMES], body);
+      assert.deepEqual(enumOf(o.body.components.schemas[body].properties.format), [...SERIALIZE_FORMATS], body);
+    }
     assert.ok(TOKENIZER_NAMES.includes('use-lite'));
-    assert.deepEqual(o.body.components.schemas.Settings.properties.format.enum, [...SERIALIZE_FORMATS]);
+    // The request bodies are the schemas the server checks with (requestSchemas.ts).
+    assert.deepEqual(o.body.components.schemas.PredictRequest.required, ['predictionTime']);
+    assert.ok(o.body.components.schemas.PredictRequest.properties.tasks);
+    assert.equal(o.body.components.schemas.SerializeRequest.properties.events.items.$ref, '#/components/schemas/MedsEvent');
     assert.deepEqual(m.body.choices, { formats: [...SERIALIZE_FORMATS], tokenizers: [...TOKENIZER_NAMES] });
   });
 

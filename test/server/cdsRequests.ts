@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fitLogistic } from '../../src/probe/logistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/probe/ProbeBundle.ts';
+import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/artifacts/ProbeBundle.ts';
 import { PREFETCH_TEMPLATES } from '../../src/server/cds/cdsPrefetch.ts';
 import type { SampleBundle } from './fixtures.ts';
 

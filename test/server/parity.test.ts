@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { readFeatureFile } from '../../src/meds/featureFiles.ts';
 import { readLabels, writeLabels } from '../../src/meds/labels.ts';
 import { openMedsDataset } from '../../src/meds/MedsDataset.ts';
-import { ProbeBundle } from '../../src/probe/ProbeBundle.ts';
+import { ProbeBundle } from '../../src/artifacts/ProbeBundle.ts';
 import { startServer, type RunningServer } from '../../src/server/startServer.ts';
 import type { Label } from '../../src/types.ts';
 import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../helpers/embeddingServer.ts';

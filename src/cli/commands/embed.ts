@@ -2,12 +2,13 @@ import { Command, Option } from 'commander';
 import { createEmbedder, EMBEDDERS } from '../../embed/createEmbedder.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../../embed/Embedder.ts';
 import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../../embed/EmbeddingCache.ts';
-import { embedLabels, type EmbedReport } from '../../pipeline/embedLabels.ts';
-import type { InstructionMode } from '../../embed/instructions.ts';
+import type { EmbedReport } from '../../artifacts/featuresManifest.ts';
+import { embedLabels } from '../../pipeline/embedLabels.ts';
+import { INSTRUCTION_MODES, type InstructionMode } from '../../serialize/instructions.ts';
 import { GPU_PROFILES } from '../../embed/gpuProfiles.ts';
 import { readEmbedTasks } from '../../pipeline/readEmbedTasks.ts';
 import { parseShard, shardFromEnv, type ShardSource } from '../../embed/Shard.ts';
-import { readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
+import { readLabelsDir, tasksWithLabels } from '../../artifacts/labelsDir.ts';
 import { UsageError } from '../../errors.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
 import { SERIALIZE_FORMATS, type SerializeFormat } from '../../serialize/serialize.ts';
@@ -49,7 +50,7 @@ export function embedCommand(): Command {
     .addOption(new Option('--format <format>', 'serialization format').choices([...SERIALIZE_FORMATS]).default('markdown'))
     .option('--max-tokens <n>', 'token budget per text (default: none)', (v) => parsePositiveInt(v, '--max-tokens'))
     .addOption(new Option('--tokenizer <name>', 'tokenizer for the budget and token counts').choices([...TOKENIZER_NAMES]).default('qwen2'))
-    .addOption(new Option('--instruction <mode>', "instruction: the task's query, the generic query, or none").choices(['task', 'generic', 'none']).default('task'))
+    .addOption(new Option('--instruction <mode>', "instruction: the task's query, the generic query, or none").choices([...INSTRUCTION_MODES]).default('task'))
     .option('--out <features-dir>', 'output directory (required unless --dry-run)')
     .option('--cache <dir>', 'embedding cache directory', DEFAULT_CACHE_DIR)
     .option('--vocab <path...>', 'extra vocabularies for descriptions (see vocab-audit)', [])

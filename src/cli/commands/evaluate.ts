@@ -1,19 +1,12 @@
-import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { buildCountFeatures } from '../../features/buildCountFeatures.ts';
-import { openMedsDataset } from '../../meds/MedsDataset.ts';
-import { readDemographics } from '../../meds/readDemographics.ts';
-import { subgroupAttributes } from '../subgroupAttributes.ts';
-import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
 import type { Head } from '../../eval/Head.ts';
-import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
+import { writeResultsFile, type EvaluationFile } from '../../artifacts/resultsFile.ts';
+import { evaluateFeatureSets } from '../../pipeline/evaluateFeatureSets.ts';
 import { lrHead } from '../../eval/lrHead.ts';
 import { gbmHead } from '../../eval/gbmHead.ts';
-import { runEvaluation, type FeatureSet, type K, type MacroSummary } from '../../eval/runEvaluation.ts';
-import { subjectSplitResolver } from '../../tasks/subjectSplitResolver.ts';
+import type { K, MacroSummary } from '../../eval/runEvaluation.ts';
 import { SHOT_KS } from '../../tasks/sampleShots.ts';
-import { PACKAGE_VERSION } from '../../version.ts';
 import { parseInteger, parsePositiveInt } from '../parseOptions.ts';
 import { progressBar } from '../progressBar.ts';
 import { makeTable } from '../table.ts';
@@ -42,7 +35,7 @@ export function evaluateCommand(): Command {
     .requiredOption('--out <file>', 'results JSON to write')
     .action(async (o: EvaluateCliOptions) => {
       const results = await evaluateFromCli(o);
-      writeFileSync(o.out, JSON.stringify(results, null, 2) + '\n');
+      writeResultsFile(o.out, results);
       process.stdout.write(formatMacro(results.macro, results.bestBaseline));
       if (results.skipped.length > 0) process.stdout.write(`${results.skipped.length} run(s) skipped (reasons in ${o.out}, "skipped").\n`);
       const warnings = results.fitWarnings ?? [];
@@ -83,55 +76,40 @@ export function parseKs(list: string): K[] {
   });
 }
 
-async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof runEvaluation> & Record<string, unknown>> {
+async function evaluateFromCli(o: EvaluateCliOptions): Promise<EvaluationFile> {
   const ks = parseKs(o.k);
   const heads = o.heads.split(',').map((h) => {
     const head = HEADS[h.trim()];
     if (!head) throw new UsageError(`unknown head "${h}"; known: ${Object.keys(HEADS).join(', ')}`, { field: 'heads' });
     return head;
   });
-  const specs = o.features.map((f) => {
+  const features = o.features.map((f) => {
     const eq = f.indexOf('=');
     if (eq <= 0) throw new UsageError(`--features expects name=dir, got "${f}"`);
     return { name: f.slice(0, eq), dir: f.slice(eq + 1) };
   });
-  if (specs.length === 0 && !o.counts) throw new UsageError('nothing to evaluate: give --features name=dir and/or --counts');
-  const ld = readLabelsDir(o.labels);
-  const names = o.tasks ? o.tasks.split(',').map((t) => t.trim()) : tasksWithLabels(ld);
-  const medsDir = o.meds ?? ld.summary.dataset;
-  const ds = await openMedsDataset(medsDir);
+  let bar: ReturnType<typeof progressBar> | undefined;
   try {
-    const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
-    const tasks = await loadTasks(ld, names, splits);
-    const sets: FeatureSet[] = [];
-    for (const s of specs) sets.push(await loadEmbeddingFeatureSet(s.name, s.dir, tasks));
-    let counts: FeatureSet | undefined;
-    if (o.counts || o.combine) {
-      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins, numericDeciles: o.deciles });
-      counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true);
-      if (o.counts) sets.push(counts);
-    }
-    if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
-    // AUROC by sex, age band, race and ethnicity at k = all (from the dataset's MEDS codes).
-    // Group names from the dataset's own code descriptions (codes.parquet), as the serializer shows them.
-    const subgroups = subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
-    const bar = progressBar('evaluate', 'runs');
-    let res;
-    try {
-      res = runEvaluation(tasks, sets, heads, { ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, subgroups, onProgress: (d, t) => bar.update(d, t) });
-    } finally {
-      bar.stop();
-    }
-    return {
-      version: PACKAGE_VERSION,
-      createdAt: new Date().toISOString(),
-      settings: { labels: o.labels, meds: medsDir, ks, replicates: o.replicates, heads: heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: o.counts || o.combine, timeBins: o.timeBins, deciles: o.deciles } },
-      tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...ld.summary.tasks[t.name]?.splits }])),
-      featureSets: sets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline })),
-      ...res,
-    };
+    return await evaluateFeatureSets({
+      labels: o.labels,
+      features,
+      counts: o.counts,
+      timeBins: o.timeBins,
+      deciles: o.deciles,
+      combine: o.combine,
+      ...(o.meds !== undefined ? { meds: o.meds } : {}),
+      heads,
+      ks,
+      replicates: o.replicates,
+      ...(o.tasks ? { tasks: o.tasks.split(',').map((t) => t.trim()) } : {}),
+      bootstrap: o.bootstrap,
+      pairedResamples: o.pairedResamples,
+      seed: o.seed,
+      // The bar starts with the first progress report (after loading), as it did before.
+      onProgress: (d, t) => (bar ??= progressBar('evaluate', 'runs')).update(d, t),
+    });
   } finally {
-    ds.close();
+    bar?.stop();
   }
 }
 

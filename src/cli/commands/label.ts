@@ -12,7 +12,7 @@ import { labelDataset, type LabeledDataset, type TaskLabels } from '../../tasks/
 import { loadTaskSpecs } from '../../tasks/loadTaskSpecs.ts';
 import { selectTasks } from '../../tasks/selectTasks.ts';
 import { taskLabelsFromImport } from '../../tasks/taskLabelsFromImport.ts';
-import { writeLabelOutputs, type LabelRunSummary } from '../../tasks/writeLabelOutputs.ts';
+import { writeLabelOutputs, type LabelRunSummary } from '../../artifacts/labelsDir.ts';
 import { SPLITS } from '../../types.ts';
 import { parseInteger } from '../parseOptions.ts';
 import { progressBar } from '../progressBar.ts';

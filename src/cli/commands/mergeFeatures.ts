@@ -1,7 +1,7 @@
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { combinePartManifests, listPartManifests } from '../../embed/featuresManifest.ts';
+import { combinePartManifests, listPartManifests, writeFeaturesManifest } from '../../artifacts/featuresManifest.ts';
 import { UsageError } from '../../errors.ts';
 import { mergeFeatureParts } from '../../meds/featureFiles.ts';
 import { makeTable } from '../table.ts';
@@ -22,7 +22,7 @@ export function mergeFeaturesCommand(): Command {
       // A task merged by an earlier, interrupted merge has its single file already.
       const missing = Object.keys(manifest.tasks).filter((t) => !merged.some((m) => m.task === t) && !existsSync(join(dir, `${t}.parquet`)));
       if (missing.length > 0) throw new UsageError(`the manifests list task(s) without part files: ${missing.join(', ')}`, { file: dir });
-      writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, createdAt: new Date().toISOString() }, null, 2) + '\n');
+      writeFeaturesManifest(dir, { ...manifest, createdAt: new Date().toISOString() });
       for (const name of listPartManifests(dir)) rmSync(join(dir, name), { force: true });
       if (o.json) {
         process.stdout.write(JSON.stringify({ dir, tasks: merged.map((m) => ({ task: m.task, parts: m.parts, rows: m.rows })) }, null, 2) + '\n');

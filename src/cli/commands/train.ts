@@ -1,21 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command } from 'commander';
-import { combinePartManifests } from '../../embed/featuresManifest.ts';
-import { resolveInstruction, type InstructionMode } from '../../embed/instructions.ts';
 import { UsageError } from '../../errors.ts';
-import { loadEmbeddingFeatureSet } from '../../eval/featureSets.ts';
-import { loadTasks, readLabelsDir } from '../../eval/loadLabelsDir.ts';
-import { trainProbe } from '../../eval/trainProbe.ts';
-import { openMedsDataset } from '../../meds/MedsDataset.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../probe/ProbeBundle.ts';
-import { subjectSplitResolver } from '../../tasks/subjectSplitResolver.ts';
-import type { CodeMetadata } from '../../types.ts';
-import { PACKAGE_VERSION } from '../../version.ts';
-import { buildVocabulary } from '../../vocab/VocabularyChain.ts';
+import { trainProbeBundle } from '../../pipeline/trainProbeBundle.ts';
 import { makeTable } from '../table.ts';
-import { SERIALIZE_FORMATS } from '../../serialize/serialize.ts';
-import type { SerializeFormat } from '../../serialize/serialize.ts';
 
 interface TrainCliOptions {
   labels: string;
@@ -26,18 +12,6 @@ interface TrainCliOptions {
   c?: number;
   vocab: string[];
   json: boolean;
-}
-
-/** The fields of `<features>/manifest.json` (written by `ehr-embed embed`) that a probe depends on. */
-interface FeaturesManifest {
-  readonly model: string;
-  readonly family: string;
-  readonly dims: number;
-  readonly format: SerializeFormat;
-  readonly maxTokens: number | null;
-  readonly tokenizer: string;
-  readonly instruction: InstructionMode;
-  readonly tasks: Readonly<Record<string, unknown>>;
 }
 
 /** `ehr-embed train --labels <dir> --features <dir> --task <t> --out <probe-dir>`. */
@@ -59,42 +33,7 @@ export function trainCommand(): Command {
     .option('--vocab <path...>', 'extra vocabularies, as given to `ehr-embed embed --vocab` (the served texts must use the same descriptions)', [])
     .option('--json', 'print probe.json without the vocabulary instead of a table', false)
     .action(async (o: TrainCliOptions) => {
-      const manifest = readManifest(o.features);
-      if (!Object.hasOwn(manifest.tasks, o.task)) {
-        throw new UsageError(`no features for task "${o.task}" in this features directory (has: ${Object.keys(manifest.tasks).sort().join(', ') || 'none'})`, { file: o.features });
-      }
-      const ld = readLabelsDir(o.labels);
-      const query = ld.summary.tasks[o.task]?.query ?? null;
-      const ds = await openMedsDataset(o.meds ?? ld.summary.dataset);
-      let vocabulary: CodeMetadata[];
-      let probe: ProbeBundle;
-      try {
-        const [task] = await loadTasks(ld, [o.task], subjectSplitResolver(ds.splits, ld.summary.seed));
-        if (!task) throw new UsageError(`unknown task "${o.task}"`, { file: o.labels });
-        const features = await loadEmbeddingFeatureSet('embedding', o.features, [task]);
-        if (features.dims !== manifest.dims) throw new UsageError(`features have ${features.dims} dimensions but manifest.json says ${manifest.dims}`, { file: o.features });
-        const trained = trainProbe(task, features.rows(task.name), features.dims, o.c !== undefined ? { C: o.c } : {});
-        // The descriptions the training texts were made with (as `embed` built them), for serving.
-        const codes = await ds.distinctCodes();
-        const chain = await buildVocabulary({ codes, datasetCodes: ds.codes, paths: o.vocab });
-        vocabulary = codes
-          .map((code) => ({ code, description: chain.describe(code), parentCodes: [...chain.parents(code)] }))
-          .filter((c) => c.description !== null || c.parentCodes.length > 0);
-        probe = ProbeBundle.create({
-          kind: PROBE_BUNDLE_KIND,
-          version: 1,
-          task: o.task,
-          createdAt: new Date().toISOString(),
-          ehrEmbedVersion: PACKAGE_VERSION,
-          model: { spec: manifest.model, family: manifest.family, dims: manifest.dims },
-          serializer: { format: manifest.format, maxTokens: manifest.maxTokens, tokenizer: manifest.tokenizer, vocabulary },
-          instruction: { mode: manifest.instruction, text: resolveInstruction(manifest.instruction, manifest.format, query ?? undefined) },
-          head: { scaler: trained.scaler.toJSON(), logistic: trained.logistic.toJSON() },
-          training: { labels: o.labels, features: o.features, ...trained.summary },
-        });
-      } finally {
-        ds.close();
-      }
+      const probe = await trainProbeBundle({ labels: o.labels, features: o.features, task: o.task, ...(o.meds !== undefined ? { meds: o.meds } : {}), ...(o.c !== undefined ? { C: o.c } : {}), vocab: o.vocab });
       const file = probe.save(o.out);
       if (o.json) {
         const { serializer, ...rest } = probe.toJSON();
@@ -105,7 +44,8 @@ export function trainCommand(): Command {
       const table = makeTable(['measure', 'value']);
       table.push(['task', probe.task]);
       table.push(['model', `${probe.data.model.spec} (${probe.data.model.family}, ${probe.data.model.dims} dims)`]);
-      table.push(['serialization', `${manifest.format}, budget ${manifest.maxTokens ?? 'none'} (${manifest.tokenizer} tokens), instruction ${manifest.instruction}`]);
+      const { serializer, instruction } = probe.data;
+      table.push(['serialization', `${serializer.format}, budget ${serializer.maxTokens ?? 'none'} (${serializer.tokenizer} tokens), instruction ${instruction.mode}`]);
       table.push(['train rows (positives)', `${t.n} (${t.positives})`]);
       table.push(['tuning rows (positives)', `${t.tuningN} (${t.tuningPositives})`]);
       table.push(['C', `${t.C}${t.cSelected ? ' (chosen on tuning)' : ' (fixed)'}`]);
@@ -113,30 +53,4 @@ export function trainCommand(): Command {
       table.push(['checksum', probe.checksum]);
       process.stdout.write(`${table.toString()}\nWrote ${file}.\n`);
     });
-}
-
-function readManifest(dir: string): FeaturesManifest {
-  const file = join(dir, 'manifest.json');
-  // A sharded run's directory before `merge-features`: its part manifests, combined.
-  const combined = existsSync(file) ? undefined : combinePartManifests(dir);
-  if (!existsSync(file) && !combined) throw new UsageError('not a features directory: manifest.json is missing (write one with `ehr-embed embed`)', { file: dir });
-  let m: Record<string, unknown>;
-  try {
-    m = (combined ?? JSON.parse(readFileSync(file, 'utf8'))) as Record<string, unknown>;
-  } catch (err) {
-    throw new UsageError(`invalid JSON: ${(err as Error).message}`, { file });
-  }
-  const bad = (field: string, expected: string): never => {
-    throw new UsageError(`manifest.json: expected ${expected}`, { file, field });
-  };
-  if (typeof m.model !== 'string') bad('model', 'a model spec');
-  if (typeof m.family !== 'string') bad('family', 'a model family');
-  if (typeof m.dims !== 'number' || !Number.isInteger(m.dims) || m.dims <= 0) bad('dims', 'a positive integer (features were written)');
-  if (!(SERIALIZE_FORMATS as readonly unknown[]).includes(m.format)) bad('format', `one of ${SERIALIZE_FORMATS.join(', ')}`);
-  if (m.maxTokens !== null && (typeof m.maxTokens !== 'number' || !Number.isInteger(m.maxTokens))) bad('maxTokens', 'null or an integer');
-  if (typeof m.tokenizer !== 'string') bad('tokenizer', 'a tokenizer name');
-  if (m.instruction !== 'task' && m.instruction !== 'generic' && m.instruction !== 'none') bad('instruction', '"task", "generic" or "none"');
-  if (typeof m.tasks !== 'object' || m.tasks === null) bad('tasks', 'an object');
-  if (m.dryRun === true) bad('dryRun', 'a real embed run, not a dry run');
-  return m as unknown as FeaturesManifest;
 }

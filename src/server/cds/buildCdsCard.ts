@@ -4,7 +4,7 @@
  * top of the text it read), the source (model and probe checksum) and a link to the inspector.
  */
 import { randomUUID } from 'node:crypto';
-import type { ProbeBundle } from '../../probe/ProbeBundle.ts';
+import type { ProbeBundle } from '../../artifacts/ProbeBundle.ts';
 import { taskPhrase } from './taskPhrase.ts';
 
 /** A CDS Hooks 2.0 card (the fields ehr-embed fills). */

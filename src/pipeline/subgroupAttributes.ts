@@ -1,4 +1,4 @@
-import type { TaskData } from '../eval/loadLabelsDir.ts';
+import type { TaskData } from '../eval/TaskData.ts';
 import { ageBand } from '../eval/subgroupAuroc.ts';
 import type { SubjectDemographics } from '../meds/readDemographics.ts';
 import { ageInYears } from '../serialize/demographicFacts.ts';

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { isUsageError } from '../../src/errors.ts';
 import { fitLogistic } from '../../src/probe/logistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
-import { canonicalJson, PROBE_BUNDLE_KIND, ProbeBundle, type ProbeBundleData } from '../../src/probe/ProbeBundle.ts';
+import { canonicalJson, PROBE_BUNDLE_KIND, ProbeBundle, type ProbeBundleData } from '../../src/artifacts/ProbeBundle.ts';
 import { tempDir } from '../helpers/paths.ts';
 
 function data(): ProbeBundleData {

@@ -1,7 +1,7 @@
 /** Instructions of SPEC 3: the task's query wrapped in the study's retrieval instruction. */
 
-import { isMarkdownFormat } from '../serialize/serialize.ts';
-import type { SerializeFormat } from '../serialize/serialize.ts';
+import { isMarkdownFormat } from './serialize.ts';
+import type { SerializeFormat } from './serialize.ts';
 
 /** Serialization formats the instruction can name (every serializer format). */
 export type TextFormat = SerializeFormat;
@@ -9,8 +9,11 @@ export type TextFormat = SerializeFormat;
 /** The generic query: one embedding for all tasks. */
 export const GENERIC_QUERY = 'what are the key clinical features of the patient to predict future medical events';
 
-/** Which instruction to use: the task's own query, the generic one, or none. */
-export type InstructionMode = 'task' | 'generic' | 'none';
+/** Instruction modes: the task's own query, the generic one, or none (every list of modes derives from this one). */
+export const INSTRUCTION_MODES = ['task', 'generic', 'none'] as const;
+
+/** Which instruction to use, see {@link INSTRUCTION_MODES}. */
+export type InstructionMode = (typeof INSTRUCTION_MODES)[number];
 
 /**
  * The study's instruction for a query:

@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 import type { SerializeFormat } from '../serialize/serialize.ts';
+import type { ProbeTraining } from '../eval/trainProbe.ts';
 import type { CodeMetadata } from '../types.ts';
-import { FittedLogistic, type LogisticJSON } from './logistic.ts';
-import { FittedMaxAbsScaler, type MaxAbsScalerJSON } from './maxAbsScaler.ts';
+import { FittedLogistic, type LogisticJSON } from '../probe/logistic.ts';
+import { FittedMaxAbsScaler, type MaxAbsScalerJSON } from '../probe/maxAbsScaler.ts';
 
 /** File name of a probe bundle inside a probe directory. */
 export const PROBE_FILE = 'probe.json';
@@ -44,27 +45,6 @@ export interface ProbeModel {
   readonly family: string;
   /** Embedding dimension. */
   readonly dims: number;
-}
-
-/** How the probe was fitted. */
-export interface ProbeTraining {
-  /** Labels directory and features directory as given to `ehr-embed train`. */
-  readonly labels: string;
-  readonly features: string;
-  /** Training rows (split `train`) and their positives. */
-  readonly n: number;
-  readonly positives: number;
-  /** Tuning rows (split `tuning`) used to choose C, and their positives. */
-  readonly tuningN: number;
-  readonly tuningPositives: number;
-  /** The chosen C. */
-  readonly C: number;
-  /** Whether C was chosen on tuning (false: fixed by the user). */
-  readonly cSelected: boolean;
-  /** AUROC on tuning at the chosen C (null when tuning lacks a class). */
-  readonly validationAuroc: number | null;
-  /** Validation AUROC of every C tried, in grid order (empty when C was fixed). */
-  readonly cScores: readonly { readonly C: number; readonly auroc: number }[];
 }
 
 /** Everything in `probe.json` except the checksum. */

@@ -1,0 +1,95 @@
+/**
+ * The `evaluate` pipeline: a labels directory, embedding feature directories and (optionally)
+ * count features of the MEDS dataset → the few-shot evaluation (SPEC 5) as a results.json object.
+ */
+import { loadTasks, readLabelsDir, tasksWithLabels } from '../artifacts/labelsDir.ts';
+import { buildResultsFile, type EvaluationFile } from '../artifacts/resultsFile.ts';
+import { UsageError } from '../errors.ts';
+import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
+import type { Head } from '../eval/Head.ts';
+import { runEvaluation, type FeatureSet, type K } from '../eval/runEvaluation.ts';
+import { buildCountFeatures } from '../features/buildCountFeatures.ts';
+import { openMedsDataset } from '../meds/MedsDataset.ts';
+import { readDemographics } from '../meds/readDemographics.ts';
+import { subjectSplitResolver } from '../tasks/subjectSplitResolver.ts';
+import { subgroupAttributes } from './subgroupAttributes.ts';
+
+/** Options of {@link evaluateFeatureSets}. */
+export interface EvaluateFeatureSetsOptions {
+  /** Labels directory (from `ehr-embed label`). */
+  readonly labels: string;
+  /** Embedding feature sets: a name and a features directory each. */
+  readonly features: readonly { readonly name: string; readonly dir: string }[];
+  /** Add the count-feature baseline (default false). */
+  readonly counts?: boolean;
+  /** Count features per time bin (default false). */
+  readonly timeBins?: boolean;
+  /** Count features per numeric-value decile (default false). */
+  readonly deciles?: boolean;
+  /** Also evaluate each embedding set concatenated with the count features (default false). */
+  readonly combine?: boolean;
+  /** MEDS dataset (default: the one recorded in the labels' summary.json). */
+  readonly meds?: string;
+  readonly heads: readonly Head[];
+  readonly ks: readonly K[];
+  readonly replicates: number;
+  /** Tasks to evaluate (default: every task with labels). */
+  readonly tasks?: readonly string[];
+  readonly bootstrap: number;
+  readonly pairedResamples: number;
+  readonly seed: number;
+  /** Heads run on the count features (default: all of `heads`). */
+  readonly countHeads?: readonly string[];
+  /** Heads run on the embedding sets and their combinations (default: all of `heads`). */
+  readonly embeddingHeads?: readonly string[];
+  /** AUROC by sex, age band, race and ethnicity at k = all (default true). */
+  readonly subgroups?: boolean;
+  /** Added to `settings.counts` in results.json (the benchmark records its `baselines` there). */
+  readonly countSettings?: Readonly<Record<string, boolean>>;
+  /** Notes for results.json (default: no `notes` field). */
+  readonly notes?: readonly string[];
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Run the few-shot evaluation of feature sets on a labels directory, with AUROC by sex, age band,
+ * race and ethnicity at k = all.
+ *
+ * @throws UsageError when there is nothing to evaluate, or a task or directory is unknown
+ */
+export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promise<EvaluationFile> {
+  if (o.features.length === 0 && !o.counts) throw new UsageError('nothing to evaluate: give --features name=dir and/or --counts');
+  const ld = readLabelsDir(o.labels);
+  const names = o.tasks ?? tasksWithLabels(ld);
+  const medsDir = o.meds ?? ld.summary.dataset;
+  const ds = await openMedsDataset(medsDir);
+  try {
+    const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
+    const tasks = await loadTasks(ld, names, splits);
+    const sets: FeatureSet[] = [];
+    for (const s of o.features) sets.push(await loadEmbeddingFeatureSet(s.name, s.dir, tasks));
+    let counts: FeatureSet | undefined;
+    if (o.counts || o.combine) {
+      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins ?? false, numericDeciles: o.deciles ?? false });
+      counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true, o.countHeads);
+      if (o.counts) sets.push(counts);
+    }
+    if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
+    const embeddingHeads = o.embeddingHeads;
+    const allSets = embeddingHeads === undefined ? sets : sets.map((s) => (s.baseline ? s : { ...s, heads: embeddingHeads }));
+    // Group names from the dataset's own code descriptions (codes.parquet), as the serializer shows them.
+    const subgroups = o.subgroups === false ? undefined : subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
+    const res = runEvaluation(tasks, allSets, o.heads, { ks: o.ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, ...(subgroups ? { subgroups } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    return buildResultsFile({
+      settings: { labels: o.labels, meds: medsDir, ks: [...o.ks], replicates: o.replicates, heads: o.heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: Boolean(o.counts || o.combine), timeBins: o.timeBins ?? false, deciles: o.deciles ?? false, ...o.countSettings } },
+      tasks,
+      labels: ld.summary,
+      featureSets: allSets,
+      heads: o.heads.map((h) => h.name),
+      evaluation: res,
+      ...(o.notes ? { notes: o.notes } : {}),
+    });
+  } finally {
+    ds.close();
+  }
+}
