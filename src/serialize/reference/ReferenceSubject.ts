@@ -39,6 +39,44 @@ function kindOf(code: string): RefKind {
   return RefKind.Event;
 }
 
+const MEDICATIONS = new Set(['RxNorm', 'RxNorm Extension']);
+const PROCEDURES = new Set(['CPT4', 'ICD10PCS', 'ICD9Proc']);
+
+/** The Markdown visit group of a code: 0 Conditions, 1 Medications, 2 Procedures, -1 none (a `Visit` code). */
+function categoryOf(code: string): number {
+  const slash = code.indexOf('/');
+  const o = slash < 0 ? code : code.slice(0, slash);
+  if (MEDICATIONS.has(o)) return 1;
+  if (PROCEDURES.has(o)) return 2;
+  return o === 'Visit' ? -1 : 0;
+}
+
+/**
+ * What the reference makes of a code, packed in one small integer (one lookup per event):
+ * bits 0-2 the {@link RefKind}, bits 3-8 the index into REFERENCE_CONCEPTS plus 1 (0: none),
+ * bits 9-10 the Markdown visit group plus 1. Codes come interned from the MEDS reader, so the
+ * lookups hit strings whose hash is already known.
+ */
+const codeInfos = new Map<string, number>();
+
+function codeInfo(code: string): number {
+  let x = codeInfos.get(code);
+  if (x === undefined) {
+    x = kindOf(code) | ((REFERENCE_CONCEPT_OF.get(code) ?? -1) + 1) << 3 | (categoryOf(code) + 1) << 9;
+    // Bounded: a stream of made-up codes must not grow it for ever.
+    if (codeInfos.size >= 1_000_000) codeInfos.clear();
+    codeInfos.set(code, x);
+  }
+  return x;
+}
+
+/** The {@link RefKind} of a packed code info. */
+export const kindIn = (info: number): RefKind => (info & 7) as RefKind;
+/** The REFERENCE_CONCEPTS index of a packed code info, or -1. */
+export const conceptIn = (info: number): number => ((info >> 3) & 63) - 1;
+/** The Markdown visit group of a packed code info (0 Conditions, 1 Medications, 2 Procedures, -1 none). */
+export const categoryIn = (info: number): number => ((info >> 9) & 3) - 1;
+
 /**
  * A subject laid out as the reference's femr `Patient` (the golden README's event mapping):
  * the birth row first, then the static rows at the birth time, then every other row in time
@@ -55,17 +93,17 @@ export class ReferenceSubject {
   /** Event indices of the timed rows, by time (stable), the birth row included. */
   readonly timed: readonly number[];
   /** Times of {@link ReferenceSubject.timed}. */
-  readonly times: Float64Array;
+  readonly times: readonly number[];
   /** Event index of the first `MEDS_BIRTH` row by time, or -1. */
   readonly birth: number;
-  readonly kind: Uint8Array;
+  /** Per event, its code's packed info (read with {@link kindIn}, {@link conceptIn}, {@link categoryIn}). */
+  readonly info: readonly number[];
   /** Whether any MIMIC visit row (admission, ED registration) exists: time membership is needed. */
   readonly hasMimicVisits: boolean;
-  /** Index into REFERENCE_CONCEPTS of each event's code (exact match), or -1. */
-  readonly concept: Int8Array;
-  /** The Markdown visit group of each event (filled by the renderer; -2: not yet known). */
-  readonly category: Int8Array;
   private mdText: (string | null | undefined)[] | undefined;
+  /** Per event, {@link ReferenceSubject.descriptionId} (-1: not yet known). */
+  private mdIds: number[] | undefined;
+  private localIds: Map<string, number> | undefined;
   private visitRowsMemo: Int32Array | null | undefined;
   private listText: (string | null | undefined)[] | undefined;
   private readonly markdownDescriptions: Map<string, string | null>;
@@ -88,8 +126,9 @@ export class ReferenceSubject {
     const n = events.length;
     const statics: number[] = [];
     const timed: number[] = [];
-    const kind = new Uint8Array(n);
-    const concept = new Int8Array(n);
+    const times: number[] = [];
+    // Plain arrays: small typed arrays cost more to allocate than they save here.
+    const info: number[] = [];
     let mimic = false;
     let birth = -1;
     let birthTime = Infinity;
@@ -97,39 +136,38 @@ export class ReferenceSubject {
     let prev = -Infinity;
     for (let i = 0; i < n; i++) {
       const e = events[i] as Event;
-      if (e.time === null) statics.push(i);
-      else {
-        if (typeof e.time !== 'number' || !Number.isFinite(e.time)) {
-          throw new UsageError(`event time must be epoch milliseconds or null, got ${String(e.time)}`, { record: `subject ${subject.subjectId}, event ${i}`, field: 'time' });
-        }
-        if (e.time < prev) sorted = false;
-        prev = e.time;
-        timed.push(i);
-      }
+      const time = e.time;
       const code = e.code;
-      // Aggregated codes are LOINC/ or SNOMED/ codes: one character test spares most lookups.
-      const c0 = code.charCodeAt(0);
-      concept[i] = c0 === 76 || c0 === 83 ? (REFERENCE_CONCEPT_OF.get(code) ?? -1) : -1;
-      // The birth: the first MEDS_BIRTH row by time (input order among equal times).
-      if (c0 === 77 && e.time !== null && code === 'MEDS_BIRTH' && (birth < 0 || e.time < birthTime)) {
-        birth = i;
-        birthTime = e.time;
+      if (time === null) statics.push(i);
+      else {
+        if (typeof time !== 'number' || !Number.isFinite(time)) {
+          throw new UsageError(`event time must be epoch milliseconds or null, got ${String(time)}`, { record: `subject ${subject.subjectId}, event ${i}`, field: 'time' });
+        }
+        if (time < prev) sorted = false;
+        prev = time;
+        timed.push(i);
+        times.push(time);
+        // The birth: the first MEDS_BIRTH row by time (input order among equal times).
+        if (code === 'MEDS_BIRTH' && (birth < 0 || time < birthTime)) {
+          birth = i;
+          birthTime = time;
+        }
       }
-      const k = kindOf(code);
-      kind[i] = k;
+      const x = codeInfo(code);
+      info.push(x);
+      const k = x & 7;
       if (k === RefKind.Admission || k === RefKind.EdRegistration) mimic = true;
     }
-    if (!sorted) timed.sort((a, b) => (events[a] as Event).time! - (events[b] as Event).time! || a - b);
-    const times = new Float64Array(timed.length);
-    for (let j = 0; j < timed.length; j++) times[j] = (events[timed[j] as number] as Event).time as number;
+    if (!sorted) {
+      timed.sort((a, b) => (events[a] as Event).time! - (events[b] as Event).time! || a - b);
+      for (let j = 0; j < timed.length; j++) times[j] = (events[timed[j] as number] as Event).time as number;
+    }
     this.statics = statics;
     this.timed = timed;
     this.times = times;
     this.birth = birth;
-    this.kind = kind;
+    this.info = info;
     this.hasMimicVisits = mimic;
-    this.concept = concept;
-    this.category = new Int8Array(n).fill(-2);
   }
 
   /** Event `i`'s value as femr carries it: `numeric_value`, else `text_value`. */
@@ -148,12 +186,11 @@ export class ReferenceSubject {
     if (this.visitRowsMemo !== undefined) return this.visitRowsMemo;
     const n = this.events.length;
     const rowOf = new Map<string, number>();
-    const ids = new Array<string | null>(n);
     let shared = false;
     for (let i = 0; i < n; i++) {
+      if (((this.info[i] as number) & 7) !== RefKind.Visit) continue;
       const id = this.visitId(i);
-      ids[i] = id;
-      if (id === null || this.kind[i] !== RefKind.Visit) continue;
+      if (id === null) continue;
       if (rowOf.has(id)) shared = true;
       rowOf.set(id, i);
     }
@@ -164,7 +201,7 @@ export class ReferenceSubject {
       let lastId: string | null = null;
       let lastRow = -1;
       for (let i = 0; i < n; i++) {
-        const id = ids[i] as string | null;
+        const id = this.visitId(i);
         if (id === null) rows[i] = -1;
         else if (id === lastId) rows[i] = lastRow;
         else {
@@ -209,6 +246,37 @@ export class ReferenceSubject {
       texts[i] = d;
     }
     return d;
+  }
+
+  /**
+   * A small integer per distinct Markdown description of this subject's events (0, 1, ... in
+   * first-asked order), so that lines can be merged per description without a map per line
+   * list. Event `i` must have a description (`describeEvent(i, true) !== null`).
+   */
+  descriptionId(i: number): number {
+    const ids = (this.mdIds ??= new Array<number>(this.events.length).fill(-1));
+    let id = ids[i] as number;
+    if (id < 0) {
+      id = this.textId(this.describeEvent(i, true) as string);
+      ids[i] = id;
+    }
+    return id;
+  }
+
+  /** The {@link ReferenceSubject.descriptionId} a line of text `d` has (a new one when no event's description is `d`). */
+  textId(d: string): number {
+    const ids = (this.localIds ??= new Map());
+    let id = ids.get(d);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(d, id);
+    }
+    return id;
+  }
+
+  /** How many description ids this subject has handed out (all are below it). */
+  get descriptionIds(): number {
+    return this.localIds?.size ?? 0;
   }
 
   /** The reference's description of a code (null: left out), per strategy. */

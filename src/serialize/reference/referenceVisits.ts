@@ -1,7 +1,7 @@
 import type { Event } from '../../types.ts';
 import { REFERENCE_CONCEPTS } from './referenceCodes.ts';
 import type { ReferenceConcept } from './referenceCodes.ts';
-import { RefKind } from './ReferenceSubject.ts';
+import { conceptIn, kindIn, RefKind } from './ReferenceSubject.ts';
 import type { PointInTime, ReferenceSubject } from './ReferenceSubject.ts';
 
 /** A visit as the reference's `EHRVisit`. */
@@ -67,12 +67,17 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
   const events = s.events;
   const rows = s.visitRows();
   // With `rows`, the visit made from `Visit/` row i is visits[slot[i]].
-  const slot = rows === null ? null : new Int32Array(events.length).fill(-1);
+  // A module-level scratch array (serialization is synchronous): the entries the last call set
+  // are reset first (also after an exception).
+  for (let d = 0; d < dirtyCount; d++) SLOT[DIRTY[d] as number] = -1;
+  dirtyCount = 0;
+  if (rows !== null && SLOT.length < events.length) SLOT = new Int32Array(Math.max(events.length, SLOT.length * 2)).fill(-1);
+  const slot = rows === null ? null : SLOT;
   // Pass 1: visits (in time order, so that a closing row finds its opener). The first event is
   // replaced by the age pseudo-event, so it opens nothing.
   for (let j = 1; j < order.length; j++) {
     const i = order[j] as number;
-    const k = s.kind[i] as RefKind;
+    const k = kindIn(s.info[i] as number);
     if (k === RefKind.Event) continue;
     const time = (events[i] as Event).time;
     if (time === null) continue;
@@ -81,6 +86,7 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       if (description === null) continue;
       if (slot !== null) {
         slot[i] = visits.length;
+        DIRTY[dirtyCount++] = i;
         visits.push({ source: i, start: time, end: s.end(i), endPending: false, description, members: [], order: visits.length, mimic: false });
         continue;
       }
@@ -129,8 +135,9 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       continue;
     }
     const i = order[j] as number;
-    if (s.kind[i] !== RefKind.Event) continue;
-    const ki = s.concept[i] as number;
+    const x = s.info[i] as number;
+    if (kindIn(x) !== RefKind.Event) continue;
+    const ki = conceptIn(x);
     if (recent !== null && ki >= 0) {
       const v = s.value(i);
       const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
@@ -162,6 +169,12 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
   }
   return { visits, outside };
 }
+
+/** Per `Visit/` row, the index of its visit in the current call (-1: none); see `referenceVisits`. */
+let SLOT = new Int32Array(1024).fill(-1);
+/** The SLOT entries set by the last call: DIRTY[0 .. dirtyCount). */
+const DIRTY: number[] = [];
+let dirtyCount = 0;
 
 function close(visits: ReferenceVisit[], vi: number, time: number): void {
   const v = visits[vi] as ReferenceVisit;
