@@ -100,10 +100,12 @@ export class ReferenceSubject {
   readonly info: readonly number[];
   /** Whether any MIMIC visit row (admission, ED registration) exists: time membership is needed. */
   readonly hasMimicVisits: boolean;
-  private mdText: (string | null | undefined)[] | undefined;
-  /** Per event, {@link ReferenceSubject.descriptionId} (-1: not yet known). */
+  /** Per event, its Markdown description as an id into {@link ReferenceSubject.idText} (-1: not yet known, -2: none). */
   private mdIds: number[] | undefined;
   private localIds: Map<string, number> | undefined;
+  /** The text of each description id, and whether it holds a line break. */
+  private readonly idText: string[] = [];
+  private readonly idBreak: boolean[] = [];
   private visitRowsMemo: Int32Array | null | undefined;
   private listText: (string | null | undefined)[] | undefined;
   private readonly markdownDescriptions: Map<string, string | null>;
@@ -238,14 +240,30 @@ export class ReferenceSubject {
 
   /** {@link ReferenceSubject.describe} of event `i`'s code, cached per event. */
   describeEvent(i: number, markdown: boolean): string | null {
+    if (markdown) {
+      const id = this.mdId(i);
+      return id < 0 ? null : (this.idText[id] as string);
+    }
     // Made on first use: a subject is usually serialized in one format.
-    const texts = markdown ? (this.mdText ??= new Array<string | null | undefined>(this.events.length)) : (this.listText ??= new Array<string | null | undefined>(this.events.length));
+    const texts = (this.listText ??= new Array<string | null | undefined>(this.events.length));
     let d = texts[i];
     if (d === undefined) {
-      d = this.describe((this.events[i] as Event).code, markdown);
+      d = this.describe((this.events[i] as Event).code, false);
       texts[i] = d;
     }
     return d;
+  }
+
+  /** Event `i`'s Markdown description id (see {@link ReferenceSubject.descriptionId}), or -2 when it has none. */
+  private mdId(i: number): number {
+    const ids = (this.mdIds ??= new Array<number>(this.events.length).fill(-1));
+    let id = ids[i] as number;
+    if (id === -1) {
+      const d = this.describe((this.events[i] as Event).code, true);
+      id = d === null ? -2 : this.textId(d);
+      ids[i] = id;
+    }
+    return id;
   }
 
   /**
@@ -254,13 +272,7 @@ export class ReferenceSubject {
    * list. Event `i` must have a description (`describeEvent(i, true) !== null`).
    */
   descriptionId(i: number): number {
-    const ids = (this.mdIds ??= new Array<number>(this.events.length).fill(-1));
-    let id = ids[i] as number;
-    if (id < 0) {
-      id = this.textId(this.describeEvent(i, true) as string);
-      ids[i] = id;
-    }
-    return id;
+    return this.mdId(i);
   }
 
   /** The {@link ReferenceSubject.descriptionId} a line of text `d` has (a new one when no event's description is `d`). */
@@ -270,8 +282,20 @@ export class ReferenceSubject {
     if (id === undefined) {
       id = ids.size;
       ids.set(d, id);
+      this.idText.push(d);
+      this.idBreak.push(d.indexOf('\n') >= 0);
     }
     return id;
+  }
+
+  /** The text of description id `id`. */
+  textOf(id: number): string {
+    return this.idText[id] as string;
+  }
+
+  /** Whether the text of description id `id` holds a line break. */
+  breakIn(id: number): boolean {
+    return this.idBreak[id] as boolean;
   }
 
   /** How many description ids this subject has handed out (all are below it). */

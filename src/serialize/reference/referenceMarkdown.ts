@@ -65,6 +65,8 @@ function formatConcept(k: ReferenceConcept, v: number): string {
 /** The age pseudo-event of one text: its line, the value of the event it replaces, that event. */
 interface Age {
   readonly text: string;
+  /** The subject's description id of `text`. */
+  readonly id: number;
   readonly value: ReferenceValue;
   readonly source: number;
 }
@@ -105,7 +107,7 @@ function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly num
   for (let j = from; j < to; j++) {
     const i = items[j] as number;
     let id: number;
-    if (i === AGE_EVENT) id = s.textId(age.text);
+    if (i === AGE_EVENT) id = age.id;
     else {
       if (group >= 0 && categoryIn(s.info[i] as number) !== group) continue;
       id = s.descriptionId(i);
@@ -135,9 +137,9 @@ function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly num
   for (let line = 0; line < lines; line++) {
     const head = HEAD[line] as number;
     const hi = items[head] as number;
-    const d = hi === AGE_EVENT ? age.text : (s.describeEvent(hi, true) as string);
-    let text = '- ' + d;
-    let mayBreak = hasBreak(d);
+    const id = hi === AGE_EVENT ? age.id : s.descriptionId(hi);
+    let text = '- ' + s.textOf(id);
+    let mayBreak = s.breakIn(id);
     let count = 0;
     for (let j = head; j >= 0; j = NEXT[j] as number) {
       const i = items[j] as number;
@@ -190,7 +192,8 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   const { visits, outside } = referenceVisits(s, pit, recent);
   // The age pseudo-event keeps the value of the event it replaces (femr `Event(start, code, value)`); its source is that event.
   const first = pit.order.length > 0 ? (pit.order[0] as number) : -1;
-  const age: Age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? s.value(first) : null, source: first };
+  const ageText = `${AGE_PREFIX}${pit.ageYears}`;
+  const age: Age = { text: ageText, id: s.textId(ageText), value: first >= 0 ? s.value(first) : null, source: first };
 
   out.sep(2);
   out.line('# Electronic Healthcare Record');
@@ -229,7 +232,7 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
     out.sep(1);
   }
 
-  const sorted = [...visits].sort(newestVisitFirst);
+  const sorted = newestVisitsFirst(visits);
   const titles: string[] = [];
   const visitSources: (readonly number[])[] = [];
   for (const v of sorted) {
@@ -287,6 +290,16 @@ function endKey(v: ReferenceVisit): number {
 /** The reference's `sorted(visits, reverse=True)`: latest start first, then latest end; ties in dictionary order. */
 function newestVisitFirst(a: ReferenceVisit, b: ReferenceVisit): number {
   return b.start - a.start || endKey(b) - endKey(a) || a.order - b.order;
+}
+
+/** The visits sorted by {@link newestVisitFirst}: they usually come oldest first, so reversed they need no sort. */
+function newestVisitsFirst(visits: readonly ReferenceVisit[]): ReferenceVisit[] {
+  const out = new Array<ReferenceVisit>(visits.length);
+  for (let j = 0; j < visits.length; j++) out[j] = visits[visits.length - 1 - j] as ReferenceVisit;
+  for (let j = 1; j < out.length; j++) {
+    if (newestVisitFirst(out[j - 1] as ReferenceVisit, out[j] as ReferenceVisit) > 0) return out.sort(newestVisitFirst);
+  }
+  return out;
 }
 
 /**
