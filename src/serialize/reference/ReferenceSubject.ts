@@ -106,7 +106,11 @@ export class ReferenceSubject {
   /** The text of each description id, and whether it holds a line break. */
   private readonly idText: string[] = [];
   private readonly idBreak: boolean[] = [];
-  private visitRowsMemo: Int32Array | null | undefined;
+  /** `Visit/` row per `visit_id` (null: some `visit_id` has two rows); see {@link ReferenceSubject.visitRowsUnique}. */
+  private rowOf: Map<string, number> | null | undefined;
+  private rows: number[] | undefined;
+  private lastId: string | null = null;
+  private lastRow = -1;
   private listText: (string | null | undefined)[] | undefined;
   private readonly markdownDescriptions: Map<string, string | null>;
   private readonly listDescriptions: Map<string, string | null>;
@@ -180,41 +184,46 @@ export class ReferenceSubject {
   }
 
   /**
-   * Per event, the index of the `Visit/` row with the event's `visit_id` (-1: no `visit_id`,
-   * -2: no such row), so that visit membership costs no string lookups; null when two `Visit/`
-   * rows share a `visit_id` (callers then look ids up).
+   * Whether event `i`'s `visit_id` can be resolved with {@link ReferenceSubject.visitRow}: false
+   * when two `Visit/` rows share a `visit_id` (callers then look ids up).
    */
-  visitRows(): Int32Array | null {
-    if (this.visitRowsMemo !== undefined) return this.visitRowsMemo;
-    const n = this.events.length;
-    const rowOf = new Map<string, number>();
-    let shared = false;
-    for (let i = 0; i < n; i++) {
-      if (((this.info[i] as number) & 7) !== RefKind.Visit) continue;
-      const id = this.visitId(i);
-      if (id === null) continue;
-      if (rowOf.has(id)) shared = true;
-      rowOf.set(id, i);
-    }
-    let rows: Int32Array | null = null;
-    if (!shared) {
-      rows = new Int32Array(n);
-      // Events of one visit usually follow each other: remember the last id looked up.
-      let lastId: string | null = null;
-      let lastRow = -1;
-      for (let i = 0; i < n; i++) {
+  visitRowsUnique(): boolean {
+    if (this.rowOf === undefined) {
+      const rowOf = new Map<string, number>();
+      let shared = false;
+      for (let i = 0; i < this.events.length; i++) {
+        if (((this.info[i] as number) & 7) !== RefKind.Visit) continue;
         const id = this.visitId(i);
-        if (id === null) rows[i] = -1;
-        else if (id === lastId) rows[i] = lastRow;
-        else {
-          lastId = id;
-          lastRow = rowOf.get(id) ?? -2;
-          rows[i] = lastRow;
-        }
+        if (id === null) continue;
+        if (rowOf.has(id)) shared = true;
+        rowOf.set(id, i);
       }
+      this.rowOf = shared ? null : rowOf;
     }
-    this.visitRowsMemo = rows;
-    return rows;
+    return this.rowOf !== null;
+  }
+
+  /**
+   * The index of the `Visit/` row with event `i`'s `visit_id` (-1: no `visit_id`, -2: no such
+   * row), remembered per event, so that visit membership costs no string lookups at later
+   * prediction times. Only when {@link ReferenceSubject.visitRowsUnique}.
+   */
+  visitRow(i: number): number {
+    const rows = (this.rows ??= new Array<number>(this.events.length).fill(-3));
+    let r = rows[i] as number;
+    if (r === -3) {
+      const id = this.visitId(i);
+      // Events of one visit usually follow each other: remember the last id looked up.
+      if (id === null) r = -1;
+      else if (id === this.lastId) r = this.lastRow;
+      else {
+        r = (this.rowOf as Map<string, number>).get(id) ?? -2;
+        this.lastId = id;
+        this.lastRow = r;
+      }
+      rows[i] = r;
+    }
+    return r;
   }
 
   /** Event `i`'s `unit` column, or null. */

@@ -4,6 +4,9 @@
  * away from zero; `int(x)` truncates toward zero.
  */
 
+/** Exact powers of ten 10^0 .. 10^22. */
+const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
 /** Python `f"{x:.{digits}f}"` for a finite double (`digits` 0..20). */
 export function pyFixed(x: number, digits: number): string {
   if (!Number.isFinite(x)) return x !== x ? 'nan' : x > 0 ? 'inf' : '-inf';
@@ -14,7 +17,7 @@ export function pyFixed(x: number, digits: number): string {
   // A tie is a value whose exact expansion stops at a 5 right after the kept digits; its product
   // with 10^(digits+1) is then an integer ending in 5, exactly (no rounding in the product).
   // Anything else cannot be a tie, which spares the long expansion below for almost all values.
-  const scaled = a * 10 ** (digits + 1);
+  const scaled = a * (POW10[digits + 1] as number);
   if (scaled !== Math.floor(scaled) || scaled % 10 !== 5) return neg ? '-' + s : s;
   // Doubles below 1e21 have at most 1074 fraction digits, but a tie has few: 40 more digits decide it.
   const extra = Math.min(100, digits + 40);

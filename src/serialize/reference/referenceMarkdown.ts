@@ -37,17 +37,36 @@ function isoDate(ms: number): string {
   return `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(m)}-${pad2(d)}`;
 }
 
+/** `[d](d)` of the shown start dates, by days before 2024-01-01 (a visit's shown date is at most that day). */
+const LINKED_DATES: (string | undefined)[] = [];
+const SHOWN_DAY = Math.floor(SHOWN_PREDICTION_MS / DAY_MS);
+
+/** `[YYYY-MM-DD](YYYY-MM-DD)` of an epoch-ms instant (UTC). */
+function linkedDate(ms: number): string {
+  const back = SHOWN_DAY - Math.floor(ms / DAY_MS);
+  if (back >= 0 && back < 100_000) {
+    let s = LINKED_DATES[back];
+    if (s === undefined) {
+      const d = isoDate(ms);
+      s = `[${d}](${d})`;
+      LINKED_DATES[back] = s;
+    }
+    return s;
+  }
+  const d = isoDate(ms);
+  return `[${d}](${d})`;
+}
+
 /** The heading text of a visit without `### ` (the reference's `visit_heading(...)[4:-2]`). */
 function visitTitle(v: ReferenceVisit, t: number): string {
   const before = t - v.start;
-  const date = isoDate(SHOWN_PREDICTION_MS - before);
   const days = Math.floor(before / DAY_MS);
-  let s = `${v.description} on [${date}](${date}) (${days === 1 ? '1 day' : `${days} days`} before prediction time`;
+  let s = v.description + ' on ' + linkedDate(SHOWN_PREDICTION_MS - before) + (days === 1 ? ' (1 day before prediction time' : ' (' + days + ' days before prediction time');
   if (v.endPending || (v.end !== null && v.end > t)) s += ', current visit';
   else if (v.end !== null) {
     const d = Math.floor((v.end - v.start) / DAY_MS);
     if (d === 1) s += ', duration: 1 day';
-    else if (d > 1) s += `, duration: ${d} days`;
+    else if (d > 1) s += ', duration: ' + d + ' days';
   }
   return s + ')';
 }

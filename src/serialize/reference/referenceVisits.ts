@@ -65,14 +65,14 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
   let earlyDischarge: Map<string, number> | null = null;
   let openEd: number[] = [];
   const events = s.events;
-  const rows = s.visitRows();
+  const rows = s.visitRowsUnique();
   // With `rows`, the visit made from `Visit/` row i is visits[slot[i]].
   // A module-level scratch array (serialization is synchronous): the entries the last call set
   // are reset first (also after an exception).
   for (let d = 0; d < dirtyCount; d++) SLOT[DIRTY[d] as number] = -1;
   dirtyCount = 0;
-  if (rows !== null && SLOT.length < events.length) SLOT = new Int32Array(Math.max(events.length, SLOT.length * 2)).fill(-1);
-  const slot = rows === null ? null : SLOT;
+  if (rows && SLOT.length < events.length) SLOT = new Int32Array(Math.max(events.length, SLOT.length * 2)).fill(-1);
+  const slot = rows ? SLOT : null;
   // Pass 1: visits (in time order, so that a closing row finds its opener). The first event is
   // replaced by the age pseudo-event, so it opens nothing.
   for (let j = 1; j < order.length; j++) {
@@ -147,8 +147,8 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
     if (s.describeEvent(i, true) === null) continue;
     let vi: number | undefined;
     let hasVisitId: boolean;
-    if (rows !== null) {
-      const r = rows[i] as number;
+    if (rows) {
+      const r = s.visitRow(i);
       hasVisitId = r !== -1;
       if (r >= 0) {
         const v = (slot as Int32Array)[r] as number;
