@@ -43,6 +43,14 @@ export function pyInt(x: number): string {
  * point removed (`30.85`, `4.9`, `100`, `-0`).
  */
 export function pyFloat2(x: number): string {
+  // Fast path: when the shortest representation has at most 2 decimals and |x| < 1e13, rounding
+  // the exact value to 2 decimals gives those digits (x is within half an ulp, far below 0.005,
+  // of that decimal), and trimming leaves the shortest representation itself. -0 prints "-0".
+  if (x > -1e13 && x < 1e13 && !Object.is(x, -0)) {
+    const t = String(x);
+    const dot = t.indexOf('.');
+    if (dot < 0 ? t.indexOf('e') < 0 : t.length - dot <= 3) return t;
+  }
   let s = pyFixed(x, 2);
   if (s.includes('.')) {
     let end = s.length;

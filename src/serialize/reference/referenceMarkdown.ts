@@ -253,16 +253,15 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
 
   const sorted = newestVisitsFirst(visits);
   const titles: string[] = [];
-  const visitSources: (readonly number[])[] = [];
   for (const v of sorted) {
     titles.push(visitTitle(v, t));
-    visitSources.push([v.source]);
   }
   out.line('## Past Medical Visits');
   out.sep(2);
   for (let j = 0; j < sorted.length; j++) {
     if (j > 0) out.sep(1);
-    out.line(`- ${titles[j] as string}`, visitSources[j]);
+    out.source((sorted[j] as ReferenceVisit).source);
+    out.endLine('- ' + (titles[j] as string), hasBreak((sorted[j] as ReferenceVisit).description));
   }
   out.sep(2);
 
@@ -276,7 +275,8 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   for (let j = 0; j < sorted.length; j++) {
     const v = sorted[j] as ReferenceVisit;
     if (j > 0) out.sep(2);
-    out.line(`### ${titles[j] as string}`, visitSources[j]);
+    out.source(v.source);
+    out.endLine('### ' + (titles[j] as string), hasBreak(v.description));
     out.sep(2);
     // Members per Markdown group (Conditions, Medications, Procedures); other codes none.
     let n0 = 0;
