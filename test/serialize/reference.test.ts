@@ -48,7 +48,10 @@ describe('reference formats: Python number formatting', () => {
       // format_float: f"{x:.2f}", then trailing zeros and a trailing point removed.
       const expected = pyFixed(x, 2).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
       assert.equal(pyFloat2(x), expected, String(x));
+      assert.equal(pyFloat2(x), expected, `${x} (remembered)`);
     }
+    assert.equal(pyFloat2(-0), '-0');
+    assert.equal(pyFloat2(0), '0');
   });
 });
 

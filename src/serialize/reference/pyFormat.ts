@@ -43,10 +43,25 @@ export function pyInt(x: number): string {
  * point removed (`30.85`, `4.9`, `100`, `-0`).
  */
 export function pyFloat2(x: number): string {
+  // Measured values recur (vital signs, lab results): remembered, bounded.
+  // A Map key does not tell -0 from 0.
+  if (Object.is(x, -0)) return '-0';
+  let s = FLOAT2.get(x);
+  if (s !== undefined) return s;
+  s = float2(x);
+  if (FLOAT2.size >= 100_000) FLOAT2.clear();
+  FLOAT2.set(x, s);
+  return s;
+}
+
+/** pyFloat2 results by value (never -0). */
+const FLOAT2 = new Map<number, string>();
+
+function float2(x: number): string {
   // Fast path: when the shortest representation has at most 2 decimals and |x| < 1e13, rounding
   // the exact value to 2 decimals gives those digits (x is within half an ulp, far below 0.005,
-  // of that decimal), and trimming leaves the shortest representation itself. -0 prints "-0".
-  if (x > -1e13 && x < 1e13 && !Object.is(x, -0)) {
+  // of that decimal), and trimming leaves the shortest representation itself.
+  if (x > -1e13 && x < 1e13) {
     const t = String(x);
     const dot = t.indexOf('.');
     if (dot < 0 ? t.indexOf('e') < 0 : t.length - dot <= 3) return t;
