@@ -349,14 +349,17 @@ export class ReferenceSubject {
    */
   at(t: number, windowStart = -Infinity): PointInTime {
     const k = this.usableCount(t);
-    const order: number[] = [];
     const birthUsable = this.birth >= 0 && ((this.events[this.birth] as Event).time as number) <= t;
-    if (birthUsable) order.push(this.birth);
-    for (const i of this.statics) order.push(i);
+    // Sized once: the birth, the static rows, the timed rows up to t.
+    const order = new Array<number>(1 + this.statics.length + k);
+    let m = 0;
+    if (birthUsable) order[m++] = this.birth;
+    for (const i of this.statics) order[m++] = i;
     for (let j = 0; j < k; j++) {
       const i = this.timed[j] as number;
-      if (i !== this.birth && (this.times[j] as number) >= windowStart) order.push(i);
+      if (i !== this.birth && (this.times[j] as number) >= windowStart) order[m++] = i;
     }
+    order.length = m;
     // femr's birth date is the patient's first event: the birth row, else the first usable row.
     const birthTime = birthUsable ? ((this.events[this.birth] as Event).time as number) : k > 0 ? (this.times[0] as number) : t;
     return { order, head: (birthUsable ? 1 : 0) + this.statics.length, birthTime, ageYears: Math.trunc(Math.floor((t - birthTime) / DAY_MS) / 365) };

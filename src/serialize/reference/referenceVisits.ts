@@ -58,8 +58,9 @@ export const AGE_EVENT = -1;
 export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (number[] | undefined)[] | null): ReferenceVisits {
   const order = pit.order;
   const visits: ReferenceVisit[] = [];
-  const byVisitId = new Map<string, number>();
-  const byHadm = new Map<string, number>();
+  // Made on first use: most records need few of them.
+  let byVisitId: Map<string, number> | null = null;
+  let byHadm: Map<string, number> | null = null;
   let openNoHadm: number[] = [];
   // A discharge read before its admission (same time, earlier row) still ends it.
   let earlyDischarge: Map<string, number> | null = null;
@@ -91,7 +92,7 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
         continue;
       }
       const id = s.visitId(i) ?? `\u0000row${i}`;
-      const at = byVisitId.get(id);
+      const at = (byVisitId ??= new Map()).get(id);
       const v: ReferenceVisit = { source: i, start: time, end: s.end(i) ?? null, endPending: false, description, members: [], order: at ?? visits.length, mimic: false };
       // A repeated visit_id replaces the visit but keeps its dictionary position (Python dict).
       if (at === undefined) {
@@ -103,6 +104,7 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       const vi = visits.length;
       visits.push({ source: i, start: time, end: null, endPending: true, description: INPATIENT_VISIT, members: [], order: vi, mimic: true });
       if (hadm !== null) {
+        byHadm ??= new Map();
         if (!byHadm.has(hadm)) byHadm.set(hadm, vi);
         const early = earlyDischarge?.get(hadm);
         if (early !== undefined) close(visits, vi, early);
@@ -110,19 +112,19 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
     } else if (k === RefKind.Discharge) {
       const hadm = s.hadmId(i) ?? null;
       if (hadm !== null) {
-        const vi = byHadm.get(hadm);
+        const vi = byHadm?.get(hadm);
         if (vi !== undefined) close(visits, vi, time);
         else if (!(earlyDischarge ??= new Map()).has(hadm)) earlyDischarge.set(hadm, time);
       } else {
         for (const vi of openNoHadm) close(visits, vi, time);
-        openNoHadm = [];
+        if (openNoHadm.length > 0) openNoHadm = [];
       }
     } else if (k === RefKind.EdRegistration) {
       openEd.push(visits.length);
       visits.push({ source: i, start: time, end: null, endPending: true, description: EMERGENCY_VISIT, members: [], order: visits.length, mimic: true });
     } else {
       for (const vi of openEd) close(visits, vi, time);
-      openEd = [];
+      if (openEd.length > 0) openEd = [];
     }
   }
   // Pass 2: membership.
@@ -157,11 +159,11 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
     } else {
       const vid = s.visitId(i);
       hasVisitId = vid !== null;
-      if (vid !== null) vi = byVisitId.get(vid);
+      if (vid !== null) vi = byVisitId?.get(vid);
     }
     if (!hasVisitId && mimic) {
       const hadm = s.hadmId(i) ?? null;
-      if (hadm !== null) vi = byHadm.get(hadm);
+      if (hadm !== null) vi = byHadm?.get(hadm);
       else vi = containing(visits, (events[i] as Event).time);
     }
     if (vi === undefined) outside.push(i);
