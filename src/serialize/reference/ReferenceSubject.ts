@@ -51,27 +51,71 @@ function categoryOf(code: string): number {
   return o === 'Visit' ? -1 : 0;
 }
 
-/**
- * What the reference makes of a code, packed in one small integer (one lookup per event):
- * bits 0-2 the {@link RefKind}, bits 3-8 the index into REFERENCE_CONCEPTS plus 1 (0: none),
- * bits 9-10 the Markdown visit group plus 1. Codes come interned from the MEDS reader, so the
- * lookups hit strings whose hash is already known.
- */
-const codeInfos = new Map<string, number>();
+/** Description ids stay below this (the packed info of a code must stay a small integer). */
+const MAX_TEXTS = (1 << 19) - 2;
 
-function codeInfo(code: string): number {
-  let x = codeInfos.get(code);
-  if (x === undefined) {
-    x = kindOf(code) | ((REFERENCE_CONCEPT_OF.get(code) ?? -1) + 1) << 3 | (categoryOf(code) + 1) << 9;
-    // Bounded: a stream of made-up codes must not grow it for ever.
-    if (codeInfos.size >= 1_000_000) codeInfos.clear();
-    codeInfos.set(code, x);
+/**
+ * What the reference makes of codes under one vocabulary, shared by that vocabulary's subjects:
+ * per code one small integer (one lookup per event; codes come interned from the MEDS reader,
+ * so the lookups hit strings whose hash is already known): bits 0-2 the {@link RefKind}, bits
+ * 3-8 the index into REFERENCE_CONCEPTS plus 1 (0: none), bits 9-10 the Markdown visit group
+ * plus 1, bits 11-29 the id of its Markdown description plus 1 (0: left out). Description ids
+ * number the distinct description texts, so that lines merge per description without maps.
+ */
+class CodeTable {
+  private readonly infos = new Map<string, number>();
+  readonly texts: string[] = [];
+  /** Whether each text holds a line break. */
+  readonly breaks: boolean[] = [];
+  private readonly byText = new Map<string, number>();
+  /** List-strategy descriptions (no Birth rule). */
+  readonly list = new Map<string, string | null>();
+
+  constructor(private readonly vocabulary: Vocabulary) {}
+
+  /** Bounded: a stream of made-up codes gets a fresh table (subjects keep the one they started with). */
+  get full(): boolean {
+    return this.infos.size + this.list.size > 1_000_000 || this.texts.length >= MAX_TEXTS;
   }
-  return x;
+
+  info(code: string): number {
+    let x = this.infos.get(code);
+    if (x === undefined) {
+      const d = resolveReferenceCode(this.vocabulary, code, true);
+      x = kindOf(code) | (((REFERENCE_CONCEPT_OF.get(code) ?? -1) + 1) << 3) | ((categoryOf(code) + 1) << 9) | ((d === null ? 0 : this.textId(d) + 1) << 11);
+      this.infos.set(code, x);
+    }
+    return x;
+  }
+
+  /** The id of a description text (a new one for a text not seen yet). */
+  textId(d: string): number {
+    let id = this.byText.get(d);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.byText.set(d, id);
+      this.texts.push(d);
+      this.breaks.push(d.indexOf('\n') >= 0);
+    }
+    return id;
+  }
+}
+
+const codeTables = new WeakMap<Vocabulary, CodeTable>();
+
+function codeTable(vocabulary: Vocabulary): CodeTable {
+  let t = codeTables.get(vocabulary);
+  if (t === undefined || t.full) {
+    t = new CodeTable(vocabulary);
+    codeTables.set(vocabulary, t);
+  }
+  return t;
 }
 
 /** The {@link RefKind} of a packed code info. */
 export const kindIn = (info: number): RefKind => (info & 7) as RefKind;
+/** The Markdown description id of a packed code info, or -1 (left out). */
+export const descriptionIn = (info: number): number => (info >> 11) - 1;
 /** The REFERENCE_CONCEPTS index of a packed code info, or -1. */
 export const conceptIn = (info: number): number => ((info >> 3) & 63) - 1;
 /** The Markdown visit group of a packed code info (0 Conditions, 1 Medications, 2 Procedures, -1 none). */
@@ -100,34 +144,22 @@ export class ReferenceSubject {
   readonly info: readonly number[];
   /** Whether any MIMIC visit row (admission, ED registration) exists: time membership is needed. */
   readonly hasMimicVisits: boolean;
-  /** Per event, its Markdown description as an id into {@link ReferenceSubject.idText} (-1: not yet known, -2: none). */
-  private mdIds: number[] | undefined;
-  private localIds: Map<string, number> | undefined;
-  /** The text of each description id, and whether it holds a line break. */
-  private readonly idText: string[] = [];
-  private readonly idBreak: boolean[] = [];
   /** `Visit/` row per `visit_id` (null: some `visit_id` has two rows); see {@link ReferenceSubject.visitRowsUnique}. */
   private rowOf: Map<string, number> | null | undefined;
   private rows: number[] | undefined;
   private lastId: string | null = null;
   private lastRow = -1;
   private listText: (string | null | undefined)[] | undefined;
-  private readonly markdownDescriptions: Map<string, string | null>;
-  private readonly listDescriptions: Map<string, string | null>;
+  private readonly table: CodeTable;
   private refs: (EventRef | undefined)[] | undefined;
 
   constructor(subject: Subject, vocabulary: Vocabulary) {
     this.subjectId = subject.subjectId;
     this.events = subject.events;
     this.vocabulary = vocabulary;
-    // Descriptions depend only on the vocabulary: one cache per vocabulary, shared by its subjects.
-    let shared = descriptionCaches.get(vocabulary);
-    if (shared === undefined || shared[0].size + shared[1].size > 1_000_000) {
-      shared = [new Map(), new Map()];
-      descriptionCaches.set(vocabulary, shared);
-    }
-    this.markdownDescriptions = shared[0];
-    this.listDescriptions = shared[1];
+    // Descriptions depend only on the vocabulary: one table per vocabulary, shared by its subjects.
+    const table = codeTable(vocabulary);
+    this.table = table;
     const events = subject.events;
     const n = events.length;
     const statics: number[] = [];
@@ -159,7 +191,7 @@ export class ReferenceSubject {
           birthTime = time;
         }
       }
-      const x = codeInfo(code);
+      const x = table.info(code);
       info.push(x);
       const k = x & 7;
       if (k === RefKind.Admission || k === RefKind.EdRegistration) mimic = true;
@@ -250,8 +282,8 @@ export class ReferenceSubject {
   /** {@link ReferenceSubject.describe} of event `i`'s code, cached per event. */
   describeEvent(i: number, markdown: boolean): string | null {
     if (markdown) {
-      const id = this.mdId(i);
-      return id < 0 ? null : (this.idText[id] as string);
+      const id = descriptionIn(this.info[i] as number);
+      return id < 0 ? null : (this.table.texts[id] as string);
     }
     // Made on first use: a subject is usually serialized in one format.
     const texts = (this.listText ??= new Array<string | null | undefined>(this.events.length));
@@ -263,61 +295,40 @@ export class ReferenceSubject {
     return d;
   }
 
-  /** Event `i`'s Markdown description id (see {@link ReferenceSubject.descriptionId}), or -2 when it has none. */
-  private mdId(i: number): number {
-    const ids = (this.mdIds ??= new Array<number>(this.events.length).fill(-1));
-    let id = ids[i] as number;
-    if (id === -1) {
-      const d = this.describe((this.events[i] as Event).code, true);
-      id = d === null ? -2 : this.textId(d);
-      ids[i] = id;
-    }
-    return id;
-  }
-
   /**
-   * A small integer per distinct Markdown description of this subject's events (0, 1, ... in
-   * first-asked order), so that lines can be merged per description without a map per line
-   * list. Event `i` must have a description (`describeEvent(i, true) !== null`).
+   * The id of event `i`'s Markdown description: equal texts have equal ids, so that lines can be
+   * merged per description without a map per line list. Event `i` must have a description
+   * (`describeEvent(i, true) !== null`).
    */
   descriptionId(i: number): number {
-    return this.mdId(i);
+    return descriptionIn(this.info[i] as number);
   }
 
-  /** The {@link ReferenceSubject.descriptionId} a line of text `d` has (a new one when no event's description is `d`). */
+  /** The {@link ReferenceSubject.descriptionId} a line of text `d` has (a new one when no description is `d`). */
   textId(d: string): number {
-    const ids = (this.localIds ??= new Map());
-    let id = ids.get(d);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(d, id);
-      this.idText.push(d);
-      this.idBreak.push(d.indexOf('\n') >= 0);
-    }
-    return id;
+    return this.table.textId(d);
   }
 
   /** The text of description id `id`. */
   textOf(id: number): string {
-    return this.idText[id] as string;
+    return this.table.texts[id] as string;
   }
 
   /** Whether the text of description id `id` holds a line break. */
   breakIn(id: number): boolean {
-    return this.idBreak[id] as boolean;
-  }
-
-  /** How many description ids this subject has handed out (all are below it). */
-  get descriptionIds(): number {
-    return this.localIds?.size ?? 0;
+    return this.table.breaks[id] as boolean;
   }
 
   /** The reference's description of a code (null: left out), per strategy. */
   describe(code: string, markdown: boolean): string | null {
-    const cache = markdown ? this.markdownDescriptions : this.listDescriptions;
+    if (markdown) {
+      const id = descriptionIn(this.table.info(code));
+      return id < 0 ? null : (this.table.texts[id] as string);
+    }
+    const cache = this.table.list;
     let d = cache.get(code);
     if (d === undefined) {
-      d = resolveReferenceCode(this.vocabulary, code, markdown);
+      d = resolveReferenceCode(this.vocabulary, code, false);
       cache.set(code, d);
     }
     return d;
@@ -379,7 +390,6 @@ export interface PointInTime {
 }
 
 const cache = new WeakMap<object, ReferenceSubject>();
-const descriptionCaches = new WeakMap<Vocabulary, [Map<string, string | null>, Map<string, string | null>]>();
 
 /** The {@link ReferenceSubject} of a subject, cached per subject object (and rebuilt for another vocabulary). */
 export function referenceSubject(subject: Subject, vocabulary: Vocabulary): ReferenceSubject {
