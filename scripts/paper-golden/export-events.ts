@@ -2,7 +2,7 @@
  * Export MEDS rows for the paper-serializer golden harness (`paper_golden.py`): one NDJSON line
  * per subject of a pairs file, `{subject_id, rows: [{time, code, numeric_value, text_value,
  * unit, hadm_id, end}]}` in the order ehr-embed reads them (subject, shard file, row; `time` in
- * epoch ms or null; a column the dataset lacks is null), and `codes.json`, the description of
+ * epoch ms or null; `visit_id` too; a column the dataset lacks is null), and `codes.json`, the description of
  * every code in `metadata/codes.parquet` (non-empty ones).
  *
  *   node --import tsx scripts/paper-golden/export-events.ts <MEDS dir> <pairs.json> <out dir>
@@ -33,6 +33,7 @@ try {
         text_value: e.textValue,
         unit: x.unit ?? null,
         hadm_id: x.hadm_id ?? null,
+        visit_id: x.visit_id ?? null,
         end: x.end ?? null,
       };
     });

@@ -14,7 +14,7 @@ Input: the output of `export-events.ts` (MEDS rows per subject, code description
 filter_aggregated_events=True) and `<list_file>` (`UniqueCodesListRecentStrategy(0,
 ablation=[])`), `--excluded_ontologies no_unres`, per pair.
 
-MEDS rows -> femr events (test/fixtures/paper-serializer/mimic-iv-demo/README.md):
+MEDS rows -> femr events (test/fixtures/paper-serializer/*/README.md):
 - value = numeric_value when not null, else text_value; unit = the `unit` column; end = `end`.
 - the birth row (MEDS_BIRTH) first, then the static rows (no time) at the birth time, then the
   other rows sorted stably by time.
@@ -22,6 +22,8 @@ MEDS rows -> femr events (test/fixtures/paper-serializer/mimic-iv-demo/README.md
   hadm_id, or, where a row has no hadm_id (a standard-columns export), at the next discharge
   after it in that order; ED_REGISTRATION -> `Visit/ER` ending at the next ED_OUT. Discharge
   and ED_OUT rows are these ends, not events.
+- a `visit_id` column (ehr-embed's converters: `Visit/<class>` rows with `end`) is used as it is;
+  MIMIC rows without one get the visit_id of their visit as follows.
 - visit_id of another row: the admission of its hadm_id when that admission is in the record;
   else the latest-started visit with start <= time <= end (no end: unbounded; equal starts: the
   later visit); else none.
@@ -37,8 +39,9 @@ import json
 import os
 import re
 import sys
+import textwrap
 import types
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
 
@@ -129,7 +132,6 @@ def featurizer_class(reference):
                     methods[f.name] = ast.get_source_segment(src, f)
     age_identifier = [ast.get_source_segment(src, n) for n in tree.body if isinstance(n, ast.Assign) and any(getattr(t, 'id', '') == 'age_identifier' for t in n.targets)]
     assert len(methods) == 2 and len(age_identifier) == 1, 'llm_featurizer.py has changed'
-    import textwrap
     ns: Dict[str, Any] = {
         'Optional': Optional, 'List': List, 'Tuple': Tuple, 'Dict': Dict, 'datetime': datetime, 'timedelta': timedelta,
         'Event': Event, 'Patient': Patient, 'PatientDatabase': PatientDatabase, 'Ontology': Ontology, 'LabelTask': LabelTask,
@@ -165,7 +167,7 @@ def femr_events(rows):
     end_rows = set()
     for k, r in enumerate(ordered):
         c = r['code']
-        if r['time'] is None or k == 0 and birth is not None:
+        if r['time'] is None or (k == 0 and birth is not None):
             continue
         if c.startswith('HOSPITAL_ADMISSION'):
             v = {'start': r['time'], 'end': None, 'code': 'Visit/IP', 'row': k, 'hadm': r['hadm_id']}
@@ -216,6 +218,14 @@ def femr_events(rows):
     def value(r):
         return r['numeric_value'] if r['numeric_value'] is not None else r['text_value']
 
+    def end_of(r):
+        e = r.get('end')
+        if e is None:
+            return None
+        if isinstance(e, (int, float)):
+            return utc(e)
+        return datetime.strptime(e[:19], '%Y-%m-%dT%H:%M:%S')
+
     out = []
     for k, r in enumerate(ordered):
         if k in end_rows:
@@ -223,13 +233,13 @@ def femr_events(rows):
         if k in visit_rows:
             v = visit_rows[k]
             out.append(Event(utc(r['time']), v['code'], None, end=None if v['end'] is None else utc(v['end']), visit_id=v['id']))
-            if k == 0 and birth is None:
-                pass
             continue
         t = r['time']
-        end = r['end']
-        ev = Event(utc(t), r['code'], value(r), end=None if end is None else utc(end) if isinstance(end, (int, float)) else end,
-                   unit=r['unit'], visit_id=None if k == 0 and birth is not None else visit_of(r))
+        # A `visit_id` column (ehr-embed's converters, EHRSHOT: `Visit/<class>` rows) is used as it is.
+        vid = r.get('visit_id')
+        if vid is None and not (k == 0 and birth is not None):
+            vid = visit_of(r)
+        ev = Event(utc(t), r['code'], value(r), end=end_of(r), unit=r['unit'], visit_id=vid)
         out.append(ev)
         if k == 0 and birth is not None:
             for s in sort_statics(statics):
