@@ -51,6 +51,21 @@ function categoryOf(code: string): number {
   return o === 'Visit' ? -1 : 0;
 }
 
+/**
+ * An array to fill from index 0 up, sized once when small: V8 gives `new Array(n)` dictionary
+ * (slow) elements for large n, where filling an empty array in order stays fast.
+ */
+function sized(n: number): number[] {
+  return n <= 50_000 ? new Array<number>(n) : [];
+}
+
+/** `n` copies of `v` (see {@link sized}). */
+function filled(n: number, v: number): number[] {
+  const a = sized(n);
+  for (let i = 0; i < n; i++) a[i] = v;
+  return a;
+}
+
 /** Description ids stay below this (the packed info of a code must stay a small integer). */
 const MAX_TEXTS = (1 << 19) - 2;
 
@@ -163,10 +178,11 @@ export class ReferenceSubject {
     const events = subject.events;
     const n = events.length;
     const statics: number[] = [];
-    const timed: number[] = [];
-    const times: number[] = [];
-    // Plain arrays: small typed arrays cost more to allocate than they save here.
-    const info: number[] = [];
+    // Plain arrays sized once (small typed arrays cost more to allocate than they save here).
+    const timed = sized(n);
+    const times = sized(n);
+    const info = sized(n);
+    let m = 0;
     let mimic = false;
     let birth = -1;
     let birthTime = Infinity;
@@ -183,8 +199,8 @@ export class ReferenceSubject {
         }
         if (time < prev) sorted = false;
         prev = time;
-        timed.push(i);
-        times.push(time);
+        timed[m] = i;
+        times[m++] = time;
         // The birth: the first MEDS_BIRTH row by time (input order among equal times).
         if (code === 'MEDS_BIRTH' && (birth < 0 || time < birthTime)) {
           birth = i;
@@ -192,10 +208,12 @@ export class ReferenceSubject {
         }
       }
       const x = table.info(code);
-      info.push(x);
+      info[i] = x;
       const k = x & 7;
       if (k === RefKind.Admission || k === RefKind.EdRegistration) mimic = true;
     }
+    timed.length = m;
+    times.length = m;
     if (!sorted) {
       timed.sort((a, b) => (events[a] as Event).time! - (events[b] as Event).time! || a - b);
       for (let j = 0; j < timed.length; j++) times[j] = (events[timed[j] as number] as Event).time as number;
@@ -241,7 +259,7 @@ export class ReferenceSubject {
    * prediction times. Only when {@link ReferenceSubject.visitRowsUnique}.
    */
   visitRow(i: number): number {
-    const rows = (this.rows ??= new Array<number>(this.events.length).fill(-3));
+    const rows = (this.rows ??= filled(this.events.length, -3));
     let r = rows[i] as number;
     if (r === -3) {
       const id = this.visitId(i);
@@ -362,7 +380,7 @@ export class ReferenceSubject {
     const k = this.usableCount(t);
     const birthUsable = this.birth >= 0 && ((this.events[this.birth] as Event).time as number) <= t;
     // Sized once: the birth, the static rows, the timed rows up to t.
-    const order = new Array<number>(1 + this.statics.length + k);
+    const order = sized(1 + this.statics.length + k);
     let m = 0;
     if (birthUsable) order[m++] = this.birth;
     for (const i of this.statics) order[m++] = i;
