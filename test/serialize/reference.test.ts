@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { EMPTY_VOCABULARY, serialize } from '../../src/serialize/index.ts';
 import { pyFixed, pyFloat2, pyInt } from '../../src/serialize/reference/pyFormat.ts';
 import { getTokenizer } from '../../src/tokenize/index.ts';
-import { at, mimicPatient, randomSubject, SYNTHEA_PREDICTION_TIME, syntheaPatient, vocabulary } from './fixtures.ts';
+import { mulberry32 } from '../helpers/mulberry32.ts';
+import { at, mimicPatient, randomSubject, SubjectBuilder, SYNTHEA_PREDICTION_TIME, syntheaPatient, vocabulary } from './fixtures.ts';
 
 const md = (t: number, s = mimicPatient()): string => serialize(s, { predictionTime: t, format: 'markdown', vocabulary: EMPTY_VOCABULARY, tokenizer: 'chars' }).text;
 const section = (text: string, heading: string): string => {
@@ -32,6 +33,25 @@ describe('reference formats: Python number formatting', () => {
     assert.equal(pyFloat2(100), '100');
     assert.equal(pyFloat2(4.900000095367432), '4.9');
     assert.equal(pyFloat2(-0.001), '-0');
+  });
+
+  it('format_float fast path (shortest representation) agrees with rounding the exact value', () => {
+    // Edge cases (exponent notation, -0, ties, the 1e13 bound) and seeded values of the kinds
+    // found in MEDS: cents, tenths, float32 values, any magnitude.
+    const xs = [0, -0, 1e-7, -1e-7, 5e-324, 0.005, 0.015, 2.675, 1.005, 1e12 + 0.5, 9.999e12, 1e13, 1e13 + 0.25, -1e13 - 0.5, 123456789.125, 0.1, 0.3, 1e20];
+    const rand = mulberry32(3);
+    for (let i = 0; i < 20_000; i++) {
+      const k = rand();
+      xs.push(k < 0.3 ? Math.round(rand() * 1e6) / 100 : k < 0.5 ? -Math.round(rand() * 1e4) / 10 : k < 0.7 ? (rand() - 0.5) * 10 ** Math.floor(rand() * 30 - 10) : k < 0.85 ? Math.fround(rand() * 200) : Math.round(rand() * 1e7) / 1000);
+    }
+    for (const x of xs) {
+      // format_float: f"{x:.2f}", then trailing zeros and a trailing point removed.
+      const expected = pyFixed(x, 2).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+      assert.equal(pyFloat2(x), expected, String(x));
+      assert.equal(pyFloat2(x), expected, `${x} (remembered)`);
+    }
+    assert.equal(pyFloat2(-0), '-0');
+    assert.equal(pyFloat2(0), '0');
   });
 });
 
@@ -103,5 +123,31 @@ describe('reference formats: token budgets', () => {
     assert.match(text, /- Patient age: \d+/);
     assert.ok(text.length < all.length);
     assert.equal(section(text, '## Past Medical Visits').split('\n').filter((l) => l.startsWith('- ')).length, 1);
+  });
+});
+
+describe('reference formats: values with line breaks', () => {
+  it('every piece of a multi-line value or unit is a line with its events, and 3+ newlines collapse in Markdown', () => {
+    const b = new SubjectBuilder(9);
+    b.event(null, 'Gender/F');
+    b.event(at('1960-01-01T00:00'), 'MEDS_BIRTH');
+    b.visit('Visit/OP', 'v1', at('2020-01-01T10:00'), at('2020-01-01T11:00'), (v) => {
+      v.text('SNOMED/1', 'first\n\n\n\nsecond');
+      v.value('LOINC/2', 5, 'mg\n/dL');
+    });
+    b.event(at('2020-02-01T10:00'), 'SNOMED/3', undefined, null, 'x\ny');
+    const s = b.build();
+    for (const format of ['markdown', 'list'] as const) {
+      const r = serialize(s, { predictionTime: at('2021-01-01T00:00'), format, vocabulary: EMPTY_VOCABULARY, tokenizer: 'chars' });
+      assert.equal(r.lines.map((l) => l.text).join('\n'), r.text, format);
+      if (format === 'markdown') assert.doesNotMatch(r.text, /\n\n\n/);
+      const codesOf = (text: string): string[] => (r.lines.find((l) => l.text === text)?.sources ?? []).map((e) => e.code);
+      assert.deepEqual(codesOf('second'), ['SNOMED/1'], format);
+      assert.deepEqual(codesOf('/dL): 5'), ['LOINC/2'], format);
+      // In Markdown SNOMED/3 is the fourth demographic slot, shown without its value.
+      if (format === 'list') assert.deepEqual(codesOf('y'), ['SNOMED/3']);
+      // A later one-line row keeps its own sources (no sources left over from the pieces).
+      for (const l of r.lines) if (l.text.startsWith('- Gender') || l.text === 'Gender/F') assert.deepEqual(l.sources.map((e) => e.code), ['Gender/F']);
+    }
   });
 });

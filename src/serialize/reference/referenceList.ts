@@ -1,8 +1,8 @@
 import type { Event } from '../../types.ts';
 import { pyFloat2 } from './pyFormat.ts';
-import { RefKind } from './ReferenceSubject.ts';
+import { kindIn, RefKind } from './ReferenceSubject.ts';
 import type { ReferenceSubject, ReferenceValue } from './ReferenceSubject.ts';
-import { ReferenceText } from './referenceText.ts';
+import { hasBreak, ReferenceText } from './referenceText.ts';
 import { EMERGENCY_VISIT, INPATIENT_VISIT } from './referenceVisits.ts';
 
 /**
@@ -21,7 +21,7 @@ export function referenceList(s: ReferenceSubject, t: number, windowStart = -Inf
   const out = new ReferenceText(false);
   let first = true;
   for (const i of newestFirstAll(events, order, head, birthTime)) {
-    const k = s.kind[i] as RefKind;
+    const k = kindIn(s.info[i] as number);
     if (k === RefKind.Discharge || k === RefKind.EdOut) continue;
     let code = (events[i] as Event).code;
     let description: string | null;
@@ -37,12 +37,18 @@ export function referenceList(s: ReferenceSubject, t: number, windowStart = -Inf
     if (description === null || code === '' || seen.has(code)) continue;
     seen.add(code);
     let line = description;
+    let mayBreak = hasBreak(description);
     if (typeof value === 'number') {
       const unit = s.unit(i);
       line += (unit !== null ? ` (${unit})` : '') + ': ' + pyFloat2(value);
-    } else if (value !== null) line += ': ' + value;
+      mayBreak ||= hasBreak(unit);
+    } else if (value !== null) {
+      line += ': ' + value;
+      mayBreak ||= hasBreak(value);
+    }
     if (!first) out.sep(1);
-    out.line(line, [i]);
+    out.source(i);
+    out.endLine(line, mayBreak);
     first = false;
   }
   return out;

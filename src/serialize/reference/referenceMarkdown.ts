@@ -2,8 +2,9 @@ import type { Event } from '../../types.ts';
 import { pyFixed, pyFloat2, pyInt } from './pyFormat.ts';
 import { AGE_PREFIX, REFERENCE_CONCEPTS, REFERENCE_RECENT_SECTIONS } from './referenceCodes.ts';
 import type { ReferenceConcept } from './referenceCodes.ts';
+import { categoryIn } from './ReferenceSubject.ts';
 import type { ReferenceSubject, ReferenceValue } from './ReferenceSubject.ts';
-import { ReferenceText } from './referenceText.ts';
+import { hasBreak, ReferenceText } from './referenceText.ts';
 import { AGE_EVENT, referenceVisits } from './referenceVisits.ts';
 import type { ReferenceVisit } from './referenceVisits.ts';
 
@@ -11,25 +12,13 @@ const DAY_MS = 86_400_000;
 /** The reference maps every prediction time to 2024-01-01 00:00 (`CONSTANT_LABEL_TIME`). */
 const SHOWN_PREDICTION_MS = Date.UTC(2024, 0, 1);
 const SHOWN_DATE = '[2024-01-01](2024-01-01)';
-const MEDICATIONS = new Set(['RxNorm', 'RxNorm Extension']);
-const PROCEDURES = new Set(['CPT4', 'ICD10PCS', 'ICD9Proc']);
 const NUMBER_OF_RECENT_VALUES = 3;
 const NO_RECENT_DATA = REFERENCE_CONCEPTS.map((k) => `- ${k.name}: No recent data`);
 /** The Recent sections with their concepts as indices into REFERENCE_CONCEPTS. */
 const SECTIONS = REFERENCE_RECENT_SECTIONS.map((sec) => ({ heading: sec.heading, concepts: sec.names.map((n) => REFERENCE_CONCEPTS.findIndex((k) => k.name === n)) }));
 const KEEP_LAST = 3;
 
-/** Per visit member: 0 Conditions, 1 Medications, 2 Procedures, -1 none (a `Visit` code). */
-function category(code: string): number {
-  const slash = code.indexOf('/');
-  const o = slash < 0 ? code : code.slice(0, slash);
-  if (MEDICATIONS.has(o)) return 1;
-  if (PROCEDURES.has(o)) return 2;
-  return o === 'Visit' ? -1 : 0;
-}
 const CATEGORY_HEADINGS = ['#### Conditions', '#### Medications', '#### Procedures'];
-/** Scratch lists of one visit's members per category (reused: serialization is synchronous). */
-const GROUPS: number[][] = [[], [], []];
 
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
@@ -48,17 +37,36 @@ function isoDate(ms: number): string {
   return `${y < 1000 ? String(y).padStart(4, '0') : y}-${pad2(m)}-${pad2(d)}`;
 }
 
+/** `[d](d)` of the shown start dates, by days before 2024-01-01 (a visit's shown date is at most that day). */
+const LINKED_DATES: (string | undefined)[] = [];
+const SHOWN_DAY = Math.floor(SHOWN_PREDICTION_MS / DAY_MS);
+
+/** `[YYYY-MM-DD](YYYY-MM-DD)` of an epoch-ms instant (UTC). */
+function linkedDate(ms: number): string {
+  const back = SHOWN_DAY - Math.floor(ms / DAY_MS);
+  if (back >= 0 && back < 100_000) {
+    let s = LINKED_DATES[back];
+    if (s === undefined) {
+      const d = isoDate(ms);
+      s = `[${d}](${d})`;
+      LINKED_DATES[back] = s;
+    }
+    return s;
+  }
+  const d = isoDate(ms);
+  return `[${d}](${d})`;
+}
+
 /** The heading text of a visit without `### ` (the reference's `visit_heading(...)[4:-2]`). */
 function visitTitle(v: ReferenceVisit, t: number): string {
   const before = t - v.start;
-  const date = isoDate(SHOWN_PREDICTION_MS - before);
   const days = Math.floor(before / DAY_MS);
-  let s = `${v.description} on [${date}](${date}) (${days === 1 ? '1 day' : `${days} days`} before prediction time`;
+  let s = v.description + ' on ' + linkedDate(SHOWN_PREDICTION_MS - before) + (days === 1 ? ' (1 day before prediction time' : ' (' + days + ' days before prediction time');
   if (v.endPending || (v.end !== null && v.end > t)) s += ', current visit';
   else if (v.end !== null) {
     const d = Math.floor((v.end - v.start) / DAY_MS);
     if (d === 1) s += ', duration: 1 day';
-    else if (d > 1) s += `, duration: ${d} days`;
+    else if (d > 1) s += ', duration: ' + d + ' days';
   }
   return s + ')';
 }
@@ -73,53 +81,120 @@ function formatConcept(k: ReferenceConcept, v: number): string {
   return k.normal === null ? s : s + rate(k, v);
 }
 
-/** The reference's `format_value`: numbers with at most 2 decimals, text as it is. */
-function formatValue(v: number | string): string {
-  return typeof v === 'number' ? pyFloat2(v) : v;
+/** The age pseudo-event of one text: its line, the value of the event it replaces, that event. */
+interface Age {
+  readonly text: string;
+  /** The subject's description id of `text`. */
+  readonly id: number;
+  readonly value: ReferenceValue;
+  readonly source: number;
+}
+
+/*
+ * Scratch of uniqueList (module-level: serialization is synchronous). Lines are merged per
+ * description through the subject's description ids: SLOT_OF[id] is the line of description
+ * `id` when STAMP[id] is the current call's stamp; each line's items form a linked list through
+ * NEXT (by position in `items`), from HEAD to TAIL.
+ */
+let SLOT_OF = new Int32Array(256);
+let STAMP = new Int32Array(256);
+let stamp = 0;
+let NEXT = new Int32Array(1024);
+let HEAD = new Int32Array(1024);
+let TAIL = new Int32Array(1024);
+
+function grow(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  if (a.length >= n) return a;
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
 }
 
 /**
- * The reference's `serialize_unique_event_list`: one line per description in first-seen order,
- * with the last `keepLast` non-null values of all its events and the unit of its last event.
+ * The reference's `serialize_unique_event_list` of `items[from, to)` (only those in Markdown
+ * visit group `group` when it is >= 0): one line per description in first-seen order, with the
+ * last `keepLast` non-null values of all its events and the unit of its last event.
  */
-function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly number[], from: number, numeric: boolean, keepLast: number | null, age: { text: string; value: ReferenceValue; source: number }): void {
-  const byDescription = new Map<string, { values: ReferenceValue[]; unit: string | null; src: number[] }>();
-  for (let j = from; j < items.length; j++) {
-    const i = items[j] as number;
-    let d: string;
-    let value: ReferenceValue;
-    let unit: string | null;
-    if (i === AGE_EVENT) {
-      d = age.text;
-      value = age.value;
-      unit = null;
-    } else {
-      d = s.describeEvent(i, true) as string;
-      value = s.value(i) as ReferenceValue;
-      unit = s.unit(i) as string | null;
-    }
-    let e = byDescription.get(d);
-    if (e === undefined) {
-      e = { values: [], unit, src: [] };
-      byDescription.set(d, e);
-    }
-    if (value !== null) e.values.push(value);
-    e.unit = unit;
-    const src = i === AGE_EVENT ? age.source : i;
-    if (src >= 0) e.src.push(src);
+function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly number[], from: number, to: number, group: number, numeric: boolean, keepLast: number | null, age: Age): void {
+  // Pass 1: a line per description, its items chained in order.
+  let lines = 0;
+  if (++stamp === 0x7fffffff) {
+    STAMP.fill(0);
+    stamp = 1;
   }
-  let first = true;
-  for (const [d, e] of byDescription) {
-    let line = `- ${d}`;
-    if (numeric) {
-      const vals = keepLast !== null && e.values.length > keepLast ? e.values.slice(e.values.length - keepLast) : e.values;
-      let valuesText = '';
-      for (let k = 0; k < vals.length; k++) valuesText += (k > 0 ? ', ' : '') + formatValue(vals[k] as number | string);
-      if (valuesText !== '') line += (e.unit !== null ? ` (${e.unit})` : '') + ': ' + valuesText;
+  if (NEXT.length < to) NEXT = grow(NEXT, to);
+  for (let j = from; j < to; j++) {
+    const i = items[j] as number;
+    let id: number;
+    if (i === AGE_EVENT) id = age.id;
+    else {
+      if (group >= 0 && categoryIn(s.info[i] as number) !== group) continue;
+      id = s.descriptionId(i);
     }
-    if (!first) out.sep(1);
-    out.line(line, e.src);
-    first = false;
+    if (id >= STAMP.length) {
+      STAMP = grow(STAMP, id + 1);
+      SLOT_OF = grow(SLOT_OF, id + 1);
+    }
+    NEXT[j] = -1;
+    if (STAMP[id] === stamp) {
+      const line = SLOT_OF[id] as number;
+      NEXT[TAIL[line] as number] = j;
+      TAIL[line] = j;
+    } else {
+      STAMP[id] = stamp;
+      if (HEAD.length <= lines) {
+        HEAD = grow(HEAD, lines + 1);
+        TAIL = grow(TAIL, lines + 1);
+      }
+      SLOT_OF[id] = lines;
+      HEAD[lines] = j;
+      TAIL[lines] = j;
+      lines++;
+    }
+  }
+  // Pass 2: the lines. HEAD and TAIL are read before uniqueList could run again.
+  for (let line = 0; line < lines; line++) {
+    const head = HEAD[line] as number;
+    const hi = items[head] as number;
+    const id = hi === AGE_EVENT ? age.id : s.descriptionId(hi);
+    let text = '- ' + s.textOf(id);
+    let mayBreak = s.breakIn(id);
+    let count = 0;
+    for (let j = head; j >= 0; j = NEXT[j] as number) {
+      const i = items[j] as number;
+      const src = i === AGE_EVENT ? age.source : i;
+      if (src >= 0) out.source(src);
+      if (numeric && (i === AGE_EVENT ? age.value : s.value(i)) !== null) count++;
+    }
+    if (count > 0) {
+      // The last keepLast values, oldest first.
+      let skip = keepLast !== null && count > keepLast ? count - keepLast : 0;
+      let valuesText = '';
+      let shown = 0;
+      for (let j = head; j >= 0; j = NEXT[j] as number) {
+        const i = items[j] as number;
+        const v = i === AGE_EVENT ? age.value : s.value(i);
+        if (v === null || skip-- > 0) continue;
+        if (shown++ > 0) valuesText += ', ';
+        if (typeof v === 'number') valuesText += pyFloat2(v);
+        else {
+          valuesText += v;
+          mayBreak ||= hasBreak(v);
+        }
+      }
+      // An empty text value alone shows nothing, as the reference's `if values:` on the joined text.
+      if (valuesText !== '') {
+        const ti = items[TAIL[line] as number] as number;
+        const unit = ti === AGE_EVENT ? null : s.unit(ti);
+        if (unit !== null) {
+          text += ' (' + unit + ')';
+          mayBreak ||= hasBreak(unit);
+        }
+        text += ': ' + valuesText;
+      }
+    }
+    if (line > 0) out.sep(1);
+    out.endLine(text, mayBreak);
   }
 }
 
@@ -136,7 +211,8 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   const { visits, outside } = referenceVisits(s, pit, recent);
   // The age pseudo-event keeps the value of the event it replaces (femr `Event(start, code, value)`); its source is that event.
   const first = pit.order.length > 0 ? (pit.order[0] as number) : -1;
-  const age = { text: `${AGE_PREFIX}${pit.ageYears}`, value: first >= 0 ? (s.value(first) as ReferenceValue) : null, source: first };
+  const ageText = `${AGE_PREFIX}${pit.ageYears}`;
+  const age: Age = { text: ageText, id: s.textId(ageText), value: first >= 0 ? s.value(first) : null, source: first };
 
   out.sep(2);
   out.line('# Electronic Healthcare Record');
@@ -150,7 +226,7 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   if (outside.length <= nDemo) nDemo = outside.length;
   out.line('## Patient Demographics');
   out.sep(2);
-  uniqueList(out, s, outside.slice(0, nDemo), 0, false, null, age);
+  uniqueList(out, s, outside, 0, nDemo, -1, false, null, age);
   out.sep(2);
 
   // Recent sections: newest first (ties in event order), at most 3 values.
@@ -175,24 +251,23 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
     out.sep(1);
   }
 
-  const sorted = [...visits].sort(newestVisitFirst);
+  const sorted = newestVisitsFirst(visits);
   const titles: string[] = [];
-  const visitSources: (readonly number[])[] = [];
   for (const v of sorted) {
     titles.push(visitTitle(v, t));
-    visitSources.push([v.source]);
   }
   out.line('## Past Medical Visits');
   out.sep(2);
   for (let j = 0; j < sorted.length; j++) {
     if (j > 0) out.sep(1);
-    out.line(`- ${titles[j] as string}`, visitSources[j]);
+    out.source((sorted[j] as ReferenceVisit).source);
+    out.endLine('- ' + (titles[j] as string), hasBreak((sorted[j] as ReferenceVisit).description));
   }
   out.sep(2);
 
   out.line('## General Medical Events');
   out.sep(2);
-  uniqueList(out, s, outside, nDemo, true, KEEP_LAST, age);
+  uniqueList(out, s, outside, nDemo, outside.length, -1, true, KEEP_LAST, age);
   out.sep(2);
 
   out.line('## Detailed Past Medical Visits (most recent first)');
@@ -200,26 +275,26 @@ export function referenceMarkdown(s: ReferenceSubject, t: number, windowStart = 
   for (let j = 0; j < sorted.length; j++) {
     const v = sorted[j] as ReferenceVisit;
     if (j > 0) out.sep(2);
-    out.line(`### ${titles[j] as string}`, visitSources[j]);
+    out.source(v.source);
+    out.endLine('### ' + (titles[j] as string), hasBreak(v.description));
     out.sep(2);
-    const groups = GROUPS;
-    for (const g of groups) g.length = 0;
+    // Members per Markdown group (Conditions, Medications, Procedures); other codes none.
+    let n0 = 0;
+    let n1 = 0;
+    let n2 = 0;
     for (const i of v.members) {
-      let c = s.category[i] as number;
-      if (c === -2) {
-        c = category((events[i] as Event).code);
-        s.category[i] = c;
-      }
-      if (c >= 0) (groups[c] as number[]).push(i);
+      const c = categoryIn(s.info[i] as number);
+      if (c === 0) n0++;
+      else if (c === 1) n1++;
+      else if (c === 2) n2++;
     }
     let firstGroup = true;
     for (let c = 0; c < 3; c++) {
-      const g = groups[c] as number[];
-      if (g.length === 0) continue;
+      if ((c === 0 ? n0 : c === 1 ? n1 : n2) === 0) continue;
       if (!firstGroup) out.sep(2);
       out.line(CATEGORY_HEADINGS[c] as string);
       out.sep(2);
-      uniqueList(out, s, g, 0, true, KEEP_LAST, age);
+      uniqueList(out, s, v.members, 0, v.members.length, c, true, KEEP_LAST, age);
       firstGroup = false;
     }
   }
@@ -234,6 +309,16 @@ function endKey(v: ReferenceVisit): number {
 /** The reference's `sorted(visits, reverse=True)`: latest start first, then latest end; ties in dictionary order. */
 function newestVisitFirst(a: ReferenceVisit, b: ReferenceVisit): number {
   return b.start - a.start || endKey(b) - endKey(a) || a.order - b.order;
+}
+
+/** The visits sorted by {@link newestVisitFirst}: they usually come oldest first, so reversed they need no sort. */
+function newestVisitsFirst(visits: readonly ReferenceVisit[]): ReferenceVisit[] {
+  const out = new Array<ReferenceVisit>(visits.length);
+  for (let j = 0; j < visits.length; j++) out[j] = visits[visits.length - 1 - j] as ReferenceVisit;
+  for (let j = 1; j < out.length; j++) {
+    if (newestVisitFirst(out[j - 1] as ReferenceVisit, out[j] as ReferenceVisit) > 0) return out.sort(newestVisitFirst);
+  }
+  return out;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Event } from '../../types.ts';
 import { REFERENCE_CONCEPTS } from './referenceCodes.ts';
 import type { ReferenceConcept } from './referenceCodes.ts';
-import { RefKind } from './ReferenceSubject.ts';
+import { conceptIn, kindIn, RefKind } from './ReferenceSubject.ts';
 import type { PointInTime, ReferenceSubject } from './ReferenceSubject.ts';
 
 /** A visit as the reference's `EHRVisit`. */
@@ -58,21 +58,27 @@ export const AGE_EVENT = -1;
 export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (number[] | undefined)[] | null): ReferenceVisits {
   const order = pit.order;
   const visits: ReferenceVisit[] = [];
-  const byVisitId = new Map<string, number>();
-  const byHadm = new Map<string, number>();
+  // Made on first use: most records need few of them.
+  let byVisitId: Map<string, number> | null = null;
+  let byHadm: Map<string, number> | null = null;
   let openNoHadm: number[] = [];
   // A discharge read before its admission (same time, earlier row) still ends it.
   let earlyDischarge: Map<string, number> | null = null;
   let openEd: number[] = [];
   const events = s.events;
-  const rows = s.visitRows();
+  const rows = s.visitRowsUnique();
   // With `rows`, the visit made from `Visit/` row i is visits[slot[i]].
-  const slot = rows === null ? null : new Int32Array(events.length).fill(-1);
+  // A module-level scratch array (serialization is synchronous): the entries the last call set
+  // are reset first (also after an exception).
+  for (let d = 0; d < dirtyCount; d++) SLOT[DIRTY[d] as number] = -1;
+  dirtyCount = 0;
+  if (rows && SLOT.length < events.length) SLOT = new Int32Array(Math.max(events.length, SLOT.length * 2)).fill(-1);
+  const slot = rows ? SLOT : null;
   // Pass 1: visits (in time order, so that a closing row finds its opener). The first event is
   // replaced by the age pseudo-event, so it opens nothing.
   for (let j = 1; j < order.length; j++) {
     const i = order[j] as number;
-    const k = s.kind[i] as RefKind;
+    const k = kindIn(s.info[i] as number);
     if (k === RefKind.Event) continue;
     const time = (events[i] as Event).time;
     if (time === null) continue;
@@ -81,11 +87,12 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       if (description === null) continue;
       if (slot !== null) {
         slot[i] = visits.length;
+        DIRTY[dirtyCount++] = i;
         visits.push({ source: i, start: time, end: s.end(i), endPending: false, description, members: [], order: visits.length, mimic: false });
         continue;
       }
       const id = s.visitId(i) ?? `\u0000row${i}`;
-      const at = byVisitId.get(id);
+      const at = (byVisitId ??= new Map()).get(id);
       const v: ReferenceVisit = { source: i, start: time, end: s.end(i) ?? null, endPending: false, description, members: [], order: at ?? visits.length, mimic: false };
       // A repeated visit_id replaces the visit but keeps its dictionary position (Python dict).
       if (at === undefined) {
@@ -97,6 +104,7 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       const vi = visits.length;
       visits.push({ source: i, start: time, end: null, endPending: true, description: INPATIENT_VISIT, members: [], order: vi, mimic: true });
       if (hadm !== null) {
+        byHadm ??= new Map();
         if (!byHadm.has(hadm)) byHadm.set(hadm, vi);
         const early = earlyDischarge?.get(hadm);
         if (early !== undefined) close(visits, vi, early);
@@ -104,19 +112,19 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
     } else if (k === RefKind.Discharge) {
       const hadm = s.hadmId(i) ?? null;
       if (hadm !== null) {
-        const vi = byHadm.get(hadm);
+        const vi = byHadm?.get(hadm);
         if (vi !== undefined) close(visits, vi, time);
         else if (!(earlyDischarge ??= new Map()).has(hadm)) earlyDischarge.set(hadm, time);
       } else {
         for (const vi of openNoHadm) close(visits, vi, time);
-        openNoHadm = [];
+        if (openNoHadm.length > 0) openNoHadm = [];
       }
     } else if (k === RefKind.EdRegistration) {
       openEd.push(visits.length);
       visits.push({ source: i, start: time, end: null, endPending: true, description: EMERGENCY_VISIT, members: [], order: visits.length, mimic: true });
     } else {
       for (const vi of openEd) close(visits, vi, time);
-      openEd = [];
+      if (openEd.length > 0) openEd = [];
     }
   }
   // Pass 2: membership.
@@ -129,8 +137,9 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       continue;
     }
     const i = order[j] as number;
-    if (s.kind[i] !== RefKind.Event) continue;
-    const ki = s.concept[i] as number;
+    const x = s.info[i] as number;
+    if (kindIn(x) !== RefKind.Event) continue;
+    const ki = conceptIn(x);
     if (recent !== null && ki >= 0) {
       const v = s.value(i);
       const k = REFERENCE_CONCEPTS[ki] as ReferenceConcept;
@@ -140,8 +149,8 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
     if (s.describeEvent(i, true) === null) continue;
     let vi: number | undefined;
     let hasVisitId: boolean;
-    if (rows !== null) {
-      const r = rows[i] as number;
+    if (rows) {
+      const r = s.visitRow(i);
       hasVisitId = r !== -1;
       if (r >= 0) {
         const v = (slot as Int32Array)[r] as number;
@@ -150,11 +159,11 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
     } else {
       const vid = s.visitId(i);
       hasVisitId = vid !== null;
-      if (vid !== null) vi = byVisitId.get(vid);
+      if (vid !== null) vi = byVisitId?.get(vid);
     }
     if (!hasVisitId && mimic) {
       const hadm = s.hadmId(i) ?? null;
-      if (hadm !== null) vi = byHadm.get(hadm);
+      if (hadm !== null) vi = byHadm?.get(hadm);
       else vi = containing(visits, (events[i] as Event).time);
     }
     if (vi === undefined) outside.push(i);
@@ -162,6 +171,12 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
   }
   return { visits, outside };
 }
+
+/** Per `Visit/` row, the index of its visit in the current call (-1: none); see `referenceVisits`. */
+let SLOT = new Int32Array(1024).fill(-1);
+/** The SLOT entries set by the last call: DIRTY[0 .. dirtyCount). */
+const DIRTY: number[] = [];
+let dirtyCount = 0;
 
 function close(visits: ReferenceVisit[], vi: number, time: number): void {
   const v = visits[vi] as ReferenceVisit;

@@ -7,6 +7,7 @@ import type { SerializedLine, SerializeResult, Truncation } from '../serialize.t
 import { referenceList } from './referenceList.ts';
 import { referenceMarkdown } from './referenceMarkdown.ts';
 import type { ReferenceSubject } from './ReferenceSubject.ts';
+import type { ReferenceText } from './referenceText.ts';
 
 const NO_REFS: readonly EventRef[] = Object.freeze([]);
 const NONE: readonly string[] = Object.freeze([]);
@@ -15,17 +16,17 @@ const BLANK: SerializedLine = Object.freeze({ text: '', sources: NO_REFS });
 /** A reference-format result; per-line provenance is built on first access. */
 class ReferenceResult implements SerializeResult {
   readonly #subject: ReferenceSubject;
-  readonly #sources: readonly (readonly number[])[];
+  readonly #built: ReferenceText;
   #lines: SerializedLine[] | undefined;
 
   constructor(
     readonly text: string,
     readonly tokenCount: number,
     readonly truncation: Truncation,
-    sources: readonly (readonly number[])[],
+    built: ReferenceText,
     subject: ReferenceSubject,
   ) {
-    this.#sources = sources;
+    this.#built = built;
     this.#subject = subject;
   }
 
@@ -38,7 +39,7 @@ class ReferenceResult implements SerializeResult {
           lines.push(BLANK);
           continue;
         }
-        const src = this.#sources[k++] ?? [];
+        const src = this.#built.sourcesOf(k++);
         lines.push({ text, sources: src.length === 0 ? NO_REFS : src.map((i) => this.#subject.ref(i)) });
       }
       this.#lines = lines;
@@ -104,15 +105,15 @@ function prefixCounter(text: string, tokenizer: Tokenizer): { count: number; lin
 export function serializeReference(s: ReferenceSubject, format: 'markdown' | 'list', t: number, windowStart: number, tokenizer: Tokenizer, maxTokens: number | null): SerializeResult {
   const built = format === 'markdown' ? referenceMarkdown(s, t, windowStart) : referenceList(s, t, windowStart);
   const text = built.text();
-  const linesBefore = built.sources.length;
+  const linesBefore = built.lineCount;
   // Characters need no counting; other tokenizers count the whole text once when it fits.
   if (tokenizer === charsTokenizer && (maxTokens === null || text.length <= maxTokens)) {
-    return new ReferenceResult(text, text.length, untouched(maxTokens, text.length, linesBefore), built.sources, s);
+    return new ReferenceResult(text, text.length, untouched(maxTokens, text.length, linesBefore), built, s);
   }
   const pc = prefixCounter(text, tokenizer);
   const tokensBefore = pc.count;
   if (maxTokens === null || tokensBefore <= maxTokens) {
-    return new ReferenceResult(text, tokensBefore, untouched(maxTokens, tokensBefore, linesBefore), built.sources, s);
+    return new ReferenceResult(text, tokensBefore, untouched(maxTokens, tokensBefore, linesBefore), built, s);
   }
   // Largest k such that the text up to line k fits (counts grow with k).
   let lo = -1;
@@ -138,7 +139,7 @@ export function serializeReference(s: ReferenceSubject, format: 'markdown' | 'li
     droppedEventLines: droppedLines.filter((l) => !l.startsWith('#')).length,
     droppedHeadLines: 0,
   };
-  return new ReferenceResult(kept, tokensAfter, truncation, built.sources, s);
+  return new ReferenceResult(kept, tokensAfter, truncation, built, s);
 }
 
 function untouched(maxTokens: number | null, tokens: number, lines: number): Truncation {
