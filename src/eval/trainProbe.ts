@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.ts';
 import { fitLogistic } from '../probe/logistic.ts';
-import type { FittedLogistic } from '../probe/logistic.ts';
+import type { FittedLogistic } from '../probe/FittedLogistic.ts';
 import { fitMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import type { FittedMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import type { ProbeTraining } from '../probe/ProbeBundle.ts';

@@ -12,7 +12,7 @@ import { UsageError } from '../errors.ts';
 import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 import type { SerializeFormat } from '../serialize/serialize.ts';
 import type { CodeMetadata } from '../types.ts';
-import { FittedLogistic, type LogisticJSON } from './logistic.ts';
+import { FittedLogistic, type LogisticJSON } from './FittedLogistic.ts';
 import { FittedMaxAbsScaler, type MaxAbsScalerJSON } from './maxAbsScaler.ts';
 
 /** File name of a probe bundle inside a probe directory. */

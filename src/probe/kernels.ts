@@ -50,6 +50,12 @@ export interface Kernels {
   dot4f(aOff: number, stride: number, wOff: number, n: number, outOff: number): void;
   /** {@link Kernels.dot4} with float32 rows and a float32 `w` (`aOff`, `stride`, `wOff` float32). */
   dot4ff(aOff: number, stride: number, wOff: number, n: number, outOff: number): void;
+  /**
+   * Eight dot products of float32 rows: four rows a (`aOff`, `stride`) with two rows w (`wOff`,
+   * `wOff + wStride`), all float32 offsets; `out[outOff + 2q + v]` = row q . w_v (float64 sums).
+   * Each load serves two or four products: the block kernel of the Gram matrix.
+   */
+  dot4x2ff(aOff: number, stride: number, wOff: number, wStride: number, n: number, outOff: number): void;
   /** {@link Kernels.axpy4} with float32 rows (`aOff`, `stride` float32) into a float64 `y`. */
   axpy4f(yOff: number, aOff: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
 }
@@ -99,6 +105,17 @@ function jsKernels(): Kernels {
         let t = 0;
         for (let i = 0; i < n; i++) t += (m32[o + i] as number) * (m32[wOff + i] as number);
         mem[outOff + q] = t;
+      }
+    },
+    dot4x2ff(aOff, stride, wOff, wStride, n, outOff) {
+      for (let q = 0; q < 4; q++) {
+        for (let v = 0; v < 2; v++) {
+          const o = aOff + q * stride;
+          const w = wOff + v * wStride;
+          let t = 0;
+          for (let i = 0; i < n; i++) t += (m32[o + i] as number) * (m32[w + i] as number);
+          mem[outOff + 2 * q + v] = t;
+        }
       }
     },
     axpy4f(yOff, aOff, stride, r0, r1, r2, r3, n) {
@@ -267,6 +284,31 @@ const dot4F32 = (wIs32: boolean) =>
     ]),
     [0, 1, 2, 3].map((q) => [get(4), get(10 + q), lane(0), get(10 + q), lane(1), FADD, fstoreAt(8 * q)]),
   ]);
+// dot4x2ff(a, stride, w, wStride, n, out): float32 rows, byte offsets. Locals: 6 i (bytes, 8 per
+// step), 7 end, 8-10 rows a1-a3, 11 row w1, 12-19 v128 accumulators (row q, w v at 12 + 2q + v),
+// 20-21 v128 w0, w1.
+const rowW = (v: number) => (v === 0 ? 2 : 11);
+const DOT4X2FF = flat([
+  get(4), i32(2), SHL, set(7),
+  get(0), get(1), ADD, set(8), get(8), get(1), ADD, set(9), get(9), get(1), ADD, set(10),
+  get(2), get(3), ADD, set(11),
+  loopWhile([get(6), i32(8), ADD, get(7), GTU], [
+    [0, 1].map((v) => [at(rowW(v), 6), load2f, set(20 + v)]),
+    [0, 1, 2, 3].map((q) => [
+      at(q === 0 ? 0 : 7 + q, 6), load2f, set(22),
+      [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
+    ]),
+    get(6), i32(8), ADD, set(6),
+  ]),
+  ifThen([get(6), get(7), LTU], [
+    [0, 1].map((v) => [at(rowW(v), 6), load1f, set(20 + v)]),
+    [0, 1, 2, 3].map((q) => [
+      at(q === 0 ? 0 : 7 + q, 6), load1f, set(22),
+      [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
+    ]),
+  ]),
+  [0, 1, 2, 3, 4, 5, 6, 7].map((c) => [get(5), get(12 + c), lane(0), get(12 + c), lane(1), FADD, fstoreAt(8 * c)]),
+]);
 // axpy4f(y, a, stride, r0, r1, r2, r3, n): y float64, rows float32. Locals: 8 iy (y bytes, 16 per
 // step), 9 end (y bytes), 10-12 rows 1-3, 13-16 v128 splat(r_q), 17 ia (row bytes, 8 per step).
 const AXPY4F = flat([
@@ -293,6 +335,7 @@ function wasmModule(): Uint8Array {
     [0x60, ...vec([[I32], [I32], [F64], [I32]]), ...vec([])],
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])],
     [0x60, ...vec([[I32], [I32], [I32], [F64], [F64], [F64], [F64], [I32]]), ...vec([])],
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   ];
   const body = (locals: number[][], code: number[]) => {
     const b = [...vec(locals), ...code, 0x0b];
@@ -302,7 +345,7 @@ function wasmModule(): Uint8Array {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [3], [2], [2], [3]])),
+    ...section(3, vec([[0], [1], [2], [3], [2], [2], [3], [4]])),
     ...section(
       7,
       vec([
@@ -313,6 +356,7 @@ function wasmModule(): Uint8Array {
         [...name('dot4f'), 0x00, 4],
         [...name('dot4ff'), 0x00, 5],
         [...name('axpy4f'), 0x00, 6],
+        [...name('dot4x2ff'), 0x00, 7],
       ]),
     ),
     ...section(
@@ -325,6 +369,7 @@ function wasmModule(): Uint8Array {
         body([[5, I32], [5, V128], [1, I32]], dot4F32(false)),
         body([[5, I32], [5, V128], [1, I32]], dot4F32(true)),
         body([[5, I32], [4, V128], [1, I32]], AXPY4F),
+        body([[6, I32], [11, V128]], DOT4X2FF),
       ]),
     ),
   ]);
@@ -353,6 +398,7 @@ function wasmKernels(): Kernels | undefined {
     dot4f(a: number, stride: number, w: number, n: number, out: number): void;
     dot4ff(a: number, stride: number, w: number, n: number, out: number): void;
     axpy4f(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
+    dot4x2ff(a: number, stride: number, w: number, wStride: number, n: number, out: number): void;
   };
   let view = new Float64Array(memory.buffer);
   let view32 = new Float32Array(memory.buffer);
@@ -378,6 +424,7 @@ function wasmKernels(): Kernels | undefined {
     axpy4: (yOff, aOff, stride, r0, r1, r2, r3, n) => exports.axpy4(yOff * 8, aOff * 8, stride * 8, r0, r1, r2, r3, n),
     dot4f: (aOff, stride, wOff, n, outOff) => exports.dot4f(aOff * 4, stride * 4, wOff * 8, n, outOff * 8),
     dot4ff: (aOff, stride, wOff, n, outOff) => exports.dot4ff(aOff * 4, stride * 4, wOff * 4, n, outOff * 8),
+    dot4x2ff: (aOff, stride, wOff, wStride, n, outOff) => exports.dot4x2ff(aOff * 4, stride * 4, wOff * 4, wStride * 4, n, outOff * 8),
     axpy4f: (yOff, aOff, stride, r0, r1, r2, r3, n) => exports.axpy4f(yOff * 8, aOff * 4, stride * 4, r0, r1, r2, r3, n),
   };
 }

@@ -53,6 +53,7 @@ test('float32-row kernels (dot4f, dot4ff, axpy4f) agree with float64 sums of the
         const stride = n + 3;
         k.dot4f(base, stride, 41000, n, 70000);
         k.dot4ff(base, stride, 50001, n, 70004);
+        k.dot4x2ff(base, stride, 50001, 5003, n, 70010);
         for (let q = 0; q < 4; q++) {
           let r = 0;
           let rf = 0;
@@ -62,6 +63,10 @@ test('float32-row kernels (dot4f, dot4ff, axpy4f) agree with float64 sums of the
           }
           assert.ok(Math.abs(v[70000 + q]! - r) <= 1e-12 * (1 + Math.abs(r)) * (n + 1), `${k.kind} dot4f n=${n} q=${q}`);
           assert.ok(Math.abs(v[70004 + q]! - rf) <= 1e-12 * (1 + Math.abs(rf)) * (n + 1), `${k.kind} dot4ff n=${n} q=${q}`);
+          assert.equal(v[70010 + 2 * q], v[70004 + q], `${k.kind} dot4x2ff n=${n} q=${q} w0`);
+          let r2 = 0;
+          for (let i = 0; i < n; i++) r2 += f[base + q * stride + i]! * f[55004 + i]!;
+          assert.ok(Math.abs(v[70010 + 2 * q + 1]! - r2) <= 1e-12 * (1 + Math.abs(r2)) * (n + 1), `${k.kind} dot4x2ff n=${n} q=${q} w1`);
         }
         const y1 = v.slice(60000, 60000 + n + 1);
         k.axpy4f(60000, base, stride, 0.5, -1, 2, 0.25, n);

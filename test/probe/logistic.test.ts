@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fitLogistic, fitLogisticPath, FittedLogistic } from '../../src/probe/logistic.ts';
+import { fitLogistic, fitLogisticPath } from '../../src/probe/logistic.ts';
+import { FittedLogistic } from '../../src/probe/FittedLogistic.ts';
 import type { LogisticParams } from '../../src/probe/logistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
 import { isUsageError } from '../../src/errors.ts';
@@ -88,8 +89,10 @@ test('a path fit equals separate cold fits, and float32 input equals float64 inp
   const X64 = Float64Array.from(X32);
   const a = fitLogistic(X32, ds.y, ds.d, { C: 1 });
   const b = fitLogistic(X64, ds.y, ds.d, { C: 1 });
-  assert.deepEqual(a.coef, b.coef);
-  assert.equal(a.intercept, b.intercept);
+  // Float32 input stays float32 in the solver (widened exactly as read); only the order of the
+  // float64 sums differs from the widened copy, so the two agree to rounding.
+  assert.ok(maxGap(a, Array.from(b.coef), b.intercept) < 1e-12);
+  assert.ok(a.converged && b.converged);
 });
 
 test('predictProba is the logistic of decisionFunction, for float32 and float64 rows', () => {
