@@ -141,4 +141,28 @@ test('bad inputs are UsageErrors that say where', () => {
   assert.throws(() => fitLogistic(X, y, 2, { C: 0 }), isUsageError);
   assert.throws(() => fitLogistic(X, y, 2, { maxIter: 0 }), isUsageError);
   assert.throws(() => fitLogistic(X, y, 2, { featureNames: ['a'] }), isUsageError);
+  assert.throws(() => fitLogisticPath(X, y, 2, [1], { scale: [1, 0] }), (e) => isUsageError(e) && e.location.field === 'scale' && /column 2/.test(e.message));
+  assert.throws(() => fitLogisticPath(X, y, 2, [1], { scale: [1] }), isUsageError);
+});
+
+test('a column scale applied in the copy is the fit on the scaled matrix (float64 exactly, float32 as float32 values)', () => {
+  for (const name of ['wide', 'dense']) {
+    const ds = golden.datasets.find((d) => d.name === name)!;
+    const X = Float64Array.from(ds.X);
+    const scaler = fitMaxAbsScaler(X, ds.d);
+    const Cs = [0.1, 100];
+    const direct = fitLogisticPath(scaler.transform(X), ds.y, ds.d, Cs);
+    const folded = fitLogisticPath(X, ds.y, ds.d, Cs, { scale: scaler.scale });
+    Cs.forEach((_, c) => {
+      assert.deepEqual(folded[c]!.coef, direct[c]!.coef, `${name}: the same float64 values, the same fit`);
+      assert.ok(folded[c]!.converged);
+    });
+    // Float32 input: the scaled values are rounded to float32, as scikit-learn's MaxAbsScaler keeps
+    // float32 input float32: the fit equals the one on Float32Array.from(X / scale).
+    const X32 = Float32Array.from(X);
+    const s32 = fitMaxAbsScaler(X32, ds.d);
+    const want = fitLogisticPath(Float32Array.from(s32.transform(X32)), ds.y, ds.d, Cs);
+    const got = fitLogisticPath(X32, ds.y, ds.d, Cs, { scale: s32.scale });
+    Cs.forEach((_, c) => assert.deepEqual(got[c]!.coef, want[c]!.coef, `${name} float32`));
+  }
 });
