@@ -12,10 +12,10 @@
  *
  * Memory: the kernels work on one growable `WebAssembly.Memory`, shared by the process and used
  * as a scratch arena by one fit at a time (fits are synchronous, so they cannot interleave).
- * Callers address it in float64 elements; `view()` must be re-read after `reserve()`, which may
- * replace the buffer. The arena never shrinks: after a fit on n x d features the process keeps
- * about 8 n d bytes (164 MB for 5,000 x 4,096). WebAssembly memory is capped at 4 GiB, so one
- * fit holds at most ~5e8 feature values.
+ * Callers address it in float64 elements (float32 elements for the float32-row kernels);
+ * `view()` must be re-read after `reserve()` and `release()`, which may replace the buffer.
+ * WebAssembly memory cannot shrink, so `release()` swaps in a fresh one after a large fit.
+ * WebAssembly memory is capped at 4 GiB: one fit holds at most ~1e9 float32 feature values.
  */
 import { UsageError } from '../errors.ts';
 
@@ -41,6 +41,12 @@ export interface Kernels {
    * once for four rows.
    */
   axpy4(yOff: number, aOff: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
+  /**
+   * Give the arena's memory back when it is larger than `keepBytes` (its contents are lost; the
+   * next `reserve` grows a new one). Called after a large fit so the process does not keep the
+   * copy of its training matrix.
+   */
+  release(keepBytes: number): void;
   /** The arena as a Float32Array (invalidated by `reserve`); float32 offsets are indices into it. */
   view32(): Float32Array;
   /**
@@ -91,6 +97,11 @@ function jsKernels(): Kernels {
     },
     view: () => mem,
     view32: () => m32,
+    release(keepBytes: number) {
+      if (mem.byteLength <= keepBytes) return;
+      mem = new Float64Array(1024);
+      m32 = new Float32Array(mem.buffer);
+    },
     dot4f(aOff, stride, wOff, n, outOff) {
       for (let q = 0; q < 4; q++) {
         const o = aOff + q * stride;
@@ -389,8 +400,8 @@ function wasmKernels(): Kernels | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   const bytes = wasmModule();
   if (wasm === undefined || !wasm.validate(bytes)) return undefined;
-  const memory = new wasm.Memory({ initial: 1 });
-  const exports = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as {
+  const module = new wasm.Module(bytes);
+  type Exports = {
     dot(a: number, b: number, n: number): number;
     axpy(y: number, x: number, alpha: number, n: number): void;
     dot4(a: number, stride: number, w: number, n: number, out: number): void;
@@ -400,6 +411,8 @@ function wasmKernels(): Kernels | undefined {
     axpy4f(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
     dot4x2ff(a: number, stride: number, w: number, wStride: number, n: number, out: number): void;
   };
+  let memory = new wasm.Memory({ initial: 1 });
+  let exports = new wasm.Instance(module, { env: { memory } }).exports as Exports;
   let view = new Float64Array(memory.buffer);
   let view32 = new Float32Array(memory.buffer);
   return {
@@ -407,7 +420,12 @@ function wasmKernels(): Kernels | undefined {
     reserve(doubles: number) {
       const bytesNeeded = doubles * 8;
       if (bytesNeeded > MAX_WASM_BYTES) {
-        throw new UsageError(`one fit needs ${doubles} float64 values; the WebAssembly arena holds at most ${MAX_WASM_BYTES / 8}: fit on fewer rows`, { field: 'features' });
+        const gb = (v: number) => (v / 2 ** 30).toFixed(1);
+        throw new UsageError(
+          `one fit needs ${gb(bytesNeeded)} GiB of solver memory (the training matrix, float32 features at 4 bytes a value, plus scratch); ` +
+            `WebAssembly memory holds at most ${gb(MAX_WASM_BYTES)} GiB: fit on fewer training rows`,
+          { field: 'features' },
+        );
       }
       if (bytesNeeded > memory.buffer.byteLength) {
         memory.grow(Math.ceil((bytesNeeded - memory.buffer.byteLength) / 65536));
@@ -417,6 +435,14 @@ function wasmKernels(): Kernels | undefined {
     },
     view: () => view,
     view32: () => view32,
+    release(keepBytes: number) {
+      if (memory.buffer.byteLength <= keepBytes) return;
+      // WebAssembly memory cannot shrink: a fresh memory and instance, the old ones left to GC.
+      memory = new wasm.Memory({ initial: 1 });
+      exports = new wasm.Instance(module, { env: { memory } }).exports as Exports;
+      view = new Float64Array(memory.buffer);
+      view32 = new Float32Array(memory.buffer);
+    },
     // Byte offsets above 2^31 wrap to negative i32 but wasm reads addresses as unsigned.
     dot: (aOff, bOff, n) => exports.dot(aOff * 8, bOff * 8, n),
     axpy: (yOff, xOff, alpha, n) => exports.axpy(yOff * 8, xOff * 8, alpha, n),

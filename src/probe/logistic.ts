@@ -186,6 +186,7 @@ export function fitLogisticPath(
       theta = res.x;
       finish(i, C, theta, res.nIter, res.relGrad, res.stop);
     }
+    k.release(KEEP_ARENA_BYTES);
     return out;
   }
 
@@ -214,8 +215,16 @@ export function fitLogisticPath(
     }
     finish(i, C, wb, nIter, relGrad, res.stop);
   }
+  k.release(KEEP_ARENA_BYTES);
   return out;
 }
+
+/**
+ * Solver memory kept after a fit (the arena of the few-shot fits, reused without regrowing);
+ * a larger arena (the copy of a big training matrix) is given back so the process does not hold
+ * it for the rest of an evaluation.
+ */
+const KEEP_ARENA_BYTES = 256 * 2 ** 20;
 
 /** Newton-step tolerance of the certificate (the `xtol` of {@link newtonCg}). */
 const XTOL = 1e-9;

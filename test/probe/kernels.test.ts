@@ -87,3 +87,20 @@ test('reserve keeps the arena contents when it grows', () => {
   k.reserve(k.view().length + 100000);
   assert.equal(k.view()[3], 42);
 });
+
+test('release gives a large arena back and keeps a small one; reserve grows again', () => {
+  for (const k of [getKernels(), getKernels('js')]) {
+    k.reserve(1000);
+    k.view()[7] = 5;
+    k.release(1 << 30);
+    assert.equal(k.view()[7], 5, `${k.kind}: an arena under the limit is kept`);
+    k.reserve(4_000_000);
+    k.release(1 << 20);
+    assert.ok(k.view().byteLength < 1 << 20, `${k.kind}: a 32 MB arena is given back`);
+    k.reserve(10_000);
+    k.view()[9_999] = 1;
+    k.view32()[3] = 2;
+    assert.equal(k.view32()[3], 2);
+  }
+});
+
