@@ -15,8 +15,11 @@
  * that the new alpha sums to zero). `K + lambda D^-1` is symmetric positive definite and, unlike
  * the feature-space Hessian `X' D X + lambda I`, well conditioned at large C: rows the model
  * already separates get a large diagonal `lambda / D_i` and decouple, instead of leaving
- * directions of curvature lambda ~ 1e-6 / n that conjugate gradients crawl through. Two
- * Jacobi-preconditioned CG solves (right-hand sides `-D^-1 u` and `1`) give the step; the line
+ * directions of curvature lambda ~ 1e-6 / n that conjugate gradients crawl through. Two CG
+ * solves (right-hand sides `-D^-1 u` and `1`, run together), preconditioned with K's leading
+ * eigenpairs plus a diagonal, give the step; their products read K rounded to float32, while the
+ * objective, gradient, line search and preconditioner use the float64 K, and a step that misses
+ * its forcing term on the float64 K switches the rest of the path to float64 products. The line
  * search costs O(n) per trial since `K q` is known.
  */
 import type { Kernels } from './kernels.ts';
