@@ -65,7 +65,9 @@ export { UseLiteEmbedder, type UseLiteOptions } from './embed/UseLiteEmbedder.ts
 // Evaluation and probes (the probe's own Float32Array | Float64Array alias stays internal: one FeatureMatrix)
 export * from './eval/index.ts';
 export { lbfgs, type LbfgsOptions, type LbfgsResult, type LbfgsStop, type Objective } from './probe/lbfgs.ts';
-export { fitLogistic, fitLogisticPath, FittedLogistic, linearScores, type LogisticJSON, type LogisticParams } from './probe/logistic.ts';
+export { fitLogistic, fitLogisticPath, LOGISTIC_DEFAULTS, type LogisticParams, type LogisticPathParams } from './probe/logistic.ts';
+export { FittedLogistic, type LogisticJSON } from './probe/FittedLogistic.ts';
+export { linearScores } from './probe/linearScores.ts';
 export { fitMaxAbsScaler, FittedMaxAbsScaler, type MaxAbsScalerJSON } from './probe/maxAbsScaler.ts';
 export { fitGbm, fitGbmPath, FittedGbm, GBM_DEFAULTS } from './probe/gbm.ts';
 export { loadXGBoost, XGBOOST_LIB_ENV } from './probe/xgboostLib.ts';

@@ -13,7 +13,7 @@ import { SERIALIZE_FORMATS } from '../serialize/serialize.ts';
 import type { SerializeFormat } from '../serialize/serialize.ts';
 import type { ProbeTraining } from '../eval/trainProbe.ts';
 import type { CodeMetadata } from '../types.ts';
-import { FittedLogistic, type LogisticJSON } from '../probe/logistic.ts';
+import { FittedLogistic, type LogisticJSON } from '../probe/FittedLogistic.ts';
 import { FittedMaxAbsScaler, type MaxAbsScalerJSON } from '../probe/maxAbsScaler.ts';
 
 /** File name of a probe bundle inside a probe directory. */

@@ -9,6 +9,14 @@ import { UsageError } from '../errors.ts';
 /** Number of equal-width probability bins of {@link calibration}: [0, 0.1), ..., [0.9, 1]. */
 export const CALIBRATION_BINS = 10;
 
+/**
+ * Largest standard error of the recalibration slope (from the fit's Fisher information) for which
+ * a slope is reported: beyond it the slope's 95% interval spans more than 0 to 2, so it cannot
+ * tell a calibrated model (1) from one without signal (0). Near-constant logits (spread 1e-4 on
+ * a few hundred rows) give slopes of 1e3 or more with errors larger still.
+ */
+export const MAX_SLOPE_SE = 0.5;
+
 /** One reliability-diagram bin. */
 export interface ReliabilityBin {
   /** Bin edges; the last bin includes 1. */
@@ -33,12 +41,18 @@ export interface Calibration {
   readonly nBins: number;
   /**
    * Slope b of the recalibration fit `P(y = 1) = sigmoid(a + b logit(p))` (1 is ideal, below 1
-   * means overconfident predictions); null when the fit has no finite optimum (the logits
-   * separate the classes).
+   * means overconfident predictions); null when there is no meaningful fit, see `slopeNull`.
    */
   readonly slope: number | null;
   /** Intercept a of that fit (0 is ideal); null with `slope`. */
   readonly intercept: number | null;
+  /**
+   * Why `slope` and `intercept` are null (absent when they are numbers): `'separating'` (the
+   * logits separate the classes: no finite optimum), `'constant'` (all logits equal), or
+   * `'noSpread'` (near-constant logits, as from a heavily penalised head: the fit exists but its
+   * slope's standard error exceeds {@link MAX_SLOPE_SE}, so the test rows cannot measure it).
+   */
+  readonly slopeNull?: 'separating' | 'constant' | 'noSpread';
   readonly bins: readonly ReliabilityBin[];
 }
 
@@ -88,14 +102,17 @@ export function calibration(y: ArrayLike<number>, proba: ArrayLike<number>, logi
     }
   }
   const fit = recalibrate(y, z);
-  return { ece, nBins: CALIBRATION_BINS, slope: fit?.slope ?? null, intercept: fit?.intercept ?? null, bins };
+  if (fit !== null && fit.slopeSE <= MAX_SLOPE_SE) return { ece, nBins: CALIBRATION_BINS, slope: fit.slope, intercept: fit.intercept, bins };
+  const slopeNull = fit !== null ? 'noSpread' : z.every((v) => v === z[0]) ? 'constant' : 'separating';
+  return { ece, nBins: CALIBRATION_BINS, slope: null, intercept: null, slopeNull, bins };
 }
 
 /**
- * Unpenalised two-parameter logistic regression of y on z by Newton's method; null when it has
- * no finite optimum (separable) or z is constant.
+ * Unpenalised two-parameter logistic regression of y on z by Newton's method, with the slope's
+ * standard error `sqrt((H^-1)_bb)` at the fit; null when it has no finite optimum (separable) or
+ * z is constant.
  */
-export function recalibrate(y: ArrayLike<number>, z: ArrayLike<number>): { slope: number; intercept: number } | null {
+export function recalibrate(y: ArrayLike<number>, z: ArrayLike<number>): { slope: number; intercept: number; slopeSE: number } | null {
   const n = y.length;
   let a = 0;
   let b = 1;
@@ -127,7 +144,11 @@ export function recalibrate(y: ArrayLike<number>, z: ArrayLike<number>): { slope
     a -= da;
     b -= db;
     if (!Number.isFinite(a) || !Number.isFinite(b) || Math.abs(b) > 1e8) return null;
-    if (Math.abs(da) <= 1e-12 * Math.max(1, Math.abs(a)) && Math.abs(db) <= 1e-12 * Math.max(1, Math.abs(b))) return { slope: b, intercept: a };
+    if (Math.abs(da) <= 1e-12 * Math.max(1, Math.abs(a)) && Math.abs(db) <= 1e-12 * Math.max(1, Math.abs(b))) {
+      // The Hessian of this step (at the previous point) stands in for the one at the fit: the
+      // step was below 1e-12 relative, so they agree to far more digits than a standard error needs.
+      return { slope: b, intercept: a, slopeSE: Math.sqrt(haa / det) };
+    }
   }
   return null;
 }

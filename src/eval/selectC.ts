@@ -5,8 +5,11 @@
  * train fit at the chosen C *is* the SPEC's "refit on train": the training data did not change, so
  * there is nothing to refit.
  */
-import { fitLogisticPath, linearScores } from '../probe/logistic.ts';
-import type { FeatureMatrix, FittedLogistic, LogisticParams } from '../probe/logistic.ts';
+import { fitLogisticPath } from '../probe/logistic.ts';
+import type { LogisticParams } from '../probe/logistic.ts';
+import type { FittedLogistic } from '../probe/FittedLogistic.ts';
+import type { FeatureMatrix } from '../probe/FeatureMatrix.ts';
+import { linearScores } from '../probe/linearScores.ts';
 import { fitMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import type { FittedMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import { auroc } from './auroc.ts';
@@ -74,11 +77,13 @@ export function selectC(train: LabelledFeatures, val: LabelledFeatures, d: numbe
   const grid = options.grid ?? C_GRID;
   if (grid.length === 0) throw new UsageError('the C grid is empty', { field: 'grid' });
   const scaler = fitMaxAbsScaler(train.X, d, options.featureNames);
-  const fits = fitLogisticPath(scaler.transform(train.X), train.y, d, grid, options);
-  const valX = scaler.transform(val.X);
-  const scores = fits.map((fit): CScore => ({
+  // The scaling happens as the solver copies train.X into its memory: no scaled copy of it here.
+  const { grid: _grid, ...params } = options;
+  const fits = fitLogisticPath(train.X, train.y, d, grid, { ...params, scale: scaler.scale });
+  const valScores = scaledScores(val.X, scaler, fits, d);
+  const scores = fits.map((fit, c): CScore => ({
     C: fit.C,
-    auroc: auroc(val.y, fit.decisionFunction(valX)),
+    auroc: auroc(val.y, valScores[c] as Float64Array),
     nIter: fit.nIter,
     converged: fit.converged,
     relGrad: fit.relGrad,
@@ -106,4 +111,20 @@ export function selectC(train: LabelledFeatures, val: LabelledFeatures, d: numbe
     decisionFunction,
     predictProba: (X: FeatureMatrix) => decisionFunction(X).map((z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)))),
   });
+}
+
+/** Validation rows scaled per block, so no scaled copy of the whole validation matrix is held. */
+const SCORE_BLOCK_ROWS = 1024;
+
+/** Decision values of every fit on `scaler.transform(X)`, a block of rows at a time. */
+function scaledScores(X: FeatureMatrix, scaler: FittedMaxAbsScaler, fits: readonly FittedLogistic[], d: number): Float64Array[] {
+  if (X.length % d !== 0) throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
+  const n = X.length / d;
+  const out = fits.map(() => new Float64Array(n));
+  for (let r0 = 0; r0 < n; r0 += SCORE_BLOCK_ROWS) {
+    const r1 = Math.min(n, r0 + SCORE_BLOCK_ROWS);
+    const block = scaler.transform(X.subarray(r0 * d, r1 * d));
+    fits.forEach((fit, c) => (out[c] as Float64Array).set(fit.decisionFunction(block), r0));
+  }
+  return out;
 }

@@ -16,7 +16,7 @@
  */
 import { fitGbmPath } from '../probe/gbm.ts';
 import type { FittedGbm, GbmParams } from '../probe/gbm.ts';
-import type { FeatureMatrix } from '../probe/logistic.ts';
+import type { FeatureMatrix } from '../probe/FeatureMatrix.ts';
 import { auroc } from './auroc.ts';
 import type { LabelledFeatures } from './selectC.ts';
 import { InternalError, UsageError } from '../errors.ts';

@@ -4,8 +4,8 @@
  * own selection), or a fixed C when the caller gives one.
  */
 import { UsageError } from '../errors.ts';
-import { fitLogistic } from '../probe/logistic.ts';
-import type { FittedLogistic } from '../probe/logistic.ts';
+import { fitLogisticPath } from '../probe/logistic.ts';
+import type { FittedLogistic } from '../probe/FittedLogistic.ts';
 import { fitMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import type { FittedMaxAbsScaler } from '../probe/maxAbsScaler.ts';
 import { auroc } from './auroc.ts';
@@ -83,7 +83,8 @@ export function trainProbe(task: TaskData, X: Float32Array, d: number, options: 
   if (options.C !== undefined) {
     if (!(options.C > 0) || !Number.isFinite(options.C)) throw new UsageError(`C must be a positive number, got ${options.C}`, { field: 'C' });
     const scaler = fitMaxAbsScaler(train.X, d);
-    const logistic = fitLogistic(scaler.transform(train.X), train.y, d, { C: options.C });
+    // Scaled as the solver copies the rows (no scaled copy of the training matrix), as selectC does.
+    const logistic = fitLogisticPath(train.X, train.y, d, [options.C], { scale: scaler.scale })[0] as FittedLogistic;
     const validationAuroc = tuningBoth ? auroc(tuning.y, logistic.decisionFunction(scaler.transform(tuning.X))) : null;
     return { scaler, logistic, summary: { ...base, C: options.C, cSelected: false, validationAuroc, cScores: [] } };
   }

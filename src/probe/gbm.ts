@@ -35,7 +35,7 @@
 import { availableParallelism } from 'node:os';
 import { loadXGBoost } from './xgboostLib.ts';
 import type { XGBHandle, XGBoostLib } from './xgboostLib.ts';
-import type { FeatureMatrix } from './logistic.ts';
+import type { FeatureMatrix } from './FeatureMatrix.ts';
 import { UsageError } from '../errors.ts';
 
 /** Parameters of {@link fitGbm}; every field optional. Defaults are LightGBM's `LGBMClassifier` defaults mapped as in the module comment. */

@@ -12,10 +12,10 @@
  *
  * Memory: the kernels work on one growable `WebAssembly.Memory`, shared by the process and used
  * as a scratch arena by one fit at a time (fits are synchronous, so they cannot interleave).
- * Callers address it in float64 elements; `view()` must be re-read after `reserve()`, which may
- * replace the buffer. The arena never shrinks: after a fit on n x d features the process keeps
- * about 8 n d bytes (164 MB for 5,000 x 4,096). WebAssembly memory is capped at 4 GiB, so one
- * fit holds at most ~5e8 feature values.
+ * Callers address it in float64 elements (float32 elements for the float32-row kernels);
+ * `view()` must be re-read after `reserve()` and `release()`, which may replace the buffer.
+ * WebAssembly memory cannot shrink, so `release()` swaps in a fresh one after a large fit.
+ * WebAssembly memory is capped at 4 GiB: one fit holds at most ~1e9 float32 feature values.
  */
 import { UsageError } from '../errors.ts';
 
@@ -41,6 +41,29 @@ export interface Kernels {
    * once for four rows.
    */
   axpy4(yOff: number, aOff: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
+  /**
+   * Give the arena's memory back when it is larger than `keepBytes` (its contents are lost; the
+   * next `reserve` grows a new one). Called after a large fit so the process does not keep the
+   * copy of its training matrix.
+   */
+  release(keepBytes: number): void;
+  /** The arena as a Float32Array (invalidated by `reserve`); float32 offsets are indices into it. */
+  view32(): Float32Array;
+  /**
+   * {@link Kernels.dot4} on float32 rows: `aOff` and `stride` in float32 elements, `w` and `out`
+   * float64. Each product is exact in float64 and sums are float64.
+   */
+  dot4f(aOff: number, stride: number, wOff: number, n: number, outOff: number): void;
+  /** {@link Kernels.dot4} with float32 rows and a float32 `w` (`aOff`, `stride`, `wOff` float32). */
+  dot4ff(aOff: number, stride: number, wOff: number, n: number, outOff: number): void;
+  /**
+   * Eight dot products of float32 rows: four rows a (`aOff`, `stride`) with two rows w (`wOff`,
+   * `wOff + wStride`), all float32 offsets; `out[outOff + 2q + v]` = row q . w_v (float64 sums).
+   * Each load serves two or four products: the block kernel of the Gram matrix.
+   */
+  dot4x2ff(aOff: number, stride: number, wOff: number, wStride: number, n: number, outOff: number): void;
+  /** {@link Kernels.axpy4} with float32 rows (`aOff`, `stride` float32) into a float64 `y`. */
+  axpy4f(yOff: number, aOff: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
 }
 
 const cache = new Map<string, Kernels>();
@@ -61,6 +84,7 @@ export function getKernels(prefer: 'auto' | 'js' = 'auto'): Kernels {
 
 function jsKernels(): Kernels {
   let mem = new Float64Array(1024);
+  let m32 = new Float32Array(mem.buffer);
   return {
     kind: 'js',
     reserve(doubles: number) {
@@ -68,9 +92,54 @@ function jsKernels(): Kernels {
         const next = new Float64Array(Math.max(doubles, mem.length * 2));
         next.set(mem);
         mem = next;
+        m32 = new Float32Array(mem.buffer);
       }
     },
     view: () => mem,
+    view32: () => m32,
+    release(keepBytes: number) {
+      if (mem.byteLength <= keepBytes) return;
+      mem = new Float64Array(1024);
+      m32 = new Float32Array(mem.buffer);
+    },
+    dot4f(aOff, stride, wOff, n, outOff) {
+      for (let q = 0; q < 4; q++) {
+        const o = aOff + q * stride;
+        let t = 0;
+        for (let i = 0; i < n; i++) t += (m32[o + i] as number) * (mem[wOff + i] as number);
+        mem[outOff + q] = t;
+      }
+    },
+    dot4ff(aOff, stride, wOff, n, outOff) {
+      for (let q = 0; q < 4; q++) {
+        const o = aOff + q * stride;
+        let t = 0;
+        for (let i = 0; i < n; i++) t += (m32[o + i] as number) * (m32[wOff + i] as number);
+        mem[outOff + q] = t;
+      }
+    },
+    dot4x2ff(aOff, stride, wOff, wStride, n, outOff) {
+      for (let q = 0; q < 4; q++) {
+        for (let v = 0; v < 2; v++) {
+          const o = aOff + q * stride;
+          const w = wOff + v * wStride;
+          let t = 0;
+          for (let i = 0; i < n; i++) t += (m32[o + i] as number) * (m32[w + i] as number);
+          mem[outOff + 2 * q + v] = t;
+        }
+      }
+    },
+    axpy4f(yOff, aOff, stride, r0, r1, r2, r3, n) {
+      const [a1, a2, a3] = [aOff + stride, aOff + 2 * stride, aOff + 3 * stride];
+      for (let i = 0; i < n; i++) {
+        mem[yOff + i] =
+          (mem[yOff + i] as number) +
+          r0 * (m32[aOff + i] as number) +
+          r1 * (m32[a1 + i] as number) +
+          r2 * (m32[a2 + i] as number) +
+          r3 * (m32[a3 + i] as number);
+      }
+    },
     dot(aOff, bOff, n) {
       const m = mem;
       let s0 = 0;
@@ -133,6 +202,12 @@ const vstore = (offset: number) => simd(0x0b, 3, ...uleb(offset));
 const [VADD, VMUL, SPLAT] = [simd(0xf0), simd(0xf2), simd(0x14)]; // f64x2.add, .mul, .splat
 const lane = (l: number) => simd(0x21, l); // f64x2.extract_lane
 const load64zero = simd(0x5d, 3, 0); // v128.load64_zero: [x, 0]
+const load32zero = simd(0x5c, 2, 0); // v128.load32_zero: [x, 0, 0, 0]
+const PROMOTE = simd(0x5f); // f64x2.promote_low_f32x4
+/** Two float32 at the address on the stack, as an f64x2 (exact). */
+const load2f = [...load64zero, ...PROMOTE];
+/** One float32 at the address on the stack, as the f64x2 [x, 0]. */
+const load1f = [...load32zero, ...PROMOTE];
 const fload = [0x2b, 3, 0]; // f64.load
 const fstoreAt = (offset: number) => [0x39, 3, ...uleb(offset)];
 const fstore = fstoreAt(0);
@@ -201,12 +276,77 @@ const AXPY4 = flat([
   ]),
 ]);
 
+// dot4f / dot4ff(a, stride, w, n, out): float32 rows (a, stride in bytes), w float64 (dot4f) or
+// float32 (dot4ff). Locals: 5 ia (row bytes, 8 per step), 6 end, 7-9 rows 1-3, 10-13 v128
+// accumulators, 14 v128 w, 15 iw (w bytes, 16 or 8 per step). Two elements per step, widened.
+const dot4F32 = (wIs32: boolean) =>
+  flat([
+    get(3), i32(2), SHL, set(6),
+    get(0), get(1), ADD, set(7), get(7), get(1), ADD, set(8), get(8), get(1), ADD, set(9),
+    loopWhile([get(5), i32(8), ADD, get(6), GTU], [
+      at(2, 15), wIs32 ? load2f : vload(0), set(14),
+      [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load2f, get(14), VMUL, VADD, set(10 + q)]),
+      get(5), i32(8), ADD, set(5),
+      get(15), i32(wIs32 ? 8 : 16), ADD, set(15),
+    ]),
+    ifThen([get(5), get(6), LTU], [
+      at(2, 15), wIs32 ? load1f : load64zero, set(14),
+      [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load1f, get(14), VMUL, VADD, set(10 + q)]),
+    ]),
+    [0, 1, 2, 3].map((q) => [get(4), get(10 + q), lane(0), get(10 + q), lane(1), FADD, fstoreAt(8 * q)]),
+  ]);
+// dot4x2ff(a, stride, w, wStride, n, out): float32 rows, byte offsets. Locals: 6 i (bytes, 8 per
+// step), 7 end, 8-10 rows a1-a3, 11 row w1, 12-19 v128 accumulators (row q, w v at 12 + 2q + v),
+// 20-21 v128 w0, w1.
+const rowW = (v: number) => (v === 0 ? 2 : 11);
+const DOT4X2FF = flat([
+  get(4), i32(2), SHL, set(7),
+  get(0), get(1), ADD, set(8), get(8), get(1), ADD, set(9), get(9), get(1), ADD, set(10),
+  get(2), get(3), ADD, set(11),
+  loopWhile([get(6), i32(8), ADD, get(7), GTU], [
+    [0, 1].map((v) => [at(rowW(v), 6), load2f, set(20 + v)]),
+    [0, 1, 2, 3].map((q) => [
+      at(q === 0 ? 0 : 7 + q, 6), load2f, set(22),
+      [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
+    ]),
+    get(6), i32(8), ADD, set(6),
+  ]),
+  ifThen([get(6), get(7), LTU], [
+    [0, 1].map((v) => [at(rowW(v), 6), load1f, set(20 + v)]),
+    [0, 1, 2, 3].map((q) => [
+      at(q === 0 ? 0 : 7 + q, 6), load1f, set(22),
+      [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
+    ]),
+  ]),
+  [0, 1, 2, 3, 4, 5, 6, 7].map((c) => [get(5), get(12 + c), lane(0), get(12 + c), lane(1), FADD, fstoreAt(8 * c)]),
+]);
+// axpy4f(y, a, stride, r0, r1, r2, r3, n): y float64, rows float32. Locals: 8 iy (y bytes, 16 per
+// step), 9 end (y bytes), 10-12 rows 1-3, 13-16 v128 splat(r_q), 17 ia (row bytes, 8 per step).
+const AXPY4F = flat([
+  get(7), i32(3), SHL, set(9),
+  get(1), get(2), ADD, set(10), get(10), get(2), ADD, set(11), get(11), get(2), ADD, set(12),
+  [0, 1, 2, 3].map((q) => [get(3 + q), SPLAT, set(13 + q)]),
+  loopWhile([get(8), i32(16), ADD, get(9), GTU], [
+    at(0, 8), at(0, 8), vload(0),
+    [0, 1, 2, 3].map((q) => [at(rowA(q), 17), load2f, get(13 + q), VMUL, VADD]),
+    vstore(0),
+    get(8), i32(16), ADD, set(8),
+    get(17), i32(8), ADD, set(17),
+  ]),
+  ifThen([get(8), get(9), LTU], [
+    at(0, 8), at(0, 8), fload,
+    [0, 1, 2, 3].map((q) => [at(rowA(q), 17), [0x2a, 2, 0], 0xbb, get(3 + q), FMUL, FADD]), // f32.load, f64.promote_f32
+    fstore,
+  ]),
+]);
+
 function wasmModule(): Uint8Array {
   const types = [
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F64]])],
     [0x60, ...vec([[I32], [I32], [F64], [I32]]), ...vec([])],
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])],
     [0x60, ...vec([[I32], [I32], [I32], [F64], [F64], [F64], [F64], [I32]]), ...vec([])],
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   ];
   const body = (locals: number[][], code: number[]) => {
     const b = [...vec(locals), ...code, 0x0b];
@@ -216,8 +356,20 @@ function wasmModule(): Uint8Array {
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
-    ...section(3, vec([[0], [1], [2], [3]])),
-    ...section(7, vec([[...name('dot'), 0x00, 0], [...name('axpy'), 0x00, 1], [...name('dot4'), 0x00, 2], [...name('axpy4'), 0x00, 3]])),
+    ...section(3, vec([[0], [1], [2], [3], [2], [2], [3], [4]])),
+    ...section(
+      7,
+      vec([
+        [...name('dot'), 0x00, 0],
+        [...name('axpy'), 0x00, 1],
+        [...name('dot4'), 0x00, 2],
+        [...name('axpy4'), 0x00, 3],
+        [...name('dot4f'), 0x00, 4],
+        [...name('dot4ff'), 0x00, 5],
+        [...name('axpy4f'), 0x00, 6],
+        [...name('dot4x2ff'), 0x00, 7],
+      ]),
+    ),
     ...section(
       10,
       vec([
@@ -225,6 +377,10 @@ function wasmModule(): Uint8Array {
         body([[2, I32], [1, V128]], AXPY),
         body([[5, I32], [5, V128]], DOT4),
         body([[5, I32], [4, V128]], AXPY4),
+        body([[5, I32], [5, V128], [1, I32]], dot4F32(false)),
+        body([[5, I32], [5, V128], [1, I32]], dot4F32(true)),
+        body([[5, I32], [4, V128], [1, I32]], AXPY4F),
+        body([[6, I32], [11, V128]], DOT4X2FF),
       ]),
     ),
   ]);
@@ -244,31 +400,57 @@ function wasmKernels(): Kernels | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   const bytes = wasmModule();
   if (wasm === undefined || !wasm.validate(bytes)) return undefined;
-  const memory = new wasm.Memory({ initial: 1 });
-  const exports = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as {
+  const module = new wasm.Module(bytes);
+  type Exports = {
     dot(a: number, b: number, n: number): number;
     axpy(y: number, x: number, alpha: number, n: number): void;
     dot4(a: number, stride: number, w: number, n: number, out: number): void;
     axpy4(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
+    dot4f(a: number, stride: number, w: number, n: number, out: number): void;
+    dot4ff(a: number, stride: number, w: number, n: number, out: number): void;
+    axpy4f(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
+    dot4x2ff(a: number, stride: number, w: number, wStride: number, n: number, out: number): void;
   };
+  let memory = new wasm.Memory({ initial: 1 });
+  let exports = new wasm.Instance(module, { env: { memory } }).exports as Exports;
   let view = new Float64Array(memory.buffer);
+  let view32 = new Float32Array(memory.buffer);
   return {
     kind: 'wasm-simd',
     reserve(doubles: number) {
       const bytesNeeded = doubles * 8;
       if (bytesNeeded > MAX_WASM_BYTES) {
-        throw new UsageError(`one fit needs ${doubles} float64 values; the WebAssembly arena holds at most ${MAX_WASM_BYTES / 8}: fit on fewer rows`, { field: 'features' });
+        const gb = (v: number) => (v / 2 ** 30).toFixed(1);
+        throw new UsageError(
+          `one fit needs ${gb(bytesNeeded)} GiB of solver memory (the training matrix, float32 features at 4 bytes a value, plus scratch); ` +
+            `WebAssembly memory holds at most ${gb(MAX_WASM_BYTES)} GiB: fit on fewer training rows`,
+          { field: 'features' },
+        );
       }
       if (bytesNeeded > memory.buffer.byteLength) {
         memory.grow(Math.ceil((bytesNeeded - memory.buffer.byteLength) / 65536));
         view = new Float64Array(memory.buffer);
+        view32 = new Float32Array(memory.buffer);
       }
     },
     view: () => view,
+    view32: () => view32,
+    release(keepBytes: number) {
+      if (memory.buffer.byteLength <= keepBytes) return;
+      // WebAssembly memory cannot shrink: a fresh memory and instance, the old ones left to GC.
+      memory = new wasm.Memory({ initial: 1 });
+      exports = new wasm.Instance(module, { env: { memory } }).exports as Exports;
+      view = new Float64Array(memory.buffer);
+      view32 = new Float32Array(memory.buffer);
+    },
     // Byte offsets above 2^31 wrap to negative i32 but wasm reads addresses as unsigned.
     dot: (aOff, bOff, n) => exports.dot(aOff * 8, bOff * 8, n),
     axpy: (yOff, xOff, alpha, n) => exports.axpy(yOff * 8, xOff * 8, alpha, n),
     dot4: (aOff, stride, wOff, n, outOff) => exports.dot4(aOff * 8, stride * 8, wOff * 8, n, outOff * 8),
     axpy4: (yOff, aOff, stride, r0, r1, r2, r3, n) => exports.axpy4(yOff * 8, aOff * 8, stride * 8, r0, r1, r2, r3, n),
+    dot4f: (aOff, stride, wOff, n, outOff) => exports.dot4f(aOff * 4, stride * 4, wOff * 8, n, outOff * 8),
+    dot4ff: (aOff, stride, wOff, n, outOff) => exports.dot4ff(aOff * 4, stride * 4, wOff * 4, n, outOff * 8),
+    dot4x2ff: (aOff, stride, wOff, wStride, n, outOff) => exports.dot4x2ff(aOff * 4, stride * 4, wOff * 4, wStride * 4, n, outOff * 8),
+    axpy4f: (yOff, aOff, stride, r0, r1, r2, r3, n) => exports.axpy4f(yOff * 8, aOff * 4, stride * 4, r0, r1, r2, r3, n),
   };
 }

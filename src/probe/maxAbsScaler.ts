@@ -6,7 +6,7 @@
  * scikit-learn's `_handle_zeros_in_scale` does.
  */
 import { UsageError } from '../errors.ts';
-import type { FeatureMatrix } from './logistic.ts';
+import type { FeatureMatrix } from './FeatureMatrix.ts';
 
 /** JSON form of a {@link FittedMaxAbsScaler}. */
 export interface MaxAbsScalerJSON {

@@ -134,7 +134,9 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
         dir[i] = zi;
         rz += ri * zi;
       }
-      const target = Math.min(0.5, Math.sqrt(gnorm)) * gnorm;
+      // Inexact-Newton forcing term; once the gradient is certified the step only has to show
+      // that it is small (xtol), and a rough solve measures its length as well.
+      const target = (small ? 0.1 : Math.min(0.5, Math.sqrt(gnorm))) * gnorm;
       for (let j = 0; j < maxCg; j++) {
         problem.hessVec(dir, hd);
         nHessVec++;

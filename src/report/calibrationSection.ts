@@ -17,7 +17,7 @@ export interface CalibrationSummary {
   /** Mean over replicates with a finite fit; null when none had one. */
   readonly slope: number | null;
   readonly intercept: number | null;
-  /** Replicates whose recalibration fit had no finite optimum (separating logits). */
+  /** Replicates without a slope (separating, constant or near-constant logits: `Calibration.slopeNull`). */
   readonly noFit: number;
   /** Reliability bins pooled over replicates (counts summed, means weighted by count). */
   readonly bins: readonly ReliabilityBin[];
@@ -103,7 +103,7 @@ export function calibrationSection(m: ReportModel): Section | null {
               { text: label.get(s.model) ?? s.model },
               { text: String(s.k) },
               { text: fmt(s.ece), num: true, ...(s.replicates > 1 ? { sub: `mean of ${s.replicates} replicates` } : {}) },
-              { text: fmt(s.slope, 2), num: true, ...(s.noFit > 0 ? { sub: `${s.noFit} without a finite fit` } : {}) },
+              { text: fmt(s.slope, 2), num: true, ...(s.noFit > 0 ? { sub: `${s.noFit} without a slope (separating or near-constant logits)` } : {}) },
               { text: fmt(s.intercept, 2), num: true },
             ],
           }),

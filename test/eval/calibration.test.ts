@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { calibration, recalibrate } from '../../src/eval/calibration.ts';
+import { calibration, MAX_SLOPE_SE, recalibrate } from '../../src/eval/calibration.ts';
 import { isUsageError } from '../../src/errors.ts';
 
 test('ECE over 10 equal-width bins, by hand', () => {
@@ -40,6 +40,30 @@ test('separating logits have no finite recalibration fit: null, not a huge numbe
   const c = calibration([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9]);
   assert.equal(c.slope, null);
   assert.equal(c.intercept, null);
+  assert.equal(c.slopeNull, 'separating');
+});
+
+test('near-constant logits (a heavily penalised head) give a null slope with its reason, not 1e3', () => {
+  // 400 rows, 30% positive, logits -0.85 +- 1e-4 with a weak link to the label: the unpenalised
+  // recalibration fit exists but is meaningless (slope in the thousands, larger standard error).
+  const n = 400;
+  const y = Uint8Array.from({ length: n }, (_, i) => (i % 10 < 3 ? 1 : 0));
+  const z = Float64Array.from({ length: n }, (_, i) => -0.85 + 1e-4 * (Math.sin(i * 1.3) + 0.3 * (y[i]! - 0.3)));
+  const raw = recalibrate(y, z);
+  assert.ok(raw !== null && Math.abs(raw.slope) > 100 && raw.slopeSE > MAX_SLOPE_SE, `raw fit ${JSON.stringify(raw)}`);
+  const p = z.map((v) => 1 / (1 + Math.exp(-v)));
+  const c = calibration(y, p, z);
+  assert.equal(c.slope, null);
+  assert.equal(c.intercept, null);
+  assert.equal(c.slopeNull, 'noSpread');
+  assert.ok(c.ece > 0 && c.ece < 0.1, 'ECE is still reported');
+  // Exactly constant logits: no fit at all.
+  const flat = calibration(y, new Float64Array(n).fill(0.3), new Float64Array(n).fill(-0.85));
+  assert.equal(flat.slope, null);
+  assert.equal(flat.slopeNull, 'constant');
+  // A model with real spread keeps its slope and has no reason field.
+  const good = calibration(y, p, z.map((v, i) => v + 0.5 * (y[i]! - 0.3) + Math.sin(i)));
+  assert.ok(good.slope !== null && good.slopeNull === undefined);
 });
 
 test('bad inputs are UsageErrors', () => {

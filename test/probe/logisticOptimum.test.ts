@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fitLogisticPath, FittedLogistic } from '../../src/probe/logistic.ts';
+import { fitLogisticPath } from '../../src/probe/logistic.ts';
+import { FittedLogistic } from '../../src/probe/FittedLogistic.ts';
 import type { LogisticParams } from '../../src/probe/logistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
 import { selectC, C_GRID } from '../../src/eval/selectC.ts';
