@@ -15,8 +15,10 @@
  * Replica r of subject s gets subject_id s + r * 10^9 (ids stay unique; hadm_id, icustay_id and
  * other *_id columns move by the same offset), and every time moves by r days, so labels of one
  * replica do not share prediction times with another's. Shards are written with DuckDB (COPY ...
- * TO parquet), sorted by subject and time as MEDS requires; splits come from the original
- * subject's split, so each split keeps its share. Needs /usr/bin/time (Debian's `time`).
+ * TO parquet), sorted by subject and time as MEDS requires; every replica of an original subject
+ * shares its split, assigned train / tuning / held_out 3 : 1 : 1 over the original ids (the
+ * bundled subjects are the demo's tuning and held_out ones, so their own splits have no train).
+ * Needs /usr/bin/time (Debian's `time`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,8 +79,11 @@ async function generate(): Promise<number> {
   await q(`CREATE TABLE rep AS SELECT range AS r FROM range(${replicas})`);
   // Keep exactly `subjects` subjects: whole replicas, then the first subjects of the last one.
   await q(`CREATE TABLE keep AS SELECT o.subject_id + r.r * 1000000000 AS subject_id, o.subject_id AS orig_id, r.r AS r FROM (SELECT DISTINCT subject_id FROM orig) o, rep r ORDER BY r.r, o.subject_id LIMIT ${subjects}`);
-  const splitFile = join(SOURCE, 'metadata/subject_splits.parquet');
-  await q(`COPY (SELECT k.subject_id, s.split FROM keep k JOIN read_parquet('${splitFile}') s ON s.subject_id = k.orig_id ORDER BY k.subject_id) TO '${MEDS}/metadata/subject_splits.parquet' (FORMAT parquet)`);
+  // The bundled subjects are the demo's tuning and held_out ones (no train subject), so their
+  // splits would leave nothing to train on. Each original subject, with all its replicas (no
+  // copy of a test patient in train), gets train / tuning / held_out in turn 3 : 1 : 1 by id.
+  await q(`CREATE TABLE orig_split AS SELECT subject_id, CASE (row_number() OVER (ORDER BY subject_id) - 1) % 5 WHEN 3 THEN 'tuning' WHEN 4 THEN 'held_out' ELSE 'train' END AS split FROM (SELECT DISTINCT subject_id FROM orig)`);
+  await q(`COPY (SELECT k.subject_id, s.split FROM keep k JOIN orig_split s ON s.subject_id = k.orig_id ORDER BY k.subject_id) TO '${MEDS}/metadata/subject_splits.parquet' (FORMAT parquet)`);
   for (const f of ['codes.parquet', 'dataset.json']) cpSync(join(SOURCE, 'metadata', f), join(MEDS, 'metadata', f));
   for (let i = 0; i < shards; i++) {
     const dir = join(MEDS, 'data', 'train');

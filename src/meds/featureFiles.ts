@@ -410,3 +410,32 @@ export async function readTaskFeaturesInto(dir: string, task: string, target: (k
     duck.close();
   }
 }
+
+/**
+ * Rows and dimensions of a task's features without reading the vectors (row counts from the
+ * parquet footers, dimensions from the first row): what a memory estimate needs.
+ *
+ * @throws UsageError when there are no features for the task or a file is unreadable
+ */
+export async function taskFeatureShape(dir: string, task: string, column = 'embedding'): Promise<{ rows: number; dims: number }> {
+  const files = taskFeatureFiles(dir, task);
+  if (files === undefined) throw new UsageError(`no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
+  const duck = await openDuck('256MB');
+  try {
+    let rows = 0;
+    let dims = 0;
+    for (const file of files) {
+      try {
+        const c = duck.connection;
+        rows += (await c.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS()[0]?.n as number;
+        const first = (await c.runAndReadAll(`SELECT len(${column})::DOUBLE AS d FROM read_parquet(${sqlString(file)}) LIMIT 1`)).getRowObjectsJS()[0];
+        if (first) dims = Math.max(dims, (first.d as number | null) ?? 0);
+      } catch (err) {
+        throw new UsageError(`cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`, { file }, { cause: err });
+      }
+    }
+    return { rows, dims };
+  } finally {
+    duck.close();
+  }
+}

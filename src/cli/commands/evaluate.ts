@@ -7,7 +7,11 @@ import { readDemographics } from '../../meds/readDemographics.ts';
 import { subgroupAttributes } from '../subgroupAttributes.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
 import type { Head } from '../../eval/Head.ts';
-import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
+import { loadTasks, readLabelsDir, tasksWithLabels, type LabelsDir } from '../../eval/loadLabelsDir.ts';
+import { evaluationMemoryNeeds } from '../../eval/evaluationMemory.ts';
+import { taskFeatureShape } from '../../meds/featureFiles.ts';
+import { checkMemory } from '../../memoryBudget.ts';
+import { parseByteSize } from '../../server/parseByteSize.ts';
 import { lrHead } from '../../eval/lrHead.ts';
 import { gbmHead } from '../../eval/gbmHead.ts';
 import { runEvaluation, type FeatureSet, type K, type MacroSummary } from '../../eval/runEvaluation.ts';
@@ -39,6 +43,7 @@ export function evaluateCommand(): Command {
     .option('--bootstrap <n>', 'bootstrap resamples for the CIs', (v) => parsePositiveInt(v, '--bootstrap'), 1000)
     .option('--paired-resamples <n>', 'resamples of the paired tests', (v) => parsePositiveInt(v, '--paired-resamples'), 10_000)
     .option('--seed <n>', 'seed of the bootstrap', (v) => parseInteger(v, '--seed'), 0)
+    .option('--max-memory <size>', 'memory this run may use, e.g. 16gb (default: physical memory or the container limit); the run stops before loading features when its estimate is larger', (v) => parseByteSize(v, '--max-memory'))
     .requiredOption('--out <file>', 'results JSON to write')
     .action(async (o: EvaluateCliOptions) => {
       const results = await evaluateFromCli(o);
@@ -69,6 +74,7 @@ interface EvaluateCliOptions {
   bootstrap: number;
   pairedResamples: number;
   seed: number;
+  maxMemory?: number;
   out: string;
 }
 
@@ -99,6 +105,7 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ? o.tasks.split(',').map((t) => t.trim()) : tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
+  await checkEvaluationMemory(ld, names, specs, heads, o.maxMemory);
   const ds = await openMedsDataset(medsDir);
   try {
     const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
@@ -133,6 +140,24 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
   } finally {
     ds.close();
   }
+}
+
+/** Stop before loading features that cannot fit (estimate from label counts and feature dimensions). */
+async function checkEvaluationMemory(ld: LabelsDir, names: readonly string[], specs: readonly { name: string; dir: string }[], heads: readonly Head[], maxMemory: number | undefined): Promise<void> {
+  const tasks = names.map((name) => {
+    const t = ld.summary.tasks[name];
+    return { name, labels: t?.total.labels ?? 0, train: t?.splits?.train?.labels ?? 0, tuning: t?.splits?.tuning?.labels ?? 0 };
+  });
+  const sets = [];
+  for (const s of specs) {
+    let dims = 0;
+    for (const t of tasks) if (t.labels > 0) dims = Math.max(dims, (await taskFeatureShape(s.dir, t.name)).dims);
+    sets.push({ name: s.name, dims });
+  }
+  checkMemory('evaluate', evaluationMemoryNeeds({ tasks, sets, heads: heads.map((h) => h.name) }), {
+    ...(maxMemory !== undefined ? { maxMemory } : {}),
+    advice: 'Evaluate fewer tasks per run (--tasks; each run loads only its tasks), fewer feature sets at once, or run on a machine with more memory; --max-memory sets the bound when the default is wrong.',
+  });
 }
 
 /** Macro AUROC by k, one row per feature set and head. */
