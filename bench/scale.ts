@@ -9,7 +9,7 @@
  *   → evaluate the embedding features.
  *
  *   node --import tsx bench/scale.ts [--subjects 6800] [--shards 16] [--dims 4096]
- *     [--embed-task hyponatremia] [--steps generate,label,dry-run,embed,evaluate-counts,evaluate-embeddings]
+ *     [--embed-task hyponatremia] [--eval-k all] [--steps generate,label,dry-run,embed,evaluate-counts,evaluate-embeddings]
  *     [--out bench/out/scale] [--no-record]
  *
  * Replica r of subject s gets subject_id s + r * 10^9 (ids stay unique; hadm_id, icustay_id and
@@ -38,6 +38,8 @@ const { values } = parseArgs({
     dims: { type: 'string', default: '4096' },
     'embed-task': { type: 'string', default: 'hyponatremia' },
     'count-tasks': { type: 'string', default: 'hyponatremia,long_los' },
+    // k = all is where memory peaks (whole splits); the few-shot ks add hours of fits at this size.
+    'eval-k': { type: 'string', default: 'all' },
     steps: { type: 'string', default: ALL_STEPS.join(',') },
     out: { type: 'string', default: 'bench/out/scale' },
     'no-record': { type: 'boolean', default: false },
@@ -103,6 +105,8 @@ interface Measured {
   step: string;
   command: string;
   seconds: number;
+  /** User + system CPU seconds of the step's process (all its threads). */
+  cpuSeconds?: number;
   peakRssMb: number;
   code: number;
   tail: string;
@@ -111,11 +115,11 @@ interface Measured {
 /** Run one CLI step under GNU time; its stderr tail is kept (never patient content: CLI output). */
 function measure(step: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const timeFile = join(OUT, `${step}.time`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, process.execPath, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '60', ...env } });
-  const [secs, kb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [NaN, NaN];
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, process.execPath, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '60', ...env } });
+  const [secs, kb, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [NaN, NaN, NaN, NaN];
   const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-  const m = { step, command: `ehr-embed ${args.join(' ').replaceAll(OUT, '<out>')}`, seconds: secs ?? NaN, peakRssMb: (kb ?? NaN) / 1024, code: r.status ?? -1, tail };
-  process.stderr.write(`[scale] ${step}: exit ${m.code}, ${m.seconds.toFixed(1)} s, peak RSS ${m.peakRssMb.toFixed(0)} MB — ${tail.slice(0, 300)}\n`);
+  const m = { step, command: `ehr-embed ${args.join(' ').replaceAll(OUT, '<out>')}`, seconds: secs ?? NaN, cpuSeconds: (user ?? NaN) + (sys ?? NaN), peakRssMb: (kb ?? NaN) / 1024, code: r.status ?? -1, tail };
+  process.stderr.write(`[scale] ${step}: exit ${m.code}, ${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds.toFixed(0)} s), peak RSS ${m.peakRssMb.toFixed(0)} MB — ${tail.slice(0, 300)}\n`);
   return m;
 }
 
@@ -143,19 +147,19 @@ if (steps.has('embed')) {
   }
 }
 if (steps.has('evaluate-counts')) {
-  results.push(measure('evaluate --counts --heads lr,gbm', ['evaluate', '--labels', LABELS, '--counts', '--heads', 'lr,gbm', '--tasks', values['count-tasks'], '--out', join(OUT, 'results-counts.json')]));
+  results.push(measure('evaluate --counts --heads lr,gbm', ['evaluate', '--labels', LABELS, '--counts', '--heads', 'lr,gbm', '--tasks', values['count-tasks'], '--k', values['eval-k'], '--out', join(OUT, 'results-counts.json')]));
 }
 if (steps.has('evaluate-embeddings')) {
-  results.push(measure(`evaluate ${dims}-d embeddings`, ['evaluate', '--labels', LABELS, '--features', `emb=${join(FEATURES, 'emb')}`, '--tasks', values['embed-task'], '--out', join(OUT, 'results-embeddings.json')]));
+  results.push(measure(`evaluate ${dims}-d embeddings`, ['evaluate', '--labels', LABELS, '--features', `emb=${join(FEATURES, 'emb')}`, '--tasks', values['embed-task'], '--k', values['eval-k'], '--out', join(OUT, 'results-embeddings.json')]));
 }
 
-const table: [string, string][] = results.map((r) => [r.step, `exit ${r.code}, ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB`]);
+const table: [string, string][] = results.map((r) => [r.step, `exit ${r.code}, ${r.seconds.toFixed(1)} s${r.cpuSeconds !== undefined ? ` (CPU ${r.cpuSeconds.toFixed(0)} s)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`]);
 console.table(Object.fromEntries(table));
 writeFileSync(join(OUT, 'scale.json'), JSON.stringify({ subjects, events, shards, dims, results }, null, 2) + '\n');
 if (!values['no-record']) {
   appendResult(
     'scale',
-    `node --import tsx bench/scale.ts --subjects ${subjects} --shards ${shards} --dims ${dims} --embed-task ${values['embed-task']} --steps ${[...steps].join(',')}`,
+    `node --import tsx bench/scale.ts --subjects ${subjects} --shards ${shards} --dims ${dims} --embed-task ${values['embed-task']} --eval-k ${values['eval-k']} --steps ${[...steps].join(',')}`,
     table,
     [
       `Dataset: the ${subjects.toLocaleString('en-US')} subjects are replicas of the bundled MIMIC-IV demo subjects (new ids, times shifted by whole days), ${Number.isFinite(events) ? `${events.toLocaleString('en-US')} events` : 'events not regenerated in this run'}, ${shards} shards. Peak RSS: GNU time's maximum resident set size of the step's process. Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')}.`,
