@@ -94,9 +94,13 @@ export class FeatureFileWriter {
       } else {
         const list = Array.from({ length: this.dims as number }, (_, j) => `e${j}`).join(', ');
         const files = `[${this.parts.map(sqlString).join(', ')}]`;
+        // No ORDER BY: a scan of the parts in list order keeps their rows in order
+        // (preserve_insertion_order), and sorting 120k 4,096-d rows ran DuckDB out of memory
+        // ("failed to pin block") at study scale. One thread keeps the copy a plain stream.
+        await c.run('SET threads = 1');
         await c.run(
           `COPY (SELECT subject_id, make_timestamp(t) AS prediction_time, [${list}]::FLOAT[] AS embedding
-             FROM read_parquet(${files}, filename = true) ORDER BY filename, "row")
+             FROM read_parquet(${files}))
            TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION zstd)`,
         );
       }
