@@ -9,14 +9,16 @@
  *   → evaluate the embedding features.
  *
  *   node --import tsx bench/scale.ts [--subjects 6800] [--shards 16] [--dims 4096]
- *     [--embed-task hyponatremia] [--steps generate,label,dry-run,embed,evaluate-counts,evaluate-embeddings]
+ *     [--embed-task hyponatremia] [--eval-k all] [--steps generate,label,dry-run,embed,evaluate-counts,evaluate-embeddings]
  *     [--out bench/out/scale] [--no-record]
  *
  * Replica r of subject s gets subject_id s + r * 10^9 (ids stay unique; hadm_id, icustay_id and
  * other *_id columns move by the same offset), and every time moves by r days, so labels of one
  * replica do not share prediction times with another's. Shards are written with DuckDB (COPY ...
- * TO parquet), sorted by subject and time as MEDS requires; splits come from the original
- * subject's split, so each split keeps its share. Needs /usr/bin/time (Debian's `time`).
+ * TO parquet), sorted by subject and time as MEDS requires; every replica of an original subject
+ * shares its split, assigned train / tuning / held_out 3 : 1 : 1 over the original ids (the
+ * bundled subjects are the demo's tuning and held_out ones, so their own splits have no train).
+ * Needs /usr/bin/time (Debian's `time`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,8 @@ const { values } = parseArgs({
     dims: { type: 'string', default: '4096' },
     'embed-task': { type: 'string', default: 'hyponatremia' },
     'count-tasks': { type: 'string', default: 'hyponatremia,long_los' },
+    // k = all is where memory peaks (whole splits); the few-shot ks add hours of fits at this size.
+    'eval-k': { type: 'string', default: 'all' },
     steps: { type: 'string', default: ALL_STEPS.join(',') },
     out: { type: 'string', default: 'bench/out/scale' },
     'no-record': { type: 'boolean', default: false },
@@ -77,8 +81,11 @@ async function generate(): Promise<number> {
   await q(`CREATE TABLE rep AS SELECT range AS r FROM range(${replicas})`);
   // Keep exactly `subjects` subjects: whole replicas, then the first subjects of the last one.
   await q(`CREATE TABLE keep AS SELECT o.subject_id + r.r * 1000000000 AS subject_id, o.subject_id AS orig_id, r.r AS r FROM (SELECT DISTINCT subject_id FROM orig) o, rep r ORDER BY r.r, o.subject_id LIMIT ${subjects}`);
-  const splitFile = join(SOURCE, 'metadata/subject_splits.parquet');
-  await q(`COPY (SELECT k.subject_id, s.split FROM keep k JOIN read_parquet('${splitFile}') s ON s.subject_id = k.orig_id ORDER BY k.subject_id) TO '${MEDS}/metadata/subject_splits.parquet' (FORMAT parquet)`);
+  // The bundled subjects are the demo's tuning and held_out ones (no train subject), so their
+  // splits would leave nothing to train on. Each original subject, with all its replicas (no
+  // copy of a test patient in train), gets train / tuning / held_out in turn 3 : 1 : 1 by id.
+  await q(`CREATE TABLE orig_split AS SELECT subject_id, CASE (row_number() OVER (ORDER BY subject_id) - 1) % 5 WHEN 3 THEN 'tuning' WHEN 4 THEN 'held_out' ELSE 'train' END AS split FROM (SELECT DISTINCT subject_id FROM orig)`);
+  await q(`COPY (SELECT k.subject_id, s.split FROM keep k JOIN orig_split s ON s.subject_id = k.orig_id ORDER BY k.subject_id) TO '${MEDS}/metadata/subject_splits.parquet' (FORMAT parquet)`);
   for (const f of ['codes.parquet', 'dataset.json']) cpSync(join(SOURCE, 'metadata', f), join(MEDS, 'metadata', f));
   for (let i = 0; i < shards; i++) {
     const dir = join(MEDS, 'data', 'train');
@@ -98,6 +105,8 @@ interface Measured {
   step: string;
   command: string;
   seconds: number;
+  /** User + system CPU seconds of the step's process (all its threads). */
+  cpuSeconds?: number;
   peakRssMb: number;
   code: number;
   tail: string;
@@ -106,11 +115,11 @@ interface Measured {
 /** Run one CLI step under GNU time; its stderr tail is kept (never patient content: CLI output). */
 function measure(step: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const timeFile = join(OUT, `${step}.time`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, process.execPath, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '60', ...env } });
-  const [secs, kb] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [NaN, NaN];
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, process.execPath, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '60', ...env } });
+  const [secs, kb, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [NaN, NaN, NaN, NaN];
   const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-  const m = { step, command: `ehr-embed ${args.join(' ').replaceAll(OUT, '<out>')}`, seconds: secs ?? NaN, peakRssMb: (kb ?? NaN) / 1024, code: r.status ?? -1, tail };
-  process.stderr.write(`[scale] ${step}: exit ${m.code}, ${m.seconds.toFixed(1)} s, peak RSS ${m.peakRssMb.toFixed(0)} MB — ${tail.slice(0, 300)}\n`);
+  const m = { step, command: `ehr-embed ${args.join(' ').replaceAll(OUT, '<out>')}`, seconds: secs ?? NaN, cpuSeconds: (user ?? NaN) + (sys ?? NaN), peakRssMb: (kb ?? NaN) / 1024, code: r.status ?? -1, tail };
+  process.stderr.write(`[scale] ${step}: exit ${m.code}, ${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds.toFixed(0)} s), peak RSS ${m.peakRssMb.toFixed(0)} MB — ${tail.slice(0, 300)}\n`);
   return m;
 }
 
@@ -138,19 +147,19 @@ if (steps.has('embed')) {
   }
 }
 if (steps.has('evaluate-counts')) {
-  results.push(measure('evaluate --counts --heads lr,gbm', ['evaluate', '--labels', LABELS, '--counts', '--heads', 'lr,gbm', '--tasks', values['count-tasks'], '--out', join(OUT, 'results-counts.json')]));
+  results.push(measure('evaluate --counts --heads lr,gbm', ['evaluate', '--labels', LABELS, '--counts', '--heads', 'lr,gbm', '--tasks', values['count-tasks'], '--k', values['eval-k'], '--out', join(OUT, 'results-counts.json')]));
 }
 if (steps.has('evaluate-embeddings')) {
-  results.push(measure(`evaluate ${dims}-d embeddings`, ['evaluate', '--labels', LABELS, '--features', `emb=${join(FEATURES, 'emb')}`, '--tasks', values['embed-task'], '--out', join(OUT, 'results-embeddings.json')]));
+  results.push(measure(`evaluate ${dims}-d embeddings`, ['evaluate', '--labels', LABELS, '--features', `emb=${join(FEATURES, 'emb')}`, '--tasks', values['embed-task'], '--k', values['eval-k'], '--out', join(OUT, 'results-embeddings.json')]));
 }
 
-const table: [string, string][] = results.map((r) => [r.step, `exit ${r.code}, ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB`]);
+const table: [string, string][] = results.map((r) => [r.step, `exit ${r.code}, ${r.seconds.toFixed(1)} s${r.cpuSeconds !== undefined ? ` (CPU ${r.cpuSeconds.toFixed(0)} s)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`]);
 console.table(Object.fromEntries(table));
 writeFileSync(join(OUT, 'scale.json'), JSON.stringify({ subjects, events, shards, dims, results }, null, 2) + '\n');
 if (!values['no-record']) {
   appendResult(
     'scale',
-    `node --import tsx bench/scale.ts --subjects ${subjects} --shards ${shards} --dims ${dims} --embed-task ${values['embed-task']} --steps ${[...steps].join(',')}`,
+    `node --import tsx bench/scale.ts --subjects ${subjects} --shards ${shards} --dims ${dims} --embed-task ${values['embed-task']} --eval-k ${values['eval-k']} --steps ${[...steps].join(',')}`,
     table,
     [
       `Dataset: the ${subjects.toLocaleString('en-US')} subjects are replicas of the bundled MIMIC-IV demo subjects (new ids, times shifted by whole days), ${Number.isFinite(events) ? `${events.toLocaleString('en-US')} events` : 'events not regenerated in this run'}, ${shards} shards. Peak RSS: GNU time's maximum resident set size of the step's process. Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')}.`,

@@ -15,7 +15,7 @@ export { hashUnit } from './hashUnit.ts';
 
 // MEDS datasets, label files and feature files
 export * from './meds/index.ts';
-export { FeatureFileWriter, readFeatureFile, readTaskFeatures, taskFeatureFiles, mergeFeatureParts, listFeatureParts, type FeatureMatrix, type FeaturePart, type MergedTask } from './meds/featureFiles.ts';
+export { FeatureFileWriter, readFeatureFile, readTaskFeatures, readTaskFeaturesInto, taskFeatureShape, taskFeatureFiles, mergeFeatureParts, listFeatureParts, type FeatureMatrix, type FeatureKeys, type FeatureTarget, type FeaturePart, type MergedTask } from './meds/featureFiles.ts';
 
 // Conversion to MEDS
 export { convertToMeds, type ConvertOptions, type ConvertResult } from './convert/convertToMeds.ts';

@@ -1,41 +1,96 @@
 /** Feature sets for the evaluation: embedding files aligned to labels, count features, and their concatenation. */
 import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
-import { readTaskFeatures, taskFeatureFiles } from '../meds/featureFiles.ts';
-import type { FeatureSet } from './runEvaluation.ts';
+import { readTaskFeaturesInto, taskFeatureFiles } from '../meds/featureFiles.ts';
+import type { FeatureSet, RowLayout } from './runEvaluation.ts';
 import type { TaskData } from './TaskData.ts';
 
+/** Order of the splits in an embedding set's buffer: each split's labelled rows are contiguous. */
+const LAYOUT_SPLITS = ['train', 'tuning', 'held_out'] as const;
+
 /**
- * Load `<dir>/<task>.parquet` (or its shard parts `<task>.part-<i>-of-<n>.parquet`, read as one) for every task and align its rows with the task's labels by
- * (subject_id, prediction_time). A label without a feature row is a UsageError naming the first one.
+ * Load `<dir>/<task>.parquet` (or its shard parts `<task>.part-<i>-of-<n>.parquet`, read as one)
+ * for every task and align its rows with the task's labels by (subject_id, prediction_time). A
+ * label without a feature row is a UsageError naming the first one.
+ *
+ * Memory: the vectors are read from the parquet file straight into one float32 buffer per task
+ * (`labels × dims × 4` bytes), with no intermediate copy. The buffer holds the labelled rows of
+ * train, then tuning, then held_out (label order within each), then every other row, so a run on
+ * a whole split (k = all, the test split) reads a view of it ({@link FeatureSet.layout}); `rows()`
+ * builds a label-order copy for callers that need one.
  */
 export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: readonly TaskData[]): Promise<FeatureSet> {
-  const byTask = new Map<string, Float32Array>();
+  const byTask = new Map<string, RowLayout>();
   let dims = -1;
   for (const task of tasks) {
     const file = taskFeatureFiles(dir, task.name)?.[0] ?? join(dir, `${task.name}.parquet`);
-    const m = await readTaskFeatures(dir, task.name);
-    if (m.subjectIds.length > 0) {
-      if (dims >= 0 && m.dims !== dims) throw new UsageError(`features have ${m.dims} dimensions here but ${dims} for another task`, { file });
-      dims = m.dims;
-    }
-    const rowOf = new Map<string, number>();
-    for (let i = 0; i < m.subjectIds.length; i++) rowOf.set(`${m.subjectIds[i]}@${m.predictionTimes[i]}`, i);
-    const out = new Float32Array(task.labels.length * Math.max(dims, 0));
-    let missing = 0;
-    let first = '';
+    const rowOf = splitLayout(task);
+    const labelsOf = new Map<string, number[]>();
     task.labels.forEach((l, i) => {
-      const r = rowOf.get(`${l.subjectId}@${l.predictionTime}`);
-      if (r === undefined) {
-        if (missing++ === 0) first = `subject ${l.subjectId} at ${new Date(l.predictionTime).toISOString()}`;
-        return;
-      }
-      out.set(m.data.subarray(r * m.dims, (r + 1) * m.dims), i * m.dims);
+      const key = `${l.subjectId}@${l.predictionTime}`;
+      const list = labelsOf.get(key);
+      if (list) list.push(i);
+      else labelsOf.set(key, [i]);
     });
-    if (missing > 0) throw new UsageError(`features and labels do not match: ${missing} of ${task.labels.length} labels of task "${task.name}" have no feature row (first: ${first}); were the features made from another labels directory?`, { file });
-    byTask.set(task.name, out);
+    const filled = new Uint8Array(task.labels.length);
+    let X = new Float32Array(0);
+    const NONE: readonly number[] = [];
+    await readTaskFeaturesInto(dir, task.name, (keys) => {
+      if (keys.subjectIds.length > 0) {
+        if (dims >= 0 && keys.dims !== dims) throw new UsageError(`features have ${keys.dims} dimensions here but ${dims} for another task`, { file });
+        dims = keys.dims;
+      }
+      X = new Float32Array(task.labels.length * Math.max(dims, 0));
+      // Destination rows of every feature row; a later row with the same key wins (file order).
+      const dest: (readonly number[])[] = [];
+      const last = new Map<string, number>();
+      for (let r = 0; r < keys.subjectIds.length; r++) last.set(`${keys.subjectIds[r]}@${keys.predictionTimes[r]}`, r);
+      for (let r = 0; r < keys.subjectIds.length; r++) {
+        const key = `${keys.subjectIds[r]}@${keys.predictionTimes[r]}`;
+        const labels = last.get(key) === r ? labelsOf.get(key) : undefined;
+        if (!labels) {
+          dest.push(NONE);
+          continue;
+        }
+        for (const i of labels) filled[i] = 1;
+        dest.push(labels.map((i) => rowOf[i] as number));
+      }
+      return { data: X, destinations: (r) => dest[r] ?? NONE };
+    });
+    const missing = filled.reduce((a, f) => a + (f ? 0 : 1), 0);
+    if (missing > 0) {
+      const l = task.labels[filled.indexOf(0)] as TaskData['labels'][number];
+      throw new UsageError(`features and labels do not match: ${missing} of ${task.labels.length} labels of task "${task.name}" have no feature row (first: subject ${l.subjectId} at ${new Date(l.predictionTime).toISOString()}); were the features made from another labels directory?`, { file });
+    }
+    byTask.set(task.name, { X, rowOf });
   }
-  return { name, baseline: false, dims: Math.max(dims, 0), rows: (t) => byTask.get(t) ?? new Float32Array(0) };
+  const d = Math.max(dims, 0);
+  const empty: RowLayout = { X: new Float32Array(0), rowOf: new Int32Array(0) };
+  return {
+    name,
+    baseline: false,
+    dims: d,
+    layout: (t) => byTask.get(t) ?? empty,
+    rows: (t) => labelOrder(byTask.get(t) ?? empty, d),
+  };
+}
+
+/** Buffer row of each label: labelled train rows, labelled tuning rows, labelled held_out rows, then the rest (label order within each). */
+function splitLayout(task: TaskData): Int32Array {
+  const rowOf = new Int32Array(task.labels.length).fill(-1);
+  let next = 0;
+  for (const split of LAYOUT_SPLITS) {
+    for (let i = 0; i < task.labels.length; i++) if (task.split[i] === split && (task.y[i] as number) >= 0) rowOf[i] = next++;
+  }
+  for (let i = 0; i < task.labels.length; i++) if (rowOf[i] === -1) rowOf[i] = next++;
+  return rowOf;
+}
+
+/** A label-order copy of a layout's rows. */
+function labelOrder(layout: RowLayout, d: number): Float32Array {
+  const out = new Float32Array(layout.rowOf.length * d);
+  layout.rowOf.forEach((r, i) => out.set(layout.X.subarray(r * d, (r + 1) * d), i * d));
+  return out;
 }
 
 /** A feature set from precomputed matrices per task. */
@@ -46,27 +101,30 @@ export function matrixFeatureSet(name: string, dims: number, byTask: ReadonlyMap
 /** The name suffix of an embedding set joined with the count features (`evaluate --combine`, the benchmark's `baselines.combine`). */
 export const COMBINED_SUFFIX = '+counts';
 
-/** Concatenate two feature sets row by row (embeddings + counts). */
+/**
+ * Concatenate two feature sets row by row (embeddings + counts). Built once per task, in the
+ * first set's layout when it has one (so whole splits stay views of the combined buffer).
+ */
 export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): FeatureSet {
-  const cache = new Map<string, Float32Array>();
+  const cache = new Map<string, RowLayout>();
   const dims = a.dims + b.dims;
-  return {
-    name,
-    baseline: false,
-    dims,
-    rows(t) {
-      const hit = cache.get(t);
-      if (hit) return hit;
-      const A = a.rows(t);
-      const B = b.rows(t);
-      const n = a.dims > 0 ? A.length / a.dims : B.length / Math.max(1, b.dims);
-      const out = new Float32Array(n * dims);
-      for (let i = 0; i < n; i++) {
-        out.set(A.subarray(i * a.dims, (i + 1) * a.dims), i * dims);
-        out.set(B.subarray(i * b.dims, (i + 1) * b.dims), i * dims + a.dims);
-      }
-      cache.set(t, out);
-      return out;
-    },
+  const build = (t: string): RowLayout => {
+    const hit = cache.get(t);
+    if (hit) return hit;
+    const A = a.layout ? a.layout(t) : undefined;
+    const Arows = A ? A.X : a.rows(t);
+    const B = b.rows(t);
+    const n = a.dims > 0 ? Arows.length / a.dims : B.length / Math.max(1, b.dims);
+    const rowOf = A ? A.rowOf : Int32Array.from({ length: n }, (_, i) => i);
+    const out = new Float32Array(n * dims);
+    for (let i = 0; i < n; i++) {
+      const r = rowOf[i] as number;
+      out.set(Arows.subarray(r * a.dims, (r + 1) * a.dims), r * dims);
+      out.set(B.subarray(i * b.dims, (i + 1) * b.dims), r * dims + a.dims);
+    }
+    const layout = { X: out, rowOf };
+    cache.set(t, layout);
+    return layout;
   };
+  return { name, baseline: false, dims, layout: build, rows: (t) => labelOrder(build(t), dims) };
 }

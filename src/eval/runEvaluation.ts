@@ -24,7 +24,21 @@ export interface FeatureSet {
   readonly dims: number;
   /** Heads to run on this set (default: all). EHRSHOT runs trees on counts only. */
   readonly heads?: readonly string[];
+  /** The task's rows in label order (`labels.length * dims` values). May build a copy: the evaluation prefers {@link FeatureSet.layout}. */
   rows(task: string): Float32Array;
+  /**
+   * The task's rows in the set's own order, when it keeps them that way (embedding sets keep each
+   * split's labelled rows contiguous, so a run on a whole split reads a view instead of a copy).
+   * When present, {@link runEvaluation} uses it and never calls `rows`.
+   */
+  layout?(task: string): RowLayout;
+}
+
+/** A feature set's rows in its own order: `X` holds `rowOf.length` rows of `dims` values. */
+export interface RowLayout {
+  readonly X: Float32Array;
+  /** Row of `X` holding each label of the task, in label order. */
+  readonly rowOf: Int32Array;
 }
 
 /** k of a run: a number of shots per class, or all labelled training and validation data. */
@@ -166,6 +180,10 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
   }
   let done = 0;
   const testIdxOf = new Map<string, number[]>();
+  // One scratch buffer per role, reused by every run of a (task, feature set): few-shot samples
+  // are gathered into it, and whole splits of a laid-out set are read as views (no copy at all).
+  let scratch = newScratch();
+  let current: { task: TaskData; fs: FeatureSet; layout: RowLayout } | undefined;
   for (const { task, fs, head, k, rep } of plan) {
     const started = performance.now();
     const skip = (reason: string, sameAs?: number): void => {
@@ -184,10 +202,24 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
       skip(why);
       continue;
     }
-    const X = fs.rows(task.name);
     const d = fs.dims;
-    if (X.length !== task.labels.length * d) throw new UsageError(`feature set "${fs.name}" has ${X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
-    const res = head.fitPredict(rowsOf(X, d, sel.train, task.y), rowsOf(X, d, sel.val, task.y), gather(X, d, test), d);
+    if (current?.task !== task || current.fs !== fs) {
+      // Drop the previous pair's buffers before taking this one's.
+      current = undefined;
+      scratch = newScratch();
+      const layout = fs.layout ? fs.layout(task.name) : { X: fs.rows(task.name), rowOf: Int32Array.from(task.labels, (_, i) => i) };
+      if (layout.X.length !== task.labels.length * d || layout.rowOf.length !== task.labels.length) {
+        throw new UsageError(`feature set "${fs.name}" has ${layout.X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
+      }
+      current = { task, fs, layout };
+    }
+    const { layout } = current;
+    const res = head.fitPredict(
+      { X: rowsView(layout, d, sel.train, scratch.train), y: Uint8Array.from(sel.train, (i) => task.y[i] as number) },
+      { X: rowsView(layout, d, sel.val, scratch.val), y: Uint8Array.from(sel.val, (i) => task.y[i] as number) },
+      rowsView(layout, d, test, scratch.test),
+      d,
+    );
     const yTest = Uint8Array.from(test, (i) => task.y[i] as number);
     const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
     const scores = res.scores ?? res.proba;
@@ -287,14 +319,33 @@ function classProblem(task: TaskData, idx: readonly number[], split: string): st
   return null;
 }
 
-function gather(X: Float32Array, d: number, idx: readonly number[]): Float32Array {
-  const out = new Float32Array(idx.length * d);
-  idx.forEach((r, i) => out.set(X.subarray(r * d, (r + 1) * d), i * d));
-  return out;
+/** A growable buffer, reused between runs. */
+interface Scratch {
+  buf: Float32Array;
 }
 
-function rowsOf(X: Float32Array, d: number, idx: readonly number[], y: Int8Array): { X: Float32Array; y: Uint8Array } {
-  return { X: gather(X, d, idx), y: Uint8Array.from(idx, (i) => y[i] as number) };
+function newScratch(): { train: Scratch; val: Scratch; test: Scratch } {
+  return { train: { buf: new Float32Array(0) }, val: { buf: new Float32Array(0) }, test: { buf: new Float32Array(0) } };
+}
+
+/**
+ * The rows of labels `idx` (in that order): a view of the layout's buffer when they are
+ * consecutive rows there (a whole split of an embedding set), else gathered into `scratch`
+ * (grown when too small, never shrunk). Valid until the next call with the same scratch.
+ */
+function rowsView(layout: RowLayout, d: number, idx: readonly number[], scratch: Scratch): Float32Array {
+  const { X, rowOf } = layout;
+  const first = rowOf[idx[0] as number] as number;
+  let consecutive = idx.length > 0;
+  for (let i = 1; consecutive && i < idx.length; i++) consecutive = rowOf[idx[i] as number] === first + i;
+  if (consecutive) return X.subarray(first * d, (first + idx.length) * d);
+  if (scratch.buf.length < idx.length * d) scratch.buf = new Float32Array(idx.length * d);
+  const out = scratch.buf.subarray(0, idx.length * d);
+  idx.forEach((label, i) => {
+    const r = rowOf[label] as number;
+    out.set(X.subarray(r * d, (r + 1) * d), i * d);
+  });
+  return out;
 }
 
 function hashString(s: string): number {

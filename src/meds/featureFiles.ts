@@ -94,10 +94,17 @@ export class FeatureFileWriter {
       } else {
         const list = Array.from({ length: this.dims as number }, (_, j) => `e${j}`).join(', ');
         const files = `[${this.parts.map(sqlString).join(', ')}]`;
+        // No ORDER BY: a scan of the parts in list order keeps their rows in order
+        // (preserve_insertion_order), and sorting 120k 4,096-d rows ran DuckDB out of memory
+        // ("failed to pin block") at study scale. One thread keeps the copy a plain stream, and
+        // row groups of about 64 MB (DuckDB buffers a whole row group before writing it; its
+        // default of 122,880 rows is 2 GB at 4,096 dims) keep its memory flat.
+        await c.run('SET threads = 1');
+        const rowGroup = Math.max(256, Math.min(122_880, Math.floor(2 ** 26 / (4 * Math.max(1, this.dims as number)))));
         await c.run(
           `COPY (SELECT subject_id, make_timestamp(t) AS prediction_time, [${list}]::FLOAT[] AS embedding
-             FROM read_parquet(${files}, filename = true) ORDER BY filename, "row")
-           TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION zstd)`,
+             FROM read_parquet(${files}))
+           TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${rowGroup})`,
         );
       }
       renameSync(partial, this.file);
@@ -297,4 +304,145 @@ export async function mergeFeatureParts(dir: string): Promise<MergedTask[]> {
     duck.close();
   }
   return out;
+}
+
+/** The row keys of a task's feature files, before any vector is read ({@link readTaskFeaturesInto}). */
+export interface FeatureKeys {
+  /** Subject of each feature row, in file order over all parts. */
+  readonly subjectIds: Float64Array;
+  /** Epoch milliseconds of each feature row. */
+  readonly predictionTimes: Float64Array;
+  readonly dims: number;
+  /** The file(s) read, in order (parts in shard order). */
+  readonly files: readonly string[];
+}
+
+/** Where {@link readTaskFeaturesInto} writes the vectors: a buffer and, per feature row, its destination rows. */
+export interface FeatureTarget {
+  /** Row-major buffer of `dims` float32 per row. */
+  readonly data: Float32Array;
+  /** Destination rows of feature row `row` in `data` (none: the row is not needed). */
+  destinations(row: number): readonly number[];
+}
+
+/**
+ * Read a task's feature vectors (single file or all shard parts) straight into a caller's buffer,
+ * so an evaluation holds one float32 copy of its features and no intermediate matrix: the row
+ * keys are read first, `target` allocates the buffer and maps every feature row to the rows it
+ * fills (none, one, or several), then the vectors stream from DuckDB chunk by chunk into place.
+ * Checks as {@link readFeatureFile}: null vectors, unequal lengths, non-finite values (the error
+ * names the file, row and dimension).
+ *
+ * @throws UsageError when there are no features for the task or its files are unreadable
+ */
+export async function readTaskFeaturesInto(dir: string, task: string, target: (keys: FeatureKeys) => FeatureTarget, column = 'embedding'): Promise<FeatureKeys> {
+  const files = taskFeatureFiles(dir, task);
+  if (files === undefined) throw new UsageError(`no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
+  const duck = await openDuck('1GB');
+  try {
+    const c = duck.connection;
+    const metas: { file: string; n: number; dims: number }[] = [];
+    for (const file of files) {
+      let meta;
+      try {
+        meta = (
+          await c.runAndReadAll(`SELECT count(*)::DOUBLE AS n, max(len(${column}))::DOUBLE AS dmax, min(len(${column}))::DOUBLE AS dmin,
+            count(*) FILTER (WHERE ${column} IS NULL)::DOUBLE AS nulls FROM read_parquet(${sqlString(file)})`)
+        ).getRowObjectsJS()[0];
+      } catch (err) {
+        throw new UsageError(`cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`, { file }, { cause: err });
+      }
+      const n = (meta?.n as number) ?? 0;
+      const dims = (meta?.dmax as number | null) ?? 0;
+      if (n > 0 && (meta?.nulls as number) > 0) throw new UsageError(`${meta?.nulls} row(s) have a null "${column}"`, { file, field: column });
+      if (n > 0 && meta?.dmin !== dims) throw new UsageError(`rows of "${column}" have different lengths (${meta?.dmin} to ${dims})`, { file, field: column });
+      metas.push({ file, n, dims });
+    }
+    const nonEmpty = metas.filter((m) => m.n > 0);
+    const dims = nonEmpty[0]?.dims ?? 0;
+    for (const m of nonEmpty) if (m.dims !== dims) throw new UsageError(`part files of task "${task}" have ${dims} and ${m.dims} dimensions`, { file: m.file });
+    const total = metas.reduce((a, m) => a + m.n, 0);
+    const subjectIds = new Float64Array(total);
+    const predictionTimes = new Float64Array(total);
+    let r = 0;
+    for (const { file } of metas) {
+      const head = await c.stream(`SELECT subject_id::DOUBLE, epoch_us(prediction_time::TIMESTAMP) / 1000.0 FROM read_parquet(${sqlString(file)})`);
+      for (;;) {
+        const ch = await head.fetchChunk();
+        if (!ch || ch.rowCount === 0) break;
+        const ids = ch.getColumnVector(0);
+        const times = ch.getColumnVector(1);
+        for (let i = 0; i < ch.rowCount; i++, r++) {
+          subjectIds[r] = ids.getItem(i) as number;
+          predictionTimes[r] = times.getItem(i) as number;
+        }
+      }
+    }
+    const keys: FeatureKeys = { subjectIds, predictionTimes, dims, files };
+    const { data, destinations } = target(keys);
+    let base = 0;
+    for (const { file, n } of metas) {
+      if (n === 0) continue;
+      // Plain scans keep insertion order, so the unnested values arrive row by row; each chunk
+      // is copied segment by segment (a row may span two chunks) to the rows that need it.
+      let k = 0;
+      const body = await c.stream(`SELECT unnest(${column})::FLOAT FROM read_parquet(${sqlString(file)})`);
+      for (;;) {
+        const ch = await body.fetchChunk();
+        if (!ch || ch.rowCount === 0) break;
+        const vec = ch.getColumnVector(0);
+        const items = (vec as unknown as { items?: unknown }).items;
+        const values = items instanceof Float32Array ? items.subarray(0, ch.rowCount) : Float32Array.from({ length: ch.rowCount }, (_, i) => Number(vec.getItem(i)));
+        for (let i = 0; i < values.length; i++) {
+          if (!Number.isFinite(values[i])) {
+            const at = k + i;
+            throw new UsageError(`non-finite value in "${column}" at row ${Math.floor(at / dims) + 1}, dimension ${(at % dims) + 1}`, { file, record: Math.floor(at / dims) + 1, field: column });
+          }
+        }
+        let pos = 0;
+        while (pos < values.length) {
+          const row = Math.floor((k + pos) / dims);
+          const col = (k + pos) % dims;
+          const len = Math.min(dims - col, values.length - pos);
+          const seg = values.subarray(pos, pos + len);
+          for (const dest of destinations(base + row)) data.set(seg, dest * dims + col);
+          pos += len;
+        }
+        k += values.length;
+      }
+      base += n;
+    }
+    return keys;
+  } finally {
+    duck.close();
+  }
+}
+
+/**
+ * Rows and dimensions of a task's features without reading the vectors (row counts from the
+ * parquet footers, dimensions from the first row): what a memory estimate needs.
+ *
+ * @throws UsageError when there are no features for the task or a file is unreadable
+ */
+export async function taskFeatureShape(dir: string, task: string, column = 'embedding'): Promise<{ rows: number; dims: number }> {
+  const files = taskFeatureFiles(dir, task);
+  if (files === undefined) throw new UsageError(`no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
+  const duck = await openDuck('256MB');
+  try {
+    let rows = 0;
+    let dims = 0;
+    for (const file of files) {
+      try {
+        const c = duck.connection;
+        rows += (await c.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS()[0]?.n as number;
+        const first = (await c.runAndReadAll(`SELECT len(${column})::DOUBLE AS d FROM read_parquet(${sqlString(file)}) LIMIT 1`)).getRowObjectsJS()[0];
+        if (first) dims = Math.max(dims, (first.d as number | null) ?? 0);
+      } catch (err) {
+        throw new UsageError(`cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`, { file }, { cause: err });
+      }
+    }
+    return { rows, dims };
+  } finally {
+    duck.close();
+  }
 }

@@ -9,8 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MedsDataset } from '../meds/MedsDataset.ts';
 import { FeatureFileWriter } from '../meds/featureFiles.ts';
-import { prepareSubject } from '../serialize/PreparedSubject.ts';
-import { serialize, type SerializeFormat } from '../serialize/serialize.ts';
+import type { SerializeFormat } from '../serialize/serialize.ts';
 import { getTokenizer } from '../tokenize/getTokenizer.ts';
 import type { Tokenizer } from '../tokenize/tokenizer.ts';
 import type { Label } from '../types.ts';
@@ -23,6 +22,11 @@ import { estimateGpuHours, gpuProfile, type GpuEstimate } from '../embed/gpuProf
 import type { ServerStats } from '../embed/OpenAiEmbedder.ts';
 import { inShard, partFileName, type Shard } from '../embed/Shard.ts';
 import { writeFeaturesManifest, type EmbedReport, type TokenStats } from '../artifacts/featuresManifest.ts';
+import { availableParallelism } from 'node:os';
+import type { BuildVocabularyOptions } from '../vocab/VocabularyChain.ts';
+import { checkMemory } from '../memoryBudget.ts';
+import { SerializePool } from './SerializePool.ts';
+import { serializePairs, type PairRequest, type PairText, type SerializeSettings } from './serializePairs.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
 export interface EmbedTask {
@@ -40,6 +44,19 @@ export interface EmbedLabelsOptions {
   readonly tokenizer?: string;
   readonly instruction: InstructionMode;
   readonly vocabulary: Vocabulary;
+  /**
+   * What `vocabulary` was built from ({@link buildVocabulary}'s options): worker threads rebuild
+   * it from these. Without them serialization runs in the main thread.
+   */
+  readonly vocabularyInputs?: BuildVocabularyOptions;
+  /**
+   * Threads that serialize and count tokens (default: one per CPU, at most 4, for runs of at
+   * least {@link WORKER_MIN_PAIRS} (subject, time) pairs; else 1, the main thread). Any number
+   * gives the same texts, counts and files.
+   */
+  readonly workers?: number;
+  /** Memory this run may use in bytes (default: physical memory or the container limit), see `checkMemory`. */
+  readonly maxMemory?: number;
   /** Output directory (not used by a dry run). */
   readonly out: string;
   /** Only count and estimate (default false). */
@@ -67,6 +84,14 @@ export interface EmbedLabelsOptions {
   readonly shard?: Shard;
 }
 
+/** Runs with fewer (subject, time) pairs serialize in the main thread: starting threads costs more than they save. */
+export const WORKER_MIN_PAIRS = 2000;
+
+/** The default thread count of a run of `pairs` pairs. */
+function autoWorkers(pairs: number): number {
+  return pairs < WORKER_MIN_PAIRS ? 1 : Math.min(4, availableParallelism());
+}
+
 /** Serialize, embed and write features for tasks. */
 export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
   const shard = o.shard !== undefined && o.shard.count > 1 ? o.shard : undefined;
@@ -82,72 +107,130 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
   }
   const tokenizerName = o.tokenizer ?? 'qwen2';
   const tokenizer: Tokenizer = getTokenizer(tokenizerName);
-  const need = new Map<number, Set<number>>();
-  for (const t of tasks) {
+  const modelKey = `${embedder.spec}|${embedder.family}`;
+  // Each task's instruction, and the distinct instructions as the cache sees them (slots).
+  const taskInstruction = tasks.map((t) => resolveInstruction(o.instruction, o.format, t.query ?? undefined));
+  const slotInstructions: (string | null)[] = [];
+  const taskSlot = taskInstruction.map((instruction) => {
+    const seen = cacheInput(embedder, { text: '', instruction }).instruction;
+    const at = slotInstructions.indexOf(seen);
+    return at >= 0 ? at : slotInstructions.push(seen) - 1;
+  });
+  // Per subject and prediction time: the slots whose cache keys the dry run needs.
+  const need = new Map<number, Map<number, number[]>>();
+  tasks.forEach((t, ti) => {
     for (const l of t.labels) {
       let s = need.get(l.subjectId);
-      if (!s) need.set(l.subjectId, (s = new Set()));
-      s.add(l.predictionTime);
+      if (!s) need.set(l.subjectId, (s = new Map()));
+      const slots = s.get(l.predictionTime);
+      const slot = taskSlot[ti] as number;
+      if (!slots) s.set(l.predictionTime, [slot]);
+      else if (!slots.includes(slot)) slots.push(slot);
     }
+  });
+  let pairsTotal = 0;
+  for (const s of need.values()) {
+    pairsTotal += s.size;
+    for (const slots of s.values()) slots.sort((a, b) => a - b);
   }
-  const pairsTotal = [...need.values()].reduce((a, s) => a + s.size, 0);
+  const settings: SerializeSettings = {
+    format: o.format,
+    ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
+    tokenizer: tokenizerName,
+    // A dry run holds no text: it counts distinct texts by hash and cache hits by key.
+    keepTexts: !o.dryRun,
+    modelKey,
+    slotInstructions,
+  };
+  const requests = async function* (): AsyncGenerator<PairRequest> {
+    for await (const subject of ds.subjects()) {
+      const times = need.get(subject.subjectId);
+      if (!times) continue;
+      const sorted = [...times.keys()].sort((a, b) => a - b);
+      yield { subject, times: sorted, slots: o.dryRun ? sorted.map((t) => times.get(t) as number[]) : [] };
+    }
+  };
+  const workers = o.workers ?? autoWorkers(pairsTotal);
+  const pool = workers > 1 && o.vocabularyInputs !== undefined ? new SerializePool(workers, { settings, vocabulary: o.vocabularyInputs }) : undefined;
+  const batches =
+    pool?.run(requests()) ??
+    (async function* (): AsyncGenerator<PairText[]> {
+      for await (const r of requests()) yield serializePairs(r, settings, o.vocabulary, tokenizer);
+    })();
   const textId = new Map<string, number>();
   const texts: string[] = [];
   const tokenCounts: number[] = [];
   const pairText = new Map<string, number>();
+  /** Dry run: the cache keys of each pair, by slot. */
+  const pairKeys = new Map<string, readonly string[]>();
   let truncated = 0;
   let done = 0;
   const t0 = performance.now();
   o.onProgress?.('serialize', 0, pairsTotal);
-  for await (const subject of ds.subjects()) {
-    const times = need.get(subject.subjectId);
-    if (!times) continue;
-    const prepared = prepareSubject(subject, o.vocabulary);
-    for (const t of [...times].sort((a, b) => a - b)) {
-      const r = serialize(prepared, { predictionTime: t, format: o.format, tokenizer, ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}) });
-      let id = textId.get(r.text);
-      if (id === undefined) {
-        id = texts.length;
-        textId.set(r.text, id);
-        texts.push(r.text);
-        tokenCounts.push(r.tokenCount);
-        if (r.truncation.truncated) truncated++;
+  try {
+    for await (const pairs of batches) {
+      for (const p of pairs) {
+        let id = textId.get(p.hash);
+        if (id === undefined) {
+          id = tokenCounts.length;
+          textId.set(p.hash, id);
+          if (p.text !== undefined) texts.push(p.text);
+          tokenCounts.push(p.tokenCount);
+          if (p.truncated) truncated++;
+        }
+        const key = `${p.subjectId}@${p.predictionTime}`;
+        pairText.set(key, id);
+        if (o.dryRun) pairKeys.set(key, p.keys);
+        if (++done % 64 === 0) o.onProgress?.('serialize', done, pairsTotal);
       }
-      pairText.set(`${subject.subjectId}@${t}`, id);
-      if (++done % 64 === 0) o.onProgress?.('serialize', done, pairsTotal);
     }
+  } finally {
+    await pool?.close();
   }
   o.onProgress?.('serialize', done, pairsTotal);
   const serializeSeconds = (performance.now() - t0) / 1000;
-  // Inputs per task row; rows whose subject is missing from the dataset get no input.
+  // Inputs per task row; rows whose subject is missing from the dataset get no input. A dry run
+  // keeps, per input, its text id, cache key and pair instead of the text.
   let missingSubjects = 0;
   const inputs: EmbedInput[] = [];
+  const inputText: number[] = [];
+  const inputKey: string[] = [];
+  const inputPair: { subjectId: number; predictionTime: number; task: number }[] = [];
   const rowInput: number[][] = [];
-  for (const t of tasks) {
-    const instruction = resolveInstruction(o.instruction, o.format, t.query ?? undefined);
+  tasks.forEach((t, ti) => {
+    const instruction = taskInstruction[ti] as string | null;
+    const slot = taskSlot[ti] as number;
     rowInput.push(
       t.labels.map((l) => {
-        const id = pairText.get(`${l.subjectId}@${l.predictionTime}`);
+        const key = `${l.subjectId}@${l.predictionTime}`;
+        const id = pairText.get(key);
         if (id === undefined) {
           missingSubjects++;
           return -1;
         }
-        inputs.push({ text: texts[id] as string, instruction });
-        return inputs.length - 1;
+        inputText.push(id);
+        if (o.dryRun) {
+          const slots = need.get(l.subjectId)?.get(l.predictionTime) as number[];
+          inputKey.push((pairKeys.get(key) as readonly string[])[slots.indexOf(slot)] as string);
+          inputPair.push({ subjectId: l.subjectId, predictionTime: l.predictionTime, task: ti });
+        } else {
+          const input = { text: texts[id] as string, instruction };
+          inputs.push(input);
+          inputKey.push(EmbeddingCache.key(modelKey, cacheInput(embedder, input)));
+        }
+        return inputText.length - 1;
       }),
     );
-  }
-  const modelKey = `${embedder.spec}|${embedder.family}`;
+  });
   const distinct = new Map<string, number>();
-  inputs.forEach((inp, i) => {
-    const k = EmbeddingCache.key(modelKey, cacheInput(embedder, inp));
+  inputKey.forEach((k, i) => {
     if (!distinct.has(k)) distinct.set(k, i);
   });
   let hits = 0;
   let tokensToEmbed = 0;
   for (const [k, i] of distinct) {
     if (cache.has(k)) hits++;
-    else tokensToEmbed += tokenCounts[textId.get((inputs[i] as EmbedInput).text) as number] as number;
+    else tokensToEmbed += tokenCounts[inputText[i] as number] as number;
   }
   const sorted = [...tokenCounts].sort((a, b) => a - b);
   const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
@@ -160,9 +243,9 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
     maxTokens: o.maxTokens ?? null,
     tokenizer: tokenizerName,
     instruction: o.instruction,
-    inputs: inputs.length,
+    inputs: inputText.length,
     pairs: pairText.size,
-    distinctTexts: texts.length,
+    distinctTexts: tokenCounts.length,
     distinctInputs: distinct.size,
     cacheHits: hits,
     toEmbed: distinct.size - hits,
@@ -179,16 +262,22 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
       // Tokens of each input as the model reads it: the text plus its instruction (when used).
       const instrTokens = new Map<string, number>();
       const lengths = missingIdx.map((i) => {
-        const inp = cacheInput(embedder, inputs[i] as EmbedInput);
-        const text = tokenCounts[textId.get(inp.text) as number] as number;
-        if (inp.instruction === null) return text;
-        let it = instrTokens.get(inp.instruction);
-        if (it === undefined) instrTokens.set(inp.instruction, (it = tokenizer.count(inp.instruction)));
+        const text = tokenCounts[inputText[i] as number] as number;
+        const instruction = slotInstructions[taskSlot[(inputPair[i] as { task: number }).task] as number] ?? null;
+        if (instruction === null) return text;
+        let it = instrTokens.get(instruction);
+        if (it === undefined) instrTokens.set(instruction, (it = tokenizer.count(instruction)));
         return text + it;
       });
       gpuEstimate = estimateGpuHours(gpuProfile(o.gpuProfile), lengths);
     }
-    const sample = gpuEstimate !== undefined ? [] : missingIdx.slice(0, o.sampleSize ?? 16).map((i) => inputs[i] as EmbedInput);
+    // The sample's texts again (the dry run kept none): a few subjects read by id.
+    const sample: EmbedInput[] = [];
+    for (const i of gpuEstimate !== undefined ? [] : missingIdx.slice(0, o.sampleSize ?? 16)) {
+      const { subjectId, predictionTime, task } = inputPair[i] as { subjectId: number; predictionTime: number; task: number };
+      const [pair] = serializePairs({ subject: await ds.getSubject(subjectId), times: [predictionTime], slots: [] }, { ...settings, keepTexts: true }, o.vocabulary, tokenizer);
+      sample.push({ text: pair?.text as string, instruction: taskInstruction[task] as string | null });
+    }
     let estimatedSeconds: number | undefined = gpuEstimate !== undefined ? gpuEstimate.gpuHours * 3600 : 0;
     let estimateNote: string | undefined;
     if (sample.length > 0) {
@@ -218,6 +307,15 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
       dryRun: true,
     };
   }
+  // Embedding holds every input's text and vector until the files are written: stop now, not after hours.
+  checkMemory(
+    'embed',
+    [
+      { what: `${texts.length.toLocaleString('en-US')} distinct texts`, bytes: texts.reduce((a, t) => a + t.length, 0) + inputs.length * 64, heap: true },
+      ...(embedder.dims !== undefined ? [{ what: `${distinct.size.toLocaleString('en-US')} vectors × ${embedder.dims} float32`, bytes: distinct.size * embedder.dims * 4 }] : []),
+    ],
+    { ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}), advice: 'Embed fewer tasks per run (--tasks), or split the run with --shard i/n (each shard holds its own subjects only).' },
+  );
   const t1 = performance.now();
   const { vectors, stats } = await embedWithCache(embedder, cache, inputs, {
     // Servers that take many requests at once need that many inputs in flight to stay busy: as

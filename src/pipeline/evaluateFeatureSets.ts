@@ -2,14 +2,17 @@
  * The `evaluate` pipeline: a labels directory, embedding feature directories and (optionally)
  * count features of the MEDS dataset → the few-shot evaluation (SPEC 5) as a results.json object.
  */
-import { loadTasks, readLabelsDir, tasksWithLabels } from '../artifacts/labelsDir.ts';
+import { loadTasks, readLabelsDir, tasksWithLabels, type LabelsDir } from '../artifacts/labelsDir.ts';
 import { buildResultsFile, type EvaluationFile } from '../artifacts/resultsFile.ts';
 import { UsageError } from '../errors.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
 import { runEvaluation, type FeatureSet, type K } from '../eval/runEvaluation.ts';
 import { buildCountFeatures } from '../features/buildCountFeatures.ts';
+import { evaluationMemoryNeeds } from '../eval/evaluationMemory.ts';
+import { taskFeatureShape } from '../meds/featureFiles.ts';
 import { openMedsDataset } from '../meds/MedsDataset.ts';
+import { checkMemory } from '../memoryBudget.ts';
 import { readDemographics } from '../meds/readDemographics.ts';
 import { subjectSplitResolver } from '../tasks/subjectSplitResolver.ts';
 import { subgroupAttributes } from './subgroupAttributes.ts';
@@ -48,6 +51,8 @@ export interface EvaluateFeatureSetsOptions {
   readonly countSettings?: Readonly<Record<string, boolean>>;
   /** Notes for results.json (default: no `notes` field). */
   readonly notes?: readonly string[];
+  /** Memory this run may use in bytes (default: physical memory or the container limit). */
+  readonly maxMemory?: number;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -62,6 +67,7 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ?? tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
+  await checkEvaluationMemory(ld, names, o.features, o.heads, o.maxMemory);
   const ds = await openMedsDataset(medsDir);
   try {
     const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
@@ -92,4 +98,32 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
   } finally {
     ds.close();
   }
+}
+
+/**
+ * Stop before loading anything when the run's estimated memory (feature buffers and fit copies,
+ * from the label counts and feature dimensions) exceeds what the process may use.
+ */
+async function checkEvaluationMemory(
+  ld: LabelsDir,
+  names: readonly string[],
+  specs: readonly { name: string; dir: string }[],
+  heads: readonly Head[],
+  maxMemory: number | undefined,
+): Promise<void> {
+  const tasks = names.map((name) => {
+    const t = ld.summary.tasks[name];
+    return { name, labels: t?.total.labels ?? 0, train: t?.splits?.train?.labels ?? 0, tuning: t?.splits?.tuning?.labels ?? 0 };
+  });
+  const sets = [];
+  for (const s of specs) {
+    let dims = 0;
+    for (const t of tasks) if (t.labels > 0) dims = Math.max(dims, (await taskFeatureShape(s.dir, t.name)).dims);
+    sets.push({ name: s.name, dims });
+  }
+  checkMemory('evaluate', evaluationMemoryNeeds({ tasks, sets, heads: heads.map((h) => h.name) }), {
+    ...(maxMemory !== undefined ? { maxMemory } : {}),
+    advice:
+      'Evaluate fewer tasks per run (--tasks; each run loads only its tasks), fewer feature sets at once, or run on a machine with more memory; --max-memory sets the bound when the default is wrong.',
+  });
 }

@@ -3,7 +3,8 @@ import { createEmbedder, EMBEDDERS } from '../../embed/createEmbedder.ts';
 import { MODEL_FAMILIES, type ModelFamily } from '../../embed/Embedder.ts';
 import { DEFAULT_CACHE_DIR, EmbeddingCache } from '../../embed/EmbeddingCache.ts';
 import type { EmbedReport } from '../../artifacts/featuresManifest.ts';
-import { embedLabels } from '../../pipeline/embedLabels.ts';
+import { embedLabels, WORKER_MIN_PAIRS } from '../../pipeline/embedLabels.ts';
+import { parseByteSize } from '../../server/parseByteSize.ts';
 import { INSTRUCTION_MODES, type InstructionMode } from '../../serialize/instructions.ts';
 import { GPU_PROFILES } from '../../embed/gpuProfiles.ts';
 import { readEmbedTasks } from '../../pipeline/readEmbedTasks.ts';
@@ -36,6 +37,8 @@ interface EmbedCliOptions {
   json: boolean;
   shard?: string;
   gpuProfile?: string;
+  workers?: number;
+  maxMemory?: number;
 }
 
 /** `ehr-embed embed <meds-dir> --labels <dir> --model <spec> --out <features-dir>`. */
@@ -68,6 +71,8 @@ export function embedCommand(): Command {
     .addOption(
       new Option('--gpu-profile <name>', "with --dry-run: estimate GPU-hours from the issue's H100 forward-pass ceilings for this model size instead of embedding a measured sample (see docs/cluster.md)").choices([...GPU_PROFILES.keys()]),
     )
+    .option('--workers <n>', `threads that serialize and count tokens (default: one per CPU, at most 4, for runs of ${WORKER_MIN_PAIRS} (subject, time) pairs or more; 1 serializes in the main thread); any number gives the same results`, (v) => parsePositiveInt(v, '--workers'))
+    .option('--max-memory <size>', 'memory this run may use, e.g. 16gb (default: physical memory or the container limit); a run whose texts and vectors would not fit stops before embedding', (v) => parseByteSize(v, '--max-memory'))
     .option('--json', 'print the report as JSON', false)
     .action(async (dir: string, o: EmbedCliOptions) => {
       if (!o.dryRun && o.out === undefined) throw new UsageError('--out <features-dir> is required (or use --dry-run)');
@@ -83,13 +88,17 @@ export function embedCommand(): Command {
       const bars = { serialize: progressBar('serialize', 'texts'), embed: progressBar('embed', 'inputs') };
       try {
         const codes = await ds.distinctCodes();
-        const vocabulary = await buildVocabulary({ codes, datasetCodes: ds.codes, paths: o.vocab });
+        const vocabularyInputs = { codes, datasetCodes: ds.codes, paths: o.vocab };
+        const vocabulary = await buildVocabulary(vocabularyInputs);
         const report = await embedLabels(ds, tasks, embedder, cache, {
           format: o.format,
           ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
           tokenizer: o.tokenizer,
           instruction: o.instruction,
           vocabulary,
+          vocabularyInputs,
+          ...(o.workers !== undefined ? { workers: o.workers } : {}),
+          ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
           out: o.out ?? '',
           dryRun: o.dryRun,
           check: o.check,

@@ -11,6 +11,7 @@ import { parseInteger, parsePositiveInt } from '../parseOptions.ts';
 import { progressBar } from '../progressBar.ts';
 import { makeTable } from '../table.ts';
 import { lookupTable } from '../../lookupTable.ts';
+import { parseByteSize } from '../../server/parseByteSize.ts';
 
 const HEADS: Record<string, Head> = lookupTable({ lr: lrHead, gbm: gbmHead });
 
@@ -32,6 +33,7 @@ export function evaluateCommand(): Command {
     .option('--bootstrap <n>', 'bootstrap resamples for the CIs', (v) => parsePositiveInt(v, '--bootstrap'), 1000)
     .option('--paired-resamples <n>', 'resamples of the paired tests', (v) => parsePositiveInt(v, '--paired-resamples'), 10_000)
     .option('--seed <n>', 'seed of the bootstrap', (v) => parseInteger(v, '--seed'), 0)
+    .option('--max-memory <size>', 'memory this run may use, e.g. 16gb (default: physical memory or the container limit); the run stops before loading features when its estimate is larger', (v) => parseByteSize(v, '--max-memory'))
     .requiredOption('--out <file>', 'results JSON to write')
     .action(async (o: EvaluateCliOptions) => {
       const results = await evaluateFromCli(o);
@@ -62,6 +64,7 @@ interface EvaluateCliOptions {
   bootstrap: number;
   pairedResamples: number;
   seed: number;
+  maxMemory?: number;
   out: string;
 }
 
@@ -105,6 +108,7 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<EvaluationFile> {
       bootstrap: o.bootstrap,
       pairedResamples: o.pairedResamples,
       seed: o.seed,
+      ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
       // The bar starts with the first progress report (after loading), as it did before.
       onProgress: (d, t) => (bar ??= progressBar('evaluate', 'runs')).update(d, t),
     });
@@ -112,6 +116,8 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<EvaluationFile> {
     bar?.stop();
   }
 }
+
+/** Stop before loading features that cannot fit (estimate from label counts and feature dimensions). */
 
 /** Macro AUROC by k, one row per feature set and head. */
 export function formatMacro(macro: readonly MacroSummary[], best: string | null): string {

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../src/eval/featureSets.ts';
+import type { TaskData } from '../../src/eval/TaskData.ts';
+import { lrHead } from '../../src/eval/lrHead.ts';
+import { runEvaluation, type FeatureSet } from '../../src/eval/runEvaluation.ts';
+import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
+import { sampleShots } from '../../src/tasks/sampleShots.ts';
+import { tempDir } from '../helpers/paths.ts';
+
+/** Labels over 3 splits (interleaved, as real label files are sorted by subject), some without a binary value. */
+function task(n: number, d: number, seed: number): { task: TaskData; X: Float32Array } {
+  let s = seed;
+  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const labels = Array.from({ length: n }, (_, i) => ({ subjectId: 100 + i, predictionTime: Date.UTC(2020, 0, 1 + (i % 7)), booleanValue: rnd() < 0.4 }));
+  const y = Int8Array.from(labels, (l, i) => (i % 17 === 5 ? -1 : l.booleanValue ? 1 : 0));
+  const split = labels.map((_, i) => ['train', 'held_out', 'train', 'tuning', 'train'][i % 5] as string);
+  const X = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = (j === 0 ? 1.5 * Math.max(0, y[i] as number) : 0) + rnd();
+  const shots = sampleShots('t', labels, (id) => split[id - 100] as string, { seed: 3, ks: [4, 16], replicates: 2 });
+  return { task: { name: 't', group: 'g', query: null, labels, y, split, shots }, X };
+}
+
+/** Write the rows of X as feature files: shuffled rows, in two shard parts. */
+async function writeParts(dir: string, t: TaskData, X: Float32Array, d: number): Promise<void> {
+  const order = t.labels.map((_, i) => i).sort((a, b) => ((a * 7919) % 101) - ((b * 7919) % 101));
+  const half = Math.floor(order.length / 2);
+  for (const [p, rows] of [order.slice(0, half), order.slice(half)].entries()) {
+    const w = new FeatureFileWriter(join(dir, `t.part-${p}-of-2.parquet`), 16);
+    for (const i of rows) w.add(t.labels[i]!.subjectId, t.labels[i]!.predictionTime, X.slice(i * d, (i + 1) * d));
+    await w.finish();
+  }
+}
+
+describe('loadEmbeddingFeatureSet', () => {
+  it('reads parts straight into one buffer, each split contiguous; evaluation equals the label-order matrix', async () => {
+    // 37 values a row: rows straddle DuckDB's 2,048-value chunks.
+    const d = 37;
+    const { task: t, X } = task(240, d, 5);
+    const dir = tempDir();
+    await writeParts(dir, t, X, d);
+    const fs = await loadEmbeddingFeatureSet('emb', dir, [t]);
+    assert.equal(fs.dims, d);
+    assert.deepEqual(fs.rows('t'), X, 'rows() is the label-order matrix');
+    const layout = fs.layout!('t');
+    // Labelled train rows first, then tuning, then held_out, label order within each.
+    const expected = ['train', 'tuning', 'held_out'].flatMap((sp) => t.labels.map((_, i) => i).filter((i) => t.split[i] === sp && t.y[i]! >= 0));
+    expected.forEach((label, r) => assert.equal(layout.rowOf[label], r));
+    for (let i = 0; i < t.labels.length; i++) assert.deepEqual(layout.X.subarray(layout.rowOf[i]! * d, (layout.rowOf[i]! + 1) * d), X.subarray(i * d, (i + 1) * d));
+    // The same evaluation from the layout (views and scratch) and from a plain label-order set.
+    const dense: FeatureSet = matrixFeatureSet('emb', d, new Map([['t', X]]), false);
+    const opts = { ks: [4, 16, 'all'] as const, replicates: 2, bootstrap: 50, pairedResamples: 50 };
+    const a = runEvaluation([t], [fs], [lrHead], { ...opts, ks: [...opts.ks] });
+    const b = runEvaluation([t], [dense], [lrHead], { ...opts, ks: [...opts.ks] });
+    assert.equal(a.results.length, 5);
+    const strip = (r: typeof a): unknown => r.results.map(({ seconds: _s, ...rest }) => rest);
+    assert.deepEqual(strip(a), strip(b));
+    // Concatenation keeps the first set's layout and the label-order rows.
+    const counts = matrixFeatureSet('counts', 2, new Map([['t', Float32Array.from({ length: t.labels.length * 2 }, (_, k) => k)]]), true);
+    const both = concatFeatureSets('emb+counts', fs, counts);
+    const rows = both.rows('t');
+    assert.deepEqual(rows.subarray(0, d), X.subarray(0, d));
+    assert.deepEqual(Array.from(rows.subarray(d, d + 2)), [0, 1]);
+    assert.deepEqual(both.layout!('t').rowOf, layout.rowOf);
+  });
+
+  it('names the first label without a feature row', async () => {
+    const d = 3;
+    const { task: t, X } = task(20, d, 9);
+    const dir = tempDir();
+    const w = new FeatureFileWriter(join(dir, 't.parquet'));
+    for (let i = 1; i < 20; i++) w.add(t.labels[i]!.subjectId, t.labels[i]!.predictionTime, X.slice(i * d, (i + 1) * d));
+    await w.finish();
+    await assert.rejects(loadEmbeddingFeatureSet('emb', dir, [t]), /1 of 20 labels of task "t" have no feature row \(first: subject 100 at 2020-01-01T00:00:00.000Z\)/);
+  });
+});
