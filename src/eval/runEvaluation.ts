@@ -15,6 +15,7 @@ import type { FitCertificate, Head } from './Head.ts';
 import { holm } from './holm.ts';
 import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
 import type { TaskData } from './loadLabelsDir.ts';
+import { csrSelectRows, type CsrMatrix } from '../probe/csrMatrix.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
 export interface FeatureSet {
@@ -25,6 +26,11 @@ export interface FeatureSet {
   /** Heads to run on this set (default: all). EHRSHOT runs trees on counts only. */
   readonly heads?: readonly string[];
   rows(task: string): Float32Array;
+  /**
+   * Sparse form (count features): one shared CSR matrix and the row of each label of the task
+   * (-1: an all-zero row). Heads with `fitPredictCsr` use it instead of {@link FeatureSet.rows}.
+   */
+  csr?(task: string): { readonly matrix: CsrMatrix; readonly rows: Int32Array };
 }
 
 /** k of a run: a number of shots per class, or all labelled training and validation data. */
@@ -184,10 +190,19 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
       skip(why);
       continue;
     }
-    const X = fs.rows(task.name);
-    const d = fs.dims;
-    if (X.length !== task.labels.length * d) throw new UsageError(`feature set "${fs.name}" has ${X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
-    const res = head.fitPredict(rowsOf(X, d, sel.train, task.y), rowsOf(X, d, sel.val, task.y), gather(X, d, test), d);
+    const sparse = head.fitPredictCsr ? fs.csr?.(task.name) : undefined;
+    let res;
+    if (sparse && head.fitPredictCsr) {
+      // Only the selected rows are copied, still sparse: no dense n x d matrix of counts.
+      const pick = (idx: readonly number[]): CsrMatrix => csrSelectRows(sparse.matrix, idx.map((i) => sparse.rows[i] as number));
+      const labelsOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
+      res = head.fitPredictCsr({ X: pick(sel.train), y: labelsOf(sel.train) }, { X: pick(sel.val), y: labelsOf(sel.val) }, pick(test));
+    } else {
+      const X = fs.rows(task.name);
+      const d = fs.dims;
+      if (X.length !== task.labels.length * d) throw new UsageError(`feature set "${fs.name}" has ${X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
+      res = head.fitPredict(rowsOf(X, d, sel.train, task.y), rowsOf(X, d, sel.val, task.y), gather(X, d, test), d);
+    }
     const yTest = Uint8Array.from(test, (i) => task.y[i] as number);
     const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
     const scores = res.scores ?? res.proba;

@@ -56,7 +56,7 @@ export function fitSparseLogisticPath(X: CsrMatrix, y: ArrayLike<number>, Cs: re
   const design = makeSparseDesign(X, Float64Array.from(y));
   const order = Cs.map((_, i) => i).sort((a, b) => (Cs[a] as number) - (Cs[b] as number));
   const out = new Array<FittedLogistic>(Cs.length);
-  let theta = new Float64Array(d + 1);
+  let theta: Float64Array = new Float64Array(d + 1);
   for (const i of order) {
     const C = Cs[i] as number;
     const res = newtonCg(design.problem(C), theta, { maxIter, gtol: tol, xtol: XTOL });

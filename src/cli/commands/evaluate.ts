@@ -5,7 +5,8 @@ import { buildCountFeatures } from '../../features/buildCountFeatures.ts';
 import { openMedsDataset } from '../../meds/MedsDataset.ts';
 import { readDemographics } from '../../meds/readDemographics.ts';
 import { subgroupAttributes } from '../subgroupAttributes.ts';
-import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../../eval/featureSets.ts';
+import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet } from '../../eval/featureSets.ts';
+import { countFeatureSet } from '../../eval/countFeatureSet.ts';
 import type { Head } from '../../eval/Head.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels } from '../../eval/loadLabelsDir.ts';
 import { lrHead } from '../../eval/lrHead.ts';
@@ -108,7 +109,7 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
     let counts: FeatureSet | undefined;
     if (o.counts || o.combine) {
       const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins, numericDeciles: o.deciles });
-      counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true);
+      counts = countFeatureSet('counts', cf);
       if (o.counts) sets.push(counts);
     }
     if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
