@@ -25,6 +25,17 @@ export interface CountTaskInput {
   readonly split: readonly string[];
 }
 
+/** Options of {@link buildCountFeatures} beyond the feature space's own. */
+export interface CountBuildOptions {
+  /**
+   * Ontology expansion (SPEC 5 "ontology parents", EHRSHOT's `is_ontology_expansion`): the direct
+   * parents of a code (for a MEDS dataset, `parent_codes` of metadata/codes.parquet). Each event
+   * then also counts, once, for every ancestor of its code (the transitive closure), in the plain
+   * count and in its time bin; deciles stay with the event's own code. Default: no expansion.
+   */
+  readonly parents?: (code: string) => readonly string[];
+}
+
 /** Count features of every task: one shared CSR matrix and, per task, the row of each label. */
 export interface CountFeatures {
   readonly space: CountFeatureSpace;
@@ -78,7 +89,7 @@ class Grow<T extends Int32Array | Float32Array | Float64Array> {
  * @param options - timeBins (false), numericDeciles (false), age (true), minTrainRows (1),
  *   maxFeatures (20,000): as {@link fitCountFeatures}.
  */
-export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountTaskInput[], options: CountFeatureOptions = {}): Promise<CountFeatures> {
+export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountTaskInput[], options: CountFeatureOptions = {}, build: CountBuildOptions = {}): Promise<CountFeatures> {
   const o = defaults(options);
   // Distinct prediction times per subject, and which of them are training rows.
   const timesOf = new Map<number, Map<number, boolean>>();
@@ -119,6 +130,38 @@ export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountT
     }
     return k;
   };
+  const idOfCode = (name: string): number => {
+    let c = codeId.get(name);
+    if (c === undefined) {
+      c = codeNames.length;
+      codeId.set(name, c);
+      codeNames.push(name);
+      edgesOfCode.push(decileEdges.get(name));
+    }
+    return c;
+  };
+  // Ancestors (transitive, the code itself excluded, each once) per code id, computed on first use.
+  const ancestorsOf: (Int32Array | undefined)[] = [];
+  const NONE = new Int32Array(0);
+  const ancestors = (c: number): Int32Array => {
+    const parents = build.parents;
+    if (!parents) return NONE;
+    let a = ancestorsOf[c];
+    if (a) return a;
+    const own = codeNames[c] as string;
+    const seen = new Set<string>([own]);
+    const stack = [...parents(own)];
+    while (stack.length > 0) {
+      const p = stack.pop() as string;
+      if (seen.has(p)) continue;
+      seen.add(p);
+      stack.push(...parents(p));
+    }
+    seen.delete(own);
+    a = Int32Array.from([...seen].sort(), idOfCode);
+    ancestorsOf[c] = a;
+    return a;
+  };
   const add = (k: number): void => {
     if (acc.data[k] === 0) touched.push(k);
     acc.data[k] = (acc.data[k] as number) + 1;
@@ -131,17 +174,7 @@ export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountT
     firstRow.set(s.subjectId, { row: rows, times });
     const events = s.events;
     const codes = new Int32Array(events.length);
-    for (let i = 0; i < events.length; i++) {
-      const name = (events[i] as Event).code;
-      let c = codeId.get(name);
-      if (c === undefined) {
-        c = codeNames.length;
-        codeId.set(name, c);
-        codeNames.push(name);
-        edgesOfCode.push(decileEdges.get(name));
-      }
-      codes[i] = c;
-    }
+    for (let i = 0; i < events.length; i++) codes[i] = idOfCode((events[i] as Event).code);
     // Without time bins a row's counts only grow with t, so one sweep serves every time.
     let from = 0;
     for (const t of times) {
@@ -154,9 +187,12 @@ export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountT
         const ev = events[i] as Event;
         const c = codes[i] as number;
         add(keyOf(c, 0, ''));
-        if (o.timeBins) {
-          const b = binSlot(ev, t);
-          add(keyOf(c, 1 + b, BIN_NAMES[b] as string));
+        const b = o.timeBins ? binSlot(ev, t) : -1;
+        if (b >= 0) add(keyOf(c, 1 + b, BIN_NAMES[b] as string));
+        const anc = ancestors(c);
+        for (let j = 0; j < anc.length; j++) {
+          add(keyOf(anc[j] as number, 0, ''));
+          if (b >= 0) add(keyOf(anc[j] as number, 1 + b, BIN_NAMES[b] as string));
         }
         const e = edgesOfCode[c];
         if (e && ev.numericValue !== null) {

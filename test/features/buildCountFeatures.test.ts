@@ -62,6 +62,33 @@ describe('buildCountFeatures (streaming CSR) on the MIMIC-IV demo', () => {
     });
   }
 
+  it('ontology expansion counts each event once for every ancestor of its code', async () => {
+    // A two-level ontology: "LAB//51221//%" -> "LAB" -> "ROOT"; a cycle back to the code is harmless.
+    const parents = (code: string): readonly string[] => (code === 'ROOT' ? [] : code.includes('/') ? [code.split('/')[0] as string, code] : code === 'LAB' ? ['ROOT', 'LAB'] : ['ROOT']);
+    const plain = await buildCountFeatures(ds, tasks, {});
+    const ext = await buildCountFeatures(ds, tasks, { timeBins: true }, { parents });
+    const P = taskCountMatrix(plain, 'a');
+    const E = taskCountMatrix(ext, 'a');
+    const col = (cf: typeof plain, name: string): number => cf.space.featureNames.indexOf(name);
+    const value = (m: typeof P, r: number, c: number): number => {
+      for (let p = m.indptr[r]!; p < m.indptr[r + 1]!; p++) if (m.indices[p] === c) return m.values[p]!;
+      return 0;
+    };
+    const labCodes = plain.space.featureNames.filter((n) => n.startsWith('LAB/'));
+    assert.ok(labCodes.length > 10 && col(ext, 'LAB') >= 0 && col(ext, 'ROOT') >= 0 && col(ext, 'ROOT|0-30d') >= 0);
+    // Training rows: all their codes are in the vocabulary (it is fit on them).
+    const trainRows = tasks[0]!.split.flatMap((sp, i) => (sp === 'train' ? [i] : [])).slice(0, 30);
+    assert.ok(trainRows.length === 30);
+    for (const r of trainRows) {
+      let events = 0;
+      let labs = 0;
+      for (let p = P.indptr[r]!; p < P.indptr[r + 1]!; p++) if (plain.space.featureNames[P.indices[p]!] !== 'age') events += P.values[p]!;
+      for (const n of labCodes) labs += value(P, r, col(plain, n));
+      assert.equal(value(E, r, col(ext, 'ROOT')), events, `row ${r}: every event has ROOT as an ancestor`);
+      assert.equal(value(E, r, col(ext, 'LAB')), labs, `row ${r}: LAB counts its descendants`);
+    }
+  });
+
   it('fits the vocabulary on training rows only', async () => {
     // A task whose rows are all held out adds rows but no features.
     const onlyB = await buildCountFeatures(ds, [tasks[1]!, { ...tasks[0]!, name: 'c', split: tasks[0]!.split.map(() => 'held_out') }]);

@@ -31,6 +31,8 @@ export function evaluateCommand(): Command {
     .option('--counts', 'add the count-feature baseline (needs the MEDS dataset)', false)
     .option('--time-bins', 'count features per time bin (0-30, 30-180, 180-365, 365+ days)', false)
     .option('--deciles', 'count features per numeric-value decile (edges from training rows)', false)
+    .option('--ontology', 'count features also for every ancestor of a code (parent_codes in metadata/codes.parquet)', false)
+    .option('--counts-ext', 'add the extended count baseline "counts-ext" (the paper\'s count-GBM ext: time bins, numeric-value deciles and ontology ancestors, all at once)', false)
     .option('--combine', 'also evaluate each embedding set concatenated with the count features', false)
     .option('--meds <dir>', 'MEDS dataset (default: the one recorded in <labels>/summary.json)')
     .option('--heads <list>', `prediction heads: lr (logistic regression, C by validation AUROC), gbm (XGBoost over the SPEC grid; needs Debian libxgboost0)`, 'lr')
@@ -61,6 +63,8 @@ interface EvaluateCliOptions {
   counts: boolean;
   timeBins: boolean;
   deciles: boolean;
+  ontology: boolean;
+  countsExt: boolean;
   combine: boolean;
   meds?: string;
   heads: string;
@@ -96,7 +100,7 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
     if (eq <= 0) throw new UsageError(`--features expects name=dir, got "${f}"`);
     return { name: f.slice(0, eq), dir: f.slice(eq + 1) };
   });
-  if (specs.length === 0 && !o.counts) throw new UsageError('nothing to evaluate: give --features name=dir and/or --counts');
+  if (specs.length === 0 && !o.counts && !o.countsExt) throw new UsageError('nothing to evaluate: give --features name=dir, --counts and/or --counts-ext');
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ? o.tasks.split(',').map((t) => t.trim()) : tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
@@ -104,14 +108,16 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
   try {
     const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
     const tasks = await loadTasks(ld, names, splits);
+    const parents = (code: string): readonly string[] => ds.codes.get(code)?.parentCodes ?? [];
     const sets: FeatureSet[] = [];
     for (const s of specs) sets.push(await loadEmbeddingFeatureSet(s.name, s.dir, tasks));
     let counts: FeatureSet | undefined;
     if (o.counts || o.combine) {
-      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins, numericDeciles: o.deciles });
+      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins, numericDeciles: o.deciles }, o.ontology ? { parents } : {});
       counts = countFeatureSet('counts', cf);
       if (o.counts) sets.push(counts);
     }
+    if (o.countsExt) sets.push(countFeatureSet('counts-ext', await buildCountFeatures(ds, tasks, { timeBins: true, numericDeciles: true }, { parents })));
     if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
     // AUROC by sex, age band, race and ethnicity at k = all (from the dataset's MEDS codes).
     // Group names from the dataset's own code descriptions (codes.parquet), as the serializer shows them.
@@ -126,7 +132,7 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<ReturnType<typeof
     return {
       version: PACKAGE_VERSION,
       createdAt: new Date().toISOString(),
-      settings: { labels: o.labels, meds: medsDir, ks, replicates: o.replicates, heads: heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: o.counts || o.combine, timeBins: o.timeBins, deciles: o.deciles } },
+      settings: { labels: o.labels, meds: medsDir, ks, replicates: o.replicates, heads: heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: o.counts || o.combine, timeBins: o.timeBins, deciles: o.deciles, ontology: o.ontology, ext: o.countsExt } },
       tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...ld.summary.tasks[t.name]?.splits }])),
       featureSets: sets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline })),
       ...res,
