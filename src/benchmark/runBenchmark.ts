@@ -194,6 +194,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
     const ds = await openMedsDataset(medsDir);
     try {
       const tasks = await loadTasks(ld, taskNames, subjectSplitResolver(ds.splits, ld.summary.seed));
+      const parents = (code: string): readonly string[] => ds.codes.get(code)?.parentCodes ?? [];
       const sets: FeatureSet[] = [];
       for (const f of featureDirs) sets.push(await loadEmbeddingFeatureSet(f.name, f.dir, tasks));
       const wantCounts = config.baselines.countLr || config.baselines.countGbm;
@@ -202,12 +203,16 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
       const combine = config.baselines.combine && featureDirs.length > 0;
       if ((wantCounts && countHeads.length > 0) || combine) {
-        const cf = await buildCountFeatures(ds, tasks, { timeBins: config.baselines.timeBins, numericDeciles: config.baselines.deciles });
+        const cf = await buildCountFeatures(ds, tasks, { timeBins: config.baselines.timeBins, numericDeciles: config.baselines.deciles }, config.baselines.ontology ? { parents } : {});
         const counts = countFeatureSet('counts', cf, countHeads);
         // Embeddings ⊕ counts: the kind of combination that was best in the paper (0.788 vs 0.777).
         const embeddingSets = [...sets];
         if (wantCounts && countHeads.length > 0) sets.push(counts);
         if (combine) for (const e of embeddingSets) sets.push(concatFeatureSets(`${e.name}${COMBINED_SUFFIX}`, e, counts));
+      }
+      if (config.baselines.countGbmExt && options.gbmHead) {
+        if (!evalHeads.includes(options.gbmHead)) evalHeads.push(options.gbmHead);
+        sets.push(countFeatureSet('counts-ext', await buildCountFeatures(ds, tasks, { timeBins: true, numericDeciles: true }, { parents }), ['gbm']));
       }
       // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
       const allSets = sets.map((s) => (s.baseline ? s : { ...s, heads: ['lr'] }));
