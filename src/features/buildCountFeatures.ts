@@ -10,7 +10,11 @@
  *
  * Numeric-value deciles need their edges (from training values) before a value can be given its
  * decile, so with `numericDeciles` one earlier pass reads the training subjects' values (only
- * values, as one float64 each).
+ * values, as one float64 each). Ontology expansion ({@link CountBuildOptions.parents}) has no
+ * in-memory counterpart in `CountFeaturizer.ts`.
+ *
+ * Memory: 8 bytes per stored count (int32 column, float32 value) plus up to as much again while
+ * the arrays grow by doubling; nothing per event is kept across subjects.
  */
 import type { MedsDataset } from '../meds/MedsDataset.ts';
 import type { Event } from '../types.ts';
