@@ -45,7 +45,7 @@ export * from './tasks/index.ts';
 export { loadAcesConfig, parseAcesConfig, labelWithAces, countAcesPredicates, exportAces, acesInexpressible, type AcesConfig, type AcesTask, type LabelWithAcesOptions, type PredicateCount } from './aces/index.ts';
 
 // Count features (the baselines)
-export { buildCountFeatures, type CountFeatures, type CountTaskInput } from './features/buildCountFeatures.ts';
+export { buildCountFeatures, taskCountMatrix, type CountBuildOptions, type CountFeatures, type CountTaskInput } from './features/buildCountFeatures.ts';
 export { fitCountFeatures, countRow, featureIndex, type CountFeatureOptions, type CountFeatureSpace, type SparseRow } from './features/CountFeaturizer.ts';
 
 // Embedding
@@ -69,6 +69,8 @@ export { fitLogistic, fitLogisticPath, LOGISTIC_DEFAULTS, type LogisticParams, t
 export { FittedLogistic, type LogisticJSON } from './probe/FittedLogistic.ts';
 export { linearScores } from './probe/linearScores.ts';
 export { fitMaxAbsScaler, FittedMaxAbsScaler, type MaxAbsScalerJSON } from './probe/maxAbsScaler.ts';
+export { fitSparseLogisticPath } from './probe/sparseLogistic.ts';
+export { csrSelectRows, type CsrMatrix } from './probe/csrMatrix.ts';
 export { fitGbm, fitGbmPath, FittedGbm, GBM_DEFAULTS } from './probe/gbm.ts';
 export { loadXGBoost, XGBOOST_LIB_ENV } from './probe/xgboostLib.ts';
 

@@ -62,9 +62,11 @@ export const BenchmarkConfigSchema = z.strictObject({
       countGbm: z.boolean().default(true),
       timeBins: z.boolean().default(false),
       deciles: z.boolean().default(false),
+      ontology: z.boolean().default(false).describe('count features also for every ancestor of a code (parent_codes of metadata/codes.parquet)'),
+      countGbmExt: z.boolean().default(false).describe('also the extended count GBM "counts-ext" (time bins, deciles and ontology ancestors: the paper\'s count-GBM ext)'),
       combine: z.boolean().default(false).describe('also evaluate each embedding set concatenated with the count features (linear head)'),
     })
-    .default({ countLr: true, countGbm: true, timeBins: false, deciles: false, combine: false }),
+    .default({ countLr: true, countGbm: true, timeBins: false, deciles: false, ontology: false, countGbmExt: false, combine: false }),
   evaluation: z
     .strictObject({
       ks: z.array(z.union([z.number().int().positive(), z.literal('all')])).min(1).default([1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 128, 'all']),

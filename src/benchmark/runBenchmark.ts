@@ -191,7 +191,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
   await step('evaluate', evalKey, [resultsFile], async () => {
     const wantCounts = config.baselines.countLr || config.baselines.countGbm;
     const evalHeads = [...heads];
-    if (config.baselines.countGbm && options.gbmHead) evalHeads.push(options.gbmHead);
+    if ((config.baselines.countGbm || config.baselines.countGbmExt) && options.gbmHead) evalHeads.push(options.gbmHead);
     const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
     const evaluation = await evaluateFeatureSets({
       labels: ld.dir,
@@ -204,6 +204,10 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       meds: medsDir,
       heads: evalHeads,
       countHeads,
+      ontology: config.baselines.ontology,
+      // The paper's count-GBM ext: time bins, deciles and ontology ancestors, trees only.
+      countsExt: Boolean(config.baselines.countGbmExt && options.gbmHead),
+      countsExtHeads: ['gbm'],
       // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
       embeddingHeads: ['lr'],
       subgroups: false,

@@ -1,3 +1,5 @@
+import type { CsrMatrix } from '../probe/csrMatrix.ts';
+
 /** A prediction head as the few-shot runner sees it: select on validation, fit on train, score test. */
 export interface HeadResult {
   /** Probabilities for the test rows (Brier score and calibration use these). */
@@ -35,8 +37,19 @@ export interface Rows {
   readonly y: Uint8Array;
 }
 
+/** Labelled rows of a sparse (CSR) feature set such as the count features. */
+export interface CsrRows {
+  readonly X: CsrMatrix;
+  readonly y: Uint8Array;
+}
+
 /** A head: name plus the select-fit-predict step. */
 export interface Head {
   readonly name: string;
   fitPredict(train: Rows, val: Rows, testX: Float32Array, dims: number): HeadResult;
+  /**
+   * The same step on CSR rows (count features), without a dense copy of the large matrices.
+   * Heads without it get dense rows from the feature set.
+   */
+  fitPredictCsr?(train: CsrRows, val: CsrRows, testX: CsrMatrix): HeadResult;
 }

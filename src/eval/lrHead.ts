@@ -1,5 +1,16 @@
-import type { Head } from './Head.ts';
-import { selectC } from './selectC.ts';
+import type { CsrRows, Head, HeadResult } from './Head.ts';
+import { C_GRID, selectC, type CScore } from './selectC.ts';
+import { auroc } from './auroc.ts';
+import type { FittedLogistic } from '../probe/logistic.ts';
+import { csrMaxAbs, csrScaleColumns, csrScores, csrToDense, type CsrMatrix } from '../probe/csrMatrix.ts';
+import { fitSparseLogisticPath } from '../probe/sparseLogistic.ts';
+
+/**
+ * Largest train + validation matrix (values) that the CSR entry point hands to the dense solver:
+ * few-shot sets and small tasks keep the dense path (its Gram form is the fast one when rows are
+ * fewer than features), larger ones use the CSR solver. Both reach the same certified optimum.
+ */
+export const LR_DENSE_MAX_VALUES = 1 << 25;
 
 /**
  * The linear head of SPEC 5: max-abs scaling on train, L2 logistic regression with C chosen by
@@ -10,19 +21,53 @@ export const lrHead: Head = {
   name: 'lr',
   fitPredict(train, val, testX, dims) {
     const sel = selectC({ X: train.X, y: train.y }, { X: val.X, y: val.y }, dims);
-    const chosen = sel.scores.find((s) => s.C === sel.C);
-    const scores = sel.decisionFunction(testX);
-    const proba = scores.map((z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))));
-    // The fit certificate of the chosen C and the worst over the grid: results.json shows both,
-    // and an uncertified fit is flagged there instead of passing silently.
-    const worst = sel.scores.reduce((a, s) => Math.max(a, Number.isNaN(s.relGrad) ? Infinity : s.relGrad), 0);
-    const uncertified = sel.scores.filter((s) => !s.converged).length;
-    return {
-      proba,
-      scores,
-      chosen: { C: sel.C },
-      valAuroc: chosen?.auroc ?? NaN,
-      fit: { relGrad: chosen?.relGrad ?? NaN, worstRelGrad: worst, uncertified, stop: sel.probe.stop },
-    };
+    return result(sel.scores, sel.C, sel.probe.stop, sel.decisionFunction(testX));
+  },
+  fitPredictCsr(train, val, testX) {
+    const d = train.X.nCols;
+    if ((train.X.nRows + val.X.nRows) * d <= LR_DENSE_MAX_VALUES) {
+      const sel = selectC({ X: csrToDense(train.X), y: train.y }, { X: csrToDense(val.X), y: val.y }, d);
+      return result(sel.scores, sel.C, sel.probe.stop, foldedScores(sel.probe, sel.scaler.scale, testX));
+    }
+    const sel = selectCCsr(train, val);
+    return result(sel.scores, sel.probe.C, sel.probe.stop, foldedScores(sel.probe, sel.scale, testX));
   },
 };
+
+/** {@link selectC} on CSR rows: max-abs scale on train, the C grid on the CSR solver, C by validation AUROC (ties to the smaller C). */
+export function selectCCsr(train: CsrRows, val: CsrRows, grid: readonly number[] = C_GRID): { probe: FittedLogistic; scale: Float64Array; scores: CScore[] } {
+  const scale = csrMaxAbs(train.X);
+  const fits = fitSparseLogisticPath(csrScaleColumns(train.X, scale), train.y, grid);
+  const valX = csrScaleColumns(val.X, scale);
+  const scores = fits.map((fit): CScore => ({ C: fit.C, auroc: auroc(val.y, csrScores(valX, fit.coef, fit.intercept)), nIter: fit.nIter, converged: fit.converged, relGrad: fit.relGrad }));
+  let best = 0;
+  for (let k = 1; k < scores.length; k++) {
+    const a = scores[k] as CScore;
+    const b = scores[best] as CScore;
+    if (a.auroc > b.auroc || (a.auroc === b.auroc && a.C < b.C)) best = k;
+  }
+  return { probe: fits[best] as FittedLogistic, scale, scores };
+}
+
+/** Decision values of raw CSR rows: the scaling folded into the weights (x_j / s_j * w_j = x_j * (w_j / s_j)). */
+function foldedScores(probe: FittedLogistic, scale: Float64Array, X: CsrMatrix): Float64Array {
+  const w = probe.coef;
+  for (let j = 0; j < w.length; j++) w[j] = (w[j] as number) / (scale[j] as number);
+  return csrScores(X, w, probe.intercept);
+}
+
+function result(cScores: readonly CScore[], C: number, stop: string, scores: Float64Array): HeadResult {
+  const chosen = cScores.find((s) => s.C === C);
+  const proba = scores.map((z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))));
+  // The fit certificate of the chosen C and the worst over the grid: results.json shows both,
+  // and an uncertified fit is flagged there instead of passing silently.
+  const worst = cScores.reduce((a, s) => Math.max(a, Number.isNaN(s.relGrad) ? Infinity : s.relGrad), 0);
+  const uncertified = cScores.filter((s) => !s.converged).length;
+  return {
+    proba,
+    scores,
+    chosen: { C },
+    valAuroc: chosen?.auroc ?? NaN,
+    fit: { relGrad: chosen?.relGrad ?? NaN, worstRelGrad: worst, uncertified, stop },
+  };
+}

@@ -15,6 +15,7 @@ import type { FitCertificate, Head } from './Head.ts';
 import { holm } from './holm.ts';
 import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
 import type { TaskData } from './TaskData.ts';
+import { csrSelectRows, type CsrMatrix } from '../probe/csrMatrix.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
 export interface FeatureSet {
@@ -32,6 +33,11 @@ export interface FeatureSet {
    * When present, {@link runEvaluation} uses it and never calls `rows`.
    */
   layout?(task: string): RowLayout;
+  /**
+   * Sparse form (count features): one shared CSR matrix and the row of each label of the task
+   * (-1: an all-zero row). Heads with `fitPredictCsr` use it instead of {@link FeatureSet.rows}.
+   */
+  csr?(task: string): { readonly matrix: CsrMatrix; readonly rows: Int32Array };
 }
 
 /** A feature set's rows in its own order: `X` holds `rowOf.length` rows of `dims` values. */
@@ -202,24 +208,33 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
       skip(why);
       continue;
     }
-    const d = fs.dims;
-    if (current?.task !== task || current.fs !== fs) {
-      // Drop the previous pair's buffers before taking this one's.
-      current = undefined;
-      scratch = newScratch();
-      const layout = fs.layout ? fs.layout(task.name) : { X: fs.rows(task.name), rowOf: Int32Array.from(task.labels, (_, i) => i) };
-      if (layout.X.length !== task.labels.length * d || layout.rowOf.length !== task.labels.length) {
-        throw new UsageError(`feature set "${fs.name}" has ${layout.X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
+    const sparse = head.fitPredictCsr ? fs.csr?.(task.name) : undefined;
+    let res;
+    if (sparse && head.fitPredictCsr) {
+      // Only the selected rows are copied, still sparse: no dense n x d matrix of counts.
+      const pick = (idx: readonly number[]): CsrMatrix => csrSelectRows(sparse.matrix, idx.map((i) => sparse.rows[i] as number));
+      const labelsOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
+      res = head.fitPredictCsr({ X: pick(sel.train), y: labelsOf(sel.train) }, { X: pick(sel.val), y: labelsOf(sel.val) }, pick(test));
+    } else {
+      const d = fs.dims;
+      if (current?.task !== task || current.fs !== fs) {
+        // Drop the previous pair's buffers before taking this one's.
+        current = undefined;
+        scratch = newScratch();
+        const layout = fs.layout ? fs.layout(task.name) : { X: fs.rows(task.name), rowOf: Int32Array.from(task.labels, (_, i) => i) };
+        if (layout.X.length !== task.labels.length * d || layout.rowOf.length !== task.labels.length) {
+          throw new UsageError(`feature set "${fs.name}" has ${layout.X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
+        }
+        current = { task, fs, layout };
       }
-      current = { task, fs, layout };
+      const { layout } = current;
+      res = head.fitPredict(
+        { X: rowsView(layout, d, sel.train, scratch.train), y: Uint8Array.from(sel.train, (i) => task.y[i] as number) },
+        { X: rowsView(layout, d, sel.val, scratch.val), y: Uint8Array.from(sel.val, (i) => task.y[i] as number) },
+        rowsView(layout, d, test, scratch.test),
+        d,
+      );
     }
-    const { layout } = current;
-    const res = head.fitPredict(
-      { X: rowsView(layout, d, sel.train, scratch.train), y: Uint8Array.from(sel.train, (i) => task.y[i] as number) },
-      { X: rowsView(layout, d, sel.val, scratch.val), y: Uint8Array.from(sel.val, (i) => task.y[i] as number) },
-      rowsView(layout, d, test, scratch.test),
-      d,
-    );
     const yTest = Uint8Array.from(test, (i) => task.y[i] as number);
     const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
     const scores = res.scores ?? res.proba;

@@ -19,6 +19,13 @@ import type { FittedGbm, GbmParams } from '../probe/gbm.ts';
 import type { FeatureMatrix } from '../probe/FeatureMatrix.ts';
 import { auroc } from './auroc.ts';
 import type { LabelledFeatures } from './selectC.ts';
+import { isCsrMatrix, type CsrMatrix } from '../probe/csrMatrix.ts';
+
+/** Labelled rows, dense row-major or CSR (entries not stored are missing to XGBoost). */
+export interface GbmLabelledFeatures {
+  readonly X: FeatureMatrix | CsrMatrix;
+  readonly y: ArrayLike<number>;
+}
 import { InternalError, UsageError } from '../errors.ts';
 
 /** One point of the GBM grid: the three parameters the SPEC varies (0 = no limit). */
@@ -73,7 +80,7 @@ export interface SelectGbmResult {
   /** Validation AUROC of every distinct configuration, in grid order. */
   readonly scores: readonly GbmScore[];
   /** Probabilities from {@link SelectGbmResult.probe}. */
-  predictProba(X: FeatureMatrix): Float64Array;
+  predictProba(X: FeatureMatrix | CsrMatrix): Float64Array;
 }
 
 /**
@@ -109,11 +116,11 @@ export function distinctGbmConfigs(grid: readonly GbmGridPoint[] = GBM_GRID): Di
  *   (0), nThread (all cores), featureNames.
  * @throws UsageError for invalid inputs, an empty grid, or a missing XGBoost library.
  */
-export function selectGbm(train: LabelledFeatures, val: LabelledFeatures, d: number, options: SelectGbmOptions = {}): SelectGbmResult {
+export function selectGbm(train: LabelledFeatures | GbmLabelledFeatures, val: LabelledFeatures | GbmLabelledFeatures, d: number, options: SelectGbmOptions = {}): SelectGbmResult {
   const { grid = GBM_GRID, earlyStoppingRounds, ...shared } = options;
   if (grid.length === 0) throw new UsageError('the GBM grid is empty', { field: 'grid' });
-  if (val.X.length !== val.y.length * d) {
-    throw new UsageError(`validation matrix has ${val.X.length} values for ${val.y.length} labels and ${d} features`, { field: 'features' });
+  if (isCsrMatrix(val.X) ? val.X.nRows !== val.y.length : val.X.length !== val.y.length * d) {
+    throw new UsageError(`validation matrix does not have one row of ${d} features for each of its ${val.y.length} labels`, { field: 'features' });
   }
   const distinct = distinctGbmConfigs(grid);
   const score = (proba: Float64Array): number => auroc(val.y, proba);
@@ -140,7 +147,7 @@ export function selectGbm(train: LabelledFeatures, val: LabelledFeatures, d: num
     config: (scores[best] as GbmScore).config,
     probe,
     scores: Object.freeze(scores),
-    predictProba: (X: FeatureMatrix) => probe.predictProba(X, options.nThread),
+    predictProba: (X: FeatureMatrix | CsrMatrix) => probe.predictProba(X, options.nThread),
   });
 }
 

@@ -43,12 +43,13 @@ const BINS: readonly [number, string][] = [
   [Infinity, '365d+'],
 ];
 
-function defaults(o: CountFeatureOptions): Required<CountFeatureOptions> {
+/** Options with their defaults filled in. */
+export function defaults(o: CountFeatureOptions): Required<CountFeatureOptions> {
   return { timeBins: o.timeBins ?? false, numericDeciles: o.numericDeciles ?? false, age: o.age ?? true, minTrainRows: o.minTrainRows ?? 1, maxFeatures: o.maxFeatures ?? 20_000 };
 }
 
 /** Events usable at `t` (time <= t, static always), found by binary search on sorted events. */
-function usable(events: readonly Event[], t: number): number {
+export function usable(events: readonly Event[], t: number): number {
   let lo = 0;
   let hi = events.length;
   while (lo < hi) {
@@ -67,7 +68,8 @@ function binOf(ev: Event, t: number): string {
   return '365d+';
 }
 
-function decile(edges: readonly number[], v: number): number {
+/** Decile (1..10) of `v` given the 9 cut points. */
+export function decile(edges: readonly number[], v: number): number {
   let q = 0;
   while (q < edges.length && v > (edges[q] as number)) q++;
   return q + 1;
@@ -93,7 +95,7 @@ function keysAt(subject: Subject, t: number, o: Required<CountFeatureOptions>, e
 }
 
 /** Age in whole years at `t`, or NaN without a birth event. */
-function ageAt(subject: Subject, t: number): number {
+export function ageAt(subject: Subject, t: number): number {
   const birth = subject.events.find((e) => e.code === 'MEDS_BIRTH' && e.time !== null);
   if (!birth || birth.time === null) return NaN;
   return Math.floor((t - birth.time) / (365.25 * DAY));
@@ -159,7 +161,8 @@ export function featureIndex(space: CountFeatureSpace): Map<string, number> {
   return new Map(space.featureNames.map((n, i) => [n, i]));
 }
 
-function quantileSorted(a: readonly number[], q: number): number {
+/** Linear-interpolation quantile of a sorted array (numpy's default). */
+export function quantileSorted(a: readonly number[], q: number): number {
   const pos = (a.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);

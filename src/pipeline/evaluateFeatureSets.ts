@@ -5,7 +5,8 @@
 import { loadTasks, readLabelsDir, tasksWithLabels, type LabelsDir } from '../artifacts/labelsDir.ts';
 import { buildResultsFile, type EvaluationFile } from '../artifacts/resultsFile.ts';
 import { UsageError } from '../errors.ts';
-import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet, matrixFeatureSet } from '../eval/featureSets.ts';
+import { countFeatureSet } from '../eval/countFeatureSet.ts';
+import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
 import { runEvaluation, type FeatureSet, type K } from '../eval/runEvaluation.ts';
 import { buildCountFeatures } from '../features/buildCountFeatures.ts';
@@ -31,6 +32,12 @@ export interface EvaluateFeatureSetsOptions {
   readonly deciles?: boolean;
   /** Also evaluate each embedding set concatenated with the count features (default false). */
   readonly combine?: boolean;
+  /** Count features also for every ancestor of a code (parent_codes in codes.parquet; default false). */
+  readonly ontology?: boolean;
+  /** Add the extended count set "counts-ext": time bins, deciles and ontology ancestors (default false). */
+  readonly countsExt?: boolean;
+  /** Heads run on "counts-ext" (default: all of `heads`). */
+  readonly countsExtHeads?: readonly string[];
   /** MEDS dataset (default: the one recorded in the labels' summary.json). */
   readonly meds?: string;
   readonly heads: readonly Head[];
@@ -63,7 +70,7 @@ export interface EvaluateFeatureSetsOptions {
  * @throws UsageError when there is nothing to evaluate, or a task or directory is unknown
  */
 export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promise<EvaluationFile> {
-  if (o.features.length === 0 && !o.counts) throw new UsageError('nothing to evaluate: give --features name=dir and/or --counts');
+  if (o.features.length === 0 && !o.counts && !o.countsExt) throw new UsageError('nothing to evaluate: give --features name=dir, --counts and/or --counts-ext');
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ?? tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
@@ -74,12 +81,14 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
     const tasks = await loadTasks(ld, names, splits);
     const sets: FeatureSet[] = [];
     for (const s of o.features) sets.push(await loadEmbeddingFeatureSet(s.name, s.dir, tasks));
+    const parents = (code: string): readonly string[] => ds.codes.get(code)?.parentCodes ?? [];
     let counts: FeatureSet | undefined;
     if (o.counts || o.combine) {
-      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins ?? false, numericDeciles: o.deciles ?? false });
-      counts = matrixFeatureSet('counts', cf.dims, cf.byTask, true, o.countHeads);
+      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins ?? false, numericDeciles: o.deciles ?? false }, o.ontology ? { parents } : {});
+      counts = countFeatureSet('counts', cf, o.countHeads);
       if (o.counts) sets.push(counts);
     }
+    if (o.countsExt) sets.push(countFeatureSet('counts-ext', await buildCountFeatures(ds, tasks, { timeBins: true, numericDeciles: true }, { parents }), o.countsExtHeads));
     if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
     const embeddingHeads = o.embeddingHeads;
     const allSets = embeddingHeads === undefined ? sets : sets.map((s) => (s.baseline ? s : { ...s, heads: embeddingHeads }));
@@ -87,7 +96,7 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
     const subgroups = o.subgroups === false ? undefined : subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
     const res = runEvaluation(tasks, allSets, o.heads, { ks: o.ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, ...(subgroups ? { subgroups } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
     return buildResultsFile({
-      settings: { labels: o.labels, meds: medsDir, ks: [...o.ks], replicates: o.replicates, heads: o.heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: Boolean(o.counts || o.combine), timeBins: o.timeBins ?? false, deciles: o.deciles ?? false, ...o.countSettings } },
+      settings: { labels: o.labels, meds: medsDir, ks: [...o.ks], replicates: o.replicates, heads: o.heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: Boolean(o.counts || o.combine), timeBins: o.timeBins ?? false, deciles: o.deciles ?? false, ontology: o.ontology ?? false, ext: o.countsExt ?? false, ...o.countSettings } },
       tasks,
       labels: ld.summary,
       featureSets: allSets,

@@ -24,6 +24,8 @@ export function evaluateCommand(): Command {
     .option('--counts', 'add the count-feature baseline (needs the MEDS dataset)', false)
     .option('--time-bins', 'count features per time bin (0-30, 30-180, 180-365, 365+ days)', false)
     .option('--deciles', 'count features per numeric-value decile (edges from training rows)', false)
+    .option('--ontology', 'count features also for every ancestor of a code (parent_codes in metadata/codes.parquet)', false)
+    .option('--counts-ext', 'add the extended count baseline "counts-ext" (the paper\'s count-GBM ext: time bins, numeric-value deciles and ontology ancestors, all at once)', false)
     .option('--combine', 'also evaluate each embedding set concatenated with the count features', false)
     .option('--meds <dir>', 'MEDS dataset (default: the one recorded in <labels>/summary.json)')
     .option('--heads <list>', `prediction heads: lr (logistic regression, C by validation AUROC), gbm (XGBoost over the SPEC grid; needs Debian libxgboost0)`, 'lr')
@@ -55,6 +57,8 @@ interface EvaluateCliOptions {
   counts: boolean;
   timeBins: boolean;
   deciles: boolean;
+  ontology: boolean;
+  countsExt: boolean;
   combine: boolean;
   meds?: string;
   heads: string;
@@ -100,6 +104,8 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<EvaluationFile> {
       timeBins: o.timeBins,
       deciles: o.deciles,
       combine: o.combine,
+      ontology: o.ontology,
+      countsExt: o.countsExt,
       ...(o.meds !== undefined ? { meds: o.meds } : {}),
       heads,
       ks,
