@@ -13,5 +13,8 @@ export function appendResult(title: string, command: string, rows: readonly (rea
   const file = join(import.meta.dirname, 'RESULTS.md');
   if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n\nEach section: date, machine, command, numbers. Newest last.\n');
   const table = `| measure | value |\n|---|---|\n${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}`;
-  appendFileSync(file, `\n## ${title} (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machineLine()}\n\nCommand: \`${command}\`\n\n${table}\n${note ? `\n${note}\n` : ''}`);
+  appendFileSync(
+    file,
+    `\n## ${title} (${new Date().toISOString().slice(0, 10)})\n\nMachine: ${machineLine()}\n\nCommand: \`${command}\`\n\n${table}\n${note ? `\n${note}\n` : ''}`,
+  );
 }

@@ -11,7 +11,9 @@ import { parseArgs } from 'node:util';
 import { convertToMeds } from '../src/convert/convertToMeds.ts';
 import { appendResult } from './appendResult.ts';
 
-const { values } = parseArgs({ options: { input: { type: 'string', default: resolve(import.meta.dirname, '../data/synthea-fhir/stu3-synthea.bundles.ndjson.gz') } } });
+const { values } = parseArgs({
+  options: { input: { type: 'string', default: resolve(import.meta.dirname, '../data/synthea-fhir/stu3-synthea.bundles.ndjson.gz') } },
+});
 const out = join(mkdtempSync(join(tmpdir(), 'convert-bench-')), 'meds');
 let peak = 0;
 const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
@@ -31,7 +33,12 @@ try {
     ['peak RSS (MB)', (peak / 1e6).toFixed(0)],
   ];
   console.table(Object.fromEntries(rows));
-  appendResult('convert (FHIR STU3 → MEDS)', 'node --import tsx bench/convert.ts', rows, `Target: under 60 s and under 1 GB peak RSS: ${r.seconds < 60 ? 'met' : 'NOT met'} / ${peak < 1e9 ? 'met' : 'NOT met'}.`);
+  appendResult(
+    'convert (FHIR STU3 → MEDS)',
+    'node --import tsx bench/convert.ts',
+    rows,
+    `Target: under 60 s and under 1 GB peak RSS: ${r.seconds < 60 ? 'met' : 'NOT met'} / ${peak < 1e9 ? 'met' : 'NOT met'}.`,
+  );
 } finally {
   clearInterval(timer);
   rmSync(join(out, '..'), { recursive: true, force: true });

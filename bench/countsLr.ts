@@ -16,13 +16,42 @@ const ds = await openMedsDataset(process.argv[2] as string);
 const tasks = await loadTasks(ld, [process.argv[4] as string], subjectSplitResolver(ds.splits, ld.summary.seed));
 let t = performance.now();
 const cf = await buildCountFeatures(ds, tasks);
-console.log('features s', ((performance.now() - t) / 1000).toFixed(1), 'rows', cf.matrix.nRows, 'dims', cf.dims, 'nnz', cf.matrix.indptr[cf.matrix.nRows], 'rss MB', (process.memoryUsage().rss / 1e6).toFixed(0));
+console.log(
+  'features s',
+  ((performance.now() - t) / 1000).toFixed(1),
+  'rows',
+  cf.matrix.nRows,
+  'dims',
+  cf.dims,
+  'nnz',
+  cf.matrix.indptr[cf.matrix.nRows],
+  'rss MB',
+  (process.memoryUsage().rss / 1e6).toFixed(0),
+);
 const task = tasks[0]!;
 const rows = cf.rowsByTask.get(process.argv[4] as string)!;
 const idx = (s: string) => task.labels.flatMap((_, i) => (task.split[i] === s && task.y[i]! >= 0 ? [i] : []));
-const part = (s: string) => { const ii = idx(s); return { X: csrSelectRows(cf.matrix, ii.map((i) => rows[i]!)), y: Uint8Array.from(ii, (i) => task.y[i]!) }; };
-const tr = part('train'); const va = part('tuning');
+const part = (s: string) => {
+  const ii = idx(s);
+  return {
+    X: csrSelectRows(
+      cf.matrix,
+      ii.map((i) => rows[i]!),
+    ),
+    y: Uint8Array.from(ii, (i) => task.y[i]!),
+  };
+};
+const tr = part('train');
+const va = part('tuning');
 t = performance.now();
 const sel = selectCCsr(tr, va);
-console.log('CSR selectC s', ((performance.now() - t) / 1000).toFixed(1), 'n', tr.X.nRows, 'C', sel.probe.C, sel.scores.map((s) => [s.C, s.nIter, s.converged, s.auroc.toFixed(4)]));
+console.log(
+  'CSR selectC s',
+  ((performance.now() - t) / 1000).toFixed(1),
+  'n',
+  tr.X.nRows,
+  'C',
+  sel.probe.C,
+  sel.scores.map((s) => [s.C, s.nIter, s.converged, s.auroc.toFixed(4)]),
+);
 ds.close();

@@ -19,7 +19,30 @@ const { values } = parseArgs({ options: { texts: { type: 'string', default: '64'
 const rows: [string, string][] = [];
 
 // (a) use-lite on realistic serializations: ~40 lines each.
-const lines = ['# Electronic Healthcare Record', 'Current time: 2024-01-01', '## Patient Demographics', '- Patient age: 67', '- Female', '## Recent Vital Signs', '- Heart rate (bpm): 88 (normal), 92 (normal), 101 (high)', '- Systolic blood pressure (mmHg): 142 (high), 138 (normal)', '## Recent Lab Results', '- Hemoglobin (g/dL): 10.2 (low)', '- Glucose (mg/dL): 210 (high), 95 (normal), 142 (high)', '## Past Medical Visits', '- Inpatient Visit on 2023-12-29 (3 days before prediction time, current visit)', '- Outpatient Visit on 2021-09-20 (833 days before prediction time, duration: 1 day)', '## General Medical Events', '- Type 2 diabetes mellitus', '- Essential hypertension', '### Inpatient Visit on 2023-12-29', '#### Conditions', '- Hypertensive disorder', '#### Medications', '- amlodipine 5 MG Oral Tablet'];
+const lines = [
+  '# Electronic Healthcare Record',
+  'Current time: 2024-01-01',
+  '## Patient Demographics',
+  '- Patient age: 67',
+  '- Female',
+  '## Recent Vital Signs',
+  '- Heart rate (bpm): 88 (normal), 92 (normal), 101 (high)',
+  '- Systolic blood pressure (mmHg): 142 (high), 138 (normal)',
+  '## Recent Lab Results',
+  '- Hemoglobin (g/dL): 10.2 (low)',
+  '- Glucose (mg/dL): 210 (high), 95 (normal), 142 (high)',
+  '## Past Medical Visits',
+  '- Inpatient Visit on 2023-12-29 (3 days before prediction time, current visit)',
+  '- Outpatient Visit on 2021-09-20 (833 days before prediction time, duration: 1 day)',
+  '## General Medical Events',
+  '- Type 2 diabetes mellitus',
+  '- Essential hypertension',
+  '### Inpatient Visit on 2023-12-29',
+  '#### Conditions',
+  '- Hypertensive disorder',
+  '#### Medications',
+  '- amlodipine 5 MG Oral Tablet',
+];
 const n = Number(values.texts);
 const texts = Array.from({ length: n }, (_, i) => [...lines, ...lines.slice(9, 22).map((l) => `${l} (${i})`)].join('\n'));
 const useLiteTokens = getTokenizer('use-lite');
@@ -44,7 +67,16 @@ const serviceMs = 50;
 const slots = 4;
 const batch = 16;
 // The server runs in its own process, as a real one would.
-const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../test/helpers/embeddingServerMain.ts'), JSON.stringify({ dims: 256, serviceMs, slots })], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    resolve(import.meta.dirname, '../test/helpers/embeddingServerMain.ts'),
+    JSON.stringify({ dims: 256, serviceMs, slots }),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
 const url = await new Promise<string>((ok) => child.stdout.once('data', (d: Buffer) => ok(d.toString().trim())));
 const capacity = (slots * batch * 1000) / serviceMs; // inputs/s
 const inputs = Array.from({ length: Number(values.requests) * batch }, (_, i) => ({ text: `text ${i} `.repeat(20), instruction: 'q' }));
@@ -59,4 +91,9 @@ rows.push([`HTTP client: server capacity (inputs/s; ${slots} slots, ${serviceMs}
 rows.push(['HTTP client: achieved inputs/s', achieved.toFixed(0)]);
 rows.push(['HTTP client: fraction of capacity', `${((100 * achieved) / capacity).toFixed(1)}%`]);
 console.table(Object.fromEntries(rows));
-appendResult('embed', `node --import tsx bench/embed.ts --texts ${n} --requests ${values.requests}`, rows, `Target for (b): at least 90% of capacity: ${achieved / capacity >= 0.9 ? 'met' : 'NOT met'}.`);
+appendResult(
+  'embed',
+  `node --import tsx bench/embed.ts --texts ${n} --requests ${values.requests}`,
+  rows,
+  `Target for (b): at least 90% of capacity: ${achieved / capacity >= 0.9 ? 'met' : 'NOT met'}.`,
+);

@@ -100,7 +100,10 @@ function makeData(seed: number) {
     for (let j = 0; j < D; j++) X[i * D + j] = (row[j] as number) * inv;
   }
   // Split subjects 40/30/30.
-  const order = shuffle(Array.from({ length: SUBJECTS }, (_, s) => s), rng);
+  const order = shuffle(
+    Array.from({ length: SUBJECTS }, (_, s) => s),
+    rng,
+  );
   const splitOf = new Uint8Array(SUBJECTS);
   order.forEach((s, rank) => (splitOf[s] = rank < 0.4 * SUBJECTS ? 0 : rank < 0.7 * SUBJECTS ? 1 : 2));
   const rows: [number[], number[], number[]] = [[], [], []];
@@ -113,11 +116,20 @@ function makeRuns(y: Uint8Array, train: number[], val: number[], seed: number): 
   const runs: Run[] = [];
   for (let r = 0; r < REPLICATES; r++) {
     const rng = xoroshiro128plus(seed * 1000 + r);
-    const perm = (rows: number[], label: number) => shuffle(rows.filter((i) => y[i] === label), rng);
+    const perm = (rows: number[], label: number) =>
+      shuffle(
+        rows.filter((i) => y[i] === label),
+        rng,
+      );
     const [trPos, trNeg, vaPos, vaNeg] = [perm(train, 1), perm(train, 0), perm(val, 1), perm(val, 0)];
     for (const k of KS) {
       if (k > trPos.length || k > vaPos.length) throw new Error(`not enough positives for k=${k}`);
-      runs.push({ k, replicate: r, train: [...trPos.slice(0, k), ...trNeg.slice(0, k)], val: [...vaPos.slice(0, k), ...vaNeg.slice(0, k)] });
+      runs.push({
+        k,
+        replicate: r,
+        train: [...trPos.slice(0, k), ...trNeg.slice(0, k)],
+        val: [...vaPos.slice(0, k), ...vaNeg.slice(0, k)],
+      });
     }
   }
   runs.push({ k: 'all', replicate: 0, train, val });
@@ -156,7 +168,12 @@ let uncertified = 0;
 const sweepStart = performance.now();
 for (const run of runs) {
   const start = performance.now();
-  const sel = selectC({ X: gather(data.X, run.train), y: pick(run.train) }, { X: gather(data.X, run.val), y: pick(run.val) }, D, FIT_OPTIONS);
+  const sel = selectC(
+    { X: gather(data.X, run.train), y: pick(run.train) },
+    { X: gather(data.X, run.val), y: pick(run.val) },
+    D,
+    FIT_OPTIONS,
+  );
   const testAuroc = auroc(testY, sel.decisionFunction(testX));
   for (const sc of sel.scores) {
     worstRelGrad = Math.max(worstRelGrad, sc.relGrad);
@@ -165,8 +182,10 @@ for (const run of runs) {
   ours.push({ k: run.k, replicate: run.replicate, C: sel.C, testAuroc, seconds: (performance.now() - start) / 1000 });
 }
 const oursSeconds = (performance.now() - sweepStart) / 1000;
-console.log(`ehr-embed sweep: ${runs.length} runs x ${C_GRID.length} C in ${oursSeconds.toFixed(2)} s; ` +
-  `every fit certified: ${uncertified === 0} (${uncertified} not), largest relGrad ${worstRelGrad.toExponential(1)}`);
+console.log(
+  `ehr-embed sweep: ${runs.length} runs x ${C_GRID.length} C in ${oursSeconds.toFixed(2)} s; ` +
+    `every fit certified: ${uncertified === 0} (${uncertified} not), largest relGrad ${worstRelGrad.toExponential(1)}`,
+);
 
 // scikit-learn side.
 const sklearnKs = args['sklearn-k']?.split(',').map((s) => (s === 'all' ? 'all' : Number(s)));
@@ -177,11 +196,16 @@ if (!args['skip-sklearn']) {
   const dir = mkdtempSync(join(tmpdir(), 'ehr-embed-bench-'));
   try {
     writeFileSync(join(dir, 'X.f32'), new Uint8Array(data.X.buffer, data.X.byteOffset, data.X.byteLength));
-    writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ n: N, d: D, y: Array.from(data.y), test: data.test, Cs: C_GRID, runs: skRuns }));
+    writeFileSync(
+      join(dir, 'sweep.json'),
+      JSON.stringify({ n: N, d: D, y: Array.from(data.y), test: data.test, Cs: C_GRID, runs: skRuns }),
+    );
     const res = spawnSync('/usr/bin/python3', [join(import.meta.dirname, 'evaluate_sklearn.py'), dir], { stdio: 'inherit' });
     if (res.status !== 0) throw new Error(`bench/evaluate_sklearn.py failed (status ${res.status})`);
     sk = JSON.parse(readFileSync(join(dir, 'sklearn.json'), 'utf8'));
-    skVersion = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, numpy; print(sklearn.__version__, "numpy", numpy.__version__)'], { encoding: 'utf8' }).stdout.trim();
+    skVersion = spawnSync('/usr/bin/python3', ['-c', 'import sklearn, numpy; print(sklearn.__version__, "numpy", numpy.__version__)'], {
+      encoding: 'utf8',
+    }).stdout.trim();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -227,18 +251,23 @@ for (const k of [...KS, 'all' as const]) {
 const table = lines.join('\n');
 console.log(table);
 const subset = sk !== undefined && skRuns.length < runs.length;
-const summary = sk === undefined
-  ? `ehr-embed ${oursSeconds.toFixed(2)} s; scikit-learn not run; uncertified fits ${uncertified}, largest relGrad ${worstRelGrad.toExponential(1)}`
-  : `ehr-embed ${oursSeconds.toFixed(2)} s (${oursOnCompared.toFixed(2)} s on the runs scikit-learn did); scikit-learn ${sk.seconds.toFixed(2)} s` +
-    `${subset ? ` on ${skRuns.length} of ${runs.length} runs (k = ${sklearnKs?.join(', ')})` : ''}; ` +
-    `speed-up ${(sk.seconds / oursOnCompared).toFixed(2)}x; max |test AUROC difference| ${maxDiff.toExponential(2)}; same C chosen in ${sameC}/${compared} runs; ` +
-    `our fits: ${uncertified} of ${runs.length * C_GRID.length} not certified, largest relGrad ${worstRelGrad.toExponential(1)}`;
+const summary =
+  sk === undefined
+    ? `ehr-embed ${oursSeconds.toFixed(2)} s; scikit-learn not run; uncertified fits ${uncertified}, largest relGrad ${worstRelGrad.toExponential(1)}`
+    : `ehr-embed ${oursSeconds.toFixed(2)} s (${oursOnCompared.toFixed(2)} s on the runs scikit-learn did); scikit-learn ${sk.seconds.toFixed(2)} s` +
+      `${subset ? ` on ${skRuns.length} of ${runs.length} runs (k = ${sklearnKs?.join(', ')})` : ''}; ` +
+      `speed-up ${(sk.seconds / oursOnCompared).toFixed(2)}x; max |test AUROC difference| ${maxDiff.toExponential(2)}; same C chosen in ${sameC}/${compared} runs; ` +
+      `our fits: ${uncertified} of ${runs.length * C_GRID.length} not certified, largest relGrad ${worstRelGrad.toExponential(1)}`;
 console.log(summary);
 
 mkdirSync(join(import.meta.dirname, 'out'), { recursive: true });
 writeFileSync(
   join(import.meta.dirname, 'out', 'evaluate.json'),
-  JSON.stringify({ oursSeconds, sklearnSeconds: sk?.seconds ?? null, maxAurocDiff: maxDiff, sameC, compared, ours, sklearn: sk?.runs ?? null }, null, 1),
+  JSON.stringify(
+    { oursSeconds, sklearnSeconds: sk?.seconds ?? null, maxAurocDiff: maxDiff, sameC, compared, ours, sklearn: sk?.runs ?? null },
+    null,
+    1,
+  ),
 );
 if (args['no-record']) process.exit(0);
 const resultsPath = join(import.meta.dirname, 'RESULTS.md');
@@ -258,7 +287,7 @@ appendFileSync(
     '- ours: selectC (max-abs scaling, 12-C path with warm starts, kernel-form Newton for n < d, Newton-CG otherwise, WebAssembly SIMD kernels), ' +
       'every fit stopped on the certificate ||grad||_2 / max(1, |f|) <= 1e-8 (tol) plus a Newton step <= 1e-9 relative; ' +
       "scikit-learn: MaxAbsScaler + LogisticRegression(solver='lbfgs', max_iter=1000, tol=1e-4), a cold fit per C, which stops short of the optimum " +
-      '(scipy factr=1e7), so different C choices and AUROC differences are scikit-learn\'s stopping error, not ours.',
+      "(scipy factr=1e7), so different C choices and AUROC differences are scikit-learn's stopping error, not ours.",
     '',
     table,
     '',

@@ -48,7 +48,6 @@ const { values: args } = parseArgs({
 });
 const THREADS = args.threads === undefined ? availableParallelism() : Number(args.threads);
 
-
 function makeData(n: number, seed: number): { X: Float32Array; y: Float64Array } {
   const r = rng(seed);
   const X = new Float32Array(n * D);
@@ -79,7 +78,9 @@ let nnz = 0;
 for (const v of train.X) if (v !== 0) nnz++;
 const density = nnz / train.X.length;
 const prevalence = train.y.reduce((a, b) => a + b, 0) / N_TRAIN;
-console.log(`data: ${N_TRAIN} + ${N_VAL} rows x ${D}, ${(100 * density).toFixed(2)}% nonzero, ${(100 * prevalence).toFixed(1)}% positive (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+console.log(
+  `data: ${N_TRAIN} + ${N_VAL} rows x ${D}, ${(100 * density).toFixed(2)}% nonzero, ${(100 * prevalence).toFixed(1)}% positive (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+);
 
 const lib = loadXGBoost();
 console.log(`XGBoost ${lib.version} from ${lib.path}, ${THREADS} threads, OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}`);
@@ -93,7 +94,9 @@ const oursS = (performance.now() - t) / 1000;
 const chosenIndex = distinct.findIndex((c) => c.config === res.config);
 const oursBest = Math.max(...res.scores.map((s) => s.auroc));
 const oursValProba = res.predictProba(val.X);
-console.log(`ehr-embed dense: ${oursS.toFixed(2)} s for ${distinct.length} fits; chosen ${JSON.stringify(res.config)} val AUROC ${oursBest.toFixed(4)}`);
+console.log(
+  `ehr-embed dense: ${oursS.toFixed(2)} s for ${distinct.length} fits; chosen ${JSON.stringify(res.config)} val AUROC ${oursBest.toFixed(4)}`,
+);
 
 // 2. CSR input, same fits through the C API.
 let csr: { buildS: number; trainS: number; best: number; config: string } | undefined;
@@ -144,7 +147,9 @@ if (!args['skip-csr']) {
     lib.freeDMatrix(dval);
   }
   csr = { buildS, trainS: (performance.now() - t) / 1000, best, config: bestConfig };
-  console.log(`CSR: build ${buildS.toFixed(2)} s, ${distinct.length} fits ${csr.trainS.toFixed(2)} s; best val AUROC ${best.toFixed(4)} ${bestConfig}`);
+  console.log(
+    `CSR: build ${buildS.toFixed(2)} s, ${distinct.length} fits ${csr.trainS.toFixed(2)} s; best val AUROC ${best.toFixed(4)} ${bestConfig}`,
+  );
 }
 
 // 3. Python xgboost on the same data and parameters.
@@ -180,7 +185,10 @@ if (!args['skip-python']) {
     writeFileSync(join(dir, 'Xv.f32'), bytes(val.X));
     const baseScore = Math.fround(prevalence);
     const params = distinct.map((c) => toXGBoostParams(resolveParams(c.config), baseScore, THREADS));
-    writeFileSync(join(dir, 'configs.json'), JSON.stringify({ n: N_TRAIN, nVal: N_VAL, d: D, y: Array.from(train.y), threads: THREADS, rounds: 100, params }));
+    writeFileSync(
+      join(dir, 'configs.json'),
+      JSON.stringify({ n: N_TRAIN, nVal: N_VAL, d: D, y: Array.from(train.y), threads: THREADS, rounds: 100, params }),
+    );
     const r = spawnSync('/usr/bin/python3', ['-c', PY, dir], { encoding: 'utf8', env: process.env, maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`python failed: ${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { build: number; train: number; xgboost: string };
@@ -195,7 +203,9 @@ if (!args['skip-python']) {
     const mine = preds.subarray(chosenIndex * N_VAL, (chosenIndex + 1) * N_VAL);
     mine.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (oursValProba[i] as number)))));
     python = { buildS: out.build, trainS: out.train, best, config: bestConfig, maxDiff, version: out.xgboost };
-    console.log(`python xgboost ${out.xgboost}: build ${out.build.toFixed(2)} s, ${distinct.length} fits ${out.train.toFixed(2)} s; best ${best.toFixed(4)} ${bestConfig}; max |pred diff| chosen config ${maxDiff}`);
+    console.log(
+      `python xgboost ${out.xgboost}: build ${out.build.toFixed(2)} s, ${distinct.length} fits ${out.train.toFixed(2)} s; best ${best.toFixed(4)} ${bestConfig}; max |pred diff| chosen config ${maxDiff}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -203,8 +213,14 @@ if (!args['skip-python']) {
 
 const load1 = loadavg()[0] ?? 0;
 const rows: [string, string][] = [
-  ['data', `${N_TRAIN} train + ${N_VAL} val rows x ${D} counts, ${(100 * density).toFixed(2)}% nonzero, ${(100 * prevalence).toFixed(1)}% positive`],
-  ['grid', `${GBM_GRID.length} points, ${distinct.length} distinct models x 100 rounds; ${THREADS} threads; OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}`],
+  [
+    'data',
+    `${N_TRAIN} train + ${N_VAL} val rows x ${D} counts, ${(100 * density).toFixed(2)}% nonzero, ${(100 * prevalence).toFixed(1)}% positive`,
+  ],
+  [
+    'grid',
+    `${GBM_GRID.length} points, ${distinct.length} distinct models x 100 rounds; ${THREADS} threads; OMP_WAIT_POLICY=${process.env.OMP_WAIT_POLICY}`,
+  ],
   ['ehr-embed selectGbm, dense float32 (s)', oursS.toFixed(2)],
   ['ehr-embed per fit (s)', (oursS / distinct.length).toFixed(2)],
   ['ehr-embed chosen config, val AUROC', `${JSON.stringify(res.config)}, ${oursBest.toFixed(4)}`],
@@ -229,7 +245,11 @@ console.table(Object.fromEntries(rows));
 mkdirSync(join(import.meta.dirname, 'out'), { recursive: true });
 writeFileSync(
   join(import.meta.dirname, 'out', 'gbm.json'),
-  JSON.stringify({ machine: machineLine(), threads: THREADS, oursS, scores: res.scores, config: res.config, python, csr, load: [load0, load1] }, null, 2),
+  JSON.stringify(
+    { machine: machineLine(), threads: THREADS, oursS, scores: res.scores, config: res.config, python, csr, load: [load0, load1] },
+    null,
+    2,
+  ),
 );
 if (!args['no-record']) {
   appendResult(

@@ -65,7 +65,12 @@ try {
     ['peak RSS, sampled (MB)', (peak / 1e6).toFixed(0)],
   ];
   console.table(Object.fromEntries(rows));
-  appendResult('label (Synthea STU3, all tasks)', 'node --import tsx bench/label.ts', rows, `Target: labeling and writing every task under 60 s: ${totalS < 60 ? 'met' : 'NOT met'}.`);
+  appendResult(
+    'label (Synthea STU3, all tasks)',
+    'node --import tsx bench/label.ts',
+    rows,
+    `Target: labeling and writing every task under 60 s: ${totalS < 60 ? 'met' : 'NOT met'}.`,
+  );
 } finally {
   clearInterval(timer);
   rmSync(work, { recursive: true, force: true });

@@ -12,7 +12,13 @@ import { openDuck } from '../src/meds/duckdb.ts';
 import { openMedsDataset } from '../src/meds/MedsDataset.ts';
 import { appendResult } from './appendResult.ts';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, subjects: { type: 'string', default: '20000' }, shards: { type: 'string', default: '8' } } });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '10000000' },
+    subjects: { type: 'string', default: '20000' },
+    shards: { type: 'string', default: '8' },
+  },
+});
 const N = Number(values.events);
 const S = Number(values.subjects);
 const SHARDS = Number(values.shards);
@@ -33,7 +39,9 @@ try {
       CASE WHEN i % 3 = 0 THEN 'mg/dL' ELSE NULL END AS unit
     FROM range(${N}) t(i)`);
   for (let s = 0; s < SHARDS; s++) {
-    await duck.connection.run(`COPY (SELECT * FROM ev WHERE subject_id % ${SHARDS} = ${s} ORDER BY subject_id, time NULLS FIRST) TO '${join(dir, 'data', 'train', `${s}.parquet`)}' (FORMAT parquet, COMPRESSION zstd)`);
+    await duck.connection.run(
+      `COPY (SELECT * FROM ev WHERE subject_id % ${SHARDS} = ${s} ORDER BY subject_id, time NULLS FIRST) TO '${join(dir, 'data', 'train', `${s}.parquet`)}' (FORMAT parquet, COMPRESSION zstd)`,
+    );
   }
   duck.close();
   writeFileSync(join(dir, 'metadata', 'dataset.json'), JSON.stringify({ dataset_name: 'bench', meds_version: '0.3.3' }));

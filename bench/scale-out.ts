@@ -19,7 +19,13 @@ import { OpenAiEmbedder } from '../src/embed/OpenAiEmbedder.ts';
 import { startServerProcess, type ServerProcess } from '../test/helpers/serverProcess.ts';
 import { appendResult } from './appendResult.ts';
 
-const { values } = parseArgs({ options: { inputs: { type: 'string', default: '12000' }, dims: { type: 'string', default: '64' }, batch: { type: 'string', default: '32' } } });
+const { values } = parseArgs({
+  options: {
+    inputs: { type: 'string', default: '12000' },
+    dims: { type: 'string', default: '64' },
+    batch: { type: 'string', default: '32' },
+  },
+});
 const N = Number(values.inputs);
 const dims = Number(values.dims);
 const batch = Number(values.batch);
@@ -34,7 +40,10 @@ const SERVERS = [
 ];
 const capacityOf = (s: { slots: number; serviceMs: number }): number => (s.slots * batch * 1000) / s.serviceMs;
 const capacity = SERVERS.reduce((a, s) => a + capacityOf(s), 0);
-const inputs = Array.from({ length: N }, (_, i) => ({ text: `# Electronic Healthcare Record ${i}\n- Patient age: ${20 + (i % 70)}\n- Hemoglobin (g/dL): ${(8 + (i % 90) / 10).toFixed(1)}`, instruction: 'Given a patient record, retrieve passages that answer: mortality' }));
+const inputs = Array.from({ length: N }, (_, i) => ({
+  text: `# Electronic Healthcare Record ${i}\n- Patient age: ${20 + (i % 70)}\n- Hemoglobin (g/dL): ${(8 + (i % 90) / 10).toFixed(1)}`,
+  instruction: 'Given a patient record, retrieve passages that answer: mortality',
+}));
 
 interface RunResult {
   seconds: number;
@@ -48,7 +57,12 @@ async function run(kill: number | undefined): Promise<RunResult> {
   const dir = mkdtempSync(join(tmpdir(), 'scale-out-'));
   const cache = EmbeddingCache.open(dir);
   // Each server's requests in flight = its slots: the spec a user writes for servers of known size.
-  const e = new OpenAiEmbedder({ baseUrl: procs.map((p, i) => `${p.url}*${SERVERS[i]?.slots}`).join(','), model: 'Qwen3-Embedding-bench', maxBatchInputs: batch, backoffMs: 200 });
+  const e = new OpenAiEmbedder({
+    baseUrl: procs.map((p, i) => `${p.url}*${SERVERS[i]?.slots}`).join(','),
+    model: 'Qwen3-Embedding-bench',
+    maxBatchInputs: batch,
+    backoffMs: 200,
+  });
   try {
     // Warm: connections and each server's measured latency.
     await e.embed(inputs.slice(0, batch * 12).map((x) => ({ ...x, text: `warm ${x.text}` })));
@@ -75,7 +89,9 @@ async function run(kill: number | undefined): Promise<RunResult> {
   }
 }
 
-const load = loadavg().map((x) => x.toFixed(2)).join(', ');
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(', ');
 const a = await run(undefined);
 const b = await run(0);
 let identical = a.vectors.length === b.vectors.length;
@@ -86,15 +102,29 @@ for (let i = 0; identical && i < a.vectors.length; i++) {
 }
 const throughput = N / a.seconds;
 const rows: [string, string][] = [
-  ['servers (slots x batch / service time)', SERVERS.map((s) => `${s.slots}x${batch}/${s.serviceMs}ms = ${capacityOf(s).toFixed(0)}/s`).join('; ')],
+  [
+    'servers (slots x batch / service time)',
+    SERVERS.map((s) => `${s.slots}x${batch}/${s.serviceMs}ms = ${capacityOf(s).toFixed(0)}/s`).join('; '),
+  ],
   ['summed capacity (inputs/s)', capacity.toFixed(0)],
   [`(a) ${N} inputs, ${dims}-d: seconds`, a.seconds.toFixed(2)],
   ['(a) throughput (inputs/s)', throughput.toFixed(0)],
   ['(a) fraction of summed capacity', `${((100 * throughput) / capacity).toFixed(1)}%`],
-  ['(a) inputs per server (share of capacity)', a.perServer.map((s, i) => `${s.inputs} (${((100 * capacityOf(SERVERS[i] as { slots: number; serviceMs: number })) / capacity).toFixed(0)}%)`).join(', ')],
+  [
+    '(a) inputs per server (share of capacity)',
+    a.perServer
+      .map((s, i) => `${s.inputs} (${((100 * capacityOf(SERVERS[i] as { slots: number; serviceMs: number })) / capacity).toFixed(0)}%)`)
+      .join(', '),
+  ],
   ['(b) server 1 (the largest) killed after 1/3 of the inputs: seconds', b.seconds.toFixed(2)],
-  ['(b) seconds at full capacity before and the remaining capacity after the kill', (N / 3 / capacity + (2 * N) / 3 / (capacity - capacityOf(SERVERS[0] as { slots: number; serviceMs: number }))).toFixed(2)],
-  ['(b) inputs per server; failed requests', `${b.perServer.map((s) => s.inputs).join(', ')}; ${b.perServer.map((s) => s.failures).join(', ')}`],
+  [
+    '(b) seconds at full capacity before and the remaining capacity after the kill',
+    (N / 3 / capacity + (2 * N) / 3 / (capacity - capacityOf(SERVERS[0] as { slots: number; serviceMs: number }))).toFixed(2),
+  ],
+  [
+    '(b) inputs per server; failed requests',
+    `${b.perServer.map((s) => s.inputs).join(', ')}; ${b.perServer.map((s) => s.failures).join(', ')}`,
+  ],
   ['(b) inputs taken from replies (= inputs: none twice)', String(b.perServer.reduce((s, x) => s + x.inputs, 0) - batch * 12)],
   ['(b) vectors equal to (a), bit for bit', identical ? 'yes' : 'NO'],
   ['load average at start (1, 5, 15 min)', load],

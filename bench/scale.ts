@@ -56,7 +56,8 @@ const subjects = Number(values.subjects);
 const shards = Number(values.shards);
 const dims = Number(values.dims);
 const steps = new Set(values.steps.split(',').map((s) => s.trim()) as Step[]);
-for (const s of steps) if (!(ALL_STEPS as readonly string[]).includes(s)) throw new Error(`unknown step "${s}"; steps: ${ALL_STEPS.join(', ')}`);
+for (const s of steps)
+  if (!(ALL_STEPS as readonly string[]).includes(s)) throw new Error(`unknown step "${s}"; steps: ${ALL_STEPS.join(', ')}`);
 if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time is missing: apt-get install -y time');
 
 /** Write the replicated dataset; returns its event count. */
@@ -65,27 +66,37 @@ async function generate(): Promise<number> {
   mkdirSync(join(MEDS, 'metadata'), { recursive: true });
   const db = await DuckDBInstance.create(':memory:', { threads: '2' });
   const con = await db.connect();
-  const q = async (sql: string): Promise<Record<string, unknown>[]> => (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  const q = async (sql: string): Promise<Record<string, unknown>[]> =>
+    (await con.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
   const src = `read_parquet('${SOURCE}/data/**/*.parquet', union_by_name = true)`;
   const base = Number((await q(`SELECT count(DISTINCT subject_id)::INTEGER AS n FROM ${src}`))[0]?.n);
   const replicas = Math.ceil(subjects / base);
   const described = await q(`DESCRIBE SELECT * FROM ${src}`);
   const cols = described.map((r) => String(r.column_name));
   const ids = cols.filter((c) => c !== 'subject_id' && /_id$/.test(c));
-  const numeric = new Set(described.filter((r) => /INT|DOUBLE|FLOAT|DECIMAL/.test(String(r.column_type))).map((r) => String(r.column_name)));
+  const numeric = new Set(
+    described.filter((r) => /INT|DOUBLE|FLOAT|DECIMAL/.test(String(r.column_type))).map((r) => String(r.column_name)),
+  );
   // Numeric ids move by the replica offset; text ids get the replica as a suffix.
-  const idExpr = (c: string): string => (numeric.has(c) ? `o.${c} + k.r * 1000000000 AS ${c}` : `CASE WHEN k.r = 0 THEN o.${c} ELSE o.${c} || '-r' || k.r END AS ${c}`);
+  const idExpr = (c: string): string =>
+    numeric.has(c) ? `o.${c} + k.r * 1000000000 AS ${c}` : `CASE WHEN k.r = 0 THEN o.${c} ELSE o.${c} || '-r' || k.r END AS ${c}`;
   const shift = [`o.subject_id + k.r * 1000000000 AS subject_id`, `o.time + k.r * INTERVAL 1 DAY AS time`, ...ids.map(idExpr)];
   const rest = cols.filter((c) => c !== 'subject_id' && c !== 'time' && !ids.includes(c)).map((c) => `o.${c}`);
   await q(`CREATE TABLE orig AS SELECT * FROM ${src}`);
   await q(`CREATE TABLE rep AS SELECT range AS r FROM range(${replicas})`);
   // Keep exactly `subjects` subjects: whole replicas, then the first subjects of the last one.
-  await q(`CREATE TABLE keep AS SELECT o.subject_id + r.r * 1000000000 AS subject_id, o.subject_id AS orig_id, r.r AS r FROM (SELECT DISTINCT subject_id FROM orig) o, rep r ORDER BY r.r, o.subject_id LIMIT ${subjects}`);
+  await q(
+    `CREATE TABLE keep AS SELECT o.subject_id + r.r * 1000000000 AS subject_id, o.subject_id AS orig_id, r.r AS r FROM (SELECT DISTINCT subject_id FROM orig) o, rep r ORDER BY r.r, o.subject_id LIMIT ${subjects}`,
+  );
   // The bundled subjects are the demo's tuning and held_out ones (no train subject), so their
   // splits would leave nothing to train on. Each original subject, with all its replicas (no
   // copy of a test patient in train), gets train / tuning / held_out in turn 3 : 1 : 1 by id.
-  await q(`CREATE TABLE orig_split AS SELECT subject_id, CASE (row_number() OVER (ORDER BY subject_id) - 1) % 5 WHEN 3 THEN 'tuning' WHEN 4 THEN 'held_out' ELSE 'train' END AS split FROM (SELECT DISTINCT subject_id FROM orig)`);
-  await q(`COPY (SELECT k.subject_id, s.split FROM keep k JOIN orig_split s ON s.subject_id = k.orig_id ORDER BY k.subject_id) TO '${MEDS}/metadata/subject_splits.parquet' (FORMAT parquet)`);
+  await q(
+    `CREATE TABLE orig_split AS SELECT subject_id, CASE (row_number() OVER (ORDER BY subject_id) - 1) % 5 WHEN 3 THEN 'tuning' WHEN 4 THEN 'held_out' ELSE 'train' END AS split FROM (SELECT DISTINCT subject_id FROM orig)`,
+  );
+  await q(
+    `COPY (SELECT k.subject_id, s.split FROM keep k JOIN orig_split s ON s.subject_id = k.orig_id ORDER BY k.subject_id) TO '${MEDS}/metadata/subject_splits.parquet' (FORMAT parquet)`,
+  );
   for (const f of ['codes.parquet', 'dataset.json']) cpSync(join(SOURCE, 'metadata', f), join(MEDS, 'metadata', f));
   for (let i = 0; i < shards; i++) {
     const dir = join(MEDS, 'data', 'train');
@@ -115,11 +126,25 @@ interface Measured {
 /** Run one CLI step under GNU time; its stderr tail is kept (never patient content: CLI output). */
 function measure(step: string, args: string[], env: NodeJS.ProcessEnv = {}): Measured {
   const timeFile = join(OUT, `${step}.time`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, process.execPath, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '60', ...env } });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, process.execPath, BIN, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '60', ...env },
+  });
   const [secs, kb, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()?.split(' ').map(Number) ?? [NaN, NaN, NaN, NaN];
   const tail = `${r.stdout}\n${r.stderr}`.trim().split('\n').filter(Boolean).slice(-3).join(' / ');
-  const m = { step, command: `ehr-embed ${args.join(' ').replaceAll(OUT, '<out>')}`, seconds: secs ?? NaN, cpuSeconds: (user ?? NaN) + (sys ?? NaN), peakRssMb: (kb ?? NaN) / 1024, code: r.status ?? -1, tail };
-  process.stderr.write(`[scale] ${step}: exit ${m.code}, ${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds.toFixed(0)} s), peak RSS ${m.peakRssMb.toFixed(0)} MB — ${tail.slice(0, 300)}\n`);
+  const m = {
+    step,
+    command: `ehr-embed ${args.join(' ').replaceAll(OUT, '<out>')}`,
+    seconds: secs ?? NaN,
+    cpuSeconds: (user ?? NaN) + (sys ?? NaN),
+    peakRssMb: (kb ?? NaN) / 1024,
+    code: r.status ?? -1,
+    tail,
+  };
+  process.stderr.write(
+    `[scale] ${step}: exit ${m.code}, ${m.seconds.toFixed(1)} s (CPU ${m.cpuSeconds.toFixed(0)} s), peak RSS ${m.peakRssMb.toFixed(0)} MB — ${tail.slice(0, 300)}\n`,
+  );
   return m;
 }
 
@@ -129,31 +154,113 @@ let events = NaN;
 if (steps.has('generate')) {
   const t0 = performance.now();
   events = await generate();
-  results.push({ step: 'generate', command: `bench/scale.ts (DuckDB)`, seconds: (performance.now() - t0) / 1000, peakRssMb: process.resourceUsage().maxRSS / 1024, code: 0, tail: `${subjects} subjects, ${events} events, ${shards} shards` });
+  results.push({
+    step: 'generate',
+    command: `bench/scale.ts (DuckDB)`,
+    seconds: (performance.now() - t0) / 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    code: 0,
+    tail: `${subjects} subjects, ${events} events, ${shards} shards`,
+  });
   process.stderr.write(`[scale] generated ${subjects} subjects, ${events.toLocaleString('en-US')} events\n`);
 }
 if (steps.has('label')) results.push(measure('label', ['label', MEDS, '--out', LABELS, '--tasks', 'all']));
 if (steps.has('dry-run')) {
   // Port 9 (discard) on loopback: nothing listens, so the server is unreachable.
-  results.push(measure('embed --dry-run (unreachable server)', ['embed', MEDS, '--labels', LABELS, '--model', 'openai:http://127.0.0.1:9/v1#Qwen/Qwen3-Embedding-8B', '--format', 'list', '--max-tokens', '8192', '--tokenizer', 'qwen3', '--tasks', values['embed-task'], '--out', join(FEATURES, 'dry'), '--dry-run']));
+  results.push(
+    measure('embed --dry-run (unreachable server)', [
+      'embed',
+      MEDS,
+      '--labels',
+      LABELS,
+      '--model',
+      'openai:http://127.0.0.1:9/v1#Qwen/Qwen3-Embedding-8B',
+      '--format',
+      'list',
+      '--max-tokens',
+      '8192',
+      '--tokenizer',
+      'qwen3',
+      '--tasks',
+      values['embed-task'],
+      '--out',
+      join(FEATURES, 'dry'),
+      '--dry-run',
+    ]),
+  );
 }
 if (steps.has('embed')) {
-  const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/embeddingServerMain.ts'), JSON.stringify({ dims })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/helpers/embeddingServerMain.ts'), JSON.stringify({ dims })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((ok) => server.stdout.once('data', (d: Buffer) => ok(d.toString().trim())));
   try {
-    results.push(measure(`embed ${values['embed-task']} (${dims}-d, test server)`, ['embed', MEDS, '--labels', LABELS, '--model', `openai:${url}#scale-test`, '--format', 'list', '--max-tokens', '8192', '--tokenizer', 'qwen3', '--tasks', values['embed-task'], '--out', join(FEATURES, 'emb'), '--cache', join(OUT, 'cache')]));
+    results.push(
+      measure(`embed ${values['embed-task']} (${dims}-d, test server)`, [
+        'embed',
+        MEDS,
+        '--labels',
+        LABELS,
+        '--model',
+        `openai:${url}#scale-test`,
+        '--format',
+        'list',
+        '--max-tokens',
+        '8192',
+        '--tokenizer',
+        'qwen3',
+        '--tasks',
+        values['embed-task'],
+        '--out',
+        join(FEATURES, 'emb'),
+        '--cache',
+        join(OUT, 'cache'),
+      ]),
+    );
   } finally {
     server.kill('SIGTERM');
   }
 }
 if (steps.has('evaluate-counts')) {
-  results.push(measure('evaluate --counts --heads lr,gbm', ['evaluate', '--labels', LABELS, '--counts', '--heads', 'lr,gbm', '--tasks', values['count-tasks'], '--k', values['eval-k'], '--out', join(OUT, 'results-counts.json')]));
+  results.push(
+    measure('evaluate --counts --heads lr,gbm', [
+      'evaluate',
+      '--labels',
+      LABELS,
+      '--counts',
+      '--heads',
+      'lr,gbm',
+      '--tasks',
+      values['count-tasks'],
+      '--k',
+      values['eval-k'],
+      '--out',
+      join(OUT, 'results-counts.json'),
+    ]),
+  );
 }
 if (steps.has('evaluate-embeddings')) {
-  results.push(measure(`evaluate ${dims}-d embeddings`, ['evaluate', '--labels', LABELS, '--features', `emb=${join(FEATURES, 'emb')}`, '--tasks', values['embed-task'], '--k', values['eval-k'], '--out', join(OUT, 'results-embeddings.json')]));
+  results.push(
+    measure(`evaluate ${dims}-d embeddings`, [
+      'evaluate',
+      '--labels',
+      LABELS,
+      '--features',
+      `emb=${join(FEATURES, 'emb')}`,
+      '--tasks',
+      values['embed-task'],
+      '--k',
+      values['eval-k'],
+      '--out',
+      join(OUT, 'results-embeddings.json'),
+    ]),
+  );
 }
 
-const table: [string, string][] = results.map((r) => [r.step, `exit ${r.code}, ${r.seconds.toFixed(1)} s${r.cpuSeconds !== undefined ? ` (CPU ${r.cpuSeconds.toFixed(0)} s)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`]);
+const table: [string, string][] = results.map((r) => [
+  r.step,
+  `exit ${r.code}, ${r.seconds.toFixed(1)} s${r.cpuSeconds !== undefined ? ` (CPU ${r.cpuSeconds.toFixed(0)} s)` : ''}, peak RSS ${r.peakRssMb.toFixed(0)} MB`,
+]);
 console.table(Object.fromEntries(table));
 writeFileSync(join(OUT, 'scale.json'), JSON.stringify({ subjects, events, shards, dims, results }, null, 2) + '\n');
 if (!values['no-record']) {
@@ -162,8 +269,12 @@ if (!values['no-record']) {
     `node --import tsx bench/scale.ts --subjects ${subjects} --shards ${shards} --dims ${dims} --embed-task ${values['embed-task']} --eval-k ${values['eval-k']} --steps ${[...steps].join(',')}`,
     table,
     [
-      `Dataset: the ${subjects.toLocaleString('en-US')} subjects are replicas of the bundled MIMIC-IV demo subjects (new ids, times shifted by whole days), ${Number.isFinite(events) ? `${events.toLocaleString('en-US')} events` : 'events not regenerated in this run'}, ${shards} shards. Peak RSS: GNU time's maximum resident set size of the step's process. Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')}.`,
-      ...results.filter((r) => r.step !== 'generate').map((r) => `- ${r.step}: \`${r.command}\` → ${r.tail.replaceAll('|', '\\|').slice(0, 400)}`),
+      `Dataset: the ${subjects.toLocaleString('en-US')} subjects are replicas of the bundled MIMIC-IV demo subjects (new ids, times shifted by whole days), ${Number.isFinite(events) ? `${events.toLocaleString('en-US')} events` : 'events not regenerated in this run'}, ${shards} shards. Peak RSS: GNU time's maximum resident set size of the step's process. Load average at the end: ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(', ')}.`,
+      ...results
+        .filter((r) => r.step !== 'generate')
+        .map((r) => `- ${r.step}: \`${r.command}\` → ${r.tail.replaceAll('|', '\\|').slice(0, 400)}`),
     ].join('\n'),
   );
 }

@@ -44,7 +44,9 @@ const flag = (name: string, dflt: number): number => {
   const i = args.indexOf(name);
   return i >= 0 ? Number(args[i + 1]) : dflt;
 };
-const dir = args.find((a, i) => !a.startsWith('--') && !['--times', '--subjects', '--repeat', '--generate', '--pairs'].includes(args[i - 1] ?? '')) ?? 'tmp/stu3-meds';
+const dir =
+  args.find((a, i) => !a.startsWith('--') && !['--times', '--subjects', '--repeat', '--generate', '--pairs'].includes(args[i - 1] ?? '')) ??
+  'tmp/stu3-meds';
 const pairSet = args.includes('--pairs') ? (args[args.indexOf('--pairs') + 1] ?? '') : 'times';
 if (!['times', 'a', 'b'].includes(pairSet)) throw new Error(`--pairs expects times, a or b, got "${pairSet}"`);
 const timesPerSubject = flag('--times', 8);
@@ -52,7 +54,6 @@ const maxSubjects = flag('--subjects', Infinity);
 const repetitions = flag('--repeat', 3);
 const generate = flag('--generate', 0);
 const record = !args.includes('--no-record');
-
 
 /** Subjects and vocabulary from a MEDS dataset, or null when there is none (or no reader yet). */
 async function loadDataset(path: string): Promise<{ subjects: Subject[]; vocabulary: Vocabulary; source: string } | null> {
@@ -65,7 +66,11 @@ async function loadDataset(path: string): Promise<{ subjects: Subject[]; vocabul
       if (subjects.length >= maxSubjects) break;
       subjects.push(s);
     }
-    return { subjects, vocabulary: vocabularyFromCodes(ds.codes.values()), source: `MEDS dataset ${path} (${subjects.length} subjects, ${ds.eventCount} events)` };
+    return {
+      subjects,
+      vocabulary: vocabularyFromCodes(ds.codes.values()),
+      source: `MEDS dataset ${path} (${subjects.length} subjects, ${ds.eventCount} events)`,
+    };
   } finally {
     ds.close();
   }
@@ -75,7 +80,16 @@ async function loadDataset(path: string): Promise<{ subjects: Subject[]; vocabul
 function generateSubjects(n: number): Subject[] {
   const rand = mulberry32(42);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const conditions = ['SNOMED/44054006', 'SNOMED/38341003', 'SNOMED/55822004', 'SNOMED/195662009', 'SNOMED/10509002', 'SNOMED/40055000', 'SNOMED/15777000', 'SNOMED/271737000'];
+  const conditions = [
+    'SNOMED/44054006',
+    'SNOMED/38341003',
+    'SNOMED/55822004',
+    'SNOMED/195662009',
+    'SNOMED/10509002',
+    'SNOMED/40055000',
+    'SNOMED/15777000',
+    'SNOMED/271737000',
+  ];
   const meds = ['RxNorm/860975', 'RxNorm/314076', 'RxNorm/197361', 'RxNorm/308136', 'RxNorm/313782', 'RxNorm/849574'];
   const procs = ['SNOMED/428191000124101', 'SNOMED/430193006', 'SNOMED/171207006', 'SNOMED/710824005', 'SNOMED/76601001'];
   const subjects: Subject[] = [];
@@ -94,7 +108,15 @@ function generateSubjects(n: number): Subject[] {
       const id = `${s}-${v++}`;
       const x = { visit_id: id };
       events.push({ subjectId: s, time: t, code: kind, numericValue: null, textValue: null, extra: { visit_id: id, end: t + length } });
-      const m = (code: string, value: number, unit: string): void => void events.push({ subjectId: s, time: t, code, numericValue: value, textValue: null, extra: { ...x, unit, domain: 'measurement' } });
+      const m = (code: string, value: number, unit: string): void =>
+        void events.push({
+          subjectId: s,
+          time: t,
+          code,
+          numericValue: value,
+          textValue: null,
+          extra: { ...x, unit, domain: 'measurement' },
+        });
       m('LOINC/29463-7', 60 + rand() * 40, 'kg');
       m('LOINC/8302-2', 150 + rand() * 40, 'cm');
       m('LOINC/39156-5', 20 + rand() * 15, 'kg/m2');
@@ -102,9 +124,18 @@ function generateSubjects(n: number): Subject[] {
       m('LOINC/8462-4', 60 + rand() * 30, 'mm[Hg]');
       m('LOINC/8867-4', 55 + rand() * 50, '/min');
       if (rand() < 0.5) {
-        for (const [code, lo, hi, unit] of [['LOINC/2345-7', 60, 200, 'mg/dL'], ['LOINC/2951-2', 130, 148, 'mmol/L'], ['LOINC/2823-3', 3, 6, 'mmol/L'], ['LOINC/2160-0', 0.5, 1.8, 'mg/dL'], ['LOINC/718-7', 9, 17, 'g/dL'], ['LOINC/4548-4', 4, 9, '%']] as const) m(code, lo + rand() * (hi - lo), unit);
+        for (const [code, lo, hi, unit] of [
+          ['LOINC/2345-7', 60, 200, 'mg/dL'],
+          ['LOINC/2951-2', 130, 148, 'mmol/L'],
+          ['LOINC/2823-3', 3, 6, 'mmol/L'],
+          ['LOINC/2160-0', 0.5, 1.8, 'mg/dL'],
+          ['LOINC/718-7', 9, 17, 'g/dL'],
+          ['LOINC/4548-4', 4, 9, '%'],
+        ] as const)
+          m(code, lo + rand() * (hi - lo), unit);
       }
-      const c = (code: string, domain: string): void => void events.push({ subjectId: s, time: t, code, numericValue: null, textValue: null, extra: { ...x, domain } });
+      const c = (code: string, domain: string): void =>
+        void events.push({ subjectId: s, time: t, code, numericValue: null, textValue: null, extra: { ...x, domain } });
       if (rand() < 0.3) c(pick(conditions), 'condition');
       if (rand() < 0.4) c(pick(meds), 'medication');
       c(pick(procs), 'procedure');
@@ -143,7 +174,8 @@ function pairsA(subjects: readonly Subject[], total: number, seed: number): { ti
     const inpatient = visits.filter((v) => v.kind === 'inpatient' && v.partOf === null);
     for (const v of inpatient) (times[i] as number[]).push(dayEnd(v.start));
     admissions += inpatient.length;
-    if (inpatient.length === 0) others.push({ i, first: visits[0]?.start, last: s.events.reduce((m, e) => (e.time !== null && e.time > m ? e.time : m), -Infinity) });
+    if (inpatient.length === 0)
+      others.push({ i, first: visits[0]?.start, last: s.events.reduce((m, e) => (e.time !== null && e.time > m ? e.time : m), -Infinity) });
   });
   const rand = mulberry32(seed);
   let n = admissions;
@@ -163,7 +195,9 @@ function pairsA(subjects: readonly Subject[], total: number, seed: number): { ti
 /** Set (b): every distinct (subject, prediction time) of the lab and operational tasks. */
 function pairsB(subjects: readonly Subject[]): { times: number[][]; tasks: string[] } {
   const specs = [...loadTaskSpecs().values()].filter((t) => t.kind === 'lab' || t.kind === 'operational');
-  const times = subjects.map((s) => [...new Set(specs.flatMap((spec) => labelSubject(s, spec, NO_PARENTS).map((l) => l.predictionTime)))].sort((a, b) => a - b));
+  const times = subjects.map((s) =>
+    [...new Set(specs.flatMap((spec) => labelSubject(s, spec, NO_PARENTS).map((l) => l.predictionTime)))].sort((a, b) => a - b),
+  );
   return { times, tasks: specs.map((t) => t.name) };
 }
 
@@ -216,7 +250,14 @@ function pass(subjects: readonly Subject[], times: readonly number[][], opts: Om
  * Repeat (first pass with an empty line cache, then a second pass at other prediction times with
  * the cache the first one filled) `repetitions` times, each with a fresh tokenizer object.
  */
-function run(name: string, subjects: readonly Subject[], timesA: readonly number[][], timesB: readonly number[][], opts: (tok: Tokenizer) => Omit<SerializeOptions, 'predictionTime'>, repetitions: number): Row[] {
+function run(
+  name: string,
+  subjects: readonly Subject[],
+  timesA: readonly number[][],
+  timesB: readonly number[][],
+  opts: (tok: Tokenizer) => Omit<SerializeOptions, 'predictionTime'>,
+  repetitions: number,
+): Row[] {
   const results: Record<string, ReturnType<typeof pass>[]> = { first: [], second: [] };
   for (let r = 0; r < repetitions; r++) {
     const tok = freshQwen();
@@ -250,7 +291,11 @@ function run(name: string, subjects: readonly Subject[], timesA: readonly number
 
 const loaded = generate > 0 ? null : await loadDataset(dir);
 const generated = generate > 0 ? generate : Number.isFinite(maxSubjects) ? maxSubjects : 500;
-const data = loaded ?? { subjects: generateSubjects(generated), vocabulary: EMPTY_VOCABULARY, source: `${generated} generated Synthea-like subjects (${generate > 0 ? '--generate' : 'no MEDS dataset found'}; no vocabulary, codes shown in readable form)` };
+const data = loaded ?? {
+  subjects: generateSubjects(generated),
+  vocabulary: EMPTY_VOCABULARY,
+  source: `${generated} generated Synthea-like subjects (${generate > 0 ? '--generate' : 'no MEDS dataset found'}; no vocabulary, codes shown in readable form)`,
+};
 let pairNote = `${timesPerSubject} prediction times per subject (last event + seeded random event times)`;
 let timesA = predictionTimes(data.subjects, 7);
 let timesB = predictionTimes(data.subjects, 8);
@@ -269,7 +314,12 @@ console.log(`${data.source}; ${events} events, ${timesA.flat().length} serializa
 // A fresh tokenizer object has its own (empty) line cache. The first Qwen2 configuration also
 // pays for the process-wide caches (the BPE library's word cache, shared heading pieces), so the
 // target configuration (budget 4096) runs first.
-const freshQwen = (): Tokenizer => ({ name: qwen.name, newlineAdditive: qwen.newlineAdditive, pieceAdditive: qwen.pieceAdditive, count: (t: string) => qwen.count(t) });
+const freshQwen = (): Tokenizer => ({
+  name: qwen.name,
+  newlineAdditive: qwen.newlineAdditive,
+  pieceAdditive: qwen.pieceAdditive,
+  count: (t: string) => qwen.count(t),
+});
 
 // JIT warm-up of the serializer on a slice of the data, with the chars tokenizer: the Qwen2
 // caches stay empty for the first pass below.
@@ -282,18 +332,74 @@ data.subjects.slice(0, 200).forEach((s, si) => {
 
 const v = data.vocabulary;
 const rows = [
-  ...run('markdown, no budget (chars tokenizer)', data.subjects, timesA, timesB, () => ({ format: 'markdown', tokenizer: 'chars', vocabulary: v }), repetitions),
-  ...run('markdown, qwen2 exact, budget 4096', data.subjects, timesA, timesB, (tokenizer) => ({ format: 'markdown', tokenizer, maxTokens: 4096, vocabulary: v }), repetitions),
-  ...run('markdown, no budget, exact qwen2 counts', data.subjects, timesA, timesB, (tokenizer) => ({ format: 'markdown', tokenizer, vocabulary: v }), repetitions),
-  ...run('markdown, qwen2 exact, budget 512', data.subjects, timesA, timesB, (tokenizer) => ({ format: 'markdown', tokenizer, maxTokens: 512, vocabulary: v }), repetitions),
-  ...run('list, qwen2 exact, budget 4096', data.subjects, timesA, timesB, (tokenizer) => ({ format: 'list', tokenizer, maxTokens: 4096, vocabulary: v }), repetitions),
-  ...run('list, no budget (chars tokenizer)', data.subjects, timesA, timesB, () => ({ format: 'list', tokenizer: 'chars', vocabulary: v }), repetitions),
-  ...run('markdown-plus, no budget (chars tokenizer)', data.subjects, timesA, timesB, () => ({ format: 'markdown-plus', tokenizer: 'chars', vocabulary: v }), repetitions),
+  ...run(
+    'markdown, no budget (chars tokenizer)',
+    data.subjects,
+    timesA,
+    timesB,
+    () => ({ format: 'markdown', tokenizer: 'chars', vocabulary: v }),
+    repetitions,
+  ),
+  ...run(
+    'markdown, qwen2 exact, budget 4096',
+    data.subjects,
+    timesA,
+    timesB,
+    (tokenizer) => ({ format: 'markdown', tokenizer, maxTokens: 4096, vocabulary: v }),
+    repetitions,
+  ),
+  ...run(
+    'markdown, no budget, exact qwen2 counts',
+    data.subjects,
+    timesA,
+    timesB,
+    (tokenizer) => ({ format: 'markdown', tokenizer, vocabulary: v }),
+    repetitions,
+  ),
+  ...run(
+    'markdown, qwen2 exact, budget 512',
+    data.subjects,
+    timesA,
+    timesB,
+    (tokenizer) => ({ format: 'markdown', tokenizer, maxTokens: 512, vocabulary: v }),
+    repetitions,
+  ),
+  ...run(
+    'list, qwen2 exact, budget 4096',
+    data.subjects,
+    timesA,
+    timesB,
+    (tokenizer) => ({ format: 'list', tokenizer, maxTokens: 4096, vocabulary: v }),
+    repetitions,
+  ),
+  ...run(
+    'list, no budget (chars tokenizer)',
+    data.subjects,
+    timesA,
+    timesB,
+    () => ({ format: 'list', tokenizer: 'chars', vocabulary: v }),
+    repetitions,
+  ),
+  ...run(
+    'markdown-plus, no budget (chars tokenizer)',
+    data.subjects,
+    timesA,
+    timesB,
+    () => ({ format: 'markdown-plus', tokenizer: 'chars', vocabulary: v }),
+    repetitions,
+  ),
 ];
 
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const header = '| configuration | pass | serializations/s (best) | (median) | chars/s | qwen2 tokens/s | mean qwen2 tokens | truncated |';
-const table = [header, '|---|---|---:|---:|---:|---:|---:|---:|', ...rows.map((r) => `| ${r.name} | ${r.pass} | ${fmt(r.perSecondBest)} | ${fmt(r.perSecondMedian)} | ${fmt(r.charsPerSecond)} | ${r.tokensEstimated ? '≈' : ''}${fmt(r.tokensPerSecond)} | ${r.tokensEstimated ? '≈' : ''}${fmt(r.meanTokens)} | ${r.truncated}/${r.serializations} |`)].join('\n');
+const table = [
+  header,
+  '|---|---|---:|---:|---:|---:|---:|---:|',
+  ...rows.map(
+    (r) =>
+      `| ${r.name} | ${r.pass} | ${fmt(r.perSecondBest)} | ${fmt(r.perSecondMedian)} | ${fmt(r.charsPerSecond)} | ${r.tokensEstimated ? '≈' : ''}${fmt(r.tokensPerSecond)} | ${r.tokensEstimated ? '≈' : ''}${fmt(r.meanTokens)} | ${r.truncated}/${r.serializations} |`,
+  ),
+].join('\n');
 console.log(table);
 
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
@@ -307,7 +413,9 @@ const section = [
     ? '- `--single-threaded-gc`: the garbage collector runs on the serializing thread, so the CPU time is that of one core (by default V8 also collects on helper threads, which the CPU time below would include)'
     : '- default V8 garbage collection: its helper threads run on other cores and their CPU time is included (conservative)',
   `- data: ${data.source}; ${events} events; ${pairNote}`,
-  `- rates per CPU-second of the process (one thread serializes; the CPU time also includes V8's GC helper threads, so this is conservative), best and median of ${repetitions} repetitions; load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(', ')} on ${cpus().length} cores`,
+  `- rates per CPU-second of the process (one thread serializes; the CPU time also includes V8's GC helper threads, so this is conservative), best and median of ${repetitions} repetitions; load average at the end: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(', ')} on ${cpus().length} cores`,
   pairSet === 'times'
     ? '- first pass: empty line-token cache; second pass: other prediction times, cache filled by the first; every pass prepares each subject again (8 serializations per preparation)'
     : '- first pass: empty line-token cache; second pass: the same pairs with the cache filled by the first; every pass prepares each subject again',
@@ -322,4 +430,7 @@ if (record) {
   if (!existsSync('bench/RESULTS.md')) writeFileSync('bench/RESULTS.md', '# Benchmarks\n');
   appendFileSync('bench/RESULTS.md', section);
 }
-writeFileSync('bench/out/serialize.json', JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, source: data.source, rows }, null, 2));
+writeFileSync(
+  'bench/out/serialize.json',
+  JSON.stringify({ date: new Date().toISOString(), cpu, node: process.version, source: data.source, rows }, null, 2),
+);

@@ -26,7 +26,14 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { appendResult } from './appendResult.ts';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '30' }, connections: { type: 'string', default: '50' }, warmup: { type: 'string', default: '10' }, 'no-record': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '50' },
+    warmup: { type: 'string', default: '10' },
+    'no-record': { type: 'boolean', default: false },
+  },
+});
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const warmupSeconds = Number(values.warmup);
@@ -53,7 +60,13 @@ interface CannonRequest {
   headers: Record<string, string>;
 }
 // autocannon ships no types and is CommonJS: load it through require with the shape used here.
-const autocannon = createRequire(import.meta.url)('autocannon') as (opts: { url: string; connections: number; duration: number; timeout: number; requests: CannonRequest[] }) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  timeout: number;
+  requests: CannonRequest[];
+}) => Promise<CannonResult>;
 
 const work = mkdtempSync(join(tmpdir(), 'ehr-embed-bench-serve-'));
 const children: ChildProcess[] = [];
@@ -96,7 +109,10 @@ function rssMiB(pid: number): number {
 }
 
 // 1. The embedding server and a probe trained through the batch pipeline.
-const emb = await startChild(['--import', 'tsx', join(ROOT, 'test/helpers/embeddingServerMain.ts'), JSON.stringify({ dims: DIMS })], /^(http:\/\/\S+)\n/m);
+const emb = await startChild(
+  ['--import', 'tsx', join(ROOT, 'test/helpers/embeddingServerMain.ts'), JSON.stringify({ dims: DIMS })],
+  /^(http:\/\/\S+)\n/m,
+);
 const model = `openai:${emb.match[1]}#bench-embedder`;
 const meds = join(work, 'meds');
 const labels = join(work, 'labels');
@@ -118,11 +134,15 @@ const sizes = bodies.map((b) => b.length).sort((a, b) => a - b);
 const bodyNote = `${bundles.length} R4 patient bundles x ${PREDICTION_TIMES.length} prediction times = ${bodies.length} distinct requests; body size median ${(sizes[sizes.length >> 1]! / 1024).toFixed(0)} KiB, max ${(sizes[sizes.length - 1]! / 1024).toFixed(0)} KiB`;
 
 async function startService(extra: string[]): Promise<{ url: string; pid: number; child: ChildProcess }> {
-  const { child, match } = await startChild([BIN, 'serve', '--port', '0', '--quiet', '--probes', probe, ...extra], /listening on (http:\/\/[^\s]+) /);
+  const { child, match } = await startChild(
+    [BIN, 'serve', '--port', '0', '--quiet', '--probes', probe, ...extra],
+    /listening on (http:\/\/[^\s]+) /,
+  );
   return { url: match[1] as string, pid: child.pid as number, child };
 }
 
-const requests = (path: string): CannonRequest[] => bodies.map((body) => ({ method: 'POST', path, body, headers: { 'content-type': 'application/json' } }));
+const requests = (path: string): CannonRequest[] =>
+  bodies.map((body) => ({ method: 'POST', path, body, headers: { 'content-type': 'application/json' } }));
 
 /**
  * One request of each body (all must answer 200; fills the tokenizer and embedding caches),
@@ -152,7 +172,11 @@ interface RunRow {
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 ? (s[s.length >> 1] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
+  return s.length === 0
+    ? NaN
+    : s.length % 2
+      ? (s[s.length >> 1] as number)
+      : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
 };
 
 async function run(name: string, url: string, pid: number, path: string, rssStart: number): Promise<RunRow> {
@@ -212,20 +236,32 @@ for (const r of rows) {
   if (errors > 0 || !(growth < 20)) failed = true;
   const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
   table.push([`${r.name}: requests/s`, r.result.requests.average.toFixed(1)]);
-  table.push([`${r.name}: latency p50 / p90 / p99 / max (ms)`, `${r.result.latency.p50} / ${r.result.latency.p90} / ${r.result.latency.p99} / ${r.result.latency.max}`]);
+  table.push([
+    `${r.name}: latency p50 / p90 / p99 / max (ms)`,
+    `${r.result.latency.p50} / ${r.result.latency.p90} / ${r.result.latency.p99} / ${r.result.latency.max}`,
+  ]);
   table.push([`${r.name}: requests (2xx) / errors (non-2xx + socket + timeouts)`, `${r.result['2xx']} / ${errors}`]);
-  table.push([`${r.name}: server RSS (MiB): at start / before / after the run (growth)`, `${r.rssStart.toFixed(0)} / ${r.rssBefore.toFixed(0)} / ${r.rssAfter.toFixed(0)} (${pct(pointGrowth)})`]);
-  table.push([`${r.name}: server RSS (MiB): median of first 5 s / last 5 s of the run (growth), peak`, `${r.rssFirst5s.toFixed(0)} / ${r.rssLast5s.toFixed(0)} (${pct(growth)}), ${r.rssPeak.toFixed(0)}`]);
+  table.push([
+    `${r.name}: server RSS (MiB): at start / before / after the run (growth)`,
+    `${r.rssStart.toFixed(0)} / ${r.rssBefore.toFixed(0)} / ${r.rssAfter.toFixed(0)} (${pct(pointGrowth)})`,
+  ]);
+  table.push([
+    `${r.name}: server RSS (MiB): median of first 5 s / last 5 s of the run (growth), peak`,
+    `${r.rssFirst5s.toFixed(0)} / ${r.rssLast5s.toFixed(0)} (${pct(growth)}), ${r.rssPeak.toFixed(0)}`,
+  ]);
 }
 cleanUp();
 console.table(Object.fromEntries(table));
 mkdirSync(join(ROOT, 'bench/out'), { recursive: true });
 writeFileSync(join(ROOT, 'bench/out/serve.json'), JSON.stringify({ duration, connections, bodies: bodyNote, runs: rows }, null, 2) + '\n');
-const load = loadavg().map((x) => x.toFixed(1)).join(', ');
-if (!values['no-record']) appendResult(
-  'serve',
-  `node --import tsx bench/serve.ts --duration ${duration} --connections ${connections} --warmup ${warmupSeconds}`,
-  table,
-  `Server: \`ehr-embed serve\` in its own process on 127.0.0.1 (--quiet); load generator: autocannon in the benchmark process; embedder: the test embedding server (${DIMS}-d hash vectors, its own process), so predict measures the service, not a model. Probe: mortality_1y trained on the sample with \`ehr-embed train --c 1\`. RSS "before" is after a warm-up: one pass over all ${bodies.length} requests (tokenizer loaded, caches filled), then ${warmupSeconds} s at ${connections} connections (the working set at this concurrency). All three processes share this machine's cores; load average at the end: ${load}. Targets: 0 errors and RSS growth under 20% (first vs last 5 s of the run): ${failed ? 'NOT met' : 'met'}.`,
-);
+const load = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(', ');
+if (!values['no-record'])
+  appendResult(
+    'serve',
+    `node --import tsx bench/serve.ts --duration ${duration} --connections ${connections} --warmup ${warmupSeconds}`,
+    table,
+    `Server: \`ehr-embed serve\` in its own process on 127.0.0.1 (--quiet); load generator: autocannon in the benchmark process; embedder: the test embedding server (${DIMS}-d hash vectors, its own process), so predict measures the service, not a model. Probe: mortality_1y trained on the sample with \`ehr-embed train --c 1\`. RSS "before" is after a warm-up: one pass over all ${bodies.length} requests (tokenizer loaded, caches filled), then ${warmupSeconds} s at ${connections} connections (the working set at this concurrency). All three processes share this machine's cores; load average at the end: ${load}. Targets: 0 errors and RSS growth under 20% (first vs last 5 s of the run): ${failed ? 'NOT met' : 'met'}.`,
+  );
 process.exitCode = failed ? 1 : 0;

@@ -14,7 +14,7 @@ const t0 = performance.now();
 for (const l of labels) {
   let s = (l.subjectId * 2654435761 + l.predictionTime / 1000) >>> 0;
   const v = new Float32Array(dims);
-  for (let j = 0; j < dims; j++) v[j] = ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) - 0.5;
+  for (let j = 0; j < dims; j++) v[j] = (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32 - 0.5;
   w.add(l.subjectId, l.predictionTime, v);
 }
 const rows = await w.finish();

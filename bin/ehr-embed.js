@@ -33,7 +33,9 @@ if (loader !== null) {
 } else if (existsSync(built)) {
   ({ main } = await import(built.href));
 } else {
-  process.stderr.write('ehr-embed: error: neither tsx (a development dependency: run npm ci) nor a build (npm run build) is here to run the sources\n');
+  process.stderr.write(
+    'ehr-embed: error: neither tsx (a development dependency: run npm ci) nor a build (npm run build) is here to run the sources\n',
+  );
   process.exit(2);
 }
 process.exitCode = await main(process.argv);

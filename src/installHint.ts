@@ -8,7 +8,9 @@ import { readFileSync } from 'node:fs';
 export function installHint(packages: readonly string[]): string {
   let peers: Record<string, string> = {};
   try {
-    peers = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { peerDependencies?: Record<string, string> }).peerDependencies ?? {};
+    peers =
+      (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { peerDependencies?: Record<string, string> })
+        .peerDependencies ?? {};
   } catch {
     // No readable manifest: the plain package names still help.
   }

@@ -101,7 +101,9 @@ export function checkMemory(step: string, needs: readonly MemoryNeed[], o: { max
       `${step} would hold about ${formatBytes(heap)} of JavaScript objects (${needs
         .filter((n) => n.heap)
         .map((n) => `${n.what}: ${formatBytes(n.bytes)}`)
-        .join('; ')}), more than 90% of V8's heap limit of ${formatBytes(avail.heapBytes)}; stopped before allocating it. Raise the limit with NODE_OPTIONS=--max-old-space-size=<MB> (the machine has ${formatBytes(avail.bytes)}), or: ${o.advice}`,
+        .join(
+          '; ',
+        )}), more than 90% of V8's heap limit of ${formatBytes(avail.heapBytes)}; stopped before allocating it. Raise the limit with NODE_OPTIONS=--max-old-space-size=<MB> (the machine has ${formatBytes(avail.bytes)}), or: ${o.advice}`,
     );
   }
 }

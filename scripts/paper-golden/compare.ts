@@ -13,7 +13,13 @@ import { buildVocabulary } from '../../src/vocab/VocabularyChain.ts';
 
 const [dir, goldDir] = process.argv.slice(2);
 if (dir === undefined || goldDir === undefined) throw new Error('usage: compare.ts <MEDS dir> <golden dir>');
-const pairs = JSON.parse(readFileSync(join(goldDir, 'pairs.json'), 'utf8')) as { subject_id: number; kind: string; prediction_time: string; file: string; list_file: string }[];
+const pairs = JSON.parse(readFileSync(join(goldDir, 'pairs.json'), 'utf8')) as {
+  subject_id: number;
+  kind: string;
+  prediction_time: string;
+  file: string;
+  list_file: string;
+}[];
 const ds = await openMedsDataset(dir);
 let same = 0;
 let total = 0;
@@ -21,7 +27,10 @@ try {
   for (const p of pairs) {
     const subject = await ds.getSubject(p.subject_id);
     const vocabulary = await buildVocabulary({ codes: new Set(subject.events.map((e) => e.code)), datasetCodes: ds.codes });
-    for (const [format, file] of [['markdown', p.file], ['list', p.list_file]] as const) {
+    for (const [format, file] of [
+      ['markdown', p.file],
+      ['list', p.list_file],
+    ] as const) {
       total++;
       const ours = serialize(subject, { predictionTime: Date.parse(p.prediction_time), format, vocabulary, tokenizer: 'chars' }).text;
       const gold = readFileSync(join(goldDir, file), 'utf8');

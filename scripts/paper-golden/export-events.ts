@@ -13,7 +13,8 @@ import { openDuck, sqlString } from '../../src/meds/duckdb.ts';
 import { openMedsDataset } from '../../src/meds/MedsDataset.ts';
 
 const [dir, pairsFile, out] = process.argv.slice(2);
-if (dir === undefined || pairsFile === undefined || out === undefined) throw new Error('usage: export-events.ts <MEDS dir> <pairs.json> <out dir>');
+if (dir === undefined || pairsFile === undefined || out === undefined)
+  throw new Error('usage: export-events.ts <MEDS dir> <pairs.json> <out dir>');
 mkdirSync(out, { recursive: true });
 const pairs = JSON.parse(readFileSync(pairsFile, 'utf8')) as { subject_id: number }[];
 const ids = [...new Set(pairs.map((p) => p.subject_id))].sort((a, b) => a - b);
@@ -46,7 +47,9 @@ writeFileSync(join(out, 'events.ndjson'), lines.join('\n') + '\n');
 
 const duck = await openDuck('1GB');
 try {
-  const r = await duck.connection.runAndReadAll(`SELECT code, description FROM read_parquet(${sqlString(join(dir, 'metadata/codes.parquet'))}) WHERE description IS NOT NULL AND description <> ''`);
+  const r = await duck.connection.runAndReadAll(
+    `SELECT code, description FROM read_parquet(${sqlString(join(dir, 'metadata/codes.parquet'))}) WHERE description IS NOT NULL AND description <> ''`,
+  );
   const codes: Record<string, string> = {};
   for (const row of r.getRowObjectsJS()) codes[String(row.code)] = String(row.description);
   writeFileSync(join(out, 'codes.json'), JSON.stringify(codes));

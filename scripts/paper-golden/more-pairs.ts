@@ -32,7 +32,8 @@ try {
       if (v.kind === 'inpatient' && v.partOf === null) {
         const d = new Date(v.start);
         add(s.subjectId, Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 23, 59), 'inpatient-midstay');
-      } else if (v.kind === 'emergency' && v.end !== null && v.end - v.start > 120_000) add(s.subjectId, v.start + 60_000 + rand() * (v.end - v.start - 120_000), 'emergency-visit');
+      } else if (v.kind === 'emergency' && v.end !== null && v.end - v.start > 120_000)
+        add(s.subjectId, v.start + 60_000 + rand() * (v.end - v.start - 120_000), 'emergency-visit');
     }
     for (let k = 0; k < 4; k++) add(s.subjectId, first + rand() * (last - first), 'random');
     for (let k = 0; k < 2; k++) add(s.subjectId, times[Math.floor(rand() * times.length)] as number, 'event-time');

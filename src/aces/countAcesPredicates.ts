@@ -39,13 +39,24 @@ export async function countAcesPredicates(config: AcesConfig, source: CodeCountS
     const hits = codes.filter((c) => match(c));
     let rows = hits.reduce((n, c) => n + (codeCounts.get(c) ?? 0), 0);
     if (hits.length > 0 && (p.valueMin !== null || p.valueMax !== null)) {
-      rows = await source.countValues(hits, { min: p.valueMin, minInclusive: p.valueMinInclusive, max: p.valueMax, maxInclusive: p.valueMaxInclusive });
+      rows = await source.countValues(hits, {
+        min: p.valueMin,
+        minInclusive: p.valueMinInclusive,
+        max: p.valueMax,
+        maxInclusive: p.valueMaxInclusive,
+      });
     }
     rowsOf.set(p.name, rows);
     let warning: string | null = null;
     if (rows === 0) {
-      const target = p.code.kind === 'exact' ? p.code.code : p.code.kind === 'any' ? (p.code.codes[0] as string) : literalPrefix(p.code.source);
-      const what = p.code.kind === 'exact' ? `code "${p.code.code}"` : p.code.kind === 'any' ? `codes ${p.code.codes.map((c) => `"${c}"`).join(', ')}` : `regex "${p.code.source}"`;
+      const target =
+        p.code.kind === 'exact' ? p.code.code : p.code.kind === 'any' ? (p.code.codes[0] as string) : literalPrefix(p.code.source);
+      const what =
+        p.code.kind === 'exact'
+          ? `code "${p.code.code}"`
+          : p.code.kind === 'any'
+            ? `codes ${p.code.codes.map((c) => `"${c}"`).join(', ')}`
+            : `regex "${p.code.source}"`;
       const why = hits.length > 0 ? `${hits.length} codes match ${what} but no value is within the bounds` : `no code matches ${what}`;
       const near = hits.length > 0 ? [] : closestCodes(target, codes);
       warning = `predicate "${p.name}" matches no event: ${why}${near.length > 0 ? `; closest codes: ${near.join(', ')}` : ''}`;
@@ -60,7 +71,15 @@ export async function countAcesPredicates(config: AcesConfig, source: CodeCountS
     const inputs = p.inputs.map((i) => rowsOf.get(i) ?? (i.startsWith('_') ? 1 : 0));
     const empty = p.op === 'or' ? inputs.every((n) => n === 0) : inputs.some((n) => n === 0);
     rowsOf.set(p.name, empty ? 0 : 1);
-    out.push({ name: p.name, kind: 'derived', rows: null, codes: null, warning: empty ? `predicate "${p.name}" (${p.op} of ${p.inputs.join(', ')}) can match no event: ${p.op === 'or' ? 'none of its inputs matches' : 'an input matches nothing'}` : null });
+    out.push({
+      name: p.name,
+      kind: 'derived',
+      rows: null,
+      codes: null,
+      warning: empty
+        ? `predicate "${p.name}" (${p.op} of ${p.inputs.join(', ')}) can match no event: ${p.op === 'or' ? 'none of its inputs matches' : 'an input matches nothing'}`
+        : null,
+    });
   }
   for (const d of config.demographics) out.push(await plainCount(d, 'demographic'));
   return out;

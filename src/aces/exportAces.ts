@@ -26,7 +26,8 @@ export function acesInexpressible(spec: TaskSpec): string | null {
  */
 export function exportAces(spec: TaskSpec): string {
   const why = acesInexpressible(spec);
-  if (why !== null || spec.kind !== 'icu_mortality_24h') throw new UsageError(`task "${spec.name}" (kind ${spec.kind}) cannot be written as an ACES config: ${why ?? 'unsupported kind'}`);
+  if (why !== null || spec.kind !== 'icu_mortality_24h')
+    throw new UsageError(`task "${spec.name}" (kind ${spec.kind}) cannot be written as an ACES config: ${why ?? 'unsupported kind'}`);
   const offsetH = durationMs(spec.predictionTime.offset) / 3_600_000;
   const gapH = durationMs(spec.gap) / 3_600_000;
   const ex = new Set(spec.exclusions);
@@ -50,7 +51,13 @@ export function exportAces(spec: TaskSpec): string {
     trigger: 'icu_admission',
     windows: {
       input: { start: null, end: `trigger + ${hours(offsetH)}`, start_inclusive: true, end_inclusive: true, index_timestamp: 'end' },
-      gap: { start: 'trigger', end: `start + ${hours(gapH)}`, start_inclusive: false, end_inclusive: true, ...(Object.keys(gapHas).length > 0 ? { has: gapHas } : {}) },
+      gap: {
+        start: 'trigger',
+        end: `start + ${hours(gapH)}`,
+        start_inclusive: false,
+        end_inclusive: true,
+        ...(Object.keys(gapHas).length > 0 ? { has: gapHas } : {}),
+      },
       target: { start: 'gap.end', end: 'start -> discharge_or_death', start_inclusive: false, end_inclusive: true, label: 'death' },
     },
   };

@@ -39,7 +39,15 @@ export function planAces(config: AcesConfig): AcesPlan {
     if (side === w.root) {
       steps.push({ point, parent: boundary.ref, boundary, leftInclusive: false, rightInclusive: false, has: new Map(), window: name });
     } else {
-      steps.push({ point, parent: `${name}.${w.root}`, boundary, leftInclusive: w.startInclusive, rightInclusive: w.endInclusive, has: w.has, window: name });
+      steps.push({
+        point,
+        parent: `${name}.${w.root}`,
+        boundary,
+        leftInclusive: w.startInclusive,
+        rightInclusive: w.endInclusive,
+        has: w.has,
+        window: name,
+      });
     }
   }
   return { config, steps };
@@ -98,7 +106,14 @@ export function extractAcesSubject(t: SubjectTimeline, plan: AcesPlan, onSkip: A
       out.push({ subjectId: t.subjectId, predictionTime: predictionUs / 1000 });
       continue;
     }
-    const c = countIn(t, lw.label as string, at.get(`${lw.name}.start`) as number, at.get(`${lw.name}.end`) as number, lw.startInclusive, lw.endInclusive);
+    const c = countIn(
+      t,
+      lw.label as string,
+      at.get(`${lw.name}.start`) as number,
+      at.get(`${lw.name}.end`) as number,
+      lw.startInclusive,
+      lw.endInclusive,
+    );
     out.push({ subjectId: t.subjectId, predictionTime: predictionUs / 1000, booleanValue: c > 0 });
   }
   return out;
@@ -138,12 +153,14 @@ function countIn(t: SubjectTimeline, pred: string, a: number, b: number, leftInc
 
 function nextEvent(t: SubjectTimeline, pred: string, from: number, inclusive: boolean): number | null {
   const counts = t.counts.get(pred) as Int32Array;
-  for (let i = inclusive ? lowerBound(t.times, from) : upperBound(t.times, from); i < counts.length; i++) if ((counts[i] as number) > 0) return t.times[i] as number;
+  for (let i = inclusive ? lowerBound(t.times, from) : upperBound(t.times, from); i < counts.length; i++)
+    if ((counts[i] as number) > 0) return t.times[i] as number;
   return null;
 }
 
 function prevEvent(t: SubjectTimeline, pred: string, from: number, inclusive: boolean): number | null {
   const counts = t.counts.get(pred) as Int32Array;
-  for (let i = (inclusive ? upperBound(t.times, from) : lowerBound(t.times, from)) - 1; i >= 0; i--) if ((counts[i] as number) > 0) return t.times[i] as number;
+  for (let i = (inclusive ? upperBound(t.times, from) : lowerBound(t.times, from)) - 1; i >= 0; i--)
+    if ((counts[i] as number) > 0) return t.times[i] as number;
   return null;
 }

@@ -1,4 +1,16 @@
-export { ANY_EVENT, RECORD_START, RECORD_END, SPECIAL_PREDICATES, type AcesConfig, type AcesPredicate, type AcesPlainPredicate, type AcesDerivedPredicate, type AcesWindow, type AcesBoundary, type AcesCodeMatch } from './AcesConfig.ts';
+export {
+  ANY_EVENT,
+  RECORD_START,
+  RECORD_END,
+  SPECIAL_PREDICATES,
+  type AcesConfig,
+  type AcesPredicate,
+  type AcesPlainPredicate,
+  type AcesDerivedPredicate,
+  type AcesWindow,
+  type AcesBoundary,
+  type AcesCodeMatch,
+} from './AcesConfig.ts';
 export { parseAcesConfig, loadAcesConfig, editDistance, type AcesSource } from './parseAcesConfig.ts';
 export { parseAcesBoundary } from './parseAcesBoundary.ts';
 export { parseAcesDuration } from './parseAcesDuration.ts';

@@ -29,9 +29,19 @@ const PROGRESS_EVERY = 64;
  * unchanged). Labels that share a subject and prediction time are merged (a label file has one
  * row per embedding); the count is reported under `skipped`.
  */
-export async function labelWithAces(dataset: LabelSource, tasks: readonly AcesTask[], options: LabelWithAcesOptions = {}): Promise<LabeledDataset> {
+export async function labelWithAces(
+  dataset: LabelSource,
+  tasks: readonly AcesTask[],
+  options: LabelWithAcesOptions = {},
+): Promise<LabeledDataset> {
   const splits = subjectSplitResolver(dataset.splits, options.seed ?? 0);
-  const per = tasks.map((t) => ({ task: t, plan: planAces(t.config), build: timelineBuilder(t.config), labels: [] as Label[], skipped: new Map<string, number>() }));
+  const per = tasks.map((t) => ({
+    task: t,
+    plan: planAces(t.config),
+    build: timelineBuilder(t.config),
+    labels: [] as Label[],
+    skipped: new Map<string, number>(),
+  }));
   const subjectsPerSplit: Record<string, number> = {};
   const subjectIds = new Set<number>();
   let done = 0;
@@ -58,9 +68,18 @@ export async function labelWithAces(dataset: LabelSource, tasks: readonly AcesTa
   const out: TaskLabels[] = per.map((p) => {
     const labels = p.labels.sort((a, b) => a.subjectId - b.subjectId || a.predictionTime - b.predictionTime);
     const notes = [`from ACES config ${p.task.config.file}`];
-    if (labels.length === 0) notes.push(`no labels: no trigger (${p.task.config.trigger}) satisfied every window${p.skipped.size > 0 ? ` (candidates dropped: ${[...p.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : ''}`);
+    if (labels.length === 0)
+      notes.push(
+        `no labels: no trigger (${p.task.config.trigger}) satisfied every window${p.skipped.size > 0 ? ` (candidates dropped: ${[...p.skipped].map(([r, n]) => `${n} ${r}`).join(', ')})` : ''}`,
+      );
     const skipped = Object.fromEntries([...p.skipped].sort((a, b) => b[1] - a[1]));
-    return { name: p.task.name, spec: null, labels, skipped, summary: summarizeLabels({ name: p.task.name, kind: 'aces', group: 'other' }, labels, splits, notes, { presentSplits }) };
+    return {
+      name: p.task.name,
+      spec: null,
+      labels,
+      skipped,
+      summary: summarizeLabels({ name: p.task.name, kind: 'aces', group: 'other' }, labels, splits, notes, { presentSplits }),
+    };
   });
   return { tasks: out, splits, subjects: done, subjectIds, subjectsPerSplit, hashSplitSubjects: hashed };
 }

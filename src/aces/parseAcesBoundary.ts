@@ -14,16 +14,23 @@ const REF = /^(\w+)(?:\.(start|end))?$/;
  */
 export function parseAcesBoundary(value: unknown, side: 'start' | 'end', where: { file: string; field: string }): AcesBoundary {
   if (value === null || value === undefined) {
-    return side === 'start' ? { kind: 'event', ref: 'end', predicate: '_RECORD_START', forward: false } : { kind: 'event', ref: 'start', predicate: '_RECORD_END', forward: true };
+    return side === 'start'
+      ? { kind: 'event', ref: 'end', predicate: '_RECORD_START', forward: false }
+      : { kind: 'event', ref: 'start', predicate: '_RECORD_END', forward: true };
   }
-  if (typeof value !== 'string') throw new UsageError(`expected a window boundary such as "trigger + 24h", "start -> death" or null, got ${JSON.stringify(value)}`, where);
+  if (typeof value !== 'string')
+    throw new UsageError(
+      `expected a window boundary such as "trigger + 24h", "start -> death" or null, got ${JSON.stringify(value)}`,
+      where,
+    );
   const text = value.trim();
   const fwd = text.includes('->');
   const back = text.includes('<-');
   if (fwd && back) throw new UsageError(`"${text}" has both "->" and "<-"; use one`, where);
   if (fwd || back) {
     const [refText, predText, ...rest] = text.split(fwd ? '->' : '<-').map((s) => s.trim());
-    if (rest.length > 0 || !predText || !/^\w+$/.test(predText)) throw new UsageError(`"${text}": expected "<reference> ${fwd ? '->' : '<-'} <predicate>"`, where);
+    if (rest.length > 0 || !predText || !/^\w+$/.test(predText))
+      throw new UsageError(`"${text}": expected "<reference> ${fwd ? '->' : '<-'} <predicate>"`, where);
     return { kind: 'event', ref: checkRef(refText ?? '', text, where), predicate: predText, forward: fwd };
   }
   const plus = text.indexOf('+');
@@ -34,7 +41,8 @@ export function parseAcesBoundary(value: unknown, side: 'start' | 'end', where: 
     const refText = text.slice(0, op).trim();
     const deltaText = text.slice(op + 1).trim();
     const ms = parseAcesDuration(deltaText);
-    if (ms === null) throw new UsageError(`"${deltaText}" is not a time delta (expected for example 24h, 30d, 1825d, 2h30m, 90 minutes)`, where);
+    if (ms === null)
+      throw new UsageError(`"${deltaText}" is not a time delta (expected for example 24h, 30d, 1825d, 2h30m, 90 minutes)`, where);
     const ref = checkRef(refText, text, where);
     // ACES treats a zero offset as the reference itself.
     if (ms === 0) return { kind: 'alias', ref };

@@ -116,7 +116,10 @@ export class ProbeBundle {
     this.scaler = FittedMaxAbsScaler.fromJSON(data.head.scaler);
     this.logistic = FittedLogistic.fromJSON(data.head.logistic);
     if (this.scaler.nFeatures !== this.logistic.nFeatures || this.logistic.nFeatures !== data.model.dims) {
-      throw new UsageError(`probe head shapes disagree: scaler ${this.scaler.nFeatures}, logistic ${this.logistic.nFeatures}, model dims ${data.model.dims}`, { field: 'head' });
+      throw new UsageError(
+        `probe head shapes disagree: scaler ${this.scaler.nFeatures}, logistic ${this.logistic.nFeatures}, model dims ${data.model.dims}`,
+        { field: 'head' },
+      );
     }
     Object.freeze(this);
   }
@@ -134,20 +137,34 @@ export class ProbeBundle {
    *   match the content (edited or corrupt), or a model other than `options.modelSpec`.
    */
   static fromJSON(json: unknown, options: LoadProbeOptions = {}): ProbeBundle {
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UsageError('not a probe bundle: expected a JSON object', { field: '(root)' });
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      throw new UsageError('not a probe bundle: expected a JSON object', { field: '(root)' });
     const { checksum, ...rest } = json as Record<string, unknown>;
-    if (rest.kind !== PROBE_BUNDLE_KIND) throw new UsageError(`not a probe bundle: expected kind "${PROBE_BUNDLE_KIND}"`, { field: 'kind' });
-    if (rest.version !== 1) throw new UsageError(`unsupported probe bundle version ${JSON.stringify(rest.version)} (this ehr-embed reads version 1)`, { field: 'version' });
+    if (rest.kind !== PROBE_BUNDLE_KIND)
+      throw new UsageError(`not a probe bundle: expected kind "${PROBE_BUNDLE_KIND}"`, { field: 'kind' });
+    if (rest.version !== 1)
+      throw new UsageError(`unsupported probe bundle version ${JSON.stringify(rest.version)} (this ehr-embed reads version 1)`, {
+        field: 'version',
+      });
     if (typeof checksum !== 'string') throw new UsageError('probe bundle has no checksum', { field: 'checksum' });
     const data = rest as unknown as ProbeBundleData;
     validateData(data);
     const actual = probeChecksum(data);
-    if (actual !== checksum) throw new UsageError(`checksum mismatch: the probe bundle was changed after training (recorded ${checksum}, content ${actual})`, { field: 'checksum' });
+    if (actual !== checksum)
+      throw new UsageError(`checksum mismatch: the probe bundle was changed after training (recorded ${checksum}, content ${actual})`, {
+        field: 'checksum',
+      });
     if (options.modelSpec !== undefined && options.modelSpec !== data.model.spec) {
-      throw new UsageError(`probe for task "${data.task}" was trained on model "${data.model.spec}", but the server embeds with "${options.modelSpec}"; serve with --model ${data.model.spec}`, { field: 'model.spec' });
+      throw new UsageError(
+        `probe for task "${data.task}" was trained on model "${data.model.spec}", but the server embeds with "${options.modelSpec}"; serve with --model ${data.model.spec}`,
+        { field: 'model.spec' },
+      );
     }
     if (options.modelFamily !== undefined && options.modelFamily !== data.model.family) {
-      throw new UsageError(`probe for task "${data.task}" was trained with instruction family "${data.model.family}", but the server model uses "${options.modelFamily}"`, { field: 'model.family' });
+      throw new UsageError(
+        `probe for task "${data.task}" was trained with instruction family "${data.model.family}", but the server model uses "${options.modelFamily}"`,
+        { field: 'model.family' },
+      );
     }
     return new ProbeBundle(data, actual);
   }
@@ -159,7 +176,10 @@ export class ProbeBundle {
    */
   static load(path: string, options: LoadProbeOptions = {}): ProbeBundle {
     const file = existsSync(path) && statSync(path).isDirectory() ? join(path, PROBE_FILE) : path;
-    if (!existsSync(file)) throw new UsageError(`no probe bundle here (expected a directory with ${PROBE_FILE}, written by \`ehr-embed train\`)`, { file: path });
+    if (!existsSync(file))
+      throw new UsageError(`no probe bundle here (expected a directory with ${PROBE_FILE}, written by \`ehr-embed train\`)`, {
+        file: path,
+      });
     let json: unknown;
     try {
       json = JSON.parse(readFileSync(file, 'utf8'));
@@ -200,7 +220,10 @@ export class ProbeBundle {
    */
   predictProba(embedding: Float32Array | Float64Array): number {
     if (embedding.length !== this.logistic.nFeatures) {
-      throw new UsageError(`embedding has ${embedding.length} dimensions, the probe for "${this.data.task}" expects ${this.logistic.nFeatures}`, { field: 'embedding' });
+      throw new UsageError(
+        `embedding has ${embedding.length} dimensions, the probe for "${this.data.task}" expects ${this.logistic.nFeatures}`,
+        { field: 'embedding' },
+      );
     }
     return this.logistic.predictProba(this.scaler.transform(embedding))[0] as number;
   }
@@ -216,11 +239,23 @@ function validateData(d: ProbeBundleData): void {
   need(typeof d.model.family === 'string', 'model.family', 'a family name');
   need(Number.isInteger(d.model.dims) && d.model.dims > 0, 'model.dims', 'a positive integer');
   need(typeof d.serializer === 'object' && d.serializer !== null, 'serializer', 'an object');
-  need((SERIALIZE_FORMATS as readonly unknown[]).includes(d.serializer.format), 'serializer.format', `one of ${SERIALIZE_FORMATS.join(', ')}`);
-  need(d.serializer.maxTokens === null || (Number.isInteger(d.serializer.maxTokens) && d.serializer.maxTokens > 0), 'serializer.maxTokens', 'null or a positive integer');
+  need(
+    (SERIALIZE_FORMATS as readonly unknown[]).includes(d.serializer.format),
+    'serializer.format',
+    `one of ${SERIALIZE_FORMATS.join(', ')}`,
+  );
+  need(
+    d.serializer.maxTokens === null || (Number.isInteger(d.serializer.maxTokens) && d.serializer.maxTokens > 0),
+    'serializer.maxTokens',
+    'null or a positive integer',
+  );
   need(typeof d.serializer.tokenizer === 'string', 'serializer.tokenizer', 'a tokenizer name');
   need(Array.isArray(d.serializer.vocabulary), 'serializer.vocabulary', 'an array of { code, description, parentCodes }');
-  need(typeof d.instruction === 'object' && d.instruction !== null && (d.instruction.text === null || typeof d.instruction.text === 'string'), 'instruction', '{ mode, text }');
+  need(
+    typeof d.instruction === 'object' && d.instruction !== null && (d.instruction.text === null || typeof d.instruction.text === 'string'),
+    'instruction',
+    '{ mode, text }',
+  );
   need(typeof d.head === 'object' && d.head !== null, 'head', '{ scaler, logistic }');
   need(typeof d.training === 'object' && d.training !== null, 'training', 'an object');
 }

@@ -76,7 +76,11 @@ export interface EmbedReport {
  * `manifest.json`: an {@link EmbedReport} plus when it was written, the cache counts of the run
  * and, for a combined view of a sharded run, the part manifests it came from.
  */
-export type FeaturesManifest = EmbedReport & { readonly createdAt?: string; readonly embedStats?: EmbedStats; readonly mergedFrom?: readonly string[] };
+export type FeaturesManifest = EmbedReport & {
+  readonly createdAt?: string;
+  readonly embedStats?: EmbedStats;
+  readonly mergedFrom?: readonly string[];
+};
 
 /**
  * What a reader relies on (the settings a probe and an evaluation depend on); other fields are
@@ -154,17 +158,28 @@ export function combinePartManifests(dir: string): FeaturesManifest | undefined 
   const names = listPartManifests(dir);
   if (names.length === 0) return undefined;
   const counts = [...new Set(names.map((n) => Number(PART_MANIFEST_RE.exec(n)?.[2])))];
-  if (counts.length > 1) throw new UsageError(`part manifests of different shard counts (${counts.join(', ')}): remove the older run's files`, { file: dir });
+  if (counts.length > 1)
+    throw new UsageError(`part manifests of different shard counts (${counts.join(', ')}): remove the older run's files`, { file: dir });
   const n = counts[0] as number;
   const have = new Set(names.map((x) => Number(PART_MANIFEST_RE.exec(x)?.[1])));
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(i));
-  if (missing.length > 0) throw new UsageError(`missing ${missing.length} of ${n} shard manifests (${missing.slice(0, 5).map((i) => `manifest.part-${i}-of-${n}.json`).join(', ')}): has every shard finished?`, { file: dir });
+  if (missing.length > 0)
+    throw new UsageError(
+      `missing ${missing.length} of ${n} shard manifests (${missing
+        .slice(0, 5)
+        .map((i) => `manifest.part-${i}-of-${n}.json`)
+        .join(', ')}): has every shard finished?`,
+      { file: dir },
+    );
   const parts = names.map((name) => ({ name, m: readJson(join(dir, name)) }));
   const first = (parts[0] as { m: FeaturesManifest }).m;
   for (const { name, m } of parts) {
     for (const k of SAME) {
       if (JSON.stringify(m[k]) !== JSON.stringify(first[k])) {
-        throw new UsageError(`shards disagree on "${k}": ${JSON.stringify(first[k])} in ${names[0]} but ${JSON.stringify(m[k])} here`, { file: join(dir, name), field: k });
+        throw new UsageError(`shards disagree on "${k}": ${JSON.stringify(first[k])} in ${names[0]} but ${JSON.stringify(m[k])} here`, {
+          file: join(dir, name),
+          field: k,
+        });
       }
     }
   }
@@ -216,5 +231,8 @@ export function readFeaturesManifest(dir: string): FeaturesManifest {
   if (existsSync(file)) return readJson(file);
   const combined = combinePartManifests(dir);
   if (combined) return combined;
-  throw new UsageError('not a features directory: manifest.json (or manifest.part-<i>-of-<n>.json from sharded runs) is missing (write one with `ehr-embed embed`)', { file: dir });
+  throw new UsageError(
+    'not a features directory: manifest.json (or manifest.part-<i>-of-<n>.json from sharded runs) is missing (write one with `ehr-embed embed`)',
+    { file: dir },
+  );
 }

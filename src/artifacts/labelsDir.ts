@@ -31,7 +31,12 @@ export interface LabelRunSummary {
   readonly subjects: number;
   readonly subjectsPerSplit: Readonly<Record<string, number>>;
   /** Per task: its label file, counts per split, notes, and why candidates were dropped. */
-  readonly tasks: Readonly<Record<string, TaskSummary & { readonly file: string; readonly query: string | null; readonly skipped: Readonly<Record<string, number>> }>>;
+  readonly tasks: Readonly<
+    Record<
+      string,
+      TaskSummary & { readonly file: string; readonly query: string | null; readonly skipped: Readonly<Record<string, number>> }
+    >
+  >;
 }
 
 /** Contents of `<labels-dir>/shots.json` (deterministic: no times, no paths). */
@@ -68,7 +73,11 @@ export interface WriteLabelOutputsOptions {
  * included so that a task with no labels is visible), `<dir>/summary.json` and
  * `<dir>/shots.json` (few-shot samples, see {@link sampleShots}).
  */
-export async function writeLabelOutputs(dir: string, tasks: readonly TaskLabels[], options: WriteLabelOutputsOptions): Promise<{ summary: LabelRunSummary; shots: ShotsFile }> {
+export async function writeLabelOutputs(
+  dir: string,
+  tasks: readonly TaskLabels[],
+  options: WriteLabelOutputsOptions,
+): Promise<{ summary: LabelRunSummary; shots: ShotsFile }> {
   mkdirSync(dir, { recursive: true });
   const ks = options.ks ?? SHOT_KS;
   const replicates = options.replicates ?? SHOT_REPLICATES;
@@ -80,7 +89,8 @@ export async function writeLabelOutputs(dir: string, tasks: readonly TaskLabels[
     summaries[t.name] = { ...t.summary, file, query: t.spec?.query ?? null, skipped: t.skipped };
     shots[t.name] = sampleShots(t.name, t.labels, (id) => options.splits.splitOf(id), { seed: options.seed, ks, replicates });
   }
-  const splitSource = options.hashSplitSubjects === 0 ? 'subject_splits' : options.hashSplitSubjects === options.subjects ? 'hash' : 'mixed';
+  const splitSource =
+    options.hashSplitSubjects === 0 ? 'subject_splits' : options.hashSplitSubjects === options.subjects ? 'hash' : 'mixed';
   const summary: LabelRunSummary = {
     dataset: options.dataset,
     seed: options.seed,
@@ -114,7 +124,12 @@ const SummarySchema = z.looseObject({
 /** What readers of shots.json rely on. */
 const ShotsSchema = z.looseObject({
   seed: z.number(),
-  tasks: z.record(z.string(), z.looseObject({ replicates: z.array(z.record(z.string(), z.looseObject({ train: z.array(z.number().int()), tuning: z.array(z.number().int()) }))) })),
+  tasks: z.record(
+    z.string(),
+    z.looseObject({
+      replicates: z.array(z.record(z.string(), z.looseObject({ train: z.array(z.number().int()), tuning: z.array(z.number().int()) }))),
+    }),
+  ),
 });
 
 function readChecked<T>(file: string, schema: z.ZodType): T {
@@ -142,7 +157,8 @@ function readChecked<T>(file: string, schema: z.ZodType): T {
  */
 export function readLabelsDir(dir: string): LabelsDir {
   const summaryFile = join(dir, LABELS_SUMMARY_FILE);
-  if (!existsSync(summaryFile)) throw new UsageError('not a labels directory: summary.json is missing (write one with `ehr-embed label`)', { file: dir });
+  if (!existsSync(summaryFile))
+    throw new UsageError('not a labels directory: summary.json is missing (write one with `ehr-embed label`)', { file: dir });
   const summary = readChecked<LabelRunSummary>(summaryFile, SummarySchema);
   const shotsFile = join(dir, LABELS_SHOTS_FILE);
   return { dir, summary, shots: existsSync(shotsFile) ? readChecked<ShotsFile>(shotsFile, ShotsSchema) : undefined };
@@ -161,13 +177,25 @@ export async function loadTasks(ld: LabelsDir, names: readonly string[], splits:
   const out: TaskData[] = [];
   for (const name of names) {
     const t = ld.summary.tasks[name];
-    if (!t) throw new UsageError(`unknown task "${name}" in ${ld.dir}; known: ${Object.keys(ld.summary.tasks).sort().join(', ')}`, { file: ld.dir, field: 'tasks' });
+    if (!t)
+      throw new UsageError(`unknown task "${name}" in ${ld.dir}; known: ${Object.keys(ld.summary.tasks).sort().join(', ')}`, {
+        file: ld.dir,
+        field: 'tasks',
+      });
     const labels = await readLabels(join(ld.dir, t.file));
     const y = Int8Array.from(labels, (l) => {
       const b = binaryOutcome(l);
       return b === null ? -1 : b ? 1 : 0;
     });
-    out.push({ name, group: t.group, query: t.query, labels, y, split: labels.map((l) => splits.splitOf(l.subjectId)), shots: ld.shots?.tasks[name] });
+    out.push({
+      name,
+      group: t.group,
+      query: t.query,
+      labels,
+      y,
+      split: labels.map((l) => splits.splitOf(l.subjectId)),
+      shots: ld.shots?.tasks[name],
+    });
   }
   return out;
 }

@@ -87,7 +87,9 @@ export function buildResultsFile(input: ResultsFileInput): EvaluationFile {
     version: PACKAGE_VERSION,
     createdAt: new Date().toISOString(),
     settings: input.settings,
-    tasks: Object.fromEntries(input.tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...input.labels.tasks[t.name]?.splits }])),
+    tasks: Object.fromEntries(
+      input.tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, ...input.labels.tasks[t.name]?.splits }]),
+    ),
     featureSets: input.featureSets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline, heads: s.heads ?? input.heads })),
     ...input.evaluation,
     ...(input.notes ? { notes: input.notes } : {}),

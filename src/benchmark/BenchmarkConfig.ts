@@ -16,7 +16,10 @@ import { TOKENIZER_NAMES } from '../tokenize/getTokenizer.ts';
 
 const SerializationSchema = z
   .strictObject({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/).describe('short name used in output paths and the report'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      .describe('short name used in output paths and the report'),
     format: z.enum(SERIALIZE_FORMATS).default('markdown'),
     maxTokens: z.number().int().positive().optional().describe('token budget per text (default: none)'),
     tokenizer: z.enum(TOKENIZER_NAMES as [string, ...string[]]).default('qwen2'),
@@ -25,9 +28,15 @@ const SerializationSchema = z
   .describe('one way to turn a record into text');
 
 const ModelSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9_.-]+$/).describe('short name used in output paths and the report'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/)
+    .describe('short name used in output paths and the report'),
   spec: z.string().min(1).describe('model spec: use-lite | onnx:<model-dir> | gguf:<file> | openai:<base-url>#<model>'),
-  family: z.enum(MODEL_FAMILIES as [ModelFamily, ...ModelFamily[]]).optional().describe('instruction format (default: guessed from the name)'),
+  family: z
+    .enum(MODEL_FAMILIES as [ModelFamily, ...ModelFamily[]])
+    .optional()
+    .describe('instruction format (default: guessed from the name)'),
 });
 
 /** The benchmark config schema. */
@@ -53,8 +62,15 @@ export const BenchmarkConfigSchema = z.strictObject({
     .refine((d) => (d.meds === undefined) !== (d.convert === undefined), { message: 'give exactly one of data.meds or data.convert' }),
   tasks: z.union([z.literal('all'), z.array(z.string()).min(1)]).default('all'),
   seed: z.number().int().default(0),
-  labels: z.strictObject({ maxPerSplit: z.number().int().positive().optional().describe('sample at most this many labels per task and split (time budgets)') }).default({}),
-  serializations: z.array(SerializationSchema).min(1).default([{ name: 'markdown', format: 'markdown', tokenizer: 'qwen2', instruction: 'task' }]),
+  labels: z
+    .strictObject({
+      maxPerSplit: z.number().int().positive().optional().describe('sample at most this many labels per task and split (time budgets)'),
+    })
+    .default({}),
+  serializations: z
+    .array(SerializationSchema)
+    .min(1)
+    .default([{ name: 'markdown', format: 'markdown', tokenizer: 'qwen2', instruction: 'task' }]),
   models: z.array(ModelSchema).default([]),
   baselines: z
     .strictObject({
@@ -62,14 +78,23 @@ export const BenchmarkConfigSchema = z.strictObject({
       countGbm: z.boolean().default(true),
       timeBins: z.boolean().default(false),
       deciles: z.boolean().default(false),
-      ontology: z.boolean().default(false).describe('count features also for every ancestor of a code (parent_codes of metadata/codes.parquet)'),
-      countGbmExt: z.boolean().default(false).describe('also the extended count GBM "counts-ext" (time bins, deciles and ontology ancestors: the paper\'s count-GBM ext)'),
+      ontology: z
+        .boolean()
+        .default(false)
+        .describe('count features also for every ancestor of a code (parent_codes of metadata/codes.parquet)'),
+      countGbmExt: z
+        .boolean()
+        .default(false)
+        .describe('also the extended count GBM "counts-ext" (time bins, deciles and ontology ancestors: the paper\'s count-GBM ext)'),
       combine: z.boolean().default(false).describe('also evaluate each embedding set concatenated with the count features (linear head)'),
     })
     .default({ countLr: true, countGbm: true, timeBins: false, deciles: false, ontology: false, countGbmExt: false, combine: false }),
   evaluation: z
     .strictObject({
-      ks: z.array(z.union([z.number().int().positive(), z.literal('all')])).min(1).default([1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 128, 'all']),
+      ks: z
+        .array(z.union([z.number().int().positive(), z.literal('all')]))
+        .min(1)
+        .default([1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 128, 'all']),
       replicates: z.number().int().positive().default(5),
       bootstrap: z.number().int().positive().default(1000),
       pairedResamples: z.number().int().positive().default(10_000),
@@ -94,7 +119,13 @@ export function validateBenchmarkConfig(raw: unknown, file: string, baseDir: str
   const r = BenchmarkConfigSchema.safeParse(raw);
   if (!r.success) {
     const issues = r.error.issues.map((i) => {
-      const path = i.path.length > 0 ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+      const path =
+        i.path.length > 0
+          ? i.path
+              .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+              .join('')
+              .replace(/^\./, '')
+          : '(top level)';
       const keys = i.code === 'unrecognized_keys' ? ` ${(i as { keys: string[] }).keys.map((k) => `"${k}"`).join(', ')}` : '';
       return `${path}: ${i.message}${keys}`;
     });
@@ -102,7 +133,12 @@ export function validateBenchmarkConfig(raw: unknown, file: string, baseDir: str
   }
   const c = r.data;
   const abs = (p: string): string => resolve(baseDir, p);
-  const data = { ...c.data, ...(c.data.meds ? { meds: abs(c.data.meds) } : {}), ...(c.data.convert ? { convert: { ...c.data.convert, input: abs(c.data.convert.input) } } : {}), vocab: c.data.vocab.map(abs) };
+  const data = {
+    ...c.data,
+    ...(c.data.meds ? { meds: abs(c.data.meds) } : {}),
+    ...(c.data.convert ? { convert: { ...c.data.convert, input: abs(c.data.convert.input) } } : {}),
+    vocab: c.data.vocab.map(abs),
+  };
   const must = (p: string | undefined, key: string): void => {
     if (p !== undefined && !existsSync(p)) throw new UsageError(`invalid benchmark config:\n  ${key}: path does not exist: ${p}`, { file });
   };
@@ -113,7 +149,9 @@ export function validateBenchmarkConfig(raw: unknown, file: string, baseDir: str
     try {
       validateModelSpec(m.spec);
     } catch (err) {
-      throw new UsageError(`invalid benchmark config:\n  models[${i}].spec: ${(err as Error).message.replace(/^field "model": /, '')}`, { file });
+      throw new UsageError(`invalid benchmark config:\n  models[${i}].spec: ${(err as Error).message.replace(/^field "model": /, '')}`, {
+        file,
+      });
     }
   });
   const dup = (names: string[], key: string): void => {
@@ -123,9 +161,16 @@ export function validateBenchmarkConfig(raw: unknown, file: string, baseDir: str
       seen.add(n);
     }
   };
-  dup(c.models.map((m) => m.name), 'models');
-  dup(c.serializations.map((s) => s.name), 'serializations');
-  if (c.models.length === 0 && !c.baselines.countLr && !c.baselines.countGbm) throw new UsageError('invalid benchmark config:\n  models: nothing to evaluate (no models and no baselines)', { file });
+  dup(
+    c.models.map((m) => m.name),
+    'models',
+  );
+  dup(
+    c.serializations.map((s) => s.name),
+    'serializations',
+  );
+  if (c.models.length === 0 && !c.baselines.countLr && !c.baselines.countGbm)
+    throw new UsageError('invalid benchmark config:\n  models: nothing to evaluate (no models and no baselines)', { file });
   return { ...c, data, cache: abs(c.cache) };
 }
 

@@ -65,10 +65,10 @@ export function syntheticExample(): { subject: Subject; predictionTime: number; 
 }
 
 const FORMAT_TITLES: Readonly<Record<SerializeFormat, string>> = {
-  markdown: 'Markdown format (the paper\'s serializer)',
-  list: 'List format (the paper\'s serializer)',
-  'markdown-plus': 'Markdown-plus format (ehr-embed\'s variant)',
-  'list-plus': 'List-plus format (ehr-embed\'s variant)',
+  markdown: "Markdown format (the paper's serializer)",
+  list: "List format (the paper's serializer)",
+  'markdown-plus': "Markdown-plus format (ehr-embed's variant)",
+  'list-plus': "List-plus format (ehr-embed's variant)",
 };
 
 /**

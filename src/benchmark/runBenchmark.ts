@@ -95,7 +95,13 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
   const timings: StepTiming[] = [];
   const marker = (step: string): string => join(out, '.steps', `${step}.json`);
   /** Run `fn` unless the step's key matches its marker and `outputs` exist. */
-  const step = async <T>(name: string, key: string, outputs: string[], fn: () => Promise<T>, detail?: (r: T) => string): Promise<boolean> => {
+  const step = async <T>(
+    name: string,
+    key: string,
+    outputs: string[],
+    fn: () => Promise<T>,
+    detail?: (r: T) => string,
+  ): Promise<boolean> => {
     const m = marker(name);
     if (existsSync(m) && outputs.every((o) => existsSync(o))) {
       const prev = JSON.parse(readFileSync(m, 'utf8')) as { key: string; seconds: number; detail?: string };
@@ -120,11 +126,25 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
   // 1. Data.
   const inputChecksum = config.data.convert ? await checksum(config.data.convert.input) : null;
   const medsDir = config.data.meds ?? join(out, 'meds');
-  const dataKey = config.data.meds ? hash({ meds: config.data.meds, sum: await checksum(join(config.data.meds, 'metadata')) }) : hash({ v: PACKAGE_VERSION, convert: config.data.convert, inputChecksum, seed: config.seed });
+  const dataKey = config.data.meds
+    ? hash({ meds: config.data.meds, sum: await checksum(join(config.data.meds, 'metadata')) })
+    : hash({ v: PACKAGE_VERSION, convert: config.data.convert, inputChecksum, seed: config.seed });
   if (config.data.convert) {
     const conv = config.data.convert;
-    await step('convert', dataKey, [join(medsDir, 'metadata', 'dataset.json')], () =>
-      convertToMeds({ from: conv.from, input: conv.input, out: medsDir, overwrite: true, seed: config.seed, ...(conv.split ? { fractions: conv.split } : {}), onProgress: (d, t) => progress?.tick('convert', d, t ?? d) }),
+    await step(
+      'convert',
+      dataKey,
+      [join(medsDir, 'metadata', 'dataset.json')],
+      () =>
+        convertToMeds({
+          from: conv.from,
+          input: conv.input,
+          out: medsDir,
+          overwrite: true,
+          seed: config.seed,
+          ...(conv.split ? { fractions: conv.split } : {}),
+          onProgress: (d, t) => progress?.tick('convert', d, t ?? d),
+        }),
       (r) => `${r.dataset.subjects} subjects, ${r.dataset.events} events, ${r.conversion.totals.skipped} skipped`,
     );
   }
@@ -132,19 +152,27 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
   // 2. Labels.
   const labelsDir = join(out, 'labels');
   const labelsKey = hash({ dataKey, tasks: config.tasks, seed: config.seed, labels: config.labels, v: PACKAGE_VERSION });
-  await step('label', labelsKey, [join(labelsDir, 'summary.json')], async () => {
-    const ds = await openMedsDataset(medsDir);
-    try {
-      const specs = selectTasks(loadTaskSpecs(), config.tasks === 'all' ? 'all' : config.tasks);
-      const r = await labelDataset(ds, specs, { seed: config.seed, onProgress: (d, t) => progress?.tick('label', d, t) });
-      const tasks = config.labels.maxPerSplit ? capLabels(r.tasks, config.labels.maxPerSplit, config.seed, r.splits, new Set(Object.keys(r.subjectsPerSplit))) : r.tasks;
-      rmSync(labelsDir, { recursive: true, force: true });
-      await writeLabelOutputs(labelsDir, tasks, { ...r, dataset: medsDir, seed: config.seed });
-      return tasks.reduce((n, t) => n + t.labels.length, 0);
-    } finally {
-      ds.close();
-    }
-  }, (n) => `${n} labels`);
+  await step(
+    'label',
+    labelsKey,
+    [join(labelsDir, 'summary.json')],
+    async () => {
+      const ds = await openMedsDataset(medsDir);
+      try {
+        const specs = selectTasks(loadTaskSpecs(), config.tasks === 'all' ? 'all' : config.tasks);
+        const r = await labelDataset(ds, specs, { seed: config.seed, onProgress: (d, t) => progress?.tick('label', d, t) });
+        const tasks = config.labels.maxPerSplit
+          ? capLabels(r.tasks, config.labels.maxPerSplit, config.seed, r.splits, new Set(Object.keys(r.subjectsPerSplit)))
+          : r.tasks;
+        rmSync(labelsDir, { recursive: true, force: true });
+        await writeLabelOutputs(labelsDir, tasks, { ...r, dataset: medsDir, seed: config.seed });
+        return tasks.reduce((n, t) => n + t.labels.length, 0);
+      } finally {
+        ds.close();
+      }
+    },
+    (n) => `${n} labels`,
+  );
   const ld = readLabelsDir(labelsDir);
   const taskNames = tasksWithLabels(ld);
 
@@ -156,29 +184,36 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       const name = `${model.name}__${ser.name}`;
       const dir = join(out, 'features', name);
       const key = hash({ labelsKey, model, ser, vocab: config.data.vocab, v: PACKAGE_VERSION });
-      await step(`embed ${name}`, key, [join(dir, FEATURES_MANIFEST_FILE)], async () => {
-        const ds = await openMedsDataset(medsDir);
-        const embedder = createEmbedder(model.spec, { ...(model.family ? { family: model.family } : {}) });
-        const cache = EmbeddingCache.open(config.cache);
-        try {
-          const { vocabulary } = await auditVocabulary(ds, { vocabPaths: config.data.vocab });
-          const tasks = await readEmbedTasks(ld, taskNames);
-          rmSync(dir, { recursive: true, force: true });
-          return await embedLabels(ds, tasks, embedder, cache, {
-            format: ser.format,
-            ...(ser.maxTokens !== undefined ? { maxTokens: ser.maxTokens } : {}),
-            tokenizer: ser.tokenizer,
-            instruction: ser.instruction,
-            vocabulary,
-            out: dir,
-            onProgress: (stage, d, t) => progress?.tick(`${stage} ${name}`, d, t),
-          });
-        } finally {
-          await cache.close();
-          await embedder.close();
-          ds.close();
-        }
-      }, (r) => `${r.distinctInputs} inputs, ${r.cacheHits} from cache, ${r.toEmbed} embedded${r.toEmbed > 0 && r.seconds.embed > 0 ? ` (${(r.toEmbed / r.seconds.embed).toFixed(1)}/s)` : ''}`);
+      await step(
+        `embed ${name}`,
+        key,
+        [join(dir, FEATURES_MANIFEST_FILE)],
+        async () => {
+          const ds = await openMedsDataset(medsDir);
+          const embedder = createEmbedder(model.spec, { ...(model.family ? { family: model.family } : {}) });
+          const cache = EmbeddingCache.open(config.cache);
+          try {
+            const { vocabulary } = await auditVocabulary(ds, { vocabPaths: config.data.vocab });
+            const tasks = await readEmbedTasks(ld, taskNames);
+            rmSync(dir, { recursive: true, force: true });
+            return await embedLabels(ds, tasks, embedder, cache, {
+              format: ser.format,
+              ...(ser.maxTokens !== undefined ? { maxTokens: ser.maxTokens } : {}),
+              tokenizer: ser.tokenizer,
+              instruction: ser.instruction,
+              vocabulary,
+              out: dir,
+              onProgress: (stage, d, t) => progress?.tick(`${stage} ${name}`, d, t),
+            });
+          } finally {
+            await cache.close();
+            await embedder.close();
+            ds.close();
+          }
+        },
+        (r) =>
+          `${r.distinctInputs} inputs, ${r.cacheHits} from cache, ${r.toEmbed} embedded${r.toEmbed > 0 && r.seconds.embed > 0 ? ` (${(r.toEmbed / r.seconds.embed).toFixed(1)}/s)` : ''}`,
+      );
       embedReports.push({ name, report: readFeaturesManifest(dir) });
       featureDirs.push({ name, dir });
     }
@@ -187,42 +222,59 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
   // 4. Evaluation.
   const resultsFile = join(out, RESULTS_FILE);
   const heads: Head[] = [lrHead];
-  const evalKey = hash({ labelsKey, features: featureDirs.map((f) => f.name), embedKeys: embedReports.map((e) => [e.name, e.report.model, e.report.distinctInputs]), baselines: config.baselines, evaluation: config.evaluation, gbm: options.gbmHead !== undefined, v: PACKAGE_VERSION });
-  await step('evaluate', evalKey, [resultsFile], async () => {
-    const wantCounts = config.baselines.countLr || config.baselines.countGbm;
-    const evalHeads = [...heads];
-    if ((config.baselines.countGbm || config.baselines.countGbmExt) && options.gbmHead) evalHeads.push(options.gbmHead);
-    const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
-    const evaluation = await evaluateFeatureSets({
-      labels: ld.dir,
-      features: featureDirs,
-      counts: wantCounts && countHeads.length > 0,
-      timeBins: config.baselines.timeBins,
-      deciles: config.baselines.deciles,
-      // Embeddings ⊕ counts: the kind of combination that was best in the paper (0.788 vs 0.777).
-      combine: config.baselines.combine && featureDirs.length > 0,
-      meds: medsDir,
-      heads: evalHeads,
-      countHeads,
-      ontology: config.baselines.ontology,
-      // The paper's count-GBM ext: time bins, deciles and ontology ancestors, trees only.
-      countsExt: Boolean(config.baselines.countGbmExt && options.gbmHead),
-      countsExtHeads: ['gbm'],
-      // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
-      embeddingHeads: ['lr'],
-      subgroups: false,
-      ks: config.evaluation.ks,
-      replicates: config.evaluation.replicates,
-      bootstrap: config.evaluation.bootstrap,
-      pairedResamples: config.evaluation.pairedResamples,
-      seed: config.seed,
-      countSettings: config.baselines,
-      notes: config.baselines.countGbm && !options.gbmHead ? ['count GBM skipped: XGBoost is not available on this machine (install libxgboost0)'] : [],
-      onProgress: (d, t) => progress?.tick('evaluate', d, t),
-    });
-    writeResultsFile(resultsFile, evaluation);
-    return evaluation.results.length;
-  }, (n) => `${n} results`);
+  const evalKey = hash({
+    labelsKey,
+    features: featureDirs.map((f) => f.name),
+    embedKeys: embedReports.map((e) => [e.name, e.report.model, e.report.distinctInputs]),
+    baselines: config.baselines,
+    evaluation: config.evaluation,
+    gbm: options.gbmHead !== undefined,
+    v: PACKAGE_VERSION,
+  });
+  await step(
+    'evaluate',
+    evalKey,
+    [resultsFile],
+    async () => {
+      const wantCounts = config.baselines.countLr || config.baselines.countGbm;
+      const evalHeads = [...heads];
+      if ((config.baselines.countGbm || config.baselines.countGbmExt) && options.gbmHead) evalHeads.push(options.gbmHead);
+      const countHeads = [...(config.baselines.countLr ? ['lr'] : []), ...(config.baselines.countGbm && options.gbmHead ? ['gbm'] : [])];
+      const evaluation = await evaluateFeatureSets({
+        labels: ld.dir,
+        features: featureDirs,
+        counts: wantCounts && countHeads.length > 0,
+        timeBins: config.baselines.timeBins,
+        deciles: config.baselines.deciles,
+        // Embeddings ⊕ counts: the kind of combination that was best in the paper (0.788 vs 0.777).
+        combine: config.baselines.combine && featureDirs.length > 0,
+        meds: medsDir,
+        heads: evalHeads,
+        countHeads,
+        ontology: config.baselines.ontology,
+        // The paper's count-GBM ext: time bins, deciles and ontology ancestors, trees only.
+        countsExt: Boolean(config.baselines.countGbmExt && options.gbmHead),
+        countsExtHeads: ['gbm'],
+        // Embeddings get the linear head (the study's probe); trees run on the counts only, as in EHRSHOT.
+        embeddingHeads: ['lr'],
+        subgroups: false,
+        ks: config.evaluation.ks,
+        replicates: config.evaluation.replicates,
+        bootstrap: config.evaluation.bootstrap,
+        pairedResamples: config.evaluation.pairedResamples,
+        seed: config.seed,
+        countSettings: config.baselines,
+        notes:
+          config.baselines.countGbm && !options.gbmHead
+            ? ['count GBM skipped: XGBoost is not available on this machine (install libxgboost0)']
+            : [],
+        onProgress: (d, t) => progress?.tick('evaluate', d, t),
+      });
+      writeResultsFile(resultsFile, evaluation);
+      return evaluation.results.length;
+    },
+    (n) => `${n} results`,
+  );
   const evaluation = readResultsFile(resultsFile);
 
   // 5. Report (always rebuilt: cheap, and picks up report improvements).
@@ -241,9 +293,17 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
       dataset,
       labels: ld.summary,
       vocabulary: audit,
-      embeddings: embedReports.map((e) => ({ name: e.name, report: e.report, ...(e.report.tokenCounts ? { tokenCounts: [...e.report.tokenCounts] } : {}) })),
+      embeddings: embedReports.map((e) => ({
+        name: e.name,
+        report: e.report,
+        ...(e.report.tokenCounts ? { tokenCounts: [...e.report.tokenCounts] } : {}),
+      })),
       examples,
-      timings: timings.map((t) => ({ step: t.step + (t.reused ? ' (reused)' : ''), seconds: t.seconds, ...(t.detail ? { detail: t.detail } : {}) })),
+      timings: timings.map((t) => ({
+        step: t.step + (t.reused ? ' (reused)' : ''),
+        seconds: t.seconds,
+        ...(t.detail ? { detail: t.detail } : {}),
+      })),
       notes: evaluation.notes ?? [],
     });
     reportHtml = written.html;

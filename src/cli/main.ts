@@ -23,7 +23,9 @@ import { vocabAuditCommand } from './commands/vocabAudit.ts';
 /** Build the program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('ehr-embed')
-    .description('Turn EHRs (MEDS, FHIR, OMOP, Synthea) into text for LLM embedders, embed it, and evaluate few-shot clinical prediction heads.')
+    .description(
+      'Turn EHRs (MEDS, FHIR, OMOP, Synthea) into text for LLM embedders, embed it, and evaluate few-shot clinical prediction heads.',
+    )
     .version(PACKAGE_VERSION, '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .showSuggestionAfterError(true)

@@ -43,7 +43,8 @@ export function progressBar(label: string, unit = 'items', options: ProgressBarO
     const secs = (now() - started) / 1000;
     return secs > 0 ? (bytes ? done / 1e6 : done) / secs : 0;
   };
-  if (!stream.isTTY) return plainProgress(label, shownUnit, fmt, rateOf, stream, options.intervalSeconds ?? defaultInterval(), now, started);
+  if (!stream.isTTY)
+    return plainProgress(label, shownUnit, fmt, rateOf, stream, options.intervalSeconds ?? defaultInterval(), now, started);
   const bar = new cliProgress.SingleBar(
     {
       stream: stream as NodeJS.WriteStream,
@@ -90,7 +91,7 @@ function plainProgress(
     const { done, total } = last;
     const rate = rateOf(done);
     const pct = total > 0 ? ` (${Math.min(100, Math.floor((100 * done) / total))}%)` : '';
-    const remaining = total > done && rate > 0 ? ((unit === 'MB' ? (total - done) / 1e6 : total - done) / rate) : 0;
+    const remaining = total > done && rate > 0 ? (unit === 'MB' ? (total - done) / 1e6 : total - done) / rate : 0;
     const tail = final ? `, ${formatDuration((now() - started) / 1000)}` : remaining > 0 ? `, ETA ${formatDuration(remaining)}` : '';
     stream.write(`[ehr-embed] ${label}: ${fmt(done)}/${fmt(total)} ${unit}${pct}, ${formatRate(rate)} ${unit}/s${tail}\n`);
     printed = true;

@@ -34,7 +34,13 @@ export interface ConversionSummary {
    * `absent` (with what that means) or `not converted` with the reason. Present only then.
    */
   readonly tables?: Readonly<Record<string, string>>;
-  readonly totals: { readonly read: number; readonly written: number; readonly skipped: number; readonly ignored: number; readonly fallbacks: number };
+  readonly totals: {
+    readonly read: number;
+    readonly written: number;
+    readonly skipped: number;
+    readonly ignored: number;
+    readonly fallbacks: number;
+  };
 }
 
 /** Mutable counters of one conversion run. */
@@ -71,7 +77,10 @@ export class ConversionReport {
   /** Skip a record: counted by reason and appended to rejects.ndjson; throws when strict. */
   skip(kind: string, reason: string, where: RecordLocation): void {
     if (this.strict) {
-      throw new UsageError(`${kind} skipped: ${reason} (--strict stops at the first bad record)`, { file: where.file, record: where.line ?? where.id });
+      throw new UsageError(`${kind} skipped: ${reason} (--strict stops at the first bad record)`, {
+        file: where.file,
+        record: where.line ?? where.id,
+      });
     }
     bump(this.skipped, kind, reason);
     this.pending.push(JSON.stringify({ file: where.file, line: where.line ?? null, id: where.id ?? null, kind, reason }));

@@ -30,7 +30,21 @@ const SYSTEMS: Readonly<Record<string, string>> = lookupTable({
 });
 
 /** Preference when a CodeableConcept has several codings: standard clinical vocabularies first. */
-const PREFERENCE = ['SNOMED', 'LOINC', 'RxNorm', 'CVX', 'ICD10CM', 'ICD9CM', 'ICD10PCS', 'ICD9Proc', 'CPT4', 'HCPCS', 'NDC', 'ATC', 'ICD10'];
+const PREFERENCE = [
+  'SNOMED',
+  'LOINC',
+  'RxNorm',
+  'CVX',
+  'ICD10CM',
+  'ICD9CM',
+  'ICD10PCS',
+  'ICD9Proc',
+  'CPT4',
+  'HCPCS',
+  'NDC',
+  'ATC',
+  'ICD10',
+];
 
 /** The MEDS vocabulary prefix of a FHIR system URI. */
 export function vocabularyOf(system: string | undefined): string {

@@ -48,7 +48,13 @@ export async function convertToMeds(options: ConvertOptions): Promise<ConvertRes
     ...(options.fractions ? { fractions: options.fractions } : {}),
     overwrite: options.overwrite ?? false,
     datasetName: `${converter.name} conversion`,
-    provenance: { source: converter.name, input, seed: options.seed ?? 0, fractions: options.fractions ?? DEFAULT_FRACTIONS, convertedAt: new Date().toISOString() },
+    provenance: {
+      source: converter.name,
+      input,
+      seed: options.seed ?? 0,
+      fractions: options.fractions ?? DEFAULT_FRACTIONS,
+      convertedAt: new Date().toISOString(),
+    },
   });
   mkdirSync(options.out, { recursive: true });
   const report = new ConversionReport(join(options.out, 'rejects.ndjson'), options.strict ?? false);

@@ -326,8 +326,10 @@ function quotedRecord(buf: string, pos: number, delim: string, eof: boolean, exp
       while (true) {
         const q = buf.indexOf('"', j);
         spanned += newlinesUpTo(buf, j, q < 0 ? buf.length : q, MAX_QUOTED_FIELD_LINES);
-        if (spanned > MAX_QUOTED_FIELD_LINES) return unbalanced(buf, pos, `a quoted field runs over more than ${MAX_QUOTED_FIELD_LINES} lines`);
-        if (spanned > 0 && rowLikeLine(buf, j, q < 0 ? buf.length : q, delim, expected)) return unbalanced(buf, pos, 'a quoted field swallows lines that read as rows of their own');
+        if (spanned > MAX_QUOTED_FIELD_LINES)
+          return unbalanced(buf, pos, `a quoted field runs over more than ${MAX_QUOTED_FIELD_LINES} lines`);
+        if (spanned > 0 && rowLikeLine(buf, j, q < 0 ? buf.length : q, delim, expected))
+          return unbalanced(buf, pos, 'a quoted field swallows lines that read as rows of their own');
         if (q < 0) {
           if (!eof) return null;
           return unbalanced(buf, pos, 'a quoted field is not closed before the end of the file');

@@ -25,7 +25,11 @@ export type CsvGet = (column: number) => string | null;
  * Read every row of `reader`; `onRow` gets a value getter and the row's location for skips.
  * Rows with too few or too many fields are skipped with the reader's reason (`missing column X`).
  */
-export async function csvScan(reader: CsvReader, options: CsvScanOptions, onRow: (get: CsvGet, where: RecordLocation, record: CsvRecord) => void): Promise<void> {
+export async function csvScan(
+  reader: CsvReader,
+  options: CsvScanOptions,
+  onRow: (get: CsvGet, where: RecordLocation, record: CsvRecord) => void,
+): Promise<void> {
   const { kind, ctx } = options;
   const name = options.name ?? basename(reader.file);
   const before = options.bytesBefore ?? 0;

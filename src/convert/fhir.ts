@@ -116,7 +116,10 @@ export const fhirConverter: Converter = {
     // Nothing at all was a FHIR resource: an empty, binary, UTF-16 or misnamed input, not data
     // with a few bad records. Failing beats writing an empty dataset with exit code 0.
     if (usable === 0) {
-      throw new UsageError(`no FHIR resource could be read from ${files.length} file(s) (${lines} record(s) rejected; first: ${firstProblem ?? 'no records'}): expected UTF-8 JSON or NDJSON, optionally gzip`, { file: input });
+      throw new UsageError(
+        `no FHIR resource could be read from ${files.length} file(s) (${lines} record(s) rejected; first: ${firstProblem ?? 'no records'}): expected UTF-8 JSON or NDJSON, optionally gzip`,
+        { file: input },
+      );
     }
   },
 };
@@ -126,7 +129,13 @@ export const fhirConverter: Converter = {
  * `globalIndex` (bulk-export Medications; pass an empty map for a lone bundle). Exported for the
  * service, which converts one in-memory bundle with the same code as the batch converter.
  */
-export function convertBundle(bundle: Record<string, unknown>, where: { readonly file: string; readonly line: number }, ctx: ConvertContext, globalIndex: Map<string, Record<string, unknown>>, seen: Set<string> = new Set()): void {
+export function convertBundle(
+  bundle: Record<string, unknown>,
+  where: { readonly file: string; readonly line: number },
+  ctx: ConvertContext,
+  globalIndex: Map<string, Record<string, unknown>>,
+  seen: Set<string> = new Set(),
+): void {
   if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) {
     ctx.report.read('Bundle');
     ctx.report.skip('Bundle', 'Bundle.entry is not an array', where);
@@ -201,16 +210,21 @@ const HANDLERS: Readonly<Record<string, (env: Env) => void>> = lookupTable({
   Patient: patient,
   Encounter: encounter,
   Condition: (env) =>
-    clinical(env, env.resource.code, 'condition', ['onsetDateTime', 'onsetPeriod.start', 'recordedDate', 'assertedDate'], { endFields: ['abatementDateTime', 'abatementPeriod.end'] }),
+    clinical(env, env.resource.code, 'condition', ['onsetDateTime', 'onsetPeriod.start', 'recordedDate', 'assertedDate'], {
+      endFields: ['abatementDateTime', 'abatementPeriod.end'],
+    }),
   Observation: observation,
   MedicationRequest: (env) => medication(env, ['authoredOn']),
   MedicationStatement: (env) => medication(env, ['effectiveDateTime', 'effectivePeriod.start', 'dateAsserted']),
   MedicationAdministration: (env) => medication(env, ['effectiveDateTime', 'effectivePeriod.start']),
   MedicationDispense: (env) => medication(env, ['whenHandedOver', 'whenPrepared']),
-  Procedure: (env) => clinical(env, env.resource.code, 'procedure', ['performedDateTime', 'performedPeriod.start'], { endFields: ['performedPeriod.end'] }),
+  Procedure: (env) =>
+    clinical(env, env.resource.code, 'procedure', ['performedDateTime', 'performedPeriod.start'], { endFields: ['performedPeriod.end'] }),
   Immunization: immunization,
-  AllergyIntolerance: (env) => clinical(env, env.resource.code, 'allergy', ['onsetDateTime', 'onsetPeriod.start', 'recordedDate', 'assertedDate']),
-  DiagnosticReport: (env) => clinical(env, env.resource.code, 'diagnostic_report', ['effectiveDateTime', 'effectivePeriod.start', 'issued']),
+  AllergyIntolerance: (env) =>
+    clinical(env, env.resource.code, 'allergy', ['onsetDateTime', 'onsetPeriod.start', 'recordedDate', 'assertedDate']),
+  DiagnosticReport: (env) =>
+    clinical(env, env.resource.code, 'diagnostic_report', ['effectiveDateTime', 'effectivePeriod.start', 'issued']),
   CarePlan: carePlan,
   Device: (env) => clinical(env, env.resource.type, 'device', ['manufactureDate']),
 });
@@ -265,7 +279,8 @@ function usCoreCategory(r: R, urlSuffix: string): { code: string; display: strin
   const text = inner.find((e) => e.url === 'text');
   const coding = isObj(omb?.valueCoding) ? omb.valueCoding : firstCoding(ext.valueCodeableConcept);
   if (coding && typeof coding.code === 'string') {
-    const display = typeof coding.display === 'string' ? coding.display : typeof text?.valueString === 'string' ? text.valueString : coding.code;
+    const display =
+      typeof coding.display === 'string' ? coding.display : typeof text?.valueString === 'string' ? text.valueString : coding.code;
     return { code: coding.code, display };
   }
   if (typeof text?.valueString === 'string') return { code: slug(text.valueString), display: text.valueString };
@@ -282,7 +297,10 @@ function encounter(env: Env): void {
   const end = parseFhirDateTime(period.end);
   const cls = classCode(r.class);
   const mapped = cls ? VISIT_CLASSES[cls] : undefined;
-  const [code, description] = mapped ?? [`Visit/${(cls ?? 'UNKNOWN').toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`, `${cls ?? 'Unknown'} Visit`];
+  const [code, description] = mapped ?? [
+    `Visit/${(cls ?? 'UNKNOWN').toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`,
+    `${cls ?? 'Unknown'} Visit`,
+  ];
   if (!mapped) ctx.report.fallback(env.kind, `unmapped encounter class ${cls === null ? '(none)' : reasonValue(cls)}`);
   const type = Array.isArray(r.type) ? r.type.find(isObj) : undefined;
   const typeText = type ? (typeof type.text === 'string' ? type.text : (firstCoding(type)?.display as string | undefined)) : undefined;
@@ -359,7 +377,14 @@ function observationValue(o: R): ObsValue {
   if (o.valueCodeableConcept !== undefined) {
     const cc = o.valueCodeableConcept;
     const c = firstCoding(cc);
-    const text = isObj(cc) && typeof cc.text === 'string' ? cc.text : typeof c?.display === 'string' ? c.display : typeof c?.code === 'string' ? c.code : null;
+    const text =
+      isObj(cc) && typeof cc.text === 'string'
+        ? cc.text
+        : typeof c?.display === 'string'
+          ? c.display
+          : typeof c?.code === 'string'
+            ? c.code
+            : null;
     return { numeric: null, text, unit: null };
   }
   for (const k of ['valueDateTime', 'valueTime', 'valuePeriod', 'valueRange', 'valueRatio', 'valueSampledData']) {
@@ -368,7 +393,14 @@ function observationValue(o: R): ObsValue {
   return { numeric: null, text: null, unit: null };
 }
 
-function valueEvent(subjectId: number, time: number, code: string, v: { numeric: number | null; text: string | null; unit: string | null }, domain: string, visitId: string | null): Event {
+function valueEvent(
+  subjectId: number,
+  time: number,
+  code: string,
+  v: { numeric: number | null; text: string | null; unit: string | null },
+  domain: string,
+  visitId: string | null,
+): Event {
   const extra: Record<string, ExtraValue> = { domain };
   if (v.unit !== null) extra.unit = v.unit;
   if (visitId !== null) extra.visit_id = visitId;
@@ -387,7 +419,12 @@ function medication(env: Env, timeFields: string[]): void {
     } else if (typeof ref === 'string') {
       med = env.resolve(ref);
     }
-    if (!med) return ctx.report.skip(env.kind, `medicationReference ${typeof ref === 'string' ? 'to an unknown Medication' : 'without a reference'}`, env.where);
+    if (!med)
+      return ctx.report.skip(
+        env.kind,
+        `medicationReference ${typeof ref === 'string' ? 'to an unknown Medication' : 'without a reference'}`,
+        env.where,
+      );
     concept = med.code;
   }
   // R5 uses medication.concept / medication.reference.
@@ -531,5 +568,10 @@ function isObj(v: unknown): v is R {
 }
 
 function slug(s: string): string {
-  return s.trim().replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'unknown';
+  return (
+    s
+      .trim()
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_|_$/g, '') || 'unknown'
+  );
 }

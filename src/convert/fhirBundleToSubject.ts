@@ -59,11 +59,23 @@ const TIMESTAMP_EXTRAS = new Set(CONVERTED_EXTRA_COLUMNS.filter((c) => c.type ==
  */
 export function fhirBundleToSubject(bundle: unknown, options: FhirBundleToSubjectOptions = {}): BundleSubject {
   const source = options.source ?? '(request)';
-  if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle)) throw new UsageError('expected a FHIR Bundle object', { field: 'bundle' });
+  if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle))
+    throw new UsageError('expected a FHIR Bundle object', { field: 'bundle' });
   const b = bundle as Record<string, unknown>;
   if (b.resourceType !== 'Bundle') {
     const t = b.resourceType;
-    const got = t === undefined || t === null ? 'none' : typeof t === 'string' ? (/^[A-Za-z]{1,40}$/.test(t) ? `"${t}"` : `a string of ${t.length} characters`) : Array.isArray(t) ? 'an array' : typeof t === 'object' ? 'an object' : String(t);
+    const got =
+      t === undefined || t === null
+        ? 'none'
+        : typeof t === 'string'
+          ? /^[A-Za-z]{1,40}$/.test(t)
+            ? `"${t}"`
+            : `a string of ${t.length} characters`
+          : Array.isArray(t)
+            ? 'an array'
+            : typeof t === 'object'
+              ? 'an object'
+              : String(t);
     throw new UsageError(`expected a FHIR Bundle (resourceType "Bundle"), got resourceType ${got}`, { field: 'bundle.resourceType' });
   }
   if (b.entry !== undefined && !Array.isArray(b.entry)) throw new UsageError('Bundle.entry must be an array', { field: 'bundle.entry' });
@@ -72,8 +84,12 @@ export function fhirBundleToSubject(bundle: unknown, options: FhirBundleToSubjec
     const r = isObj(e) && isObj(e.resource) ? e.resource : undefined;
     if (r?.resourceType === 'Patient' && typeof r.id === 'string' && r.id !== '') patientIds.add(r.id);
   }
-  if (patientIds.size === 0) throw new UsageError('the bundle has no Patient resource with an id: send one Patient and its resources in one Bundle', { field: 'bundle.entry' });
-  if (patientIds.size > 1) throw new UsageError(`the bundle has ${patientIds.size} Patient resources: send one patient per request`, { field: 'bundle.entry' });
+  if (patientIds.size === 0)
+    throw new UsageError('the bundle has no Patient resource with an id: send one Patient and its resources in one Bundle', {
+      field: 'bundle.entry',
+    });
+  if (patientIds.size > 1)
+    throw new UsageError(`the bundle has ${patientIds.size} Patient resources: send one patient per request`, { field: 'bundle.entry' });
   const sourceId = [...patientIds][0] as string;
 
   const ids = new SubjectIdMap();
@@ -119,7 +135,12 @@ function asStored(e: Event): Event {
       const v = e.extra[col.name];
       if (v === undefined || v === null) continue;
       extra ??= {};
-      extra[col.name] = TIMESTAMP_EXTRAS.has(col.name) && typeof v === 'number' ? micros(v) : col.type === 'VARCHAR' && typeof v !== 'string' ? String(v) : v;
+      extra[col.name] =
+        TIMESTAMP_EXTRAS.has(col.name) && typeof v === 'number'
+          ? micros(v)
+          : col.type === 'VARCHAR' && typeof v !== 'string'
+            ? String(v)
+            : v;
     }
   }
   return {

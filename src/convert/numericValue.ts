@@ -21,8 +21,10 @@ export interface NumericValue {
  * @param text - the text it came from, to tell a written 0 from one that underflowed
  */
 export function numericValue(x: number, text: string): NumericValue {
-  if (!Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX) return { value: null, note: 'number beyond the float32 range of numeric_value: kept as text' };
+  if (!Number.isFinite(x) || Math.abs(x) > FLOAT32_MAX)
+    return { value: null, note: 'number beyond the float32 range of numeric_value: kept as text' };
   if (x !== 0 && Math.fround(x) === 0) return { value: 0, note: 'number too small for the float32 numeric_value: stored as 0' };
-  if (x === 0 && /[1-9]/.test(text.replace(/[eE].*$/, ''))) return { value: 0, note: 'number too small for the float32 numeric_value: stored as 0' };
+  if (x === 0 && /[1-9]/.test(text.replace(/[eE].*$/, '')))
+    return { value: 0, note: 'number too small for the float32 numeric_value: stored as 0' };
   return { value: x, note: null };
 }

@@ -130,7 +130,8 @@ const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** The OMOP CDM converter (`--from omop`). */
 export const omopConverter: Converter = {
   name: 'omop',
-  description: 'OMOP CDM 5.3/5.4 CSV directory: PERSON, VISIT_OCCURRENCE, CONDITION_OCCURRENCE, DRUG_EXPOSURE, MEASUREMENT, ... and CONCEPT',
+  description:
+    'OMOP CDM 5.3/5.4 CSV directory: PERSON, VISIT_OCCURRENCE, CONDITION_OCCURRENCE, DRUG_EXPOSURE, MEASUREMENT, ... and CONCEPT',
   convert,
 };
 
@@ -144,7 +145,8 @@ interface Env {
 }
 
 async function convert(input: string, ctx: ConvertContext): Promise<void> {
-  if (!statSync(input).isDirectory()) throw new UsageError('expected a directory of OMOP CDM tables (PERSON.csv, VISIT_OCCURRENCE.csv, ...)', { file: input });
+  if (!statSync(input).isDirectory())
+    throw new UsageError('expected a directory of OMOP CDM tables (PERSON.csv, VISIT_OCCURRENCE.csv, ...)', { file: input });
   const personFile = csvFindTable(input, 'person');
   if (personFile === null) throw new UsageError('PERSON.csv not found: an OMOP CDM directory needs the PERSON table', { file: input });
   const names = ['person', 'death', 'visit_occurrence', 'visit_detail', ...EVENT_TABLES.map((t) => t.table)];
@@ -198,12 +200,23 @@ const NOT_CONVERTED: ReadonlyMap<string, string> = new Map([
   ['cdm_source', 'metadata table'],
   ['metadata', 'metadata table'],
   ['concept', 'vocabulary: used for codes and names'],
-  ...['concept_ancestor', 'concept_class', 'concept_relationship', 'concept_synonym', 'domain', 'drug_strength', 'relationship', 'source_to_concept_map', 'vocabulary'].map((t) => [t, 'vocabulary table'] as [string, string]),
+  ...[
+    'concept_ancestor',
+    'concept_class',
+    'concept_relationship',
+    'concept_synonym',
+    'domain',
+    'drug_strength',
+    'relationship',
+    'source_to_concept_map',
+    'vocabulary',
+  ].map((t) => [t, 'vocabulary table'] as [string, string]),
 ]);
 
 /** Say in the summary which tables were read, which are absent and which are left alone (and why). */
 function noteTables(input: string, names: readonly string[], files: ReadonlyMap<string, string>, ctx: ConvertContext): void {
-  for (const t of names) ctx.report.table(t, files.has(t) ? 'read' : t === 'person' ? 'read' : 'absent: no such file, so no events of this kind');
+  for (const t of names)
+    ctx.report.table(t, files.has(t) ? 'read' : t === 'person' ? 'read' : 'absent: no such file, so no events of this kind');
   for (const t of csvTableNames(input)) {
     if (names.includes(t)) continue;
     const why = NOT_CONVERTED.get(t);
@@ -217,7 +230,9 @@ const CONCEPT_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   death: [],
   visit_occurrence: ['visit_concept_id', 'visit_source_concept_id'],
   visit_detail: ['visit_detail_concept_id', 'visit_detail_source_concept_id'],
-  ...Object.fromEntries(EVENT_TABLES.map((t) => [t.table, [t.concept, t.sourceConcept, ...(t.values ? ['value_as_concept_id', 'unit_concept_id'] : [])]])),
+  ...Object.fromEntries(
+    EVENT_TABLES.map((t) => [t.table, [t.concept, t.sourceConcept, ...(t.values ? ['value_as_concept_id', 'unit_concept_id'] : [])]]),
+  ),
 };
 
 async function loadConcepts(input: string, files: ReadonlyMap<string, string>, ctx: ConvertContext): Promise<Map<number, OmopConcept>> {
@@ -234,7 +249,12 @@ async function loadConcepts(input: string, files: ReadonlyMap<string, string>, c
   for (const [table, file] of files) {
     const reader = await csvReader(file);
     reader.close();
-    uses.push({ file, delimiter: reader.delimiter, gzip: reader.gzip, columns: (CONCEPT_COLUMNS[table] ?? []).filter((c) => reader.column(c) >= 0).map((c) => reader.header[reader.column(c)] ?? c) });
+    uses.push({
+      file,
+      delimiter: reader.delimiter,
+      gzip: reader.gzip,
+      columns: (CONCEPT_COLUMNS[table] ?? []).filter((c) => reader.column(c) >= 0).map((c) => reader.header[reader.column(c)] ?? c),
+    });
   }
   const loaded = await omopConcepts({ file: conceptFile, delimiter: conceptReader.delimiter, gzip: conceptReader.gzip }, uses);
   const out = new Map(KNOWN_CONCEPTS);
@@ -300,14 +320,27 @@ async function readPerson(reader: CsvReader, bytesBefore: number, env: Env): Pro
         description = syntheaReadable(source) ?? source;
         ctx.report.fallback(kind, `${prefix.toLowerCase()} concept unknown or 0: ${prefix}/<source value> used`);
       } else continue;
-      ctx.emit({ ...base, time: null, code, extra: source !== null ? { domain: 'demographics', source_value: source } : { domain: 'demographics' } }, kind);
+      ctx.emit(
+        {
+          ...base,
+          time: null,
+          code,
+          extra: source !== null ? { domain: 'demographics', source_value: source } : { domain: 'demographics' },
+        },
+        kind,
+      );
       ctx.describeCode(code, description);
     }
   });
 }
 
 /** Birth time: birth_datetime, else year/month/day of birth (a missing month or day is the 1st). */
-function birthTime(get: CsvGet, c: { birth: number; year: number; month: number; day: number }, kind: string, ctx: ConvertContext): number | null {
+function birthTime(
+  get: CsvGet,
+  c: { birth: number; year: number; month: number; day: number },
+  kind: string,
+  ctx: ConvertContext,
+): number | null {
   const exact = csvTime(get(c.birth));
   if (exact !== null) return exact;
   if (get(c.birth) !== null) ctx.report.fallback(kind, 'unreadable birth_datetime: year/month/day_of_birth used');
@@ -496,7 +529,13 @@ function conceptId(value: string | null): number {
  * counted as a fallback. `name` is the concept's name (null when unknown), `description` what
  * codes.parquet gets.
  */
-function codeOf(env: Env, kind: string, concept: string | null, sourceConcept: string | null, sourceValue: string | null): { code: string; name: string | null; description: string | null } {
+function codeOf(
+  env: Env,
+  kind: string,
+  concept: string | null,
+  sourceConcept: string | null,
+  sourceValue: string | null,
+): { code: string; name: string | null; description: string | null } {
   const id = conceptId(concept);
   const hit = id !== 0 ? env.concepts.get(id) : undefined;
   if (hit !== undefined) return { code: `${hit.vocabulary}/${hit.code}`, name: hit.name, description: hit.name };
@@ -506,7 +545,10 @@ function codeOf(env: Env, kind: string, concept: string | null, sourceConcept: s
       env.ctx.report.fallback(kind, 'concept_id 0: source concept used');
       return { code: `${src.vocabulary}/${src.code}`, name: src.name, description: src.name };
     }
-    env.ctx.report.fallback(kind, `concept_id 0 and no known source concept: OMOP_CONCEPT/0${sourceValue !== null ? ' (source_value kept)' : ''}`);
+    env.ctx.report.fallback(
+      kind,
+      `concept_id 0 and no known source concept: OMOP_CONCEPT/0${sourceValue !== null ? ' (source_value kept)' : ''}`,
+    );
     return { code: 'OMOP_CONCEPT/0', name: null, description: 'No matching concept' };
   }
   env.ctx.report.fallback(kind, 'concept_id not in CONCEPT.csv: OMOP_CONCEPT/<id>');

@@ -37,7 +37,10 @@ export interface OmopConceptUse {
  * column names). Returns them by concept id. Throws a UsageError naming the file when
  * CONCEPT.csv lacks a required column or cannot be read at all.
  */
-export async function omopConcepts(concept: { readonly file: string; readonly delimiter: string; readonly gzip: boolean }, uses: readonly OmopConceptUse[]): Promise<Map<number, OmopConcept>> {
+export async function omopConcepts(
+  concept: { readonly file: string; readonly delimiter: string; readonly gzip: boolean },
+  uses: readonly OmopConceptUse[],
+): Promise<Map<number, OmopConcept>> {
   const out = new Map<number, OmopConcept>();
   const used = uses.filter((u) => u.columns.length > 0);
   if (used.length === 0) return out;
@@ -50,10 +53,18 @@ export async function omopConcepts(concept: { readonly file: string; readonly de
     // failing the run with an error that names CONCEPT.csv.
     for (const u of used) {
       try {
-        await c.run(`INSERT INTO used SELECT DISTINCT TRY_CAST(v AS BIGINT) FROM (SELECT UNNEST([${u.columns.map((col) => sqlIdent(col)).join(', ')}]) AS v FROM ${readCsv(u.file, u.delimiter, u.gzip)}) WHERE v IS NOT NULL`);
+        await c.run(
+          `INSERT INTO used SELECT DISTINCT TRY_CAST(v AS BIGINT) FROM (SELECT UNNEST([${u.columns.map((col) => sqlIdent(col)).join(', ')}]) AS v FROM ${readCsv(u.file, u.delimiter, u.gzip)}) WHERE v IS NOT NULL`,
+        );
       } catch {
         const ids = await conceptIdsOf(u);
-        for (let i = 0; i < ids.length; i += 1000) await c.run(`INSERT INTO used VALUES ${ids.slice(i, i + 1000).map((id) => `(${id})`).join(', ')}`);
+        for (let i = 0; i < ids.length; i += 1000)
+          await c.run(
+            `INSERT INTO used VALUES ${ids
+              .slice(i, i + 1000)
+              .map((id) => `(${id})`)
+              .join(', ')}`,
+          );
       }
     }
     const sql = `

@@ -6,7 +6,9 @@ import { omopConverter } from './omop.ts';
 import { syntheaConverter } from './synthea.ts';
 
 /** Every source format `ehr-embed convert` knows, by name. */
-export const CONVERTERS: ReadonlyMap<string, Converter> = new Map([fhirConverter, syntheaConverter, omopConverter, ehrshotConverter].map((c) => [c.name, c]));
+export const CONVERTERS: ReadonlyMap<string, Converter> = new Map(
+  [fhirConverter, syntheaConverter, omopConverter, ehrshotConverter].map((c) => [c.name, c]),
+);
 
 /** The converter for a format name; an unknown name is a UsageError listing the known ones. */
 export function getConverter(name: string): Converter {

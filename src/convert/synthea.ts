@@ -66,7 +66,8 @@ export const syntheaConverter: Converter = {
 };
 
 async function convert(input: string, ctx: ConvertContext): Promise<void> {
-  if (!statSync(input).isDirectory()) throw new UsageError('expected a directory of Synthea CSV files (patients.csv, encounters.csv, ...)', { file: input });
+  if (!statSync(input).isDirectory())
+    throw new UsageError('expected a directory of Synthea CSV files (patients.csv, encounters.csv, ...)', { file: input });
   const patientsFile = csvFindTable(input, 'patients');
   if (patientsFile === null) throw new UsageError('patients.csv not found: a Synthea CSV export has one', { file: input });
   const files = new Map<string, string>();
@@ -263,7 +264,14 @@ async function readObservations(reader: CsvReader, bytesBefore: number, env: Env
       }
     }
     const category = get(c.category);
-    const domain = c.category >= 0 ? (category !== null && MEASUREMENT_CATEGORIES.has(category.toLowerCase()) ? 'measurement' : 'observation') : numeric !== null ? 'measurement' : 'observation';
+    const domain =
+      c.category >= 0
+        ? category !== null && MEASUREMENT_CATEGORIES.has(category.toLowerCase())
+          ? 'measurement'
+          : 'observation'
+        : numeric !== null
+          ? 'measurement'
+          : 'observation';
     const extra: Record<string, ExtraValue> = { domain };
     const visitId = get(c.encounter);
     if (visitId !== null) extra.visit_id = visitId;

@@ -54,7 +54,13 @@ export class EmbeddingCache {
 
   /** Cache key of one input for a model (spec plus family; pooling/dims are part of the spec). */
   static key(modelKey: string, input: EmbedInput): string {
-    return createHash('sha256').update(modelKey).update('\u0000').update(input.instruction ?? '\u0001none').update('\u0000').update(input.text).digest('hex');
+    return createHash('sha256')
+      .update(modelKey)
+      .update('\u0000')
+      .update(input.instruction ?? '\u0001none')
+      .update('\u0000')
+      .update(input.text)
+      .digest('hex');
   }
 
   /** Look up one key. */

@@ -85,7 +85,8 @@ export function parseGgufSpec(spec: string): GgufOptions {
         opts.gpu = choiceOption('gguf', k, v, GGUF_DEVICES);
         break;
       case 'sha':
-        if (!/^[0-9a-f]{16}$/.test(v)) throw new UsageError(`gguf option sha expects 16 hex digits (from a canonical spec), got "${v}"`, { field: 'model' });
+        if (!/^[0-9a-f]{16}$/.test(v))
+          throw new UsageError(`gguf option sha expects 16 hex digits (from a canonical spec), got "${v}"`, { field: 'model' });
         opts.sha = v;
         break;
       default:
@@ -212,7 +213,8 @@ export class GgufEmbedder implements Embedder {
   constructor(options: GgufOptions) {
     this.file = options.file;
     if (!existsSync(this.file)) throw new UsageError('GGUF model file not found', { file: resolve(this.file) });
-    if (!statSync(this.file).isFile()) throw new UsageError('GGUF model path is not a file (gguf:<file.gguf>)', { file: resolve(this.file) });
+    if (!statSync(this.file).isFile())
+      throw new UsageError('GGUF model path is not a file (gguf:<file.gguf>)', { file: resolve(this.file) });
     const sha = ggufFingerprint(this.file);
     if (options.sha !== undefined && options.sha !== sha) {
       throw new UsageError(`GGUF model file changed: fingerprint ${sha}, the spec expects ${options.sha}`, { file: resolve(this.file) });
@@ -286,7 +288,11 @@ export class GgufEmbedder implements Embedder {
       try {
         vector = (await context.getEmbeddingFor(ids)).vector;
       } catch (err) {
-        throw new UsageError(`llama.cpp could not embed a text of ${ids.length} tokens: ${(err as Error).message}`, { file: resolve(this.file) }, { cause: err });
+        throw new UsageError(
+          `llama.cpp could not embed a text of ${ids.length} tokens: ${(err as Error).message}`,
+          { file: resolve(this.file) },
+          { cause: err },
+        );
       }
       const v = Float32Array.from(vector);
       this.dimsValue = v.length;
@@ -324,7 +330,10 @@ export class GgufEmbedder implements Embedder {
         await settleLogs();
         throw new UsageError(`cannot load GGUF model: ${why(err)}`, { file: resolve(this.file) }, { cause: err });
       }
-      const maxLength = Math.min(this.options.maxLength ?? DEFAULT_MAX_LENGTH, model.trainContextSize > 0 ? model.trainContextSize : DEFAULT_MAX_LENGTH);
+      const maxLength = Math.min(
+        this.options.maxLength ?? DEFAULT_MAX_LENGTH,
+        model.trainContextSize > 0 ? model.trainContextSize : DEFAULT_MAX_LENGTH,
+      );
       this.loadedMaxLength = maxLength;
       let context: LlamaEmbeddingContext;
       try {
@@ -333,11 +342,19 @@ export class GgufEmbedder implements Embedder {
         // ggml's threads spin-wait at every barrier, so a busy core slows all of them. Measured
         // on 2 cores with another process running, per 256-token text of the test model: 1
         // thread 11 ms, 2 threads 66 ms, node-llama-cpp's default of 6 threads 280-660 ms.
-        context = await model.createEmbeddingContext({ contextSize: maxLength + 1, batchSize: maxLength + 1, threads: this.options.threads ?? Math.max(1, availableParallelism() - 1) });
+        context = await model.createEmbeddingContext({
+          contextSize: maxLength + 1,
+          batchSize: maxLength + 1,
+          threads: this.options.threads ?? Math.max(1, availableParallelism() - 1),
+        });
       } catch (err) {
         await settleLogs();
         await model.dispose();
-        throw new UsageError(`cannot create an embedding context of ${maxLength + 1} tokens: ${why(err)}`, { file: resolve(this.file) }, { cause: err });
+        throw new UsageError(
+          `cannot create an embedding context of ${maxLength + 1} tokens: ${why(err)}`,
+          { file: resolve(this.file) },
+          { cause: err },
+        );
       }
       // node-llama-cpp adds BOS/EOS (CLS/SEP for WordPiece vocabularies, EOS only for
       // Unigram ones) by its own rules: ask it rather than guess from the token flags.
@@ -345,7 +362,9 @@ export class GgufEmbedder implements Embedder {
       if (maxLength <= specials) {
         await context.dispose();
         await model.dispose();
-        throw new UsageError(`max_length ${maxLength} leaves no room for text beside the model's ${specials} special token(s)`, { field: 'model' });
+        throw new UsageError(`max_length ${maxLength} leaves no room for text beside the model's ${specials} special token(s)`, {
+          field: 'model',
+        });
       }
       const poolingType = (model.fileInfo.architectureMetadata as { pooling_type?: number }).pooling_type ?? 0;
       this.pooling = POOLINGS[poolingType] ?? `type ${poolingType}`;

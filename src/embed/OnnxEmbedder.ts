@@ -76,7 +76,8 @@ export function parseOnnxSpec(spec: string): OnnxOptions {
         opts.maxLength = positiveIntOption('onnx', k, v);
         break;
       case 'file':
-        if (v === '' || !v.endsWith('.onnx')) throw new UsageError(`onnx option file expects a path ending in .onnx, got "${v}"`, { field: 'model' });
+        if (v === '' || !v.endsWith('.onnx'))
+          throw new UsageError(`onnx option file expects a path ending in .onnx, got "${v}"`, { field: 'model' });
         opts.file = v;
         break;
       case 'family':
@@ -127,7 +128,11 @@ export class OnnxEmbedder implements Embedder {
     const dir = options.dir;
     const need = (name: string): string => {
       const p = join(dir, name);
-      if (!existsSync(p)) throw new UsageError(`ONNX model folder has no ${name} (expected transformers.js layout: config.json, tokenizer.json, onnx/model.onnx)`, { file: resolve(dir) });
+      if (!existsSync(p))
+        throw new UsageError(
+          `ONNX model folder has no ${name} (expected transformers.js layout: config.json, tokenizer.json, onnx/model.onnx)`,
+          { file: resolve(dir) },
+        );
       return p;
     };
     const config = readJson(need('config.json'));
@@ -135,7 +140,8 @@ export class OnnxEmbedder implements Embedder {
     const tcPath = join(dir, 'tokenizer_config.json');
     const tokenizerConfig = existsSync(tcPath) ? readJson(tcPath) : {};
     if (options.file !== undefined) this.file = options.file;
-    else if (!existsSync(join(dir, 'onnx/model.onnx')) && existsSync(join(dir, 'onnx/model_quantized.onnx'))) this.file = 'onnx/model_quantized.onnx';
+    else if (!existsSync(join(dir, 'onnx/model.onnx')) && existsSync(join(dir, 'onnx/model_quantized.onnx')))
+      this.file = 'onnx/model_quantized.onnx';
     else this.file = 'onnx/model.onnx';
     this.modelPath = need(this.file);
 
@@ -145,12 +151,18 @@ export class OnnxEmbedder implements Embedder {
     this.normalize = options.normalize ?? true;
     this.batchSize = options.batchSize ?? 16;
     this.threads = options.threads;
-    const modelMax = Math.min(positiveInt(tokenizerConfig.model_max_length) ?? Infinity, positiveInt(config.max_position_embeddings) ?? Infinity);
+    const modelMax = Math.min(
+      positiveInt(tokenizerConfig.model_max_length) ?? Infinity,
+      positiveInt(config.max_position_embeddings) ?? Infinity,
+    );
     const max = Math.min(options.maxLength ?? Infinity, modelMax);
     this.maxLength = Number.isFinite(max) ? max : 512;
     this.template = this.findTemplate();
     if (this.maxLength <= this.template.prefix.length + this.template.suffix.length) {
-      throw new UsageError(`max_length ${this.maxLength} leaves no room for text beside the ${this.template.prefix.length + this.template.suffix.length} special tokens`, { field: 'model' });
+      throw new UsageError(
+        `max_length ${this.maxLength} leaves no room for text beside the ${this.template.prefix.length + this.template.suffix.length} special tokens`,
+        { field: 'model' },
+      );
     }
     this.padId = this.findPadId(config, tokenizerConfig);
     this.dimsValue = positiveInt(config.hidden_size) ?? positiveInt(config.d_model);
@@ -229,13 +241,18 @@ export class OnnxEmbedder implements Embedder {
         const pos = new BigInt64Array(b * len);
         for (let r = 0; r < b; r++) for (let c = 0; c < len; c++) pos[r * len + c] = BigInt(c);
         feeds[name] = new ort.Tensor('int64', pos, [b, len]);
-      } else throw new UsageError(`ONNX model input "${name}" is not supported (known: input_ids, attention_mask, token_type_ids, position_ids); export the model without a KV cache`, { file: this.modelPath });
+      } else
+        throw new UsageError(
+          `ONNX model input "${name}" is not supported (known: input_ids, attention_mask, token_type_ids, position_ids); export the model without a KV cache`,
+          { file: this.modelPath },
+        );
     }
     const outName = session.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : (session.outputNames[0] as string);
     const result = await session.run(feeds, [outName]);
     const t = result[outName] as Tensor;
     const data = t.data as Float32Array;
-    if (t.type !== 'float32') throw new UsageError(`ONNX model output "${outName}" is ${t.type}, expected float32`, { file: this.modelPath });
+    if (t.type !== 'float32')
+      throw new UsageError(`ONNX model output "${outName}" is ${t.type}, expected float32`, { file: this.modelPath });
     const vectors: Float32Array[] = [];
     if (t.dims.length === 2) {
       // Already pooled ([batch, hidden], e.g. a sentence_embedding output).
@@ -261,7 +278,10 @@ export class OnnxEmbedder implements Embedder {
         vectors.push(v);
       }
     } else {
-      throw new UsageError(`ONNX model output "${outName}" has shape [${t.dims.join(', ')}], expected [batch, ${len}, hidden] or [batch, hidden]`, { file: this.modelPath });
+      throw new UsageError(
+        `ONNX model output "${outName}" has shape [${t.dims.join(', ')}], expected [batch, ${len}, hidden] or [batch, hidden]`,
+        { file: this.modelPath },
+      );
     }
     this.dimsValue = vectors[0]?.length ?? this.dimsValue;
     return this.normalize ? vectors.map((v) => l2normalize(v)) : vectors;
@@ -275,7 +295,8 @@ export class OnnxEmbedder implements Embedder {
       const full: number[] = this.tokenizer.encode(probe, { add_special_tokens: true }).ids;
       if (body.length === 0) continue;
       for (let p = 0; p + body.length <= full.length; p++) {
-        if (body.every((id: number, i: number) => full[p + i] === id)) return { prefix: full.slice(0, p), suffix: full.slice(p + body.length) };
+        if (body.every((id: number, i: number) => full[p + i] === id))
+          return { prefix: full.slice(0, p), suffix: full.slice(p + body.length) };
       }
     }
     return { prefix: [], suffix: [] };
@@ -283,7 +304,12 @@ export class OnnxEmbedder implements Embedder {
 
   private findPadId(config: Json, tokenizerConfig: Json): number {
     const pad = tokenizerConfig.pad_token;
-    const padText = typeof pad === 'string' ? pad : pad !== null && typeof pad === 'object' && typeof (pad as Json).content === 'string' ? ((pad as Json).content as string) : undefined;
+    const padText =
+      typeof pad === 'string'
+        ? pad
+        : pad !== null && typeof pad === 'object' && typeof (pad as Json).content === 'string'
+          ? ((pad as Json).content as string)
+          : undefined;
     const fromToken = padText === undefined ? undefined : this.tokenizer.token_to_id(padText);
     if (fromToken !== undefined) return fromToken;
     if (typeof config.pad_token_id === 'number' && config.pad_token_id >= 0) return config.pad_token_id;

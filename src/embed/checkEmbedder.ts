@@ -24,8 +24,10 @@ export interface CheckOptions {
   readonly longChars?: number;
 }
 
-const SAMPLE = '# Electronic Healthcare Record\nCurrent time: 2024-01-01\n## Patient Demographics\n- Patient age: 67\n- Female\n## Recent Lab Results\n- Hemoglobin (g/dL): 10.2 (low)';
-const INSTRUCTION = "Given a patient's electronic healthcare record (EHR) in Markdown format, retrieve relevant passages that answer the query: has the patient anemia";
+const SAMPLE =
+  '# Electronic Healthcare Record\nCurrent time: 2024-01-01\n## Patient Demographics\n- Patient age: 67\n- Female\n## Recent Lab Results\n- Hemoglobin (g/dL): 10.2 (low)';
+const INSTRUCTION =
+  "Given a patient's electronic healthcare record (EHR) in Markdown format, retrieve relevant passages that answer the query: has the patient anemia";
 
 const cos = (a: Float32Array, b: Float32Array): number => {
   let d = 0;
@@ -52,19 +54,40 @@ export async function checkEmbedder(embedder: Embedder, options: CheckOptions = 
   });
   const norm = Math.sqrt(base.reduce((s, x) => s + x * x, 0));
   out.push({ name: 'unit norm', status: Math.abs(norm - 1) < 1e-3 ? 'pass' : 'warn', detail: `norm ${norm.toFixed(6)}` });
-  out.push({ name: 'finite values', status: base.every(Number.isFinite) ? 'pass' : 'fail', detail: base.every(Number.isFinite) ? 'all finite' : 'NaN or infinity present' });
+  out.push({
+    name: 'finite values',
+    status: base.every(Number.isFinite) ? 'pass' : 'fail',
+    detail: base.every(Number.isFinite) ? 'all finite' : 'NaN or infinity present',
+  });
   const again = await one({ text: SAMPLE, instruction: INSTRUCTION });
   const det = cos(base, again);
-  out.push({ name: 'determinism', status: det > 0.99999 ? 'pass' : det > 0.999 ? 'warn' : 'fail', detail: `cosine of two calls ${det.toFixed(6)}` });
-  const batched = (await embedder.embed([{ text: 'unrelated text', instruction: INSTRUCTION }, { text: SAMPLE, instruction: INSTRUCTION }]))[1] as Float32Array;
+  out.push({
+    name: 'determinism',
+    status: det > 0.99999 ? 'pass' : det > 0.999 ? 'warn' : 'fail',
+    detail: `cosine of two calls ${det.toFixed(6)}`,
+  });
+  const batched = (
+    await embedder.embed([
+      { text: 'unrelated text', instruction: INSTRUCTION },
+      { text: SAMPLE, instruction: INSTRUCTION },
+    ])
+  )[1] as Float32Array;
   const bc = cos(base, batched);
-  out.push({ name: 'batch independence', status: bc > 0.999 ? 'pass' : 'fail', detail: `cosine alone vs in a batch ${bc.toFixed(6)} (low: padding or pooling problem)` });
+  out.push({
+    name: 'batch independence',
+    status: bc > 0.999 ? 'pass' : 'fail',
+    detail: `cosine alone vs in a batch ${bc.toFixed(6)} (low: padding or pooling problem)`,
+  });
   const noInstr = await one({ text: SAMPLE, instruction: null });
   const ic = cos(base, noInstr);
   if (embedder.family === 'plain') {
     out.push({ name: 'instruction', status: 'pass', detail: `plain family: instructions are not used (cosine ${ic.toFixed(4)})` });
   } else {
-    out.push({ name: 'instruction', status: ic < 0.9999 ? 'pass' : 'fail', detail: `cosine with vs without instruction ${ic.toFixed(4)} (1.0: the instruction is dropped)` });
+    out.push({
+      name: 'instruction',
+      status: ic < 0.9999 ? 'pass' : 'fail',
+      detail: `cosine with vs without instruction ${ic.toFixed(4)} (1.0: the instruction is dropped)`,
+    });
   }
   // Truncation probe: A and B share a long start and differ only at the very end; A and C
   // differ only at the very start. Equal A/B: the end was cut (start kept). Equal A/C: the start
@@ -83,15 +106,32 @@ export async function checkEmbedder(embedder: Embedder, options: CheckOptions = 
     const startCut = ac > 0.99999;
     out.push(
       startCut
-        ? { name: 'truncation', status: 'fail', detail: `long texts lose their START (cosine ${ac.toFixed(4)} for texts that differ only in the first line): the model reads the end; serializations put demographics and recent values first` }
+        ? {
+            name: 'truncation',
+            status: 'fail',
+            detail: `long texts lose their START (cosine ${ac.toFixed(4)} for texts that differ only in the first line): the model reads the end; serializations put demographics and recent values first`,
+          }
         : endCut
-          ? { name: 'truncation', status: 'warn', detail: `texts of ${long} characters are cut silently at the end; the start is kept (cosine ${ab.toFixed(4)} for texts differing only in the last line). Keep --max-tokens within the model's context.` }
-          : { name: 'truncation', status: 'pass', detail: `a ${long}-character text is read at both ends (cosines ${ab.toFixed(4)}, ${ac.toFixed(4)})` },
+          ? {
+              name: 'truncation',
+              status: 'warn',
+              detail: `texts of ${long} characters are cut silently at the end; the start is kept (cosine ${ab.toFixed(4)} for texts differing only in the last line). Keep --max-tokens within the model's context.`,
+            }
+          : {
+              name: 'truncation',
+              status: 'pass',
+              detail: `a ${long}-character text is read at both ends (cosines ${ab.toFixed(4)}, ${ac.toFixed(4)})`,
+            },
     );
   } catch (err) {
-    out.push({ name: 'truncation', status: 'warn', detail: `overlong input rejected: ${(err as Error).message.slice(0, 200)}. Keep --max-tokens within the model's context.` });
+    out.push({
+      name: 'truncation',
+      status: 'warn',
+      detail: `overlong input rejected: ${(err as Error).message.slice(0, 200)}. Keep --max-tokens within the model's context.`,
+    });
   }
-  if (options.referenceFile !== undefined) out.push(await checkReferences(embedder, options.referenceFile, options.referenceMinCosine ?? 0.99));
+  if (options.referenceFile !== undefined)
+    out.push(await checkReferences(embedder, options.referenceFile, options.referenceMinCosine ?? 0.99));
   if (isMultiServer(embedder) && embedder.serverUrls.length > 1) out.push(await checkServersAgree(embedder));
   if (embedder.warning) out.push({ name: 'model file', status: 'warn', detail: embedder.warning });
   return out;
@@ -105,8 +145,13 @@ async function checkReferences(embedder: Embedder, file: string, minCos: number)
       .filter((l) => l.trim() !== '')
       .map((l, i) => {
         const r = JSON.parse(l) as { text?: unknown; instruction?: unknown; embedding?: unknown };
-        if (typeof r.text !== 'string' || !Array.isArray(r.embedding)) throw new UsageError('expected {"text": string, "instruction"?: string, "embedding": number[]}', { file, record: i + 1 });
-        return { text: r.text, instruction: typeof r.instruction === 'string' ? r.instruction : null, embedding: Float32Array.from(r.embedding as number[]) };
+        if (typeof r.text !== 'string' || !Array.isArray(r.embedding))
+          throw new UsageError('expected {"text": string, "instruction"?: string, "embedding": number[]}', { file, record: i + 1 });
+        return {
+          text: r.text,
+          instruction: typeof r.instruction === 'string' ? r.instruction : null,
+          embedding: Float32Array.from(r.embedding as number[]),
+        };
       });
   } catch (err) {
     if (err instanceof UsageError) throw err;
@@ -115,7 +160,11 @@ async function checkReferences(embedder: Embedder, file: string, minCos: number)
   const got = await embedder.embed(refs.map((r) => ({ text: r.text, instruction: r.instruction })));
   const sims = refs.map((r, i) => (r.embedding.length === got[i]?.length ? cos(r.embedding, got[i] as Float32Array) : -1));
   const worst = Math.min(...sims);
-  return { name: 'reference vectors', status: worst >= minCos ? 'pass' : 'fail', detail: `${refs.length} references, lowest cosine ${worst.toFixed(4)} (need ${minCos})` };
+  return {
+    name: 'reference vectors',
+    status: worst >= minCos ? 'pass' : 'fail',
+    detail: `${refs.length} references, lowest cosine ${worst.toFixed(4)} (need ${minCos})`,
+  };
 }
 
 /** An embedder spread over several servers that can be asked one at a time (the `openai:` backend). */
@@ -146,7 +195,12 @@ async function checkServersAgree(e: MultiServerEmbedder): Promise<CheckResult> {
   const vecs: Float32Array[][] = [];
   for (let i = 0; i < urls.length; i++) {
     try {
-      vecs.push(await e.embedOn(i, probes.map((p) => p.input)));
+      vecs.push(
+        await e.embedOn(
+          i,
+          probes.map((p) => p.input),
+        ),
+      );
     } catch (err) {
       return { name: 'servers agree', status: 'fail', detail: `server ${urls[i]} failed: ${(err as Error).message.slice(0, 200)}` };
     }
@@ -176,7 +230,12 @@ async function checkServersAgree(e: MultiServerEmbedder): Promise<CheckResult> {
       }
     }
   }
-  if (minAll >= PASS) return { name: 'servers agree', status: 'pass', detail: `${urls.length} servers return the same vectors (lowest cosine ${minAll.toFixed(6)})` };
+  if (minAll >= PASS)
+    return {
+      name: 'servers agree',
+      status: 'pass',
+      detail: `${urls.length} servers return the same vectors (lowest cosine ${minAll.toFixed(6)})`,
+    };
   let odd: number;
   if (urls.length === 2) odd = 1;
   else {

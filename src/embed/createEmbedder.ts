@@ -30,9 +30,18 @@ export interface CreateEmbedderOptions {
 /** Registry entries: spec prefix → description (for help texts and errors). */
 export const EMBEDDERS: ReadonlyMap<string, string> = new Map([
   ['use-lite', 'Universal Sentence Encoder Lite, bundled and offline (default; a small baseline, not an LLM)'],
-  ['openai:<base-url>#<model>', 'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs; several servers of one model: openai:<url>[*N],<url>[*N]#<model> (N: requests in flight)'],
-  ['onnx:<model-dir>', 'a local ONNX model folder (transformers.js layout: config.json, tokenizer.json, onnx/model.onnx); options ?pooling=mean|cls|last&normalize=true|false&max_length=N&family=...'],
-  ['gguf:<file>', "a local GGUF model run by llama.cpp (node-llama-cpp), CPU or CUDA/Vulkan; pooling is the file's own; options ?family=...&normalize=true|false&max_length=N&threads=N&gpu=auto|cpu|cuda|vulkan"],
+  [
+    'openai:<base-url>#<model>',
+    'an OpenAI-compatible /v1/embeddings server: vLLM, Hugging Face TEI, Ollama, llama.cpp server, hosted APIs; several servers of one model: openai:<url>[*N],<url>[*N]#<model> (N: requests in flight)',
+  ],
+  [
+    'onnx:<model-dir>',
+    'a local ONNX model folder (transformers.js layout: config.json, tokenizer.json, onnx/model.onnx); options ?pooling=mean|cls|last&normalize=true|false&max_length=N&family=...',
+  ],
+  [
+    'gguf:<file>',
+    "a local GGUF model run by llama.cpp (node-llama-cpp), CPU or CUDA/Vulkan; pooling is the file's own; options ?family=...&normalize=true|false&max_length=N&threads=N&gpu=auto|cpu|cuda|vulkan",
+  ],
 ]);
 
 /** A model spec taken apart (no file access, nothing started). */
@@ -58,12 +67,17 @@ function parseModelSpec(spec: string): ParsedSpec {
       else throw unknownOption('use-lite', k, ['chunk', 'chunks']);
     }
     requireOptionalBackend(OPTIONAL_BACKENDS['use-lite']);
-    return { kind: 'use-lite', ...(maxChunkTokens !== undefined ? { maxChunkTokens } : {}), ...(maxChunks !== undefined ? { maxChunks } : {}) };
+    return {
+      kind: 'use-lite',
+      ...(maxChunkTokens !== undefined ? { maxChunkTokens } : {}),
+      ...(maxChunks !== undefined ? { maxChunks } : {}),
+    };
   }
   if (s.startsWith('openai:')) {
     const rest = s.slice('openai:'.length);
     const hash = rest.lastIndexOf('#');
-    if (hash < 0 || hash === rest.length - 1) throw new UsageError(`model spec "${spec}" needs a model name: openai:<base-url>#<model>`, { field: 'model' });
+    if (hash < 0 || hash === rest.length - 1)
+      throw new UsageError(`model spec "${spec}" needs a model name: openai:<base-url>#<model>`, { field: 'model' });
     parseServerList(rest.slice(0, hash));
     return { kind: 'openai', baseUrl: rest.slice(0, hash), model: rest.slice(hash + 1) };
   }
@@ -96,12 +110,28 @@ export function createEmbedder(spec: string, options: CreateEmbedderOptions = {}
   const parsed = parseModelSpec(spec);
   switch (parsed.kind) {
     case 'use-lite':
-      return new UseLiteEmbedder({ ...options.useLite, maxChunkTokens: parsed.maxChunkTokens ?? options.useLite?.maxChunkTokens, maxChunks: parsed.maxChunks ?? options.useLite?.maxChunks });
+      return new UseLiteEmbedder({
+        ...options.useLite,
+        maxChunkTokens: parsed.maxChunkTokens ?? options.useLite?.maxChunkTokens,
+        maxChunks: parsed.maxChunks ?? options.useLite?.maxChunks,
+      });
     case 'openai':
-      return new OpenAiEmbedder({ ...options.openai, baseUrl: parsed.baseUrl, model: parsed.model, ...(options.family ? { family: options.family } : {}) });
+      return new OpenAiEmbedder({
+        ...options.openai,
+        baseUrl: parsed.baseUrl,
+        model: parsed.model,
+        ...(options.family ? { family: options.family } : {}),
+      });
     case 'onnx':
-      return new OnnxEmbedder({ ...options.onnx, ...parsed.options, ...(parsed.options.family === undefined && options.family ? { family: options.family } : {}) });
+      return new OnnxEmbedder({
+        ...options.onnx,
+        ...parsed.options,
+        ...(parsed.options.family === undefined && options.family ? { family: options.family } : {}),
+      });
     case 'gguf':
-      return new GgufEmbedder({ ...parsed.options, ...(parsed.options.family === undefined && options.family ? { family: options.family } : {}) });
+      return new GgufEmbedder({
+        ...parsed.options,
+        ...(parsed.options.family === undefined && options.family ? { family: options.family } : {}),
+      });
   }
 }

@@ -80,6 +80,12 @@ export async function embedWithCache(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.parallelCalls ?? 1, Math.ceil(todo.length / batchSize))) }, worker));
   return {
     vectors: keys.map((k) => vecByKey.get(k) as Float32Array),
-    stats: { inputs: inputs.length, distinct: firstByKey.size, cacheHits, embedded: todo.length, seconds: (performance.now() - started) / 1000 },
+    stats: {
+      inputs: inputs.length,
+      distinct: firstByKey.size,
+      cacheHits,
+      embedded: todo.length,
+      seconds: (performance.now() - started) / 1000,
+    },
   };
 }

@@ -22,9 +22,21 @@ export interface GpuProfile {
 /** The profiles, by name. */
 export const GPU_PROFILES: ReadonlyMap<string, GpuProfile> = new Map(
   [
-    { name: 'h100-8b', description: 'one H100, Qwen3-Embedding-8B-shaped model (7.2 texts/s at 4,096 tokens, 3.4 at 8,192)', textsPerSecondAt4096: 7.2 },
-    { name: 'h100-4b', description: 'one H100, Qwen3-Embedding-4B-shaped model (about 11 texts/s at 4,096 tokens)', textsPerSecondAt4096: 11 },
-    { name: 'h100-0.6b', description: 'one H100, Qwen3-Embedding-0.6B-shaped model (about 39 texts/s at 4,096 tokens)', textsPerSecondAt4096: 39 },
+    {
+      name: 'h100-8b',
+      description: 'one H100, Qwen3-Embedding-8B-shaped model (7.2 texts/s at 4,096 tokens, 3.4 at 8,192)',
+      textsPerSecondAt4096: 7.2,
+    },
+    {
+      name: 'h100-4b',
+      description: 'one H100, Qwen3-Embedding-4B-shaped model (about 11 texts/s at 4,096 tokens)',
+      textsPerSecondAt4096: 11,
+    },
+    {
+      name: 'h100-0.6b',
+      description: 'one H100, Qwen3-Embedding-0.6B-shaped model (about 39 texts/s at 4,096 tokens)',
+      textsPerSecondAt4096: 39,
+    },
   ].map((p) => [p.name, p]),
 );
 

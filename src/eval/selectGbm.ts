@@ -37,7 +37,9 @@ export interface GbmGridPoint {
 
 /** The SPEC's grid, depth-major: depth {3, 6, none (0)} x learning rate {0.02, 0.1, 0.5} x leaves {10, 25, 100}. */
 export const GBM_GRID: readonly GbmGridPoint[] = Object.freeze(
-  [3, 6, 0].flatMap((maxDepth) => [0.02, 0.1, 0.5].flatMap((learningRate) => [10, 25, 100].map((maxLeaves) => Object.freeze({ maxDepth, learningRate, maxLeaves })))),
+  [3, 6, 0].flatMap((maxDepth) =>
+    [0.02, 0.1, 0.5].flatMap((learningRate) => [10, 25, 100].map((maxLeaves) => Object.freeze({ maxDepth, learningRate, maxLeaves }))),
+  ),
 );
 
 /** A grid point standing for itself and the later grid points that grow the same trees. */
@@ -116,11 +118,18 @@ export function distinctGbmConfigs(grid: readonly GbmGridPoint[] = GBM_GRID): Di
  *   (0), nThread (all cores), featureNames.
  * @throws UsageError for invalid inputs, an empty grid, or a missing XGBoost library.
  */
-export function selectGbm(train: LabelledFeatures | GbmLabelledFeatures, val: LabelledFeatures | GbmLabelledFeatures, d: number, options: SelectGbmOptions = {}): SelectGbmResult {
+export function selectGbm(
+  train: LabelledFeatures | GbmLabelledFeatures,
+  val: LabelledFeatures | GbmLabelledFeatures,
+  d: number,
+  options: SelectGbmOptions = {},
+): SelectGbmResult {
   const { grid = GBM_GRID, earlyStoppingRounds, ...shared } = options;
   if (grid.length === 0) throw new UsageError('the GBM grid is empty', { field: 'grid' });
   if (isCsrMatrix(val.X) ? val.X.nRows !== val.y.length : val.X.length !== val.y.length * d) {
-    throw new UsageError(`validation matrix does not have one row of ${d} features for each of its ${val.y.length} labels`, { field: 'features' });
+    throw new UsageError(`validation matrix does not have one row of ${d} features for each of its ${val.y.length} labels`, {
+      field: 'features',
+    });
   }
   const distinct = distinctGbmConfigs(grid);
   const score = (proba: Float64Array): number => auroc(val.y, proba);

@@ -74,7 +74,12 @@ export function subgroupAuroc(
       if (positives > 0 && positives < rows.length) {
         const s = Float64Array.from(rows, (i) => scores[i] as number);
         try {
-          const ci = bootstrapCI(yy, s, rows.map((i) => subjects[i] as number), { seed: options.seed, resamples: options.resamples, metrics: ['auroc'] });
+          const ci = bootstrapCI(
+            yy,
+            s,
+            rows.map((i) => subjects[i] as number),
+            { seed: options.seed, resamples: options.resamples, metrics: ['auroc'] },
+          );
           auroc = ci.metrics.auroc ?? null;
         } catch (err) {
           // Every resample held one class (a group of one or two subjects): no interval.

@@ -55,7 +55,8 @@ export interface TrainedProbe {
  * @throws UsageError when train lacks a class, or tuning lacks a class and no C was given.
  */
 export function trainProbe(task: TaskData, X: Float32Array, d: number, options: TrainProbeOptions = {}): TrainedProbe {
-  if (X.length !== task.labels.length * d) throw new UsageError(`features have ${X.length} values for ${task.labels.length} labels of ${d} dimensions`, { field: 'features' });
+  if (X.length !== task.labels.length * d)
+    throw new UsageError(`features have ${X.length} values for ${task.labels.length} labels of ${d} dimensions`, { field: 'features' });
   const rows = (split: string): number[] => {
     const out: number[] = [];
     for (let i = 0; i < task.labels.length; i++) if (task.split[i] === split && (task.y[i] as number) >= 0) out.push(i);
@@ -76,12 +77,16 @@ export function trainProbe(task: TaskData, X: Float32Array, d: number, options: 
   const tuning = take(rows('tuning'));
   const n = train.y.length;
   if (n === 0 || train.positives === 0 || train.positives === n) {
-    throw new UsageError(`task "${task.name}" needs positive and negative labels in the train split (has ${train.positives} positive of ${n})`, { field: 'task' });
+    throw new UsageError(
+      `task "${task.name}" needs positive and negative labels in the train split (has ${train.positives} positive of ${n})`,
+      { field: 'task' },
+    );
   }
   const tuningBoth = tuning.positives > 0 && tuning.positives < tuning.y.length;
   const base = { n, positives: train.positives, tuningN: tuning.y.length, tuningPositives: tuning.positives };
   if (options.C !== undefined) {
-    if (!(options.C > 0) || !Number.isFinite(options.C)) throw new UsageError(`C must be a positive number, got ${options.C}`, { field: 'C' });
+    if (!(options.C > 0) || !Number.isFinite(options.C))
+      throw new UsageError(`C must be a positive number, got ${options.C}`, { field: 'C' });
     const scaler = fitMaxAbsScaler(train.X, d);
     // Scaled as the solver copies the rows (no scaled copy of the training matrix), as selectC does.
     const logistic = fitLogisticPath(train.X, train.y, d, [options.C], { scale: scaler.scale })[0] as FittedLogistic;
@@ -99,6 +104,12 @@ export function trainProbe(task: TaskData, X: Float32Array, d: number, options: 
   return {
     scaler: sel.scaler,
     logistic: sel.probe,
-    summary: { ...base, C: sel.C, cSelected: true, validationAuroc: chosen?.auroc ?? null, cScores: sel.scores.map((s) => ({ C: s.C, auroc: s.auroc })) },
+    summary: {
+      ...base,
+      C: sel.C,
+      cSelected: true,
+      validationAuroc: chosen?.auroc ?? null,
+      cScores: sel.scores.map((s) => ({ C: s.C, auroc: s.auroc })),
+    },
   };
 }

@@ -45,7 +45,13 @@ const BINS: readonly [number, string][] = [
 
 /** Options with their defaults filled in. */
 export function defaults(o: CountFeatureOptions): Required<CountFeatureOptions> {
-  return { timeBins: o.timeBins ?? false, numericDeciles: o.numericDeciles ?? false, age: o.age ?? true, minTrainRows: o.minTrainRows ?? 1, maxFeatures: o.maxFeatures ?? 20_000 };
+  return {
+    timeBins: o.timeBins ?? false,
+    numericDeciles: o.numericDeciles ?? false,
+    age: o.age ?? true,
+    minTrainRows: o.minTrainRows ?? 1,
+    maxFeatures: o.maxFeatures ?? 20_000,
+  };
 }
 
 /** Events usable at `t` (time <= t, static always), found by binary search on sorted events. */
@@ -76,7 +82,12 @@ export function decile(edges: readonly number[], v: number): number {
 }
 
 /** Feature keys (with multiplicity) of a subject at `t`; `edges` null while fitting. */
-function keysAt(subject: Subject, t: number, o: Required<CountFeatureOptions>, edges: ReadonlyMap<string, readonly number[]> | null): Map<string, number> {
+function keysAt(
+  subject: Subject,
+  t: number,
+  o: Required<CountFeatureOptions>,
+  edges: ReadonlyMap<string, readonly number[]> | null,
+): Map<string, number> {
   const out = new Map<string, number>();
   const add = (k: string): void => {
     out.set(k, (out.get(k) ?? 0) + 1);
@@ -104,7 +115,10 @@ export function ageAt(subject: Subject, t: number): number {
 /**
  * Fit the feature space on training rows: each training subject with its prediction times.
  */
-export function fitCountFeatures(trainRows: Iterable<{ subject: Subject; times: readonly number[] }>, options: CountFeatureOptions = {}): CountFeatureSpace {
+export function fitCountFeatures(
+  trainRows: Iterable<{ subject: Subject; times: readonly number[] }>,
+  options: CountFeatureOptions = {},
+): CountFeatureSpace {
   const o = defaults(options);
   const rowsWith = new Map<string, number>();
   const values = new Map<string, number[]>();
@@ -133,7 +147,10 @@ export function fitCountFeatures(trainRows: Iterable<{ subject: Subject; times: 
   for (const { subject, times } of rows) {
     for (const t of times) for (const k of keysAt(subject, t, o, decileEdges).keys()) rowsWith.set(k, (rowsWith.get(k) ?? 0) + 1);
   }
-  const kept = [...rowsWith].filter(([, n]) => n >= o.minTrainRows).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, o.maxFeatures);
+  const kept = [...rowsWith]
+    .filter(([, n]) => n >= o.minTrainRows)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, o.maxFeatures);
   const featureNames = kept.map(([k]) => k).sort();
   if (o.age) featureNames.push('age');
   return { options: o, featureNames, decileEdges };

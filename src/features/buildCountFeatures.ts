@@ -93,7 +93,12 @@ class Grow<T extends Int32Array | Float32Array | Float64Array> {
  * @param options - timeBins (false), numericDeciles (false), age (true), minTrainRows (1),
  *   maxFeatures (20,000): as {@link fitCountFeatures}.
  */
-export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountTaskInput[], options: CountFeatureOptions = {}, build: CountBuildOptions = {}): Promise<CountFeatures> {
+export async function buildCountFeatures(
+  ds: MedsDataset,
+  tasks: readonly CountTaskInput[],
+  options: CountFeatureOptions = {},
+  build: CountBuildOptions = {},
+): Promise<CountFeatures> {
   const o = defaults(options);
   // Distinct prediction times per subject, and which of them are training rows.
   const timesOf = new Map<number, Map<number, boolean>>();
@@ -227,8 +232,12 @@ export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountT
 
   // Columns from training rows, as fitCountFeatures chooses them.
   const kept: number[] = [];
-  for (let k = 0; k < keyNames.length; k++) if ((trainRowsOf.data[k] as number) >= o.minTrainRows && (trainRowsOf.data[k] as number) > 0) kept.push(k);
-  kept.sort((a, b) => (trainRowsOf.data[b] as number) - (trainRowsOf.data[a] as number) || ((keyNames[a] as string) < (keyNames[b] as string) ? -1 : 1));
+  for (let k = 0; k < keyNames.length; k++)
+    if ((trainRowsOf.data[k] as number) >= o.minTrainRows && (trainRowsOf.data[k] as number) > 0) kept.push(k);
+  kept.sort(
+    (a, b) =>
+      (trainRowsOf.data[b] as number) - (trainRowsOf.data[a] as number) || ((keyNames[a] as string) < (keyNames[b] as string) ? -1 : 1),
+  );
   const chosen = kept.slice(0, o.maxFeatures).map((k) => keyNames[k] as string);
   chosen.sort();
   const featureNames = o.age ? [...chosen, 'age'] : chosen;
@@ -261,7 +270,13 @@ export async function buildCountFeatures(ds: MedsDataset, tasks: readonly CountT
     for (let p = 0; p < seg.length; p++) V[start + p] = scratch[seg[p] as number] as number;
     P[r + 1] = w;
   }
-  const matrix: CsrMatrix = { nRows: rows, nCols: Math.max(1, dims), indptr: P.subarray(0, rows + 1), indices: I.subarray(0, w), values: V.subarray(0, w) };
+  const matrix: CsrMatrix = {
+    nRows: rows,
+    nCols: Math.max(1, dims),
+    indptr: P.subarray(0, rows + 1),
+    indices: I.subarray(0, w),
+    values: V.subarray(0, w),
+  };
 
   const rowsByTask = new Map<string, Int32Array>();
   for (const t of tasks) {
@@ -304,7 +319,10 @@ async function fitDecileEdges(ds: MedsDataset, timesOf: ReadonlyMap<number, Read
   const edges = new Map<string, number[]>();
   for (const [code, g] of values) {
     const arr = g.trimmed().sort();
-    edges.set(code, [1, 2, 3, 4, 5, 6, 7, 8, 9].map((q) => quantileSorted(arr as unknown as number[], q / 10)));
+    edges.set(
+      code,
+      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((q) => quantileSorted(arr as unknown as number[], q / 10)),
+    );
   }
   return edges;
 }

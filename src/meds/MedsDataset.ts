@@ -53,7 +53,9 @@ export async function openMedsDataset(dir: string, options: OpenMedsOptions = {}
   const dataDir = join(root, 'data');
   const files = existsSync(dataDir) ? listParquetFiles(dataDir) : [];
   if (files.length === 0) {
-    throw new UsageError('no parquet shards found: a MEDS dataset keeps its events in data/**/*.parquet', { file: existsSync(dataDir) ? dataDir : dir });
+    throw new UsageError('no parquet shards found: a MEDS dataset keeps its events in data/**/*.parquet', {
+      file: existsSync(dataDir) ? dataDir : dir,
+    });
   }
   const duck = await openDuck(options.memoryLimit);
   try {
@@ -155,16 +157,24 @@ export class MedsDataset {
       try {
         rows = (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
       } catch (err) {
-        throw new UsageError(`cannot read parquet file (corrupt or not parquet): ${duckMessage(err)}`, { file: this.rel(file) }, { cause: err });
+        throw new UsageError(
+          `cannot read parquet file (corrupt or not parquet): ${duckMessage(err)}`,
+          { file: this.rel(file) },
+          { cause: err },
+        );
       }
       const columns = new Map(rows.map((r) => [String(r.column_name), String(r.column_type)]));
       for (const col of REQUIRED_COLUMNS) {
         if (!columns.has(col)) {
-          throw new UsageError(`missing required MEDS column "${col}" (found: ${[...columns.keys()].join(', ')})`, { file: this.rel(file), field: col });
+          throw new UsageError(`missing required MEDS column "${col}" (found: ${[...columns.keys()].join(', ')})`, {
+            file: this.rel(file),
+            field: col,
+          });
         }
       }
       const idType = columns.get('subject_id') ?? '';
-      if (!/INT/.test(idType)) throw new UsageError(`column "subject_id" must be an integer, found ${idType}`, { file: this.rel(file), field: 'subject_id' });
+      if (!/INT/.test(idType))
+        throw new UsageError(`column "subject_id" must be an integer, found ${idType}`, { file: this.rel(file), field: 'subject_id' });
       const timeType = columns.get('time');
       if (timeType !== undefined && !/^(TIMESTAMP|DATE)/.test(timeType)) {
         throw new UsageError(`column "time" must be a timestamp, found ${timeType}`, { file: this.rel(file), field: 'time' });
@@ -206,10 +216,21 @@ export class MedsDataset {
       const sid = r.sid as number | null;
       const n = r.n as number;
       const shard = this.files[file] ?? String(r.filename);
-      if (sid === null) throw new UsageError(`${n} row(s) have a null subject_id; every MEDS event needs one`, { file: this.rel(shard), field: 'subject_id' });
-      if ((r.maxabs as number) > SAFE_ID) throw new UsageError(`subject_id ${sid} is beyond 2^53 and cannot be represented exactly`, { file: this.rel(shard), field: 'subject_id' });
+      if (sid === null)
+        throw new UsageError(`${n} row(s) have a null subject_id; every MEDS event needs one`, {
+          file: this.rel(shard),
+          field: 'subject_id',
+        });
+      if ((r.maxabs as number) > SAFE_ID)
+        throw new UsageError(`subject_id ${sid} is beyond 2^53 and cannot be represented exactly`, {
+          file: this.rel(shard),
+          field: 'subject_id',
+        });
       if ((r.null_codes as number) > 0) {
-        throw new UsageError(`${r.null_codes} row(s) of subject ${sid} have a null code; every MEDS event needs one`, { file: this.rel(shard), field: 'code' });
+        throw new UsageError(`${r.null_codes} row(s) of subject ${sid} have a null code; every MEDS event needs one`, {
+          file: this.rel(shard),
+          field: 'code',
+        });
       }
       const first = r.first as number;
       if ((r.last as number) - first + 1 !== n) this.contiguous = false;
@@ -244,7 +265,9 @@ export class MedsDataset {
   private async buildCodeEnum(): Promise<void> {
     const c = this.duck.connection;
     this.enumName = `meds_code_${process.pid}_${Date.now()}`;
-    await c.run(`CREATE TYPE ${this.enumName} AS ENUM (SELECT DISTINCT code::VARCHAR FROM read_parquet(${sqlFileList(this.files)}, union_by_name = true) WHERE code IS NOT NULL ORDER BY 1)`);
+    await c.run(
+      `CREATE TYPE ${this.enumName} AS ENUM (SELECT DISTINCT code::VARCHAR FROM read_parquet(${sqlFileList(this.files)}, union_by_name = true) WHERE code IS NOT NULL ORDER BY 1)`,
+    );
     const dict = (await c.runAndReadAll(`SELECT unnest(enum_range(NULL::${this.enumName})) AS v`)).getColumnsJS()[0] ?? [];
     this.codeDict = dict.map(String);
   }
@@ -313,7 +336,11 @@ export class MedsDataset {
 
   /** The shards a subject's rows live in (usually one). */
   locate(subjectId: number): readonly { shard: ShardInfo; firstRow: number; rowCount: number }[] {
-    return (this.index.get(subjectId) ?? []).map((l) => ({ shard: this.shards[l.file] as ShardInfo, firstRow: l.firstRow, rowCount: l.rowCount }));
+    return (this.index.get(subjectId) ?? []).map((l) => ({
+      shard: this.shards[l.file] as ShardInfo,
+      firstRow: l.firstRow,
+      rowCount: l.rowCount,
+    }));
   }
 
   /** SQL select list: standard columns as numbers/enum codes, then the extras. */
@@ -397,9 +424,9 @@ export class MedsDataset {
    * the codes the data really has, which codes.parquet need not list completely.
    */
   async codeCounts(): Promise<ReadonlyMap<string, number>> {
-    this.codeCountsMemo ??= this.query(`SELECT code::VARCHAR AS code, count(*)::DOUBLE AS n FROM ${this.dataRelation} WHERE code IS NOT NULL GROUP BY 1`).then(
-      (rows) => new Map(rows.map((r) => [String(r.code), Number(r.n)])),
-    );
+    this.codeCountsMemo ??= this.query(
+      `SELECT code::VARCHAR AS code, count(*)::DOUBLE AS n FROM ${this.dataRelation} WHERE code IS NOT NULL GROUP BY 1`,
+    ).then((rows) => new Map(rows.map((r) => [String(r.code), Number(r.n)])));
     return this.codeCountsMemo;
   }
 
@@ -482,7 +509,8 @@ export class MedsDataset {
         if (val !== null && val !== undefined) {
           extra ??= {};
           // A column named `__proto__` must become a property, not the object's prototype.
-          if (x.name === '__proto__') Object.defineProperty(extra, x.name, { value: val, enumerable: true, writable: true, configurable: true });
+          if (x.name === '__proto__')
+            Object.defineProperty(extra, x.name, { value: val, enumerable: true, writable: true, configurable: true });
           else extra[x.name] = val as ExtraValue;
         }
       }
@@ -491,7 +519,8 @@ export class MedsDataset {
         time: t !== t ? null : t, // NaN marks null: see selectList
         code: c,
         numericValue: v !== v ? null : v,
-        textValue: textValid !== null && ((textValid[i >> 3] as number) & (1 << (i & 7))) === 0 ? null : (textVec.getItem(i) as string | null),
+        textValue:
+          textValid !== null && ((textValid[i >> 3] as number) & (1 << (i & 7))) === 0 ? null : (textVec.getItem(i) as string | null),
         ...(extra ? { extra } : {}),
       };
       out[i] = ev;
@@ -548,4 +577,3 @@ function compareTime(a: number | null, b: number | null): number {
   if (b === null) return 1;
   return a - b;
 }
-

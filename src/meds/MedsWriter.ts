@@ -86,7 +86,8 @@ export class MedsWriter {
       }
     }
     if (existsSync(join(dir, 'metadata', 'dataset.json')) || existsSync(join(dir, 'data'))) {
-      if (!options.overwrite) throw new UsageError('output directory already holds a MEDS dataset; pass overwrite to replace it', { file: dir });
+      if (!options.overwrite)
+        throw new UsageError('output directory already holds a MEDS dataset; pass overwrite to replace it', { file: dir });
       rmSync(join(dir, 'data'), { recursive: true, force: true });
       rmSync(join(dir, 'metadata'), { recursive: true, force: true });
     }
@@ -113,9 +114,12 @@ export class MedsWriter {
   /** Append one event. Events of a subject may arrive in any order and interleaved with others. */
   add(ev: Event): void {
     if (this.finished) throw new UsageError('MedsWriter.add after finish');
-    if (!Number.isSafeInteger(ev.subjectId)) throw new UsageError(`subject_id must be a safe integer, got ${ev.subjectId}`, { field: 'subject_id' });
-    if (typeof ev.code !== 'string' || ev.code === '') throw new UsageError(`code must be a non-empty string (subject ${ev.subjectId})`, { field: 'code' });
-    if (ev.time !== null && !Number.isFinite(ev.time)) throw new UsageError(`time must be finite epoch milliseconds or null (subject ${ev.subjectId})`, { field: 'time' });
+    if (!Number.isSafeInteger(ev.subjectId))
+      throw new UsageError(`subject_id must be a safe integer, got ${ev.subjectId}`, { field: 'subject_id' });
+    if (typeof ev.code !== 'string' || ev.code === '')
+      throw new UsageError(`code must be a non-empty string (subject ${ev.subjectId})`, { field: 'code' });
+    if (ev.time !== null && !Number.isFinite(ev.time))
+      throw new UsageError(`time must be finite epoch milliseconds or null (subject ${ev.subjectId})`, { field: 'time' });
     const shard = this.shardFor(ev.subjectId);
     const rec: Record<string, unknown> = {
       subject_id: ev.subjectId,
@@ -184,16 +188,29 @@ export class MedsWriter {
     const duck = await openDuck();
     const c = duck.connection;
     try {
-      const jsonCols: Record<string, string> = { subject_id: 'BIGINT', time: 'BIGINT', code: 'VARCHAR', numeric_value: 'DOUBLE', text_value: 'VARCHAR', _row: 'BIGINT' };
+      const jsonCols: Record<string, string> = {
+        subject_id: 'BIGINT',
+        time: 'BIGINT',
+        code: 'VARCHAR',
+        numeric_value: 'DOUBLE',
+        text_value: 'VARCHAR',
+        _row: 'BIGINT',
+      };
       for (const x of this.extras) jsonCols[x.name] = x.type === 'TIMESTAMP' ? 'BIGINT' : x.type;
-      const columnsSql = `{${Object.entries(jsonCols).map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`).join(', ')}}`;
+      const columnsSql = `{${Object.entries(jsonCols)
+        .map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`)
+        .join(', ')}}`;
       const select = [
         'subject_id',
         `${timestampFromMicros('time')} AS time`,
         'code',
         'numeric_value::FLOAT AS numeric_value',
         'text_value',
-        ...this.extras.map((x) => (x.type === 'TIMESTAMP' ? `${timestampFromMicros(sqlIdent(x.name))} AS ${sqlIdent(x.name)}` : `${sqlIdent(x.name)}::${x.type} AS ${sqlIdent(x.name)}`)),
+        ...this.extras.map((x) =>
+          x.type === 'TIMESTAMP'
+            ? `${timestampFromMicros(sqlIdent(x.name))} AS ${sqlIdent(x.name)}`
+            : `${sqlIdent(x.name)}::${x.type} AS ${sqlIdent(x.name)}`,
+        ),
       ].join(', ');
       const written: string[] = [];
       for (const shard of this.shards.values()) {
@@ -264,11 +281,19 @@ export class MedsWriter {
       return { code, description: m?.description ?? null, parent_codes: m?.parentCodes ?? [] };
     });
     // Codes described but absent from the data are kept too: a vocabulary may be written ahead.
-    for (const [code, m] of this.codeMeta) if (!this.codesSeen.has(code)) rows.push({ code, description: m.description, parent_codes: [...m.parentCodes] });
-    await writeRows(c, join(this.tmp, 'codes.ndjson'), file, rows, { code: 'VARCHAR', description: 'VARCHAR', parent_codes: 'VARCHAR[]' }, 'code, description, parent_codes', 'code');
+    for (const [code, m] of this.codeMeta)
+      if (!this.codesSeen.has(code)) rows.push({ code, description: m.description, parent_codes: [...m.parentCodes] });
+    await writeRows(
+      c,
+      join(this.tmp, 'codes.ndjson'),
+      file,
+      rows,
+      { code: 'VARCHAR', description: 'VARCHAR', parent_codes: 'VARCHAR[]' },
+      'code, description, parent_codes',
+      'code',
+    );
   }
 }
-
 
 /** Write small row sets through an NDJSON spill file and DuckDB's parquet writer. */
 export async function writeRows(
@@ -281,11 +306,16 @@ export async function writeRows(
   orderBy: string,
 ): Promise<void> {
   writeFileSync(spill, rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : ''));
-  const columnsSql = `{${Object.entries(columns).map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`).join(', ')}}`;
+  const columnsSql = `{${Object.entries(columns)
+    .map(([k, t]) => `${sqlString(k)}: ${sqlString(t)}`)
+    .join(', ')}}`;
   const partial = `${out}.partial`;
-  const source = rows.length > 0
-    ? `read_json(${sqlString(spill)}, format = 'newline_delimited', columns = ${columnsSql})`
-    : `(SELECT ${Object.entries(columns).map(([k, t]) => `NULL::${t} AS ${sqlIdent(k)}`).join(', ')} LIMIT 0)`;
+  const source =
+    rows.length > 0
+      ? `read_json(${sqlString(spill)}, format = 'newline_delimited', columns = ${columnsSql})`
+      : `(SELECT ${Object.entries(columns)
+          .map(([k, t]) => `NULL::${t} AS ${sqlIdent(k)}`)
+          .join(', ')} LIMIT 0)`;
   await c.run(`COPY (SELECT ${select} FROM ${source} ORDER BY ${orderBy}) TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION zstd)`);
   renameSync(partial, out);
 }

@@ -14,7 +14,8 @@ export const REQUIRED_COLUMNS = ['subject_id', 'time', 'code'] as const;
 /** Map a DuckDB type name (from DESCRIBE) to the column type we keep for it. */
 export function columnTypeOf(duckType: string): ColumnType {
   const t = duckType.toUpperCase();
-  if (/^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$/.test(t)) return t === 'INTEGER' || t === 'SMALLINT' || t === 'TINYINT' ? 'INTEGER' : 'BIGINT';
+  if (/^(BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|UBIGINT|UINTEGER|USMALLINT|UTINYINT)$/.test(t))
+    return t === 'INTEGER' || t === 'SMALLINT' || t === 'TINYINT' ? 'INTEGER' : 'BIGINT';
   if (t === 'FLOAT' || t === 'REAL') return 'FLOAT';
   if (t === 'DOUBLE' || t.startsWith('DECIMAL')) return 'DOUBLE';
   if (t === 'BOOLEAN') return 'BOOLEAN';

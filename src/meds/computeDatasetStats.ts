@@ -66,7 +66,8 @@ export async function computeDatasetStats(ds: MedsDataset, options: StatsOptions
     ? `LEFT JOIN (SELECT DISTINCT subject_id, split FROM read_parquet(${sqlString(splitsFile)})) s USING (subject_id)`
     : '';
   const base = `SELECT d.subject_id, d.time, d.code, ${splitExpr} AS split FROM ${ds.dataRelation} d ${joinSql}`;
-  const perSubject = await ds.query(`SELECT split, subject_id::DOUBLE AS sid, count(*)::DOUBLE AS n, count(*) FILTER (WHERE time IS NULL)::DOUBLE AS nstatic,
+  const perSubject =
+    await ds.query(`SELECT split, subject_id::DOUBLE AS sid, count(*)::DOUBLE AS n, count(*) FILTER (WHERE time IS NULL)::DOUBLE AS nstatic,
       min(epoch_us(time::TIMESTAMP))::DOUBLE AS tmin, max(epoch_us(time::TIMESTAMP))::DOUBLE AS tmax FROM (${base}) GROUP BY ALL`);
   const perCode = await ds.query(`SELECT split, code::VARCHAR AS code, count(*)::DOUBLE AS n FROM (${base}) GROUP BY ALL`);
 
@@ -81,15 +82,22 @@ export async function computeDatasetStats(ds: MedsDataset, options: StatsOptions
   const order = ['train', 'tuning', 'held_out'];
   // Object.fromEntries makes own properties even for a split named `__proto__` (assignment would not).
   const splits: Record<string, SplitStats> = Object.fromEntries(
-    [...groups.keys()].sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b)).map((name) => {
-      const g = groups.get(name) as { subj: typeof perSubject; codes: typeof perCode };
-      return [name, summarize(g.subj, g.codes, describe, topN)];
-    }),
+    [...groups.keys()]
+      .sort((a, b) => rank(order, a) - rank(order, b) || a.localeCompare(b))
+      .map((name) => {
+        const g = groups.get(name) as { subj: typeof perSubject; codes: typeof perCode };
+        return [name, summarize(g.subj, g.codes, describe, topN)];
+      }),
   );
   // Overall codes: merge the per-split counts of each code.
   const merged = new Map<string, number>();
   for (const r of perCode) merged.set(String(r.code), (merged.get(String(r.code)) ?? 0) + (r.n as number));
-  const overall = summarize(perSubject, [...merged].map(([code, n]) => ({ code, n })), describe, topN);
+  const overall = summarize(
+    perSubject,
+    [...merged].map(([code, n]) => ({ code, n })),
+    describe,
+    topN,
+  );
   const iso = (us: unknown): string | null => (typeof us === 'number' && Number.isFinite(us) ? new Date(us / 1000).toISOString() : null);
   const exampleSubjects = [...perSubject]
     .sort((a, b) => (b.n as number) - (a.n as number) || (a.sid as number) - (b.sid as number))
@@ -128,7 +136,9 @@ function summarize(
   }
   let describedEvents = 0;
   let describedCodes = 0;
-  const sorted = codes.map((r) => ({ code: String(r.code), count: r.n as number })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
+  const sorted = codes
+    .map((r) => ({ code: String(r.code), count: r.n as number }))
+    .sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
   for (const c of sorted) {
     if (describe(c.code) !== null) {
       describedEvents += c.count;

@@ -47,7 +47,8 @@ export class FeatureFileWriter {
   /** Add one row. */
   add(subjectId: number, predictionTime: number, vector: Float32Array): void {
     if (this.dims === undefined) this.dims = vector.length;
-    if (vector.length !== this.dims) throw new UsageError(`feature rows must all have ${this.dims} dimensions, got ${vector.length}`, { file: this.file });
+    if (vector.length !== this.dims)
+      throw new UsageError(`feature rows must all have ${this.dims} dimensions, got ${vector.length}`, { file: this.file });
     this.ids.push(subjectId);
     this.times.push(predictionTime);
     this.vecs.push(vector);
@@ -90,7 +91,9 @@ export class FeatureFileWriter {
     try {
       const c = duck.connection;
       if (this.parts.length === 0) {
-        await c.run(`COPY (SELECT NULL::BIGINT AS subject_id, NULL::TIMESTAMP AS prediction_time, NULL::FLOAT[] AS embedding LIMIT 0) TO ${sqlString(partial)} (FORMAT parquet)`);
+        await c.run(
+          `COPY (SELECT NULL::BIGINT AS subject_id, NULL::TIMESTAMP AS prediction_time, NULL::FLOAT[] AS embedding LIMIT 0) TO ${sqlString(partial)} (FORMAT parquet)`,
+        );
       } else {
         const list = Array.from({ length: this.dims as number }, (_, j) => `e${j}`).join(', ');
         const files = `[${this.parts.map(sqlString).join(', ')}]`;
@@ -108,7 +111,8 @@ export class FeatureFileWriter {
         );
       }
       renameSync(partial, this.file);
-      const rows = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(this.file)})`)).getRowObjectsJS()[0]?.n as number;
+      const rows = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(this.file)})`)).getRowObjectsJS()[0]
+        ?.n as number;
       return rows;
     } catch (err) {
       throw new UsageError(`writing feature file failed: ${duckMessage(err)}`, { file: this.file }, { cause: err });
@@ -134,17 +138,25 @@ export async function readFeatureFile(file: string, column = 'embedding'): Promi
           count(*) FILTER (WHERE ${column} IS NULL)::DOUBLE AS nulls FROM read_parquet(${sqlString(file)})`)
       ).getRowObjectsJS()[0];
     } catch (err) {
-      throw new UsageError(`cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`, { file }, { cause: err });
+      throw new UsageError(
+        `cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`,
+        { file },
+        { cause: err },
+      );
     }
     const n = (meta?.n as number) ?? 0;
     const dims = (meta?.dmax as number | null) ?? 0;
-    if (n > 0 && (meta?.nulls as number) > 0) throw new UsageError(`${meta?.nulls} row(s) have a null "${column}"`, { file, field: column });
-    if (n > 0 && meta?.dmin !== dims) throw new UsageError(`rows of "${column}" have different lengths (${meta?.dmin} to ${dims})`, { file, field: column });
+    if (n > 0 && (meta?.nulls as number) > 0)
+      throw new UsageError(`${meta?.nulls} row(s) have a null "${column}"`, { file, field: column });
+    if (n > 0 && meta?.dmin !== dims)
+      throw new UsageError(`rows of "${column}" have different lengths (${meta?.dmin} to ${dims})`, { file, field: column });
     const subjectIds = new Float64Array(n);
     const predictionTimes = new Float64Array(n);
     const data = new Float32Array(n * dims);
     let r = 0;
-    const head = await c.stream(`SELECT subject_id::DOUBLE, epoch_us(prediction_time::TIMESTAMP) / 1000.0 FROM read_parquet(${sqlString(file)})`);
+    const head = await c.stream(
+      `SELECT subject_id::DOUBLE, epoch_us(prediction_time::TIMESTAMP) / 1000.0 FROM read_parquet(${sqlString(file)})`,
+    );
     for (;;) {
       const ch = await head.fetchChunk();
       if (!ch || ch.rowCount === 0) break;
@@ -166,7 +178,12 @@ export async function readFeatureFile(file: string, column = 'embedding'): Promi
       k += ch.rowCount;
     }
     for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i])) throw new UsageError(`non-finite value in "${column}" at row ${Math.floor(i / dims) + 1}, dimension ${(i % dims) + 1}`, { file, record: Math.floor(i / dims) + 1, field: column });
+      if (!Number.isFinite(data[i]))
+        throw new UsageError(`non-finite value in "${column}" at row ${Math.floor(i / dims) + 1}, dimension ${(i % dims) + 1}`, {
+          file,
+          record: Math.floor(i / dims) + 1,
+          field: column,
+        });
     }
     return { subjectIds, predictionTimes, dims, data };
   } finally {
@@ -213,15 +230,27 @@ export function taskFeatureFiles(dir: string, task: string): string[] | undefine
   const parts = listFeatureParts(dir).get(task) ?? [];
   if (parts.length === 0) return existsSync(single) ? [single] : undefined;
   if (existsSync(single)) {
-    throw new UsageError(`both ${task}.parquet and ${parts.length} part file(s) ${basename((parts[0] as FeaturePart).file)}... are present: remove the parts or the single file (\`ehr-embed merge-features\` removes the parts it merged)`, { file: dir });
+    throw new UsageError(
+      `both ${task}.parquet and ${parts.length} part file(s) ${basename((parts[0] as FeaturePart).file)}... are present: remove the parts or the single file (\`ehr-embed merge-features\` removes the parts it merged)`,
+      { file: dir },
+    );
   }
   const counts = [...new Set(parts.map((p) => p.count))];
-  if (counts.length > 1) throw new UsageError(`task "${task}" has parts of different shard counts (${counts.join(', ')}): remove the parts of the older run`, { file: dir });
+  if (counts.length > 1)
+    throw new UsageError(`task "${task}" has parts of different shard counts (${counts.join(', ')}): remove the parts of the older run`, {
+      file: dir,
+    });
   const n = counts[0] as number;
   const have = new Set(parts.map((p) => p.index));
   const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(i));
   if (missing.length > 0) {
-    throw new UsageError(`task "${task}" is missing ${missing.length} of ${n} parts (${missing.slice(0, 5).map((i) => `${task}.part-${i}-of-${n}.parquet`).join(', ')}${missing.length > 5 ? ', ...' : ''}): has every shard finished?`, { file: dir });
+    throw new UsageError(
+      `task "${task}" is missing ${missing.length} of ${n} parts (${missing
+        .slice(0, 5)
+        .map((i) => `${task}.part-${i}-of-${n}.parquet`)
+        .join(', ')}${missing.length > 5 ? ', ...' : ''}): has every shard finished?`,
+      { file: dir },
+    );
   }
   return parts.map((p) => p.file);
 }
@@ -234,14 +263,21 @@ export function taskFeatureFiles(dir: string, task: string): string[] | undefine
  */
 export async function readTaskFeatures(dir: string, task: string, column = 'embedding'): Promise<FeatureMatrix> {
   const files = taskFeatureFiles(dir, task);
-  if (files === undefined) throw new UsageError(`no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
+  if (files === undefined)
+    throw new UsageError(
+      `no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`,
+      { file: dir },
+    );
   if (files.length === 1) return readFeatureFile(files[0] as string, column);
   const mats = [];
   for (const f of files) mats.push(await readFeatureFile(f, column));
   const nonEmpty = mats.filter((m) => m.subjectIds.length > 0);
   const dims = nonEmpty[0]?.dims ?? 0;
   for (const [i, m] of nonEmpty.entries()) {
-    if (m.dims !== dims) throw new UsageError(`part files of task "${task}" have ${dims} and ${m.dims} dimensions`, { file: files[mats.indexOf(nonEmpty[i] as FeatureMatrix)] as string });
+    if (m.dims !== dims)
+      throw new UsageError(`part files of task "${task}" have ${dims} and ${m.dims} dimensions`, {
+        file: files[mats.indexOf(nonEmpty[i] as FeatureMatrix)] as string,
+      });
   }
   const n = mats.reduce((a, m) => a + m.subjectIds.length, 0);
   const out = { subjectIds: new Float64Array(n), predictionTimes: new Float64Array(n), dims, data: new Float32Array(n * dims) };
@@ -292,7 +328,8 @@ export async function mergeFeatureParts(dir: string): Promise<MergedTask[]> {
            TO ${sqlString(partial)} (FORMAT parquet, COMPRESSION zstd)`,
         );
         renameSync(partial, file);
-        const rows = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS()[0]?.n as number;
+        const rows = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS()[0]
+          ?.n as number;
         out.push({ task, parts: files.length, rows, file });
       } catch (err) {
         rmSync(partial, { force: true });
@@ -335,9 +372,18 @@ export interface FeatureTarget {
  *
  * @throws UsageError when there are no features for the task or its files are unreadable
  */
-export async function readTaskFeaturesInto(dir: string, task: string, target: (keys: FeatureKeys) => FeatureTarget, column = 'embedding'): Promise<FeatureKeys> {
+export async function readTaskFeaturesInto(
+  dir: string,
+  task: string,
+  target: (keys: FeatureKeys) => FeatureTarget,
+  column = 'embedding',
+): Promise<FeatureKeys> {
   const files = taskFeatureFiles(dir, task);
-  if (files === undefined) throw new UsageError(`no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
+  if (files === undefined)
+    throw new UsageError(
+      `no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`,
+      { file: dir },
+    );
   const duck = await openDuck('1GB');
   try {
     const c = duck.connection;
@@ -350,23 +396,32 @@ export async function readTaskFeaturesInto(dir: string, task: string, target: (k
             count(*) FILTER (WHERE ${column} IS NULL)::DOUBLE AS nulls FROM read_parquet(${sqlString(file)})`)
         ).getRowObjectsJS()[0];
       } catch (err) {
-        throw new UsageError(`cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`, { file }, { cause: err });
+        throw new UsageError(
+          `cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`,
+          { file },
+          { cause: err },
+        );
       }
       const n = (meta?.n as number) ?? 0;
       const dims = (meta?.dmax as number | null) ?? 0;
-      if (n > 0 && (meta?.nulls as number) > 0) throw new UsageError(`${meta?.nulls} row(s) have a null "${column}"`, { file, field: column });
-      if (n > 0 && meta?.dmin !== dims) throw new UsageError(`rows of "${column}" have different lengths (${meta?.dmin} to ${dims})`, { file, field: column });
+      if (n > 0 && (meta?.nulls as number) > 0)
+        throw new UsageError(`${meta?.nulls} row(s) have a null "${column}"`, { file, field: column });
+      if (n > 0 && meta?.dmin !== dims)
+        throw new UsageError(`rows of "${column}" have different lengths (${meta?.dmin} to ${dims})`, { file, field: column });
       metas.push({ file, n, dims });
     }
     const nonEmpty = metas.filter((m) => m.n > 0);
     const dims = nonEmpty[0]?.dims ?? 0;
-    for (const m of nonEmpty) if (m.dims !== dims) throw new UsageError(`part files of task "${task}" have ${dims} and ${m.dims} dimensions`, { file: m.file });
+    for (const m of nonEmpty)
+      if (m.dims !== dims) throw new UsageError(`part files of task "${task}" have ${dims} and ${m.dims} dimensions`, { file: m.file });
     const total = metas.reduce((a, m) => a + m.n, 0);
     const subjectIds = new Float64Array(total);
     const predictionTimes = new Float64Array(total);
     let r = 0;
     for (const { file } of metas) {
-      const head = await c.stream(`SELECT subject_id::DOUBLE, epoch_us(prediction_time::TIMESTAMP) / 1000.0 FROM read_parquet(${sqlString(file)})`);
+      const head = await c.stream(
+        `SELECT subject_id::DOUBLE, epoch_us(prediction_time::TIMESTAMP) / 1000.0 FROM read_parquet(${sqlString(file)})`,
+      );
       for (;;) {
         const ch = await head.fetchChunk();
         if (!ch || ch.rowCount === 0) break;
@@ -392,11 +447,18 @@ export async function readTaskFeaturesInto(dir: string, task: string, target: (k
         if (!ch || ch.rowCount === 0) break;
         const vec = ch.getColumnVector(0);
         const items = (vec as unknown as { items?: unknown }).items;
-        const values = items instanceof Float32Array ? items.subarray(0, ch.rowCount) : Float32Array.from({ length: ch.rowCount }, (_, i) => Number(vec.getItem(i)));
+        const values =
+          items instanceof Float32Array
+            ? items.subarray(0, ch.rowCount)
+            : Float32Array.from({ length: ch.rowCount }, (_, i) => Number(vec.getItem(i)));
         for (let i = 0; i < values.length; i++) {
           if (!Number.isFinite(values[i])) {
             const at = k + i;
-            throw new UsageError(`non-finite value in "${column}" at row ${Math.floor(at / dims) + 1}, dimension ${(at % dims) + 1}`, { file, record: Math.floor(at / dims) + 1, field: column });
+            throw new UsageError(`non-finite value in "${column}" at row ${Math.floor(at / dims) + 1}, dimension ${(at % dims) + 1}`, {
+              file,
+              record: Math.floor(at / dims) + 1,
+              field: column,
+            });
           }
         }
         let pos = 0;
@@ -426,7 +488,11 @@ export async function readTaskFeaturesInto(dir: string, task: string, target: (k
  */
 export async function taskFeatureShape(dir: string, task: string, column = 'embedding'): Promise<{ rows: number; dims: number }> {
   const files = taskFeatureFiles(dir, task);
-  if (files === undefined) throw new UsageError(`no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`, { file: dir });
+  if (files === undefined)
+    throw new UsageError(
+      `no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`,
+      { file: dir },
+    );
   const duck = await openDuck('256MB');
   try {
     let rows = 0;
@@ -434,11 +500,18 @@ export async function taskFeatureShape(dir: string, task: string, column = 'embe
     for (const file of files) {
       try {
         const c = duck.connection;
-        rows += (await c.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS()[0]?.n as number;
-        const first = (await c.runAndReadAll(`SELECT len(${column})::DOUBLE AS d FROM read_parquet(${sqlString(file)}) LIMIT 1`)).getRowObjectsJS()[0];
+        rows += (await c.runAndReadAll(`SELECT count(*)::DOUBLE AS n FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS()[0]
+          ?.n as number;
+        const first = (
+          await c.runAndReadAll(`SELECT len(${column})::DOUBLE AS d FROM read_parquet(${sqlString(file)}) LIMIT 1`)
+        ).getRowObjectsJS()[0];
         if (first) dims = Math.max(dims, (first.d as number | null) ?? 0);
       } catch (err) {
-        throw new UsageError(`cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`, { file }, { cause: err });
+        throw new UsageError(
+          `cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`,
+          { file },
+          { cause: err },
+        );
       }
     }
     return { rows, dims };

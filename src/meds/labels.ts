@@ -22,12 +22,17 @@ export async function readLabels(file: string): Promise<Label[]> {
     const c = duck.connection;
     let cols: Map<string, string>;
     try {
-      cols = new Map((await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS().map((r) => [String(r.column_name), String(r.column_type)]));
+      cols = new Map(
+        (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`))
+          .getRowObjectsJS()
+          .map((r) => [String(r.column_name), String(r.column_type)]),
+      );
     } catch (err) {
       throw new UsageError(`cannot read parquet file (corrupt or not parquet): ${duckMessage(err)}`, { file }, { cause: err });
     }
     for (const req of ['subject_id', 'prediction_time']) {
-      if (!cols.has(req)) throw new UsageError(`missing required MEDS label column "${req}" (found: ${[...cols.keys()].join(', ')})`, { file, field: req });
+      if (!cols.has(req))
+        throw new UsageError(`missing required MEDS label column "${req}" (found: ${[...cols.keys()].join(', ')})`, { file, field: req });
     }
     const v = (name: string, expr: string): string => (cols.has(name) ? expr : 'NULL');
     const rows = (
@@ -60,8 +65,10 @@ export async function writeLabels(file: string, labels: readonly Label[]): Promi
   const spill = join(dirname(file), `.labels-${process.pid}.ndjson`);
   try {
     const rows = labels.map((l, i) => {
-      if (!Number.isSafeInteger(l.subjectId)) throw new UsageError(`subject_id must be a safe integer, got ${l.subjectId}`, { file, record: i + 1, field: 'subject_id' });
-      if (!Number.isFinite(l.predictionTime)) throw new UsageError('prediction_time must be finite epoch milliseconds', { file, record: i + 1, field: 'prediction_time' });
+      if (!Number.isSafeInteger(l.subjectId))
+        throw new UsageError(`subject_id must be a safe integer, got ${l.subjectId}`, { file, record: i + 1, field: 'subject_id' });
+      if (!Number.isFinite(l.predictionTime))
+        throw new UsageError('prediction_time must be finite epoch milliseconds', { file, record: i + 1, field: 'prediction_time' });
       return {
         subject_id: l.subjectId,
         prediction_time: Math.round(l.predictionTime * 1000),
@@ -77,7 +84,15 @@ export async function writeLabels(file: string, labels: readonly Label[]): Promi
       spill,
       file,
       rows,
-      { subject_id: 'BIGINT', prediction_time: 'BIGINT', boolean_value: 'BOOLEAN', integer_value: 'BIGINT', float_value: 'DOUBLE', categorical_value: 'VARCHAR', _row: 'BIGINT' },
+      {
+        subject_id: 'BIGINT',
+        prediction_time: 'BIGINT',
+        boolean_value: 'BOOLEAN',
+        integer_value: 'BIGINT',
+        float_value: 'DOUBLE',
+        categorical_value: 'VARCHAR',
+        _row: 'BIGINT',
+      },
       `subject_id, make_timestamp(prediction_time) AS prediction_time, ${VALUE_COLUMNS.join(', ')}`,
       'subject_id, prediction_time, _row',
     );

@@ -15,14 +15,20 @@ export async function readCodes(c: DuckDBConnection, file: string, root: string)
   const rel = relative(root, file);
   let cols: string[];
   try {
-    cols = (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS().map((r) => String(r.column_name));
+    cols = (await c.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`))
+      .getRowObjectsJS()
+      .map((r) => String(r.column_name));
   } catch (err) {
     throw new UsageError(`cannot read parquet file (corrupt or not parquet): ${duckMessage(err)}`, { file: rel }, { cause: err });
   }
   if (!cols.includes('code')) throw new UsageError('missing column "code"', { file: rel, field: 'code' });
   const desc = cols.includes('description') ? 'description::VARCHAR' : 'NULL::VARCHAR';
   const parents = cols.includes('parent_codes') ? 'parent_codes::VARCHAR[]' : '[]::VARCHAR[]';
-  const rows = (await c.runAndReadAll(`SELECT code::VARCHAR AS code, ${desc} AS description, ${parents} AS parents FROM read_parquet(${sqlString(file)}) WHERE code IS NOT NULL`)).getRowObjectsJS();
+  const rows = (
+    await c.runAndReadAll(
+      `SELECT code::VARCHAR AS code, ${desc} AS description, ${parents} AS parents FROM read_parquet(${sqlString(file)}) WHERE code IS NOT NULL`,
+    )
+  ).getRowObjectsJS();
   for (const r of rows) {
     const parentCodes = Array.isArray(r.parents) ? (r.parents as unknown[]).filter((p): p is string => typeof p === 'string') : [];
     const code = String(r.code);

@@ -11,7 +11,9 @@ async function readTwoColumns(c: DuckDBConnection, file: string, root: string, v
   const rel = relative(root, file);
   let rows;
   try {
-    rows = (await c.runAndReadAll(`SELECT subject_id::DOUBLE AS sid, ${valueColumn}::VARCHAR AS v FROM read_parquet(${sqlString(file)})`)).getRowObjectsJS();
+    rows = (
+      await c.runAndReadAll(`SELECT subject_id::DOUBLE AS sid, ${valueColumn}::VARCHAR AS v FROM read_parquet(${sqlString(file)})`)
+    ).getRowObjectsJS();
   } catch (err) {
     throw new UsageError(`expected columns subject_id and ${valueColumn}: ${duckMessage(err)}`, { file: rel }, { cause: err });
   }

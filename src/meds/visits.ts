@@ -33,9 +33,35 @@ const DAY_MS = 86_400_000;
 
 /** `Visit/<class>` suffixes (upper-cased) → kind. Synthea classes follow OHDSI's ETL-Synthea mapping. */
 const VISIT_CLASS_KINDS: Readonly<Record<string, VisitKind>> = lookupTable({
-  IP: 'inpatient', ERIP: 'inpatient', IMP: 'inpatient', INPATIENT: 'inpatient', ACUTE: 'inpatient', 'IP/ER': 'inpatient', '9201': 'inpatient', '262': 'inpatient',
-  ER: 'emergency', ED: 'emergency', EMER: 'emergency', EMERGENCY: 'emergency', URGENTCARE: 'emergency', URGENT: 'emergency', '9203': 'emergency',
-  OP: 'outpatient', AMB: 'outpatient', WELL: 'outpatient', OBS: 'outpatient', PRE: 'outpatient', AMBULATORY: 'outpatient', OUTPATIENT: 'outpatient', WELLNESS: 'outpatient', OFFICE: 'outpatient', VR: 'outpatient', VIRTUAL: 'outpatient', TELEHEALTH: 'outpatient', '9202': 'outpatient', '581477': 'outpatient',
+  IP: 'inpatient',
+  ERIP: 'inpatient',
+  IMP: 'inpatient',
+  INPATIENT: 'inpatient',
+  ACUTE: 'inpatient',
+  'IP/ER': 'inpatient',
+  '9201': 'inpatient',
+  '262': 'inpatient',
+  ER: 'emergency',
+  ED: 'emergency',
+  EMER: 'emergency',
+  EMERGENCY: 'emergency',
+  URGENTCARE: 'emergency',
+  URGENT: 'emergency',
+  '9203': 'emergency',
+  OP: 'outpatient',
+  AMB: 'outpatient',
+  WELL: 'outpatient',
+  OBS: 'outpatient',
+  PRE: 'outpatient',
+  AMBULATORY: 'outpatient',
+  OUTPATIENT: 'outpatient',
+  WELLNESS: 'outpatient',
+  OFFICE: 'outpatient',
+  VR: 'outpatient',
+  VIRTUAL: 'outpatient',
+  TELEHEALTH: 'outpatient',
+  '9202': 'outpatient',
+  '581477': 'outpatient',
 });
 
 /** The kind of a visit code: `Visit/IP` and `Visit/ERIP` inpatient, `Visit/ER` emergency, `Visit/OP` outpatient, MIMIC hospital admissions inpatient, ED registrations emergency. */
@@ -114,7 +140,17 @@ export function extractVisits(events: readonly Event[]): Visit[] {
   const setEnd = (vi: number, end: number, endIndex: number): void => {
     const v = visits[vi];
     if (v === undefined) return;
-    visits[vi] = { visitId: v.visitId, code: v.code, kind: v.kind, start: v.start, end: Math.max(end, v.start), startIndex: v.startIndex, endIndex, partOf: v.partOf, membership: v.membership };
+    visits[vi] = {
+      visitId: v.visitId,
+      code: v.code,
+      kind: v.kind,
+      start: v.start,
+      end: Math.max(end, v.start),
+      startIndex: v.startIndex,
+      endIndex,
+      partOf: v.partOf,
+      membership: v.membership,
+    };
   };
 
   for (let i = 0; i < events.length; i++) {
@@ -144,7 +180,17 @@ export function extractVisits(events: readonly Event[]): Visit[] {
       const id = hadm ?? `${code}@${e.time}`;
       if (hadm === null) (openNoHadm ??= []).push(visits.length);
       else (openHadm ??= new Map()).set(id, visits.length);
-      visits.push({ visitId: id, code, kind: 'inpatient', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: null, membership: 'time' });
+      visits.push({
+        visitId: id,
+        code,
+        kind: 'inpatient',
+        start: e.time,
+        end: null,
+        startIndex: i,
+        endIndex: -1,
+        partOf: null,
+        membership: 'time',
+      });
     } else if (code.startsWith('HOSPITAL_DISCHARGE')) {
       const id = idOf(extra?.hadm_id);
       const vi = id === null ? undefined : openHadm?.get(id);
@@ -161,7 +207,17 @@ export function extractVisits(events: readonly Event[]): Visit[] {
       const id = stay === null ? `${code}@${e.time}` : `ed-${stay}`;
       if (stay !== null) (edByStay ??= new Map()).set(stay, visits.length);
       openEd = visits.length;
-      visits.push({ visitId: id, code, kind: 'emergency', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: null, membership: 'time' });
+      visits.push({
+        visitId: id,
+        code,
+        kind: 'emergency',
+        start: e.time,
+        end: null,
+        startIndex: i,
+        endIndex: -1,
+        partOf: null,
+        membership: 'time',
+      });
     } else if (code === 'ED_OUT' || code.startsWith('ED_OUT//')) {
       const stay = idOf(extra?.stay_id);
       const vi: number | null | undefined = stay !== null ? (edByStay as Map<string, number> | null)?.get(stay) : openEd;
@@ -171,7 +227,17 @@ export function extractVisits(events: readonly Event[]): Visit[] {
       const icu = idOf(extra?.icustay_id);
       const id = icu === null ? `${code}@${e.time}` : `icu-${icu}`;
       if (icu !== null) (openIcu ??= new Map()).set(icu, visits.length);
-      visits.push({ visitId: id, code, kind: 'other', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: idOf(extra?.hadm_id), membership: 'explicit' });
+      visits.push({
+        visitId: id,
+        code,
+        kind: 'other',
+        start: e.time,
+        end: null,
+        startIndex: i,
+        endIndex: -1,
+        partOf: idOf(extra?.hadm_id),
+        membership: 'explicit',
+      });
     } else if (code.startsWith('ICU_DISCHARGE')) {
       const icu = idOf(extra?.icustay_id);
       const vi = icu === null ? undefined : openIcu?.get(icu);

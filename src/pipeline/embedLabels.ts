@@ -93,9 +93,16 @@ function autoWorkers(pairs: number): number {
 }
 
 /** Serialize, embed and write features for tasks. */
-export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[], embedder: Embedder, cache: EmbeddingCache, o: EmbedLabelsOptions): Promise<EmbedReport> {
+export async function embedLabels(
+  ds: MedsDataset,
+  allTasks: readonly EmbedTask[],
+  embedder: Embedder,
+  cache: EmbeddingCache,
+  o: EmbedLabelsOptions,
+): Promise<EmbedReport> {
   const shard = o.shard !== undefined && o.shard.count > 1 ? o.shard : undefined;
-  const tasks = shard === undefined ? allTasks : allTasks.map((t) => ({ ...t, labels: t.labels.filter((l) => inShard(l.subjectId, shard)) }));
+  const tasks =
+    shard === undefined ? allTasks : allTasks.map((t) => ({ ...t, labels: t.labels.filter((l) => inShard(l.subjectId, shard)) }));
   // A real run checks its server before hours of serialization; a dry run counts even without one.
   if (!o.dryRun && o.check !== false && embedder.check) {
     try {
@@ -151,7 +158,8 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
     }
   };
   const workers = o.workers ?? autoWorkers(pairsTotal);
-  const pool = workers > 1 && o.vocabularyInputs !== undefined ? new SerializePool(workers, { settings, vocabulary: o.vocabularyInputs }) : undefined;
+  const pool =
+    workers > 1 && o.vocabularyInputs !== undefined ? new SerializePool(workers, { settings, vocabulary: o.vocabularyInputs }) : undefined;
   const batches =
     pool?.run(requests()) ??
     (async function* (): AsyncGenerator<PairText[]> {
@@ -234,7 +242,13 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
   }
   const sorted = [...tokenCounts].sort((a, b) => a - b);
   const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  const tokens: TokenStats = { mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0, p50: q(0.5), p90: q(0.9), max: sorted[sorted.length - 1] ?? 0, truncated };
+  const tokens: TokenStats = {
+    mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
+    p50: q(0.5),
+    p90: q(0.9),
+    max: sorted[sorted.length - 1] ?? 0,
+    truncated,
+  };
   const base = {
     model: embedder.spec,
     family: embedder.family,
@@ -275,7 +289,12 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
     const sample: EmbedInput[] = [];
     for (const i of gpuEstimate !== undefined ? [] : missingIdx.slice(0, o.sampleSize ?? 16)) {
       const { subjectId, predictionTime, task } = inputPair[i] as { subjectId: number; predictionTime: number; task: number };
-      const [pair] = serializePairs({ subject: await ds.getSubject(subjectId), times: [predictionTime], slots: [] }, { ...settings, keepTexts: true }, o.vocabulary, tokenizer);
+      const [pair] = serializePairs(
+        { subject: await ds.getSubject(subjectId), times: [predictionTime], slots: [] },
+        { ...settings, keepTexts: true },
+        o.vocabulary,
+        tokenizer,
+      );
       sample.push({ text: pair?.text as string, instruction: taskInstruction[task] as string | null });
     }
     let estimatedSeconds: number | undefined = gpuEstimate !== undefined ? gpuEstimate.gpuHours * 3600 : 0;
@@ -311,10 +330,24 @@ export async function embedLabels(ds: MedsDataset, allTasks: readonly EmbedTask[
   checkMemory(
     'embed',
     [
-      { what: `${texts.length.toLocaleString('en-US')} distinct texts`, bytes: texts.reduce((a, t) => a + t.length, 0) + inputs.length * 64, heap: true },
-      ...(embedder.dims !== undefined ? [{ what: `${distinct.size.toLocaleString('en-US')} vectors × ${embedder.dims} float32`, bytes: distinct.size * embedder.dims * 4 }] : []),
+      {
+        what: `${texts.length.toLocaleString('en-US')} distinct texts`,
+        bytes: texts.reduce((a, t) => a + t.length, 0) + inputs.length * 64,
+        heap: true,
+      },
+      ...(embedder.dims !== undefined
+        ? [
+            {
+              what: `${distinct.size.toLocaleString('en-US')} vectors × ${embedder.dims} float32`,
+              bytes: distinct.size * embedder.dims * 4,
+            },
+          ]
+        : []),
     ],
-    { ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}), advice: 'Embed fewer tasks per run (--tasks), or split the run with --shard i/n (each shard holds its own subjects only).' },
+    {
+      ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
+      advice: 'Embed fewer tasks per run (--tasks), or split the run with --shard i/n (each shard holds its own subjects only).',
+    },
   );
   const t1 = performance.now();
   const { vectors, stats } = await embedWithCache(embedder, cache, inputs, {

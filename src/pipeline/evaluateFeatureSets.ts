@@ -70,7 +70,8 @@ export interface EvaluateFeatureSetsOptions {
  * @throws UsageError when there is nothing to evaluate, or a task or directory is unknown
  */
 export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promise<EvaluationFile> {
-  if (o.features.length === 0 && !o.counts && !o.countsExt) throw new UsageError('nothing to evaluate: give --features name=dir, --counts and/or --counts-ext');
+  if (o.features.length === 0 && !o.counts && !o.countsExt)
+    throw new UsageError('nothing to evaluate: give --features name=dir, --counts and/or --counts-ext');
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ?? tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
@@ -84,19 +85,63 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
     const parents = (code: string): readonly string[] => ds.codes.get(code)?.parentCodes ?? [];
     let counts: FeatureSet | undefined;
     if (o.counts || o.combine) {
-      const cf = await buildCountFeatures(ds, tasks, { timeBins: o.timeBins ?? false, numericDeciles: o.deciles ?? false }, o.ontology ? { parents } : {});
+      const cf = await buildCountFeatures(
+        ds,
+        tasks,
+        { timeBins: o.timeBins ?? false, numericDeciles: o.deciles ?? false },
+        o.ontology ? { parents } : {},
+      );
       counts = countFeatureSet('counts', cf, o.countHeads);
       if (o.counts) sets.push(counts);
     }
-    if (o.countsExt) sets.push(countFeatureSet('counts-ext', await buildCountFeatures(ds, tasks, { timeBins: true, numericDeciles: true }, { parents }), o.countsExtHeads));
-    if (o.combine && counts) for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
+    if (o.countsExt)
+      sets.push(
+        countFeatureSet(
+          'counts-ext',
+          await buildCountFeatures(ds, tasks, { timeBins: true, numericDeciles: true }, { parents }),
+          o.countsExtHeads,
+        ),
+      );
+    if (o.combine && counts)
+      for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
     const embeddingHeads = o.embeddingHeads;
     const allSets = embeddingHeads === undefined ? sets : sets.map((s) => (s.baseline ? s : { ...s, heads: embeddingHeads }));
     // Group names from the dataset's own code descriptions (codes.parquet), as the serializer shows them.
-    const subgroups = o.subgroups === false ? undefined : subgroupAttributes(await readDemographics(ds), { describe: (code) => ds.codes.get(code)?.description ?? null, parents: () => [] });
-    const res = runEvaluation(tasks, allSets, o.heads, { ks: o.ks, replicates: o.replicates, bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, ...(subgroups ? { subgroups } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+    const subgroups =
+      o.subgroups === false
+        ? undefined
+        : subgroupAttributes(await readDemographics(ds), {
+            describe: (code) => ds.codes.get(code)?.description ?? null,
+            parents: () => [],
+          });
+    const res = runEvaluation(tasks, allSets, o.heads, {
+      ks: o.ks,
+      replicates: o.replicates,
+      bootstrap: o.bootstrap,
+      pairedResamples: o.pairedResamples,
+      seed: o.seed,
+      ...(subgroups ? { subgroups } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
     return buildResultsFile({
-      settings: { labels: o.labels, meds: medsDir, ks: [...o.ks], replicates: o.replicates, heads: o.heads.map((h) => h.name), bootstrap: o.bootstrap, pairedResamples: o.pairedResamples, seed: o.seed, counts: { enabled: Boolean(o.counts || o.combine), timeBins: o.timeBins ?? false, deciles: o.deciles ?? false, ontology: o.ontology ?? false, ext: o.countsExt ?? false, ...o.countSettings } },
+      settings: {
+        labels: o.labels,
+        meds: medsDir,
+        ks: [...o.ks],
+        replicates: o.replicates,
+        heads: o.heads.map((h) => h.name),
+        bootstrap: o.bootstrap,
+        pairedResamples: o.pairedResamples,
+        seed: o.seed,
+        counts: {
+          enabled: Boolean(o.counts || o.combine),
+          timeBins: o.timeBins ?? false,
+          deciles: o.deciles ?? false,
+          ontology: o.ontology ?? false,
+          ext: o.countsExt ?? false,
+          ...o.countSettings,
+        },
+      },
       tasks,
       labels: ld.summary,
       featureSets: allSets,

@@ -14,7 +14,10 @@ export async function readEmbedTasks(ld: LabelsDir, names: readonly string[]): P
   const tasks: EmbedTask[] = [];
   for (const name of names) {
     const t = ld.summary.tasks[name];
-    if (!t) throw new UsageError(`unknown task "${name}" in ${ld.dir}; known: ${Object.keys(ld.summary.tasks).sort().join(', ')}`, { field: 'tasks' });
+    if (!t)
+      throw new UsageError(`unknown task "${name}" in ${ld.dir}; known: ${Object.keys(ld.summary.tasks).sort().join(', ')}`, {
+        field: 'tasks',
+      });
     tasks.push({ name, query: t.query, labels: await readLabels(join(ld.dir, t.file)) });
   }
   return tasks;

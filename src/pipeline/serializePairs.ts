@@ -52,8 +52,15 @@ export interface PairText {
 export function serializePairs(req: PairRequest, s: SerializeSettings, vocabulary: Vocabulary, tokenizer: Tokenizer): PairText[] {
   const prepared = prepareSubject(req.subject, vocabulary);
   return req.times.map((t, i) => {
-    const r = serialize(prepared, { predictionTime: t, format: s.format, tokenizer, ...(s.maxTokens !== undefined ? { maxTokens: s.maxTokens } : {}) });
-    const keys = (req.slots[i] ?? []).map((slot) => EmbeddingCache.key(s.modelKey, { text: r.text, instruction: s.slotInstructions[slot] ?? null }));
+    const r = serialize(prepared, {
+      predictionTime: t,
+      format: s.format,
+      tokenizer,
+      ...(s.maxTokens !== undefined ? { maxTokens: s.maxTokens } : {}),
+    });
+    const keys = (req.slots[i] ?? []).map((slot) =>
+      EmbeddingCache.key(s.modelKey, { text: r.text, instruction: s.slotInstructions[slot] ?? null }),
+    );
     return {
       subjectId: req.subject.subjectId,
       predictionTime: t,

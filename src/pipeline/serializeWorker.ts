@@ -24,7 +24,10 @@ port.on('message', (msg: { seq: number; requests: PairRequest[] }) => {
       try {
         port.postMessage({ seq: msg.seq, pairs: msg.requests.flatMap((r) => serializePairs(r, data.settings, vocab, tokenizer)) });
       } catch (err) {
-        port.postMessage({ seq: msg.seq, error: { message: (err as Error).message, usage: (err as { name?: string }).name === 'UsageError' } });
+        port.postMessage({
+          seq: msg.seq,
+          error: { message: (err as Error).message, usage: (err as { name?: string }).name === 'UsageError' },
+        });
       }
     },
     (err: Error) => port.postMessage({ seq: msg.seq, error: { message: err.message, usage: err.name === 'UsageError' } }),

@@ -12,7 +12,10 @@ import type { Vocabulary } from '../vocab/Vocabulary.ts';
  * serializer's demographic labels (built-in names, else `vocabulary`'s description, else the
  * code's value).
  */
-export function subgroupAttributes(demographics: ReadonlyMap<number, SubjectDemographics>, vocabulary: Vocabulary): (task: TaskData) => Record<string, string[]> {
+export function subgroupAttributes(
+  demographics: ReadonlyMap<number, SubjectDemographics>,
+  vocabulary: Vocabulary,
+): (task: TaskData) => Record<string, string[]> {
   const label = (code: string | null): string => (code === null ? 'Unknown' : demographicLabel(code, vocabulary));
   const has = (key: 'sex' | 'race' | 'ethnicity' | 'birth'): boolean => [...demographics.values()].some((d) => d[key] !== null);
   const kinds = (['sex', 'race', 'ethnicity'] as const).filter(has);

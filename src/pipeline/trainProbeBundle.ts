@@ -40,9 +40,16 @@ export interface TrainProbeBundleOptions {
 export async function trainProbeBundle(o: TrainProbeBundleOptions): Promise<ProbeBundle> {
   const manifest = readFeaturesManifest(o.features);
   const dims = manifest.dims;
-  if (dims === undefined) throw new UsageError('features manifest: dims: expected a positive integer (features were written)', { file: o.features, field: 'dims' });
+  if (dims === undefined)
+    throw new UsageError('features manifest: dims: expected a positive integer (features were written)', {
+      file: o.features,
+      field: 'dims',
+    });
   if (!Object.hasOwn(manifest.tasks, o.task)) {
-    throw new UsageError(`no features for task "${o.task}" in this features directory (has: ${Object.keys(manifest.tasks).sort().join(', ') || 'none'})`, { file: o.features });
+    throw new UsageError(
+      `no features for task "${o.task}" in this features directory (has: ${Object.keys(manifest.tasks).sort().join(', ') || 'none'})`,
+      { file: o.features },
+    );
   }
   const ld = readLabelsDir(o.labels);
   const query = ld.summary.tasks[o.task]?.query ?? null;
@@ -51,7 +58,8 @@ export async function trainProbeBundle(o: TrainProbeBundleOptions): Promise<Prob
     const [task] = await loadTasks(ld, [o.task], subjectSplitResolver(ds.splits, ld.summary.seed));
     if (!task) throw new UsageError(`unknown task "${o.task}"`, { file: o.labels });
     const features = await loadEmbeddingFeatureSet('embedding', o.features, [task]);
-    if (features.dims !== dims) throw new UsageError(`features have ${features.dims} dimensions but manifest.json says ${dims}`, { file: o.features });
+    if (features.dims !== dims)
+      throw new UsageError(`features have ${features.dims} dimensions but manifest.json says ${dims}`, { file: o.features });
     const trained = trainProbe(task, features.rows(task.name), features.dims, o.C !== undefined ? { C: o.C } : {});
     // The descriptions the training texts were made with (as `embed` built them), for serving.
     const codes = await ds.distinctCodes();

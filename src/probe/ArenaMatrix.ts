@@ -64,7 +64,8 @@ export function checkScale(scale: ArrayLike<number>, d: number): void {
   if (scale.length !== d) throw new UsageError(`${scale.length} column scales given for ${d} features`, { field: 'scale' });
   for (let j = 0; j < d; j++) {
     const s = scale[j] as number;
-    if (!(s > 0 && Number.isFinite(s))) throw new UsageError(`column scale must be a positive finite number, got ${s} (column ${j + 1})`, { field: 'scale' });
+    if (!(s > 0 && Number.isFinite(s)))
+      throw new UsageError(`column scale must be a positive finite number, got ${s} (column ${j + 1})`, { field: 'scale' });
   }
 }
 

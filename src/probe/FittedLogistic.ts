@@ -126,14 +126,18 @@ export class FittedLogistic {
     if (typeof o !== 'object' || o === null) return bad('(root)', 'an object');
     if (o.kind !== 'logistic') bad('kind', '"logistic"');
     if (o.version !== 1) bad('version', '1');
-    if (!Array.isArray(o.coef) || !o.coef.every((v) => typeof v === 'number' && Number.isFinite(v))) bad('coef', 'an array of finite numbers');
+    if (!Array.isArray(o.coef) || !o.coef.every((v) => typeof v === 'number' && Number.isFinite(v)))
+      bad('coef', 'an array of finite numbers');
     if (typeof o.intercept !== 'number' || !Number.isFinite(o.intercept)) bad('intercept', 'a finite number');
     if (typeof o.C !== 'number' || !(o.C > 0)) bad('C', 'a positive number');
     if (typeof o.nIter !== 'number') bad('nIter', 'a number');
     if (typeof o.converged !== 'boolean') bad('converged', 'a boolean');
     if (o.relGrad !== undefined && typeof o.relGrad !== 'number') bad('relGrad', 'a number');
     const names = o.featureNames;
-    if (names !== undefined && (!Array.isArray(names) || names.length !== (o.coef as unknown[]).length || !names.every((s) => typeof s === 'string'))) {
+    if (
+      names !== undefined &&
+      (!Array.isArray(names) || names.length !== (o.coef as unknown[]).length || !names.every((s) => typeof s === 'string'))
+    ) {
       bad('featureNames', 'one string per coefficient');
     }
     return new FittedLogistic({

@@ -39,10 +39,15 @@ export function isCsrMatrix(x: unknown): x is CsrMatrix {
  */
 export function checkCsr(m: CsrMatrix, names?: readonly string[]): void {
   const { nRows, nCols, indptr, indices, values } = m;
-  if (!(Number.isInteger(nCols) && nCols >= 1)) throw new UsageError(`number of features must be a positive integer, got ${nCols}`, { field: 'd' });
-  if (indptr.length !== nRows + 1 || indptr[0] !== 0) throw new UsageError(`CSR matrix: indptr has ${indptr.length} offsets for ${nRows} rows (expected ${nRows + 1}, starting at 0)`, { field: 'indptr' });
+  if (!(Number.isInteger(nCols) && nCols >= 1))
+    throw new UsageError(`number of features must be a positive integer, got ${nCols}`, { field: 'd' });
+  if (indptr.length !== nRows + 1 || indptr[0] !== 0)
+    throw new UsageError(`CSR matrix: indptr has ${indptr.length} offsets for ${nRows} rows (expected ${nRows + 1}, starting at 0)`, {
+      field: 'indptr',
+    });
   const nnz = indptr[nRows] as number;
-  if (indices.length < nnz || values.length < nnz) throw new UsageError(`CSR matrix: ${nnz} entries declared but ${Math.min(indices.length, values.length)} stored`, { field: 'indices' });
+  if (indices.length < nnz || values.length < nnz)
+    throw new UsageError(`CSR matrix: ${nnz} entries declared but ${Math.min(indices.length, values.length)} stored`, { field: 'indices' });
   for (let r = 0; r < nRows; r++) {
     const a = indptr[r] as number;
     const b = indptr[r + 1] as number;
@@ -50,10 +55,18 @@ export function checkCsr(m: CsrMatrix, names?: readonly string[]): void {
     let prev = -1;
     for (let p = a; p < b; p++) {
       const c = indices[p] as number;
-      if (!(c > prev && c < nCols)) throw new UsageError(`CSR matrix: column ${c} out of range 0..${nCols - 1} or not ascending in row ${r + 1}`, { record: r + 1, field: 'indices' });
+      if (!(c > prev && c < nCols))
+        throw new UsageError(`CSR matrix: column ${c} out of range 0..${nCols - 1} or not ascending in row ${r + 1}`, {
+          record: r + 1,
+          field: 'indices',
+        });
       prev = c;
       const v = values[p] as number;
-      if (!Number.isFinite(v)) throw new UsageError(`feature value must be finite, got ${v} (column ${c + 1} of ${nCols}, 1-based)`, { record: r + 1, field: names?.[c] ?? `column ${c + 1}` });
+      if (!Number.isFinite(v))
+        throw new UsageError(`feature value must be finite, got ${v} (column ${c + 1} of ${nCols}, 1-based)`, {
+          record: r + 1,
+          field: names?.[c] ?? `column ${c + 1}`,
+        });
     }
   }
 }

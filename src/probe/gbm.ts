@@ -180,7 +180,11 @@ export class FittedGbm {
       try {
         lib.loadModel(booster, this.#model);
       } catch (err) {
-        throw new UsageError(`the stored GBM model is not a valid XGBoost model: ${(err as Error).message}`, { field: 'model' }, { cause: err });
+        throw new UsageError(
+          `the stored GBM model is not a valid XGBoost model: ${(err as Error).message}`,
+          { field: 'model' },
+          { cause: err },
+        );
       }
       lib.setParam(booster, 'nthread', String(nThread));
       if (isCsrMatrix(X)) {
@@ -392,7 +396,9 @@ export function fitGbmPath(
         const probe = new FittedGbm({ model, params: p, baseScore, nFeatures: d, nRounds, xgboostVersion: lib.version, featureNames });
         if (deval === undefined) return { probe };
         const evalProba = bestProba ?? Float64Array.from(lib.predict(booster, deval, 0));
-        return evalScore === undefined ? { probe, evalProba } : { probe, evalProba, evalScore: earlyStoppingRounds === undefined ? evalScore(evalProba) : bestScore };
+        return evalScore === undefined
+          ? { probe, evalProba }
+          : { probe, evalProba, evalScore: earlyStoppingRounds === undefined ? evalScore(evalProba) : bestScore };
       } finally {
         lib.freeBooster(booster);
       }
@@ -502,7 +508,8 @@ function dmatrixFromCsr(lib: XGBoostLib, X: CsrMatrix): XGBHandle {
 function checkInput(X: FeatureMatrix | CsrMatrix, d: number, names: readonly string[] | undefined): number {
   if (!isCsrMatrix(X)) return checkMatrix(X, d, names);
   if (X.nCols !== d) throw new UsageError(`CSR matrix has ${X.nCols} columns, expected ${d} features`, { field: 'features' });
-  if (names !== undefined && names.length !== d) throw new UsageError(`${names.length} feature names given for ${d} features`, { field: 'featureNames' });
+  if (names !== undefined && names.length !== d)
+    throw new UsageError(`${names.length} feature names given for ${d} features`, { field: 'featureNames' });
   checkCsr(X, names);
   return X.nRows;
 }
@@ -512,14 +519,17 @@ function toFloat32(X: FeatureMatrix): Float32Array {
 }
 
 function checkThreads(nThread: number): void {
-  if (!(Number.isInteger(nThread) && nThread >= 1)) throw new UsageError(`nThread must be a positive integer, got ${nThread}`, { field: 'nThread' });
+  if (!(Number.isInteger(nThread) && nThread >= 1))
+    throw new UsageError(`nThread must be a positive integer, got ${nThread}`, { field: 'nThread' });
 }
 
 /** Shape and value checks (NaN allowed, ±Infinity not); returns n. */
 function checkMatrix(X: FeatureMatrix, d: number, names: readonly string[] | undefined): number {
   if (!(Number.isInteger(d) && d >= 1)) throw new UsageError(`number of features must be a positive integer, got ${d}`, { field: 'd' });
-  if (X.length % d !== 0) throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
-  if (names !== undefined && names.length !== d) throw new UsageError(`${names.length} feature names given for ${d} features`, { field: 'featureNames' });
+  if (X.length % d !== 0)
+    throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
+  if (names !== undefined && names.length !== d)
+    throw new UsageError(`${names.length} feature names given for ${d} features`, { field: 'featureNames' });
   for (let idx = 0; idx < X.length; idx++) {
     const v = X[idx] as number;
     // Also catches float64 values beyond float32 range, which would become Infinity.
@@ -546,7 +556,9 @@ function checkLabels(y: ArrayLike<number>, n: number): Float32Array {
     pos += v;
   }
   if (pos === 0 || pos === n) {
-    throw new UsageError(`gradient-boosted trees need both classes, got ${pos} positive and ${n - pos} negative labels`, { field: 'label' });
+    throw new UsageError(`gradient-boosted trees need both classes, got ${pos} positive and ${n - pos} negative labels`, {
+      field: 'label',
+    });
   }
   return out;
 }

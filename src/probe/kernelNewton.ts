@@ -49,7 +49,16 @@ const F_NOISE = 2e-14;
  * are n doubles of arena scratch each (the matvec's input and output), `outOff` 4 doubles, and
  * `eigOff` {@link kernelScratch}(n) doubles for the preconditioner.
  */
-export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64Array, vOff: number, mvOff: number, outOff: number, eigOff: number) {
+export function makeKernelSolver(
+  k: Kernels,
+  kOff: number,
+  n: number,
+  y: Float64Array,
+  vOff: number,
+  mvOff: number,
+  outOff: number,
+  eigOff: number,
+) {
   const invN = 1 / n;
   const ka = new Float64Array(n); // K alpha
   const s = new Float64Array(n);
@@ -82,7 +91,15 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
     for (let i = 0; i < n * n; i++) m32[k32Off + i] = m[kOff + i] as number;
   }
   const einv = new Float64Array(n);
-  const cgState = [0, 1].map(() => ({ r: new Float64Array(n), z: new Float64Array(n), p: new Float64Array(n), kp: new Float64Array(n), rz: 0, target: 0, active: true }));
+  const cgState = [0, 1].map(() => ({
+    r: new Float64Array(n),
+    z: new Float64Array(n),
+    p: new Float64Array(n),
+    kp: new Float64Array(n),
+    rz: 0,
+    target: 0,
+    active: true,
+  }));
   const ones = new Float64Array(n).fill(1);
   const dot = (a: Float64Array, b: Float64Array): number => {
     let t = 0;
@@ -163,7 +180,15 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
   // Preconditioned CG on (K + lambda D^-1) x_j = b_j for the right-hand sides together (one pass
   // over K serves both: the matrix-vector products are memory-bound); each stops when its
   // preconditioned residual norm falls to eta times that of its b.
-  const cg = (lam: number, invD: Float64Array, prec: (r: Float64Array, z: Float64Array) => void, bs: Float64Array[], xs: Float64Array[], eta: number, maxCg: number): void => {
+  const cg = (
+    lam: number,
+    invD: Float64Array,
+    prec: (r: Float64Array, z: Float64Array) => void,
+    bs: Float64Array[],
+    xs: Float64Array[],
+    eta: number,
+    maxCg: number,
+  ): void => {
     const sys = cgState.slice(0, bs.length);
     sys.forEach((st, j) => {
       (xs[j] as Float64Array).fill(0);
@@ -177,7 +202,10 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
     for (let it = 0; it < maxCg; it++) {
       const act = sys.filter((st) => st.active);
       if (act.length === 0) break;
-      matVecMulti(act.map((st) => st.p), act.map((st) => st.kp));
+      matVecMulti(
+        act.map((st) => st.p),
+        act.map((st) => st.kp),
+      );
       sys.forEach((st, j) => {
         if (!st.active) return;
         const x = xs[j] as Float64Array;
@@ -247,7 +275,17 @@ export function makeKernelSolver(k: Kernels, kOff: number, n: number, y: Float64
           k.view().set(eig.V, eigOff);
         }
         for (let i = 0; i < n; i++) einv[i] = lam * (invD[i] as number);
-        const prec = makePreconditioner(k, eig, eigOff, eigOff + eig.m * n, eigOff + 2 * eig.m * n, eigOff + 2 * eig.m * n + n, kDiag, einv, n);
+        const prec = makePreconditioner(
+          k,
+          eig,
+          eigOff,
+          eigOff + eig.m * n,
+          eigOff + 2 * eig.m * n,
+          eigOff + 2 * eig.m * n + n,
+          kDiag,
+          einv,
+          n,
+        );
         for (let i = 0; i < n; i++) q[i] = -(u[i] as number) * (invD[i] as number);
         rhs.set(q);
         // Forcing term of the inexact Newton step; once the gradient is certified the step only
@@ -343,7 +381,11 @@ const POWER_STEPS = 1;
  * iteration (Halko, Martinsson & Tropp 2011, Alg. 4.4 with {@link POWER_STEPS} power steps) and a Rayleigh-Ritz
  * step solved with cyclic Jacobi. Deterministic (fixed seed). V is column-major (V[c * n + i]).
  */
-function topEigen(matVecMulti: (vs: readonly Float64Array[], outs: readonly Float64Array[]) => void, n: number, m: number): { V: Float64Array; lam: Float64Array; m: number } {
+function topEigen(
+  matVecMulti: (vs: readonly Float64Array[], outs: readonly Float64Array[]) => void,
+  n: number,
+  m: number,
+): { V: Float64Array; lam: Float64Array; m: number } {
   const Q = new Float64Array(m * n);
   let seed = 0x9e3779b9;
   for (let i = 0; i < Q.length; i++) {

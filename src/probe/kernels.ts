@@ -213,29 +213,102 @@ const fstoreAt = (offset: number) => [0x39, 3, ...uleb(offset)];
 const fstore = fstoreAt(0);
 const ifThen = (cond: Code, body: Code): number[] => [...flat(cond), 0x04, 0x40, ...flat(body), 0x0b];
 // block { loop { if (cond) break; body; continue } }
-const loopWhile = (cond: Code, body: Code): number[] => [0x02, 0x40, 0x03, 0x40, ...flat(cond), 0x0d, 1, ...flat(body), 0x0c, 0, 0x0b, 0x0b];
+const loopWhile = (cond: Code, body: Code): number[] => [
+  0x02,
+  0x40,
+  0x03,
+  0x40,
+  ...flat(cond),
+  0x0d,
+  1,
+  ...flat(body),
+  0x0c,
+  0,
+  0x0b,
+  0x0b,
+];
 const at = (base: number, i: number) => [...get(base), ...get(i), ADD]; // base + i (bytes)
 
 // dot(a, b, n) -> f64. Locals: 3 i (bytes), 4 end (bytes), 5-6 v128 accumulators, 7 f64 sum.
 const DOT = flat([
-  get(2), i32(3), SHL, set(4),
-  loopWhile([get(3), i32(32), ADD, get(4), GTU], [
-    get(5), at(0, 3), vload(0), at(1, 3), vload(0), VMUL, VADD, set(5),
-    get(6), at(0, 3), vload(16), at(1, 3), vload(16), VMUL, VADD, set(6),
-    get(3), i32(32), ADD, set(3),
-  ]),
-  get(5), get(6), VADD, set(5), get(5), lane(0), get(5), lane(1), FADD, set(7),
+  get(2),
+  i32(3),
+  SHL,
+  set(4),
+  loopWhile(
+    [get(3), i32(32), ADD, get(4), GTU],
+    [
+      get(5),
+      at(0, 3),
+      vload(0),
+      at(1, 3),
+      vload(0),
+      VMUL,
+      VADD,
+      set(5),
+      get(6),
+      at(0, 3),
+      vload(16),
+      at(1, 3),
+      vload(16),
+      VMUL,
+      VADD,
+      set(6),
+      get(3),
+      i32(32),
+      ADD,
+      set(3),
+    ],
+  ),
+  get(5),
+  get(6),
+  VADD,
+  set(5),
+  get(5),
+  lane(0),
+  get(5),
+  lane(1),
+  FADD,
+  set(7),
   loopWhile([get(3), get(4), GEU], [get(7), at(0, 3), fload, at(1, 3), fload, FMUL, FADD, set(7), get(3), i32(8), ADD, set(3)]),
   get(7),
 ]);
 // axpy(y, x, alpha, n). Locals: 4 i (bytes), 5 end (bytes), 6 v128 splat(alpha).
 const AXPY = flat([
-  get(3), i32(3), SHL, set(5), get(2), SPLAT, set(6),
-  loopWhile([get(4), i32(32), ADD, get(5), GTU], [
-    at(0, 4), at(0, 4), vload(0), at(1, 4), vload(0), get(6), VMUL, VADD, vstore(0),
-    at(0, 4), at(0, 4), vload(16), at(1, 4), vload(16), get(6), VMUL, VADD, vstore(16),
-    get(4), i32(32), ADD, set(4),
-  ]),
+  get(3),
+  i32(3),
+  SHL,
+  set(5),
+  get(2),
+  SPLAT,
+  set(6),
+  loopWhile(
+    [get(4), i32(32), ADD, get(5), GTU],
+    [
+      at(0, 4),
+      at(0, 4),
+      vload(0),
+      at(1, 4),
+      vload(0),
+      get(6),
+      VMUL,
+      VADD,
+      vstore(0),
+      at(0, 4),
+      at(0, 4),
+      vload(16),
+      at(1, 4),
+      vload(16),
+      get(6),
+      VMUL,
+      VADD,
+      vstore(16),
+      get(4),
+      i32(32),
+      ADD,
+      set(4),
+    ],
+  ),
   loopWhile([get(4), get(5), GEU], [at(0, 4), at(0, 4), fload, at(1, 4), fload, get(2), FMUL, FADD, fstore, get(4), i32(8), ADD, set(4)]),
 ]);
 
@@ -243,37 +316,80 @@ const AXPY = flat([
 // 10-13 v128 accumulators, 14 v128 w. A trailing odd element enters lane 0 via load64_zero.
 const rowQ = (q: number) => (q === 0 ? 0 : 6 + q); // local holding the address of row q
 const DOT4 = flat([
-  get(3), i32(3), SHL, set(6),
-  get(0), get(1), ADD, set(7), get(7), get(1), ADD, set(8), get(8), get(1), ADD, set(9),
-  loopWhile([get(5), i32(16), ADD, get(6), GTU], [
-    at(2, 5), vload(0), set(14),
-    [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), vload(0), get(14), VMUL, VADD, set(10 + q)]),
-    get(5), i32(16), ADD, set(5),
-  ]),
-  ifThen([get(5), get(6), LTU], [
-    at(2, 5), load64zero, set(14),
-    [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load64zero, get(14), VMUL, VADD, set(10 + q)]),
-  ]),
+  get(3),
+  i32(3),
+  SHL,
+  set(6),
+  get(0),
+  get(1),
+  ADD,
+  set(7),
+  get(7),
+  get(1),
+  ADD,
+  set(8),
+  get(8),
+  get(1),
+  ADD,
+  set(9),
+  loopWhile(
+    [get(5), i32(16), ADD, get(6), GTU],
+    [
+      at(2, 5),
+      vload(0),
+      set(14),
+      [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), vload(0), get(14), VMUL, VADD, set(10 + q)]),
+      get(5),
+      i32(16),
+      ADD,
+      set(5),
+    ],
+  ),
+  ifThen(
+    [get(5), get(6), LTU],
+    [at(2, 5), load64zero, set(14), [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load64zero, get(14), VMUL, VADD, set(10 + q)])],
+  ),
   [0, 1, 2, 3].map((q) => [get(4), get(10 + q), lane(0), get(10 + q), lane(1), FADD, fstoreAt(8 * q)]),
 ]);
 // axpy4(y, a, stride, r0, r1, r2, r3, n): params 0-7. Locals: 8 i, 9 end, 10-12 rows 1-3,
 // 13-16 v128 splat(r_q).
 const rowA = (q: number) => (q === 0 ? 1 : 9 + q);
 const AXPY4 = flat([
-  get(7), i32(3), SHL, set(9),
-  get(1), get(2), ADD, set(10), get(10), get(2), ADD, set(11), get(11), get(2), ADD, set(12),
+  get(7),
+  i32(3),
+  SHL,
+  set(9),
+  get(1),
+  get(2),
+  ADD,
+  set(10),
+  get(10),
+  get(2),
+  ADD,
+  set(11),
+  get(11),
+  get(2),
+  ADD,
+  set(12),
   [0, 1, 2, 3].map((q) => [get(3 + q), SPLAT, set(13 + q)]),
-  loopWhile([get(8), i32(16), ADD, get(9), GTU], [
-    at(0, 8), at(0, 8), vload(0),
-    [0, 1, 2, 3].map((q) => [at(rowA(q), 8), vload(0), get(13 + q), VMUL, VADD]),
-    vstore(0),
-    get(8), i32(16), ADD, set(8),
-  ]),
-  ifThen([get(8), get(9), LTU], [
-    at(0, 8), at(0, 8), fload,
-    [0, 1, 2, 3].map((q) => [at(rowA(q), 8), fload, get(3 + q), FMUL, FADD]),
-    fstore,
-  ]),
+  loopWhile(
+    [get(8), i32(16), ADD, get(9), GTU],
+    [
+      at(0, 8),
+      at(0, 8),
+      vload(0),
+      [0, 1, 2, 3].map((q) => [at(rowA(q), 8), vload(0), get(13 + q), VMUL, VADD]),
+      vstore(0),
+      get(8),
+      i32(16),
+      ADD,
+      set(8),
+    ],
+  ),
+  ifThen(
+    [get(8), get(9), LTU],
+    [at(0, 8), at(0, 8), fload, [0, 1, 2, 3].map((q) => [at(rowA(q), 8), fload, get(3 + q), FMUL, FADD]), fstore],
+  ),
 ]);
 
 // dot4f / dot4ff(a, stride, w, n, out): float32 rows (a, stride in bytes), w float64 (dot4f) or
@@ -281,18 +397,48 @@ const AXPY4 = flat([
 // accumulators, 14 v128 w, 15 iw (w bytes, 16 or 8 per step). Two elements per step, widened.
 const dot4F32 = (wIs32: boolean) =>
   flat([
-    get(3), i32(2), SHL, set(6),
-    get(0), get(1), ADD, set(7), get(7), get(1), ADD, set(8), get(8), get(1), ADD, set(9),
-    loopWhile([get(5), i32(8), ADD, get(6), GTU], [
-      at(2, 15), wIs32 ? load2f : vload(0), set(14),
-      [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load2f, get(14), VMUL, VADD, set(10 + q)]),
-      get(5), i32(8), ADD, set(5),
-      get(15), i32(wIs32 ? 8 : 16), ADD, set(15),
-    ]),
-    ifThen([get(5), get(6), LTU], [
-      at(2, 15), wIs32 ? load1f : load64zero, set(14),
-      [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load1f, get(14), VMUL, VADD, set(10 + q)]),
-    ]),
+    get(3),
+    i32(2),
+    SHL,
+    set(6),
+    get(0),
+    get(1),
+    ADD,
+    set(7),
+    get(7),
+    get(1),
+    ADD,
+    set(8),
+    get(8),
+    get(1),
+    ADD,
+    set(9),
+    loopWhile(
+      [get(5), i32(8), ADD, get(6), GTU],
+      [
+        at(2, 15),
+        wIs32 ? load2f : vload(0),
+        set(14),
+        [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load2f, get(14), VMUL, VADD, set(10 + q)]),
+        get(5),
+        i32(8),
+        ADD,
+        set(5),
+        get(15),
+        i32(wIs32 ? 8 : 16),
+        ADD,
+        set(15),
+      ],
+    ),
+    ifThen(
+      [get(5), get(6), LTU],
+      [
+        at(2, 15),
+        wIs32 ? load1f : load64zero,
+        set(14),
+        [0, 1, 2, 3].map((q) => [get(10 + q), at(rowQ(q), 5), load1f, get(14), VMUL, VADD, set(10 + q)]),
+      ],
+    ),
     [0, 1, 2, 3].map((q) => [get(4), get(10 + q), lane(0), get(10 + q), lane(1), FADD, fstoreAt(8 * q)]),
   ]);
 // dot4x2ff(a, stride, w, wStride, n, out): float32 rows, byte offsets. Locals: 6 i (bytes, 8 per
@@ -300,44 +446,104 @@ const dot4F32 = (wIs32: boolean) =>
 // 20-21 v128 w0, w1.
 const rowW = (v: number) => (v === 0 ? 2 : 11);
 const DOT4X2FF = flat([
-  get(4), i32(2), SHL, set(7),
-  get(0), get(1), ADD, set(8), get(8), get(1), ADD, set(9), get(9), get(1), ADD, set(10),
-  get(2), get(3), ADD, set(11),
-  loopWhile([get(6), i32(8), ADD, get(7), GTU], [
-    [0, 1].map((v) => [at(rowW(v), 6), load2f, set(20 + v)]),
-    [0, 1, 2, 3].map((q) => [
-      at(q === 0 ? 0 : 7 + q, 6), load2f, set(22),
-      [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
-    ]),
-    get(6), i32(8), ADD, set(6),
-  ]),
-  ifThen([get(6), get(7), LTU], [
-    [0, 1].map((v) => [at(rowW(v), 6), load1f, set(20 + v)]),
-    [0, 1, 2, 3].map((q) => [
-      at(q === 0 ? 0 : 7 + q, 6), load1f, set(22),
-      [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
-    ]),
-  ]),
+  get(4),
+  i32(2),
+  SHL,
+  set(7),
+  get(0),
+  get(1),
+  ADD,
+  set(8),
+  get(8),
+  get(1),
+  ADD,
+  set(9),
+  get(9),
+  get(1),
+  ADD,
+  set(10),
+  get(2),
+  get(3),
+  ADD,
+  set(11),
+  loopWhile(
+    [get(6), i32(8), ADD, get(7), GTU],
+    [
+      [0, 1].map((v) => [at(rowW(v), 6), load2f, set(20 + v)]),
+      [0, 1, 2, 3].map((q) => [
+        at(q === 0 ? 0 : 7 + q, 6),
+        load2f,
+        set(22),
+        [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
+      ]),
+      get(6),
+      i32(8),
+      ADD,
+      set(6),
+    ],
+  ),
+  ifThen(
+    [get(6), get(7), LTU],
+    [
+      [0, 1].map((v) => [at(rowW(v), 6), load1f, set(20 + v)]),
+      [0, 1, 2, 3].map((q) => [
+        at(q === 0 ? 0 : 7 + q, 6),
+        load1f,
+        set(22),
+        [0, 1].map((v) => [get(12 + 2 * q + v), get(22), get(20 + v), VMUL, VADD, set(12 + 2 * q + v)]),
+      ]),
+    ],
+  ),
   [0, 1, 2, 3, 4, 5, 6, 7].map((c) => [get(5), get(12 + c), lane(0), get(12 + c), lane(1), FADD, fstoreAt(8 * c)]),
 ]);
 // axpy4f(y, a, stride, r0, r1, r2, r3, n): y float64, rows float32. Locals: 8 iy (y bytes, 16 per
 // step), 9 end (y bytes), 10-12 rows 1-3, 13-16 v128 splat(r_q), 17 ia (row bytes, 8 per step).
 const AXPY4F = flat([
-  get(7), i32(3), SHL, set(9),
-  get(1), get(2), ADD, set(10), get(10), get(2), ADD, set(11), get(11), get(2), ADD, set(12),
+  get(7),
+  i32(3),
+  SHL,
+  set(9),
+  get(1),
+  get(2),
+  ADD,
+  set(10),
+  get(10),
+  get(2),
+  ADD,
+  set(11),
+  get(11),
+  get(2),
+  ADD,
+  set(12),
   [0, 1, 2, 3].map((q) => [get(3 + q), SPLAT, set(13 + q)]),
-  loopWhile([get(8), i32(16), ADD, get(9), GTU], [
-    at(0, 8), at(0, 8), vload(0),
-    [0, 1, 2, 3].map((q) => [at(rowA(q), 17), load2f, get(13 + q), VMUL, VADD]),
-    vstore(0),
-    get(8), i32(16), ADD, set(8),
-    get(17), i32(8), ADD, set(17),
-  ]),
-  ifThen([get(8), get(9), LTU], [
-    at(0, 8), at(0, 8), fload,
-    [0, 1, 2, 3].map((q) => [at(rowA(q), 17), [0x2a, 2, 0], 0xbb, get(3 + q), FMUL, FADD]), // f32.load, f64.promote_f32
-    fstore,
-  ]),
+  loopWhile(
+    [get(8), i32(16), ADD, get(9), GTU],
+    [
+      at(0, 8),
+      at(0, 8),
+      vload(0),
+      [0, 1, 2, 3].map((q) => [at(rowA(q), 17), load2f, get(13 + q), VMUL, VADD]),
+      vstore(0),
+      get(8),
+      i32(16),
+      ADD,
+      set(8),
+      get(17),
+      i32(8),
+      ADD,
+      set(17),
+    ],
+  ),
+  ifThen(
+    [get(8), get(9), LTU],
+    [
+      at(0, 8),
+      at(0, 8),
+      fload,
+      [0, 1, 2, 3].map((q) => [at(rowA(q), 17), [0x2a, 2, 0], 0xbb, get(3 + q), FMUL, FADD]), // f32.load, f64.promote_f32
+      fstore,
+    ],
+  ),
 ]);
 
 function wasmModule(): Uint8Array {
@@ -353,7 +559,14 @@ function wasmModule(): Uint8Array {
     return [...uleb(b.length), ...b];
   };
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
     ...section(3, vec([[0], [1], [2], [3], [2], [2], [3], [4]])),
@@ -373,14 +586,66 @@ function wasmModule(): Uint8Array {
     ...section(
       10,
       vec([
-        body([[2, I32], [2, V128], [1, F64]], DOT),
-        body([[2, I32], [1, V128]], AXPY),
-        body([[5, I32], [5, V128]], DOT4),
-        body([[5, I32], [4, V128]], AXPY4),
-        body([[5, I32], [5, V128], [1, I32]], dot4F32(false)),
-        body([[5, I32], [5, V128], [1, I32]], dot4F32(true)),
-        body([[5, I32], [4, V128], [1, I32]], AXPY4F),
-        body([[6, I32], [11, V128]], DOT4X2FF),
+        body(
+          [
+            [2, I32],
+            [2, V128],
+            [1, F64],
+          ],
+          DOT,
+        ),
+        body(
+          [
+            [2, I32],
+            [1, V128],
+          ],
+          AXPY,
+        ),
+        body(
+          [
+            [5, I32],
+            [5, V128],
+          ],
+          DOT4,
+        ),
+        body(
+          [
+            [5, I32],
+            [4, V128],
+          ],
+          AXPY4,
+        ),
+        body(
+          [
+            [5, I32],
+            [5, V128],
+            [1, I32],
+          ],
+          dot4F32(false),
+        ),
+        body(
+          [
+            [5, I32],
+            [5, V128],
+            [1, I32],
+          ],
+          dot4F32(true),
+        ),
+        body(
+          [
+            [5, I32],
+            [4, V128],
+            [1, I32],
+          ],
+          AXPY4F,
+        ),
+        body(
+          [
+            [6, I32],
+            [11, V128],
+          ],
+          DOT4X2FF,
+        ),
       ]),
     ),
   ]);

@@ -156,7 +156,7 @@ export function lbfgs(objective: Objective, x0: Float64Array, options: LbfgsOpti
 
   if (!(gnorm > gtol)) stop = 'gtol';
   else {
-    for (iter = 0; iter < maxIter; ) {
+    for (iter = 0; iter < maxIter;) {
       // Two-loop recursion: dir = -H g with H0 = gamma I.
       for (let i = 0; i < n; i++) dir[i] = -(g[i] as number);
       for (let k = 0, j = newest; k < stored; k++, j = (j - 1 + m) % m) {

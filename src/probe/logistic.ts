@@ -135,7 +135,8 @@ export function fitLogisticPath(
   }
   const maxIter = params.maxIter ?? LOGISTIC_DEFAULTS.maxIter;
   const tol = params.tol ?? LOGISTIC_DEFAULTS.tol;
-  if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new UsageError(`maxIter must be a positive integer, got ${maxIter}`, { field: 'maxIter' });
+  if (!(Number.isInteger(maxIter) && maxIter >= 1))
+    throw new UsageError(`maxIter must be a positive integer, got ${maxIter}`, { field: 'maxIter' });
   if (!(tol > 0)) throw new UsageError(`tol must be a positive number, got ${tol}`, { field: 'tol' });
   if (params.scale !== undefined) checkScale(params.scale, d);
   const solver = params.solver ?? LOGISTIC_DEFAULTS.solver;
@@ -232,7 +233,8 @@ const XTOL = 1e-9;
 /** Validate shapes, labels and finiteness; returns n. */
 function checkData(X: FeatureMatrix, y: ArrayLike<number>, d: number, names: readonly string[] | undefined): number {
   if (!(Number.isInteger(d) && d >= 1)) throw new UsageError(`number of features must be a positive integer, got ${d}`, { field: 'd' });
-  if (X.length % d !== 0) throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
+  if (X.length % d !== 0)
+    throw new UsageError(`feature matrix has ${X.length} values, not a multiple of ${d} features`, { field: 'features' });
   const n = X.length / d;
   if (y.length !== n) throw new UsageError(`feature matrix has ${n} rows but there are ${y.length} labels`, { field: 'label' });
   if (names !== undefined && names.length !== d) {

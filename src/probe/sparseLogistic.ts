@@ -35,23 +35,32 @@ const XTOL = 1e-9;
  *   apply and are ignored.
  * @throws UsageError for a bad matrix, a bad label, one class or a bad parameter.
  */
-export function fitSparseLogisticPath(X: CsrMatrix, y: ArrayLike<number>, Cs: readonly number[], params: Omit<LogisticParams, 'C'> = {}): FittedLogistic[] {
+export function fitSparseLogisticPath(
+  X: CsrMatrix,
+  y: ArrayLike<number>,
+  Cs: readonly number[],
+  params: Omit<LogisticParams, 'C'> = {},
+): FittedLogistic[] {
   checkCsr(X, params.featureNames);
   const n = X.nRows;
   const d = X.nCols;
   if (y.length !== n) throw new UsageError(`feature matrix has ${n} rows but there are ${y.length} labels`, { field: 'label' });
-  if (params.featureNames !== undefined && params.featureNames.length !== d) throw new UsageError(`${params.featureNames.length} feature names given for ${d} features`, { field: 'featureNames' });
+  if (params.featureNames !== undefined && params.featureNames.length !== d)
+    throw new UsageError(`${params.featureNames.length} feature names given for ${d} features`, { field: 'featureNames' });
   let pos = 0;
   for (let i = 0; i < n; i++) {
     const v = y[i];
     if (v !== 0 && v !== 1) throw new UsageError(`label must be 0 or 1, got ${String(v)}`, { record: i + 1, field: 'label' });
     pos += v;
   }
-  if (pos === 0 || pos === n) throw new UsageError(`logistic regression needs both classes, got ${pos} positive and ${n - pos} negative labels`, { field: 'label' });
-  for (const C of Cs) if (!(C > 0 && Number.isFinite(C))) throw new UsageError(`C must be a positive finite number, got ${C}`, { field: 'C' });
+  if (pos === 0 || pos === n)
+    throw new UsageError(`logistic regression needs both classes, got ${pos} positive and ${n - pos} negative labels`, { field: 'label' });
+  for (const C of Cs)
+    if (!(C > 0 && Number.isFinite(C))) throw new UsageError(`C must be a positive finite number, got ${C}`, { field: 'C' });
   const maxIter = params.maxIter ?? 200;
   const tol = params.tol ?? 1e-8;
-  if (!(Number.isInteger(maxIter) && maxIter >= 1)) throw new UsageError(`maxIter must be a positive integer, got ${maxIter}`, { field: 'maxIter' });
+  if (!(Number.isInteger(maxIter) && maxIter >= 1))
+    throw new UsageError(`maxIter must be a positive integer, got ${maxIter}`, { field: 'maxIter' });
   if (!(tol > 0)) throw new UsageError(`tol must be a positive number, got ${tol}`, { field: 'tol' });
   const design = makeSparseDesign(X, Float64Array.from(y));
   const order = Cs.map((_, i) => i).sort((a, b) => (Cs[a] as number) - (Cs[b] as number));
@@ -62,8 +71,21 @@ export function fitSparseLogisticPath(X: CsrMatrix, y: ArrayLike<number>, Cs: re
     const res = newtonCg(design.problem(C), theta, { maxIter, gtol: tol, xtol: XTOL });
     theta = res.x;
     const certified = res.relGrad <= tol;
-    const stop: LogisticStop = certified ? 'certified' : res.stop === 'certified' ? 'rankCut' : (res.stop as Exclude<NewtonStop, 'certified'>);
-    out[i] = new FittedLogistic({ coef: theta.subarray(0, d), intercept: theta[d] as number, C, nIter: res.nIter, converged: certified, relGrad: res.relGrad, stop, featureNames: params.featureNames });
+    const stop: LogisticStop = certified
+      ? 'certified'
+      : res.stop === 'certified'
+        ? 'rankCut'
+        : (res.stop as Exclude<NewtonStop, 'certified'>);
+    out[i] = new FittedLogistic({
+      coef: theta.subarray(0, d),
+      intercept: theta[d] as number,
+      C,
+      nIter: res.nIter,
+      converged: certified,
+      relGrad: res.relGrad,
+      stop,
+      featureNames: params.featureNames,
+    });
   }
   return out;
 }
@@ -103,7 +125,8 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
       z[i] = s;
       const c = coefOf(i, s);
       gb += c;
-      if (c !== 0) for (let p = a; p < e; p++) out[indices[p] as number] = (out[indices[p] as number] as number) + c * (values[p] as number);
+      if (c !== 0)
+        for (let p = a; p < e; p++) out[indices[p] as number] = (out[indices[p] as number] as number) + c * (values[p] as number);
     }
     return gb;
   };
@@ -168,7 +191,8 @@ function sparseNewtonStep(X: CsrMatrix, w: Float64Array, penalty: number, g: Flo
     for (let q = a; q < e; q++) {
       const j = indices[q] as number;
       const t = wi * (values[q] as number);
-      for (let r = a; r <= q; r++) H[j * m + (indices[r] as number)] = (H[j * m + (indices[r] as number)] as number) + t * (values[r] as number);
+      for (let r = a; r <= q; r++)
+        H[j * m + (indices[r] as number)] = (H[j * m + (indices[r] as number)] as number) + t * (values[r] as number);
       H[cols * m + j] = (H[cols * m + j] as number) + t;
     }
     H[cols * m + cols] = (H[cols * m + cols] as number) + wi;

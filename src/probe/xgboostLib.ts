@@ -114,7 +114,8 @@ export function loadXGBoost(path?: string): XGBoostLib {
   if (cached !== undefined) return cached;
   const koffi = requireKoffi();
   useBlockingOpenMPWait();
-  const tries = explicit !== undefined ? [explicit] : [...XGBOOST_LIB_CANDIDATES.filter((p) => existsSync(p)), 'libxgboost.so.0', 'libxgboost.so'];
+  const tries =
+    explicit !== undefined ? [explicit] : [...XGBOOST_LIB_CANDIDATES.filter((p) => existsSync(p)), 'libxgboost.so.0', 'libxgboost.so'];
   const failures: string[] = [];
   for (const file of tries) {
     let handle: Koffi.LibraryHandle;
@@ -151,7 +152,11 @@ function requireKoffi(): typeof Koffi {
   try {
     return createRequire(import.meta.url)('koffi') as typeof Koffi;
   } catch (err) {
-    throw new UsageError(`the koffi FFI package cannot be loaded (reinstall dependencies with npm ci): ${firstLine(String(err))}`, {}, { cause: err });
+    throw new UsageError(
+      `the koffi FFI package cannot be loaded (reinstall dependencies with npm ci): ${firstLine(String(err))}`,
+      {},
+      { cause: err },
+    );
   }
 }
 
@@ -160,7 +165,9 @@ function bind(koffi: typeof Koffi, lib: Koffi.LibraryHandle, path: string): XGBo
     try {
       return lib.func(proto) as unknown as Fn;
     } catch (err) {
-      throw new UsageError(`${path} is not a usable XGBoost library (${firstLine(String(err))}); ${XGBOOST_MISSING_MESSAGE}`, { field: XGBOOST_LIB_ENV });
+      throw new UsageError(`${path} is not a usable XGBoost library (${firstLine(String(err))}); ${XGBOOST_MISSING_MESSAGE}`, {
+        field: XGBOOST_LIB_ENV,
+      });
     }
   };
   const versionFn = f('void XGBoostVersion(_Out_ int *major, _Out_ int *minor, _Out_ int *patch)');
@@ -171,14 +178,20 @@ function bind(koffi: typeof Koffi, lib: Koffi.LibraryHandle, path: string): XGBo
   const version = `${major[0]}.${minor[0]}.${patch[0]}`;
   const [maj, min] = [major[0] as number, minor[0] as number];
   if (maj < (MIN_VERSION[0] as number) || (maj === MIN_VERSION[0] && min < (MIN_VERSION[1] as number))) {
-    throw new UsageError(`${path} is XGBoost ${version}; ehr-embed needs ${MIN_VERSION.join('.')} or newer. ${XGBOOST_MISSING_MESSAGE}`, { field: XGBOOST_LIB_ENV });
+    throw new UsageError(`${path} is XGBoost ${version}; ehr-embed needs ${MIN_VERSION.join('.')} or newer. ${XGBOOST_MISSING_MESSAGE}`, {
+      field: XGBOOST_LIB_ENV,
+    });
   }
 
   const lastError = f('const char *XGBGetLastError()');
   // Pointer outputs are passed as one-element BigUint64Arrays: koffi hands C a pointer into the
   // typed array, no marshalling. Input typed arrays are likewise passed by pointer, not copied.
-  const createFromMat = f('int XGDMatrixCreateFromMat_omp(const float *data, uint64_t nrow, uint64_t ncol, float missing, void **out, int nthread)');
-  const createFromCsr = f('int XGDMatrixCreateFromCSREx(const size_t *indptr, const uint32_t *indices, const float *data, size_t nindptr, size_t nelem, size_t ncol, void **out)');
+  const createFromMat = f(
+    'int XGDMatrixCreateFromMat_omp(const float *data, uint64_t nrow, uint64_t ncol, float missing, void **out, int nthread)',
+  );
+  const createFromCsr = f(
+    'int XGDMatrixCreateFromCSREx(const size_t *indptr, const uint32_t *indices, const float *data, size_t nindptr, size_t nelem, size_t ncol, void **out)',
+  );
   const setFloatInfo = f('int XGDMatrixSetFloatInfo(void *handle, const char *field, const float *array, uint64_t len)');
   const dmFree = f('int XGDMatrixFree(void *handle)');
   const create = f('int XGBoosterCreate(void **dmats, uint64_t len, void **out)');
@@ -187,7 +200,9 @@ function bind(koffi: typeof Koffi, lib: Koffi.LibraryHandle, path: string): XGBo
   const update = f('int XGBoosterUpdateOneIter(void *handle, int iter, void *dtrain)');
   const rounds = f('int XGBoosterBoostedRounds(void *handle, int *out)');
   const slice = f('int XGBoosterSlice(void *handle, int begin, int end, int step, void **out)');
-  const predict = f('int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, void **outShape, uint64_t *outDim, void **outResult)');
+  const predict = f(
+    'int XGBoosterPredictFromDMatrix(void *handle, void *dmat, const char *config, void **outShape, uint64_t *outDim, void **outResult)',
+  );
   const save = f('int XGBoosterSaveModelToBuffer(void *handle, const char *config, uint64_t *outLen, void **outPtr)');
   const load = f('int XGBoosterLoadModelFromBuffer(void *handle, const uint8_t *buf, uint64_t len)');
 
@@ -206,7 +221,8 @@ function bind(koffi: typeof Koffi, lib: Koffi.LibraryHandle, path: string): XGBo
   return Object.freeze({
     path,
     version,
-    dmatrixFromDense: (X, nRow, nCol, nThread) => handleOut('XGDMatrixCreateFromMat', (out) => createFromMat(X, nRow, nCol, Number.NaN, out, nThread)),
+    dmatrixFromDense: (X, nRow, nCol, nThread) =>
+      handleOut('XGDMatrixCreateFromMat', (out) => createFromMat(X, nRow, nCol, Number.NaN, out, nThread)),
     dmatrixFromCsr: (indptr, indices, values, nCol) =>
       handleOut('XGDMatrixCreateFromCSREx', (out) => createFromCsr(indptr, indices, values, indptr.length, values.length, nCol, out)),
     setFloatInfo: (dm, field, values) => check('XGDMatrixSetFloatInfo', setFloatInfo(dm, field, values, values.length)),

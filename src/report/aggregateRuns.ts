@@ -75,7 +75,13 @@ export function aggregateKey(task: string, model: string, k: K): string {
 
 function summarizeMetric(xs: readonly Interval[]): ReplicateSummary {
   const est = xs.map((x) => x.estimate);
-  return { estimate: mean(est), lower: finiteMean(xs.map((x) => x.lower)), upper: finiteMean(xs.map((x) => x.upper)), min: Math.min(...est), max: Math.max(...est) };
+  return {
+    estimate: mean(est),
+    lower: finiteMean(xs.map((x) => x.lower)),
+    upper: finiteMean(xs.map((x) => x.upper)),
+    min: Math.min(...est),
+    max: Math.max(...est),
+  };
 }
 
 /** Mean as `runEvaluation`'s summarize computes it (same order, same operations). */

@@ -38,16 +38,27 @@ export function reportChartSpecs(model: ReportModel): Partial<Record<ChartId, To
     specs.macro = curveChartSpec(at('macro'), model.models, { reference: true, panels: ['macro'] });
     const groupPanels = model.groups.filter((g) => at('group').some((c) => c.panel === g));
     // A single panel is drawn as a plain chart: it then needs a title to say which group or task it is.
-    if (model.groups.length > 1 && groupPanels.length > 0) specs.groups = curveChartSpec(at('group'), model.models, { panels: groupPanels, ...(groupPanels.length === 1 ? { title: `Task group: ${groupPanels[0] as string}` } : {}) });
+    if (model.groups.length > 1 && groupPanels.length > 0)
+      specs.groups = curveChartSpec(at('group'), model.models, {
+        panels: groupPanels,
+        ...(groupPanels.length === 1 ? { title: `Task group: ${groupPanels[0] as string}` } : {}),
+      });
     const groupOf = new Map(model.tasks.map((t) => [t.name, t.group]));
     const taskTitle = (t: string): string => `${t}\n(${groupOf.get(t) ?? '?'})`;
     const taskPanels = model.tasks.map((t) => t.name).filter((t) => at('task').some((c) => c.panel === t));
     if (taskPanels.length > 0) {
-      specs.tasks = curveChartSpec(at('task'), model.models, { panels: taskPanels, panelTitle: taskTitle, ...(taskPanels.length === 1 ? { width: 420, height: 240, title: `Task: ${taskPanels[0] as string} (${groupOf.get(taskPanels[0] as string) ?? '?'})` } : {}) });
+      specs.tasks = curveChartSpec(at('task'), model.models, {
+        panels: taskPanels,
+        panelTitle: taskTitle,
+        ...(taskPanels.length === 1
+          ? { width: 420, height: 240, title: `Task: ${taskPanels[0] as string} (${groupOf.get(taskPanels[0] as string) ?? '?'})` }
+          : {}),
+      });
     }
   }
   const tokenRuns = (model.input.embeddings ?? []).filter((e) => e.tokenCounts && e.tokenCounts.length > 0);
-  if (tokenRuns.length > 0) specs.tokens = tokenHistogramSpec(tokenRuns.map((e) => ({ name: e.name, counts: e.tokenCounts ?? [], budget: e.report.maxTokens })));
+  if (tokenRuns.length > 0)
+    specs.tokens = tokenHistogramSpec(tokenRuns.map((e) => ({ name: e.name, counts: e.tokenCounts ?? [], budget: e.report.maxTokens })));
   const calibration = calibrationChartSpec(model);
   if (calibration) specs.calibration = calibration;
   return specs;
@@ -55,6 +66,7 @@ export function reportChartSpecs(model: ReportModel): Partial<Record<ChartId, To
 
 async function renderCharts(model: ReportModel): Promise<Partial<Record<ChartId, string>>> {
   const out: Partial<Record<ChartId, string>> = {};
-  for (const [id, spec] of Object.entries(reportChartSpecs(model)) as [ChartId, TopLevelSpec][]) out[id] = await renderSvg(spec, `chart-${id}`);
+  for (const [id, spec] of Object.entries(reportChartSpecs(model)) as [ChartId, TopLevelSpec][])
+    out[id] = await renderSvg(spec, `chart-${id}`);
   return out;
 }

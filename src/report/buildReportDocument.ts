@@ -17,14 +17,27 @@ import { timingsSection } from './timingsSection.ts';
  */
 export function buildReportDocument(m: ReportModel): ReportDocument {
   const ev = m.input.evaluation;
-  const sections = [summarySection(m), curvesSection(m), resultsSection(m), calibrationSection(m), subgroupSection(m), dataSection(m), examplesSection(m), timingsSection(m), skippedSection(m), glossarySection()].filter(
-    (s): s is Section => s !== null && s.blocks.length > 0,
-  );
-  const source = ev.version !== undefined || ev.createdAt !== undefined ? ` \u00b7 results.json from ehr-embed ${ev.version ?? '?'}${ev.createdAt !== undefined ? ` written ${ev.createdAt}` : ''}` : '';
+  const sections = [
+    summarySection(m),
+    curvesSection(m),
+    resultsSection(m),
+    calibrationSection(m),
+    subgroupSection(m),
+    dataSection(m),
+    examplesSection(m),
+    timingsSection(m),
+    skippedSection(m),
+    glossarySection(),
+  ].filter((s): s is Section => s !== null && s.blocks.length > 0);
+  const source =
+    ev.version !== undefined || ev.createdAt !== undefined
+      ? ` \u00b7 results.json from ehr-embed ${ev.version ?? '?'}${ev.createdAt !== undefined ? ` written ${ev.createdAt}` : ''}`
+      : '';
   return {
     title: m.input.title,
     meta: `Generated ${m.input.generatedAt}${source}`,
     sections,
-    footer: "This report is self-contained: it loads no scripts, fonts, images or styles from the network. Its numbers are those of results.json, rounded; report.html's table cells also carry the exact values (data- attributes).",
+    footer:
+      "This report is self-contained: it loads no scripts, fonts, images or styles from the network. Its numbers are those of results.json, rounded; report.html's table cells also carry the exact values (data- attributes).",
   };
 }

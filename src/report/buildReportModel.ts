@@ -102,7 +102,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
     if (!byK) macroIndex.set(key, (byK = new Map()));
     byK.set(m.k, m);
   }
-  const maxTasks = new Map([...macroIndex].map(([key, byK]) => [key, Math.max(...[...byK.values()].map((m) => Object.keys(m.tasks).length))]));
+  const maxTasks = new Map(
+    [...macroIndex].map(([key, byK]) => [key, Math.max(...[...byK.values()].map((m) => Object.keys(m.tasks).length))]),
+  );
   const macroOf = (model: string, k: K): MacroCell | undefined => {
     const summary = macroIndex.get(model)?.get(k);
     return summary ? { summary, partial: Object.keys(summary.tasks).length < (maxTasks.get(model) ?? 0) } : undefined;
@@ -137,11 +139,31 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const bestModel = bestAt(models.filter((m) => !m.baseline && !m.combined));
   const bestCombined = bestAt(models.filter((m) => m.combined));
   const descriptions = new Map((input.embeddings ?? []).map((e) => [e.name, e.report.description]));
-  const describeSet = (featureSet: string): string | undefined => descriptions.get(featureSet.endsWith(COMBINED_SUFFIX) ? featureSet.slice(0, -COMBINED_SUFFIX.length) : featureSet);
+  const describeSet = (featureSet: string): string | undefined =>
+    descriptions.get(featureSet.endsWith(COMBINED_SUFFIX) ? featureSet.slice(0, -COMBINED_SUFFIX.length) : featureSet);
   // The paired tests ran against results.json's bestBaseline: name that one, not a recomputed one.
   const bestBaseline = (ev.bestBaseline !== null ? modelByKey.get(ev.bestBaseline) : undefined) ?? bestAt(models.filter((m) => m.baseline));
 
-  const core = { input, models, tasks, groups, ks, fewShotK, aggregates, curves, curveGaps, rows, macroOf, skippedOf, bestModel, bestCombined, bestBaseline, describeSet, headlineK, skippedGroups: groupSkipped(ev.skipped) };
+  const core = {
+    input,
+    models,
+    tasks,
+    groups,
+    ks,
+    fewShotK,
+    aggregates,
+    curves,
+    curveGaps,
+    rows,
+    macroOf,
+    skippedOf,
+    bestModel,
+    bestCombined,
+    bestBaseline,
+    describeSet,
+    headlineK,
+    skippedGroups: groupSkipped(ev.skipped),
+  };
   return { ...core, facts: runFacts(core), summary: summarySentences(core) };
 }
 
@@ -150,19 +172,34 @@ type ReportCore = Omit<ReportModel, 'facts' | 'summary'>;
 function reportTasks(input: ReportInput): ReportTask[] {
   const ev = input.evaluation;
   // Tasks labeled but never evaluated (no labels at all) are the run's tasks too: the report names them.
-  const names = [...new Set([...Object.keys(ev.tasks ?? {}), ...ev.results.map((r) => r.task), ...ev.skipped.map((s) => s.task), ...Object.keys(input.labels?.tasks ?? {})])];
+  const names = [
+    ...new Set([
+      ...Object.keys(ev.tasks ?? {}),
+      ...ev.results.map((r) => r.task),
+      ...ev.skipped.map((s) => s.task),
+      ...Object.keys(input.labels?.tasks ?? {}),
+    ]),
+  ];
   const groupOf = new Map(ev.results.map((r) => [r.task, r.group]));
   const out = names.map((name): ReportTask => {
     const info = ev.tasks?.[name];
     const summary = input.labels?.tasks[name];
     const test = info?.held_out ?? summary?.splits.held_out;
     const labels = info?.labels ?? summary?.total?.labels ?? null;
-    return { name, group: info?.group ?? groupOf.get(name) ?? summary?.group ?? 'other', labels, testLabels: test?.labels ?? null, testPositives: test?.positives ?? null };
+    return {
+      name,
+      group: info?.group ?? groupOf.get(name) ?? summary?.group ?? 'other',
+      labels,
+      testLabels: test?.labels ?? null,
+      testPositives: test?.positives ?? null,
+    };
   });
   // Group order of SPEC 5's task list, then others alphabetically; tasks by name within a group.
   const order = ['operational', 'lab', 'new_diagnosis', 'other'];
   const rank = (g: string): number => (order.includes(g) ? order.indexOf(g) : order.length);
-  return out.sort((a, b) => rank(a.group) - rank(b.group) || a.group.localeCompare(b.group) || a.name.localeCompare(b.name, 'en', { numeric: true }));
+  return out.sort(
+    (a, b) => rank(a.group) - rank(b.group) || a.group.localeCompare(b.group) || a.name.localeCompare(b.name, 'en', { numeric: true }),
+  );
 }
 
 function listOf(xs: readonly string[]): string {
@@ -186,16 +223,25 @@ function runFacts(m: ReportCore): [string, string][] {
   // Only the folder's name: a report may be shared, and a local path says nothing to its reader.
   const datasetPath = ds?.dir ?? input.labels?.dataset ?? ev.settings?.meds;
   const datasetName = datasetPath === undefined ? undefined : basename(datasetPath);
-  if (datasetName !== undefined) facts.push(['Dataset', ds ? `${datasetName} (${plural(ds.subjects, 'subject')}, ${plural(ds.events, 'event')})` : datasetName]);
+  if (datasetName !== undefined)
+    facts.push(['Dataset', ds ? `${datasetName} (${plural(ds.subjects, 'subject')}, ${plural(ds.events, 'event')})` : datasetName]);
   const byGroup = m.groups.map((g) => `${g}: ${m.tasks.filter((t) => t.group === g).length}`);
   facts.push(['Tasks', `${plural(m.tasks.length, 'task')} in ${plural(m.groups.length, 'group')} (${byGroup.join(', ')})`]);
   facts.push([
     'Models',
-    m.models.map((x) => `${x.label}${x.dims !== null ? ` (${formatCount(x.dims)} features${x.baseline ? ', count baseline' : ''})` : x.baseline ? ' (count baseline)' : ''}`).join('; ') || 'none',
+    m.models
+      .map(
+        (x) =>
+          `${x.label}${x.dims !== null ? ` (${formatCount(x.dims)} features${x.baseline ? ', count baseline' : ''})` : x.baseline ? ' (count baseline)' : ''}`,
+      )
+      .join('; ') || 'none',
   ]);
   for (const e of input.embeddings ?? []) {
     const r = e.report;
-    facts.push([`Embeddings "${e.name}"`, `${r.description} [${r.model}, ${r.family} family]: ${r.format} text${r.maxTokens !== null ? `, at most ${formatCount(r.maxTokens)} tokens (${r.tokenizer})` : ''}${r.dims !== undefined ? `, ${formatCount(r.dims)} dimensions` : ''}`]);
+    facts.push([
+      `Embeddings "${e.name}"`,
+      `${r.description} [${r.model}, ${r.family} family]: ${r.format} text${r.maxTokens !== null ? `, at most ${formatCount(r.maxTokens)} tokens (${r.tokenizer})` : ''}${r.dims !== undefined ? `, ${formatCount(r.dims)} dimensions` : ''}`,
+    ]);
   }
   const numeric = m.ks.filter((k) => k !== 'all');
   const reps = ev.settings?.replicates ?? Math.max(0, ...[...m.aggregates.values()].filter((a) => a.k !== 'all').map((a) => a.replicates));
@@ -208,7 +254,8 @@ function runFacts(m: ReportCore): [string, string][] {
       : '95% intervals from bootstrap resamples of test patients; paired tests Holm-adjusted (resample counts not recorded)',
   ]);
   facts.push(['Runs', `${formatCount(ev.results.length)} completed, ${formatCount(ev.skipped.length)} skipped`]);
-  if (ev.version !== undefined || ev.createdAt !== undefined) facts.push(['Results file', `ehr-embed ${ev.version ?? '?'}, written ${ev.createdAt ?? '?'}`]);
+  if (ev.version !== undefined || ev.createdAt !== undefined)
+    facts.push(['Results file', `ehr-embed ${ev.version ?? '?'}, written ${ev.createdAt ?? '?'}`]);
   return facts;
 }
 
@@ -247,7 +294,9 @@ function summarySentences(m: ReportCore): string[] {
     );
     if (combo) {
       const x = cell(combo, k);
-      out.push(`Embeddings joined with the count features (${combo.label}, the kind of combination that was best in the paper) reached ${formatMetric(x?.summary.macroAuroc)} ${over(tasksOf(x))}.`);
+      out.push(
+        `Embeddings joined with the count features (${combo.label}, the kind of combination that was best in the paper) reached ${formatMetric(x?.summary.macroAuroc)} ${over(tasksOf(x))}.`,
+      );
     }
     const tests = ev.comparisons.filter((c) => c.model === best.key);
     if (tests.length > 0) {
@@ -258,9 +307,13 @@ function summarySentences(m: ReportCore): string[] {
       );
     }
   } else if (best) {
-    out.push(`With ${kPhrase(k)}, the best embedding model, ${best.label}, reached a macro AUROC of ${formatMetric(cell(best, k)?.summary.macroAuroc)} ${over(tasksOf(cell(best, k)))}. No count baseline was evaluated, so there are no paired comparisons.`);
+    out.push(
+      `With ${kPhrase(k)}, the best embedding model, ${best.label}, reached a macro AUROC of ${formatMetric(cell(best, k)?.summary.macroAuroc)} ${over(tasksOf(cell(best, k)))}. No count baseline was evaluated, so there are no paired comparisons.`,
+    );
   } else if (base) {
-    out.push(`Only count baselines were evaluated. With ${kPhrase(k)}, the best, ${base.label}, reached a macro AUROC of ${formatMetric(cell(base, k)?.summary.macroAuroc)} ${over(tasksOf(cell(base, k)))}.`);
+    out.push(
+      `Only count baselines were evaluated. With ${kPhrase(k)}, the best, ${base.label}, reached a macro AUROC of ${formatMetric(cell(base, k)?.summary.macroAuroc)} ${over(tasksOf(cell(base, k)))}.`,
+    );
   }
   const headline = best ?? base;
   const covered = new Set(headline ? tasksOf(cell(headline, k)) : []);
@@ -268,14 +321,20 @@ function summarySentences(m: ReportCore): string[] {
   if (headline && uncovered.length > 0) {
     const byName = new Map(m.tasks.map((t) => [t.name, t]));
     const why = (t: ReportTask | undefined): string =>
-      t?.labels === 0 ? 'no labels at all' : t?.testPositives === 0 ? 'no positive test label' : 'too few labels for this k or no positive in a training or tuning split';
+      t?.labels === 0
+        ? 'no labels at all'
+        : t?.testPositives === 0
+          ? 'no positive test label'
+          : 'too few labels for this k or no positive in a training or tuning split';
     const reasons = new Map<string, string[]>();
     for (const name of uncovered) {
       const r = why(byName.get(name));
       reasons.set(r, [...(reasons.get(r) ?? []), name]);
     }
     const parts = [...reasons].map(([r, names]) => `${listOf(names)}: ${r}`).join('; ');
-    out.push(`${plural(uncovered.length, 'task of the run has', 'tasks of the run have')} no result at this k and ${uncovered.length === 1 ? 'is' : 'are'} in no macro number above (${parts}). "Skipped runs" gives each run's reason.`);
+    out.push(
+      `${plural(uncovered.length, 'task of the run has', 'tasks of the run have')} no result at this k and ${uncovered.length === 1 ? 'is' : 'are'} in no macro number above (${parts}). "Skipped runs" gives each run's reason.`,
+    );
   }
   if (m.fewShotK !== null && best && base) {
     const b = cell(best, m.fewShotK);
@@ -283,21 +342,32 @@ function summarySentences(m: ReportCore): string[] {
     if (b && c) {
       const bt = tasksOf(b);
       const same = bt.join() === tasksOf(c).join();
-      out.push(`With only ${kPhrase(m.fewShotK)}, macro AUROC was ${formatMetric(b.summary.macroAuroc)} for ${best.label} and ${formatMetric(c.summary.macroAuroc)} for ${base.label} (${same ? `both ${over(bt)}` : `${best.label} ${over(bt)}, ${base.label} ${over(tasksOf(c))}`}).`);
+      out.push(
+        `With only ${kPhrase(m.fewShotK)}, macro AUROC was ${formatMetric(b.summary.macroAuroc)} for ${best.label} and ${formatMetric(c.summary.macroAuroc)} for ${base.label} (${same ? `both ${over(bt)}` : `${best.label} ${over(bt)}, ${base.label} ${over(tasksOf(c))}`}).`,
+      );
     }
   }
-  out.push('AUROC is the chance that a random patient with the outcome gets a higher score than a random patient without it: 0.5 is a coin toss, 1.0 a perfect ranking. Macro AUROC averages the tasks within each task group, then the groups.');
-  const ref = (name: string): string => formatMetric(EHRSHOT_REFERENCE.find((r) => r.name === name)?.points.find((p) => p.k === 'all')?.auroc);
+  out.push(
+    'AUROC is the chance that a random patient with the outcome gets a higher score than a random patient without it: 0.5 is a coin toss, 1.0 a perfect ranking. Macro AUROC averages the tasks within each task group, then the groups.',
+  );
+  const ref = (name: string): string =>
+    formatMetric(EHRSHOT_REFERENCE.find((r) => r.name === name)?.points.find((p) => p.k === 'all')?.auroc);
   out.push(
     `For orientation only: on EHRSHOT, a different dataset with other patients and tasks, the published macro AUROC with all training data is ${ref('CLMBR-T-Base')} for the CLMBR-T-Base foundation model, ${ref('count GBM')} for count features with gradient-boosted trees and ${ref('count LR')} with logistic regression. Numbers from different datasets are not directly comparable.`,
   );
   // Tasks without a positive test label are named above with the tasks that have no result.
   const none = m.tasks.filter((t) => t.testPositives === 0 && (headline === null || covered.has(t.name)));
-  if (none.length > 0) out.push(`${plural(none.length, 'task has', 'tasks have')} no positive test labels (${listOf(none.map((t) => t.name))}), so no test metric can be computed for ${none.length === 1 ? 'it' : 'them'}.`);
+  if (none.length > 0)
+    out.push(
+      `${plural(none.length, 'task has', 'tasks have')} no positive test labels (${listOf(none.map((t) => t.name))}), so no test metric can be computed for ${none.length === 1 ? 'it' : 'them'}.`,
+    );
   const small = m.tasks.filter((t) => t.testPositives !== null && t.testPositives > 0 && t.testPositives < FEW_TEST_POSITIVES);
   if (small.length > 0) {
-    out.push(`${plural(small.length, 'task has', 'tasks have')} fewer than ${FEW_TEST_POSITIVES} positive test labels (${listOf(small.map((t) => `${t.name}: ${t.testPositives}`))}); their intervals are wide and their differences rarely significant.`);
+    out.push(
+      `${plural(small.length, 'task has', 'tasks have')} fewer than ${FEW_TEST_POSITIVES} positive test labels (${listOf(small.map((t) => `${t.name}: ${t.testPositives}`))}); their intervals are wide and their differences rarely significant.`,
+    );
   }
-  if (ev.skipped.length > 0) out.push(`${plural(ev.skipped.length, 'run was', 'runs were')} skipped; the section "Skipped runs" gives the reasons.`);
+  if (ev.skipped.length > 0)
+    out.push(`${plural(ev.skipped.length, 'run was', 'runs were')} skipped; the section "Skipped runs" gives the reasons.`);
   return out;
 }

@@ -58,7 +58,13 @@ export function calibrationSummaries(results: readonly RunResult[], ks: readonly
         so += bin.count * (bin.observed ?? 0);
       }
       const ref = cals[0]?.bins[b];
-      bins.push({ lower: ref?.lower ?? b / nBins, upper: ref?.upper ?? (b + 1) / nBins, count, meanPredicted: count > 0 ? sp / count : null, observed: count > 0 ? so / count : null });
+      bins.push({
+        lower: ref?.lower ?? b / nBins,
+        upper: ref?.upper ?? (b + 1) / nBins,
+        count,
+        meanPredicted: count > 0 ? sp / count : null,
+        observed: count > 0 ? so / count : null,
+      });
     }
     out.push({
       task: first.task,
@@ -94,20 +100,33 @@ export function calibrationSection(m: ReportModel): Section | null {
     .map((t) =>
       sums
         .filter((s) => s.task === t.name)
-        .sort((a, b) => m.models.findIndex((x) => x.key === a.model) - m.models.findIndex((x) => x.key === b.model) || (a.k === 'all' ? 1 : 0) - (b.k === 'all' ? 1 : 0))
-        .map(
-          (s): Row => ({
-            data: { task: s.task, model: s.model, k: String(s.k), ece: String(s.ece), slope: String(s.slope), intercept: String(s.intercept) },
-            cells: [
-              { text: s.task },
-              { text: label.get(s.model) ?? s.model },
-              { text: String(s.k) },
-              { text: fmt(s.ece), num: true, ...(s.replicates > 1 ? { sub: `mean of ${s.replicates} replicates` } : {}) },
-              { text: fmt(s.slope, 2), num: true, ...(s.noFit > 0 ? { sub: `${s.noFit} without a slope (separating or near-constant logits)` } : {}) },
-              { text: fmt(s.intercept, 2), num: true },
-            ],
-          }),
-        ),
+        .sort(
+          (a, b) =>
+            m.models.findIndex((x) => x.key === a.model) - m.models.findIndex((x) => x.key === b.model) ||
+            (a.k === 'all' ? 1 : 0) - (b.k === 'all' ? 1 : 0),
+        )
+        .map((s): Row => ({
+          data: {
+            task: s.task,
+            model: s.model,
+            k: String(s.k),
+            ece: String(s.ece),
+            slope: String(s.slope),
+            intercept: String(s.intercept),
+          },
+          cells: [
+            { text: s.task },
+            { text: label.get(s.model) ?? s.model },
+            { text: String(s.k) },
+            { text: fmt(s.ece), num: true, ...(s.replicates > 1 ? { sub: `mean of ${s.replicates} replicates` } : {}) },
+            {
+              text: fmt(s.slope, 2),
+              num: true,
+              ...(s.noFit > 0 ? { sub: `${s.noFit} without a slope (separating or near-constant logits)` } : {}),
+            },
+            { text: fmt(s.intercept, 2), num: true },
+          ],
+        })),
     )
     .filter((r) => r.length > 0);
   return {
@@ -123,7 +142,21 @@ export function calibrationSection(m: ReportModel): Section | null {
             'Few-shot heads are trained on balanced samples (k positives, k negatives), so their probabilities overstate the positive rate of an unbalanced test split: expect a negative intercept there.',
         ],
       },
-      { kind: 'table', table: { id: 'calibration', headers: [{ text: 'Task' }, { text: 'Model' }, { text: 'k' }, { text: 'ECE', num: true }, { text: 'Slope', num: true }, { text: 'Intercept', num: true }], bodies: rows } },
+      {
+        kind: 'table',
+        table: {
+          id: 'calibration',
+          headers: [
+            { text: 'Task' },
+            { text: 'Model' },
+            { text: 'k' },
+            { text: 'ECE', num: true },
+            { text: 'Slope', num: true },
+            { text: 'Intercept', num: true },
+          ],
+          bodies: rows,
+        },
+      },
       {
         kind: 'chart',
         chart: 'calibration',
@@ -172,7 +205,11 @@ export function calibrationChartSpec(m: ReportModel): TopLevelSpec | null {
         {
           mark: { type: 'line', strokeWidth: 1 },
           transform: [{ filter: "datum.dash === 'diagonal'" }],
-          encoding: { x: { field: 'predicted', type: 'quantitative', title: 'mean predicted probability', ...axis }, y: { field: 'observed', type: 'quantitative', title: 'observed fraction', ...axis }, color: { value: '#bbbbbb' } },
+          encoding: {
+            x: { field: 'predicted', type: 'quantitative', title: 'mean predicted probability', ...axis },
+            y: { field: 'observed', type: 'quantitative', title: 'observed fraction', ...axis },
+            color: { value: '#bbbbbb' },
+          },
         },
         {
           mark: { type: 'line', point: false, strokeWidth: 1.5 },
@@ -182,7 +219,18 @@ export function calibrationChartSpec(m: ReportModel): TopLevelSpec | null {
             y: { field: 'observed', type: 'quantitative', ...axis },
             detail: { field: 'series', type: 'nominal' },
             color: { field: 'model', type: 'nominal', scale: colorScale, legend: { title: null, orient: 'bottom' } },
-            strokeDash: { field: 'dash', type: 'nominal', scale: { domain: ['k = all', 'few-shot k'], range: [[1, 0], [5, 3]] }, legend: { title: null, orient: 'bottom' } },
+            strokeDash: {
+              field: 'dash',
+              type: 'nominal',
+              scale: {
+                domain: ['k = all', 'few-shot k'],
+                range: [
+                  [1, 0],
+                  [5, 3],
+                ],
+              },
+              legend: { title: null, orient: 'bottom' },
+            },
             order: { field: 'predicted', type: 'quantitative' },
           },
         },

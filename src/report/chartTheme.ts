@@ -2,12 +2,27 @@
 import type { Config } from 'vega-lite';
 
 /** Colors of this run's models (color-blind-friendly order of Tableau 10). */
-export const MODEL_COLORS: readonly string[] = ['#4e79a7', '#e15759', '#59a14f', '#f28e2b', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
+export const MODEL_COLORS: readonly string[] = [
+  '#4e79a7',
+  '#e15759',
+  '#59a14f',
+  '#f28e2b',
+  '#b07aa1',
+  '#76b7b2',
+  '#edc948',
+  '#9c755f',
+  '#ff9da7',
+  '#bab0ac',
+];
 
 /** Published reference curves: greys, each with its own dash so they stay apart in print. */
 export const REFERENCE_COLORS: readonly string[] = ['#333333', '#6b6b6b', '#9a9a9a'];
 /** Dash patterns of the reference curves, in the order of {@link REFERENCE_COLORS}. */
-export const REFERENCE_DASHES: readonly number[][] = [[7, 4], [3, 3], [10, 3, 2, 3]];
+export const REFERENCE_DASHES: readonly number[][] = [
+  [7, 4],
+  [3, 3],
+  [10, 3, 2, 3],
+];
 
 /** A solid line in a strokeDash scale. */
 export const SOLID: number[] = [1, 0];

@@ -7,4 +7,3 @@ export function compareK(a: K, b: K): number {
   if (b === 'all') return -1;
   return a - b;
 }
-

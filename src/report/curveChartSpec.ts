@@ -48,7 +48,11 @@ export function referenceSeriesName(name: string): string {
  * with `all` one step after the largest k; optionally the published EHRSHOT curves dashed in
  * grey. With several panels the chart is faceted into small multiples sharing one y scale.
  */
-export function curveChartSpec(points: readonly CurvePoint[], models: readonly ReportModelInfo[], options: CurveChartOptions = {}): TopLevelSpec {
+export function curveChartSpec(
+  points: readonly CurvePoint[],
+  models: readonly ReportModelInfo[],
+  options: CurveChartOptions = {},
+): TopLevelSpec {
   const panels = options.panels ?? [...new Set(points.map((p) => p.panel))];
   const facet = panels.length > 1;
   const title = options.panelTitle ?? ((p: string) => p);
@@ -71,17 +75,44 @@ export function curveChartSpec(points: readonly CurvePoint[], models: readonly R
     const first = !seen.has(p.panel);
     seen.add(p.panel);
     const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
-    rows.push({ panel: title(p.panel), series: seriesName(m), kind: 'model', x: xOf(p.k), k: String(p.k), value: p.value, lower: finite(p.lower), upper: finite(p.upper), first });
+    rows.push({
+      panel: title(p.panel),
+      series: seriesName(m),
+      kind: 'model',
+      x: xOf(p.k),
+      k: String(p.k),
+      value: p.value,
+      lower: finite(p.lower),
+      upper: finite(p.upper),
+      first,
+    });
   }
   if (reference) {
     for (const r of EHRSHOT_REFERENCE) {
-      for (const p of r.points) rows.push({ panel: title(panels[0] ?? 'macro'), series: referenceSeriesName(r.name), kind: 'reference', x: xOf(p.k), k: String(p.k), value: p.auroc, lower: null, upper: null, first: false });
+      for (const p of r.points)
+        rows.push({
+          panel: title(panels[0] ?? 'macro'),
+          series: referenceSeriesName(r.name),
+          kind: 'reference',
+          x: xOf(p.k),
+          k: String(p.k),
+          value: p.auroc,
+          lower: null,
+          upper: null,
+          first: false,
+        });
     }
   }
 
   const seriesDomain = [...usedModels.map(seriesName), ...(reference ? EHRSHOT_REFERENCE.map((r) => referenceSeriesName(r.name)) : [])];
-  const colorRange = [...usedModels.map((_, i) => MODEL_COLORS[i % MODEL_COLORS.length] as string), ...(reference ? EHRSHOT_REFERENCE.map((_, i) => REFERENCE_COLORS[i % REFERENCE_COLORS.length] as string) : [])];
-  const dashRange = [...usedModels.map(() => SOLID), ...(reference ? EHRSHOT_REFERENCE.map((_, i) => REFERENCE_DASHES[i % REFERENCE_DASHES.length] as number[]) : [])];
+  const colorRange = [
+    ...usedModels.map((_, i) => MODEL_COLORS[i % MODEL_COLORS.length] as string),
+    ...(reference ? EHRSHOT_REFERENCE.map((_, i) => REFERENCE_COLORS[i % REFERENCE_COLORS.length] as string) : []),
+  ];
+  const dashRange = [
+    ...usedModels.map(() => SOLID),
+    ...(reference ? EHRSHOT_REFERENCE.map((_, i) => REFERENCE_DASHES[i % REFERENCE_DASHES.length] as number[]) : []),
+  ];
 
   const allKs = [...new Set(numeric)].sort((a, b) => a - b);
   // Small multiples are narrow: label 1, 4, 16, 64 (if run) and `all`; the main chart every k.
@@ -95,17 +126,34 @@ export function curveChartSpec(points: readonly CurvePoint[], models: readonly R
     // Small multiples are too narrow for the long title; their caption says what k is.
     title: facet ? 'k' : 'k: positive (and as many negative) training examples per task',
     scale: { domain: [-0.3, allX + 0.3], nice: false, zero: false },
-    axis: { values: tickValues, labelExpr: `datum.value > ${allX - 0.01} ? 'all' : format(pow(2, datum.value), 'd')`, grid: true, labelFlush: false },
+    axis: {
+      values: tickValues,
+      labelExpr: `datum.value > ${allX - 0.01} ? 'all' : format(pow(2, datum.value), 'd')`,
+      grid: true,
+      labelFlush: false,
+    },
   };
   const yScale = { domain: [yMin, 1], nice: false, zero: false, clamp: true };
-  const legend = { title: reference ? `Model (dashed grey: ${EHRSHOT_REFERENCE_LABEL})` : 'Model', titleLimit: 0, labelLimit: 0, orient: 'bottom' as const, direction: 'vertical' as const, columns: facet ? 2 : 1 };
+  const legend = {
+    title: reference ? `Model (dashed grey: ${EHRSHOT_REFERENCE_LABEL})` : 'Model',
+    titleLimit: 0,
+    labelLimit: 0,
+    orient: 'bottom' as const,
+    direction: 'vertical' as const,
+    columns: facet ? 2 : 1,
+  };
   const color = { field: 'series', type: 'nominal' as const, scale: { domain: seriesDomain, range: colorRange }, legend };
   const layer = [
     {
       transform: [{ filter: "datum.kind === 'model' && isValid(datum.lower) && isValid(datum.upper)" }],
       mark: { type: 'area' as const, opacity: 0.13, interpolate: 'linear' as const },
       // `fill`, not `color`: the band must not take part in the legend (its symbols would lose their stroke).
-      encoding: { x, y: { field: 'lower', type: 'quantitative' as const, scale: yScale, title: 'AUROC' }, y2: { field: 'upper' }, fill: { field: 'series', type: 'nominal' as const, scale: { domain: seriesDomain, range: colorRange }, legend: null } },
+      encoding: {
+        x,
+        y: { field: 'lower', type: 'quantitative' as const, scale: yScale, title: 'AUROC' },
+        y2: { field: 'upper' },
+        fill: { field: 'series', type: 'nominal' as const, scale: { domain: seriesDomain, range: colorRange }, legend: null },
+      },
     },
     {
       transform: [{ filter: 'datum.first' }],

@@ -27,10 +27,20 @@ export function curvesSection(m: ReportModel): Section | null {
   const gaps = gapNotes(m);
   if (gaps.length > 0) blocks.splice(1, 0, { kind: 'list', items: gaps });
   if (m.groups.length > 1) {
-    blocks.push({ kind: 'chart', chart: 'groups', title: 'AUROC by task group', caption: `One panel per task group: mean AUROC of its tasks. ${BAND_EXPLANATION}` });
+    blocks.push({
+      kind: 'chart',
+      chart: 'groups',
+      title: 'AUROC by task group',
+      caption: `One panel per task group: mean AUROC of its tasks. ${BAND_EXPLANATION}`,
+    });
   }
   if (m.tasks.length > 0) {
-    blocks.push({ kind: 'chart', chart: 'tasks', title: 'AUROC by task', caption: `One panel per task (its group in parentheses): mean AUROC over replicates. ${BAND_EXPLANATION} Missing points are skipped runs.` });
+    blocks.push({
+      kind: 'chart',
+      chart: 'tasks',
+      title: 'AUROC by task',
+      caption: `One panel per task (its group in parentheses): mean AUROC over replicates. ${BAND_EXPLANATION} Missing points are skipped runs.`,
+    });
   }
   return { id: 'curves', title: 'Few-shot curves', blocks };
 }
@@ -44,12 +54,25 @@ function gapNotes(m: ReportModel): string[] {
   for (const g of m.curveGaps) {
     const key = `${g.scope}\u0000${g.panel}\u0000${g.taskNames.join()}\u0000${g.curveTaskNames.join()}`;
     let e = byKey.get(key);
-    if (!e) byKey.set(key, (e = { panel: g.scope === 'macro' ? 'the macro curve' : `the "${g.panel}" group curve`, ks: new Set(), tasks: g.taskNames, curve: g.curveTaskNames, models: new Set() }));
+    if (!e)
+      byKey.set(
+        key,
+        (e = {
+          panel: g.scope === 'macro' ? 'the macro curve' : `the "${g.panel}" group curve`,
+          ks: new Set(),
+          tasks: g.taskNames,
+          curve: g.curveTaskNames,
+          models: new Set(),
+        }),
+      );
     e.ks.add(g.k);
     e.models.add(g.model);
   }
   return [...byKey.values()].map((e) => {
-    const ks = [...e.ks].sort(compareK).map((k) => (k === 'all' ? 'all' : `k = ${k}`)).join(', ');
+    const ks = [...e.ks]
+      .sort(compareK)
+      .map((k) => (k === 'all' ? 'all' : `k = ${k}`))
+      .join(', ');
     return `Not plotted on ${e.panel} (${e.models.size === m.models.length ? 'every model' : [...e.models].join(', ')}): ${ks}, where the mean covers ${e.tasks.length === 0 ? 'no task' : e.tasks.join(', ')} instead of the curve's ${e.curve.join(', ')}. A line never joins means over different tasks; the table below keeps these values, marked \u2020.`;
   });
 }
@@ -84,16 +107,39 @@ function macroTable(m: ReportModel): { id: string; headers: Cell[]; bodies: Row[
         const cell = m.macroOf(model.key, k);
         if (!cell) return { text: '\u2014', num: true };
         partial ||= cell.partial;
-        return { text: formatMetric(cell.summary.macroAuroc) + (cell.partial ? ' \u2020' : ''), num: true, ...(cell.partial ? { cls: 'partial' } : {}), data: { model: model.key, k: String(k), macro: String(cell.summary.macroAuroc), tasks: String(Object.keys(cell.summary.tasks).length) } };
+        return {
+          text: formatMetric(cell.summary.macroAuroc) + (cell.partial ? ' \u2020' : ''),
+          num: true,
+          ...(cell.partial ? { cls: 'partial' } : {}),
+          data: {
+            model: model.key,
+            k: String(k),
+            macro: String(cell.summary.macroAuroc),
+            tasks: String(Object.keys(cell.summary.tasks).length),
+          },
+        };
       }),
     ],
   }));
   const refs: Row[] = EHRSHOT_REFERENCE.map((r) => ({
     cls: 'reference',
-    cells: [{ text: referenceSeriesName(r.name) }, ...ks.map((k): Cell => ({ text: formatMetric(r.points.find((p) => p.k === k)?.auroc), num: true }))],
+    cells: [
+      { text: referenceSeriesName(r.name) },
+      ...ks.map((k): Cell => ({ text: formatMetric(r.points.find((p) => p.k === k)?.auroc), num: true })),
+    ],
   }));
-  const notes = [`Macro AUROC: mean over task groups of the mean AUROC of their tasks (each task: mean over replicates). Grey italic rows: ${EHRSHOT_REFERENCE_LABEL}, n/a where it published no value.`];
+  const notes = [
+    `Macro AUROC: mean over task groups of the mean AUROC of their tasks (each task: mean over replicates). Grey italic rows: ${EHRSHOT_REFERENCE_LABEL}, n/a where it published no value.`,
+  ];
   notes.push(...macroTaskNotes(m));
-  if (partial) notes.push('\u2020 Fewer tasks than at other k (some runs were skipped at this k), so this mean covers a different set of tasks and is left off the curve.');
-  return { id: 'macro', headers: [{ text: 'Model' }, ...ks.map((k): Cell => ({ text: k === 'all' ? 'all' : `k=${k}`, num: true }))], bodies: [rows, refs], notes };
+  if (partial)
+    notes.push(
+      '\u2020 Fewer tasks than at other k (some runs were skipped at this k), so this mean covers a different set of tasks and is left off the curve.',
+    );
+  return {
+    id: 'macro',
+    headers: [{ text: 'Model' }, ...ks.map((k): Cell => ({ text: k === 'all' ? 'all' : `k=${k}`, num: true }))],
+    bodies: [rows, refs],
+    notes,
+  };
 }

@@ -9,7 +9,10 @@ export function examplesSection(m: ReportModel): Section | null {
     id: 'examples',
     title: 'Example texts',
     blocks: [
-      { kind: 'paragraphs', items: ['What an embedding model reads: one synthetic record (no real patient) serialized in each format used.'] },
+      {
+        kind: 'paragraphs',
+        items: ['What an embedding model reads: one synthetic record (no real patient) serialized in each format used.'],
+      },
       ...examples.map((e) => ({ kind: 'pre' as const, title: `${e.title} (${e.format})`, text: e.text })),
     ],
   };

@@ -61,12 +61,35 @@ export function fewShotCurves(macro: readonly MacroSummary[], aggregates: Readon
     });
     for (const [group, value] of Object.entries(m.groups)) {
       const b = gl.get(group);
-      const taskNames = [...taskBounds].filter(([, t]) => t.group === group).map(([name]) => name).sort();
-      out.push({ scope: 'group', panel: group, model, k: m.k, value, lower: b?.lower ?? NaN, upper: b?.upper ?? NaN, tasks: b?.tasks ?? 0, taskNames });
+      const taskNames = [...taskBounds]
+        .filter(([, t]) => t.group === group)
+        .map(([name]) => name)
+        .sort();
+      out.push({
+        scope: 'group',
+        panel: group,
+        model,
+        k: m.k,
+        value,
+        lower: b?.lower ?? NaN,
+        upper: b?.upper ?? NaN,
+        tasks: b?.tasks ?? 0,
+        taskNames,
+      });
     }
     for (const [task, value] of Object.entries(m.tasks)) {
       const b = taskBounds.get(task);
-      out.push({ scope: 'task', panel: task, model, k: m.k, value, lower: b?.lower ?? NaN, upper: b?.upper ?? NaN, tasks: 1, taskNames: [task] });
+      out.push({
+        scope: 'task',
+        panel: task,
+        model,
+        k: m.k,
+        value,
+        lower: b?.lower ?? NaN,
+        upper: b?.upper ?? NaN,
+        tasks: 1,
+        taskNames: [task],
+      });
     }
   }
   return out;

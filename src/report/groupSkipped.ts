@@ -18,8 +18,14 @@ export interface SkippedGroup {
 
 const EXPLANATIONS: readonly [RegExp, string][] = [
   [/^one class only in held_out/, 'The test split has only positives or only negatives for this task, so AUROC and AUPRC are undefined.'],
-  [/^one class only in/, 'The training or validation sample holds one class only, so a classifier cannot be fitted or its settings chosen.'],
-  [/draws the same train and tuning sample/, 'Every split and class of the task has fewer labels than k, so this k draws exactly the train and tuning sample of a smaller k, which was run instead (a k that runs short in only some split or class still runs).'],
+  [
+    /^one class only in/,
+    'The training or validation sample holds one class only, so a classifier cannot be fitted or its settings chosen.',
+  ],
+  [
+    /draws the same train and tuning sample/,
+    'Every split and class of the task has fewer labels than k, so this k draws exactly the train and tuning sample of a smaller k, which was run instead (a k that runs short in only some split or class still runs).',
+  ],
   [/^no few-shot sample/, 'shots.json has no sample for this k; label again with this k in the k list to run it.'],
   [/^no labels in/, 'The split has no labels for this task.'],
 ];

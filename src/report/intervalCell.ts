@@ -13,7 +13,14 @@ export function intervalCell(metric: string, k: K, s: ReplicateSummary, replicat
     text: formatInterval(s.estimate, s.lower, s.upper),
     ...(replicates > 1 ? { sub: `range ${formatMetric(s.min)}\u2013${formatMetric(s.max)}` } : {}),
     num: true,
-    data: { metric, k: String(k), estimate: String(s.estimate), lower: String(s.lower), upper: String(s.upper), replicates: String(replicates) },
+    data: {
+      metric,
+      k: String(k),
+      estimate: String(s.estimate),
+      lower: String(s.lower),
+      upper: String(s.upper),
+      replicates: String(replicates),
+    },
   };
 }
 

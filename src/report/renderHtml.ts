@@ -12,7 +12,10 @@ import type { Block, Cell, ChartId, ReportDocument, ReportTable, Row } from './R
 export function renderHtml(doc: ReportDocument, charts: Readonly<Partial<Record<ChartId, string>>>): string {
   const nav = doc.sections.map((s) => `<a href="#${escapeHtml(s.id)}">${escapeHtml(s.title)}</a>`).join('');
   const sections = doc.sections
-    .map((s) => `<section id="${escapeHtml(s.id)}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.blocks.map((b) => block(b, charts)).join('\n')}\n</section>`)
+    .map(
+      (s) =>
+        `<section id="${escapeHtml(s.id)}">\n<h2>${escapeHtml(s.title)}</h2>\n${s.blocks.map((b) => block(b, charts)).join('\n')}\n</section>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -55,7 +58,9 @@ function block(b: Block, charts: Readonly<Partial<Record<ChartId, string>>>): st
       return table(b.table);
     case 'chart': {
       const svg = charts[b.chart];
-      const body = svg ? svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(b.title)}" `) : `<p class="note">(chart not available)</p>`;
+      const body = svg
+        ? svg.replace(/^<svg /, `<svg role="img" aria-label="${escapeHtml(b.title)}" `)
+        : `<p class="note">(chart not available)</p>`;
       return `<figure data-chart="${escapeHtml(b.chart)}">\n<h3>${escapeHtml(b.title)}</h3>\n${body}\n<figcaption>${escapeHtml(b.caption)}</figcaption>\n</figure>`;
     }
     case 'pre':

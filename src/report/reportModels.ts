@@ -24,8 +24,16 @@ export interface ReportModelInfo {
  */
 export function reportModels(evaluation: EvaluationFile): ReportModelInfo[] {
   const fsInfo = new Map((evaluation.featureSets ?? []).map((f) => [f.name, f]));
-  const fsOrder = unique([...(evaluation.featureSets ?? []).map((f) => f.name), ...evaluation.results.map((r) => r.featureSet), ...evaluation.skipped.map((s) => s.featureSet)]);
-  const headOrder = unique([...(evaluation.settings?.heads ?? []), ...evaluation.results.map((r) => r.head), ...evaluation.skipped.map((s) => s.head)]);
+  const fsOrder = unique([
+    ...(evaluation.featureSets ?? []).map((f) => f.name),
+    ...evaluation.results.map((r) => r.featureSet),
+    ...evaluation.skipped.map((s) => s.featureSet),
+  ]);
+  const headOrder = unique([
+    ...(evaluation.settings?.heads ?? []),
+    ...evaluation.results.map((r) => r.head),
+    ...evaluation.skipped.map((s) => s.head),
+  ]);
   const present = new Set([...evaluation.results, ...evaluation.skipped].map((r) => `${r.featureSet}|${r.head}`));
   const bestFs = evaluation.bestBaseline?.split('|')[0];
   const out: ReportModelInfo[] = [];
@@ -35,7 +43,15 @@ export function reportModels(evaluation: EvaluationFile): ReportModelInfo[] {
       if (!present.has(key)) continue;
       const info = fsInfo.get(fs);
       const baseline = info ? info.baseline : fs === bestFs;
-      out.push({ key, featureSet: fs, head, label: `${fs} \u00b7 ${head}`, baseline, combined: !baseline && fs.endsWith(COMBINED_SUFFIX), dims: info ? info.dims : null });
+      out.push({
+        key,
+        featureSet: fs,
+        head,
+        label: `${fs} \u00b7 ${head}`,
+        baseline,
+        combined: !baseline && fs.endsWith(COMBINED_SUFFIX),
+        dims: info ? info.dims : null,
+      });
     }
   }
   return out;

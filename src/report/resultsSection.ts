@@ -18,7 +18,12 @@ export function resultsSection(m: ReportModel): Section | null {
     { text: 'Task' },
     { text: 'Model' },
     { text: 'Test n (positive)', num: true },
-    ...(k !== null ? [{ text: `AUROC, k=${k}`, num: true }, { text: `AUPRC, k=${k}`, num: true }] : []),
+    ...(k !== null
+      ? [
+          { text: `AUROC, k=${k}`, num: true },
+          { text: `AUPRC, k=${k}`, num: true },
+        ]
+      : []),
     { text: 'AUROC, all data', num: true },
     { text: 'AUPRC, all data', num: true },
     { text: `\u0394 AUROC vs ${base ? base.label : 'best baseline'}, all data (95% CI); p Holm-adjusted`, num: true },
@@ -27,7 +32,13 @@ export function resultsSection(m: ReportModel): Section | null {
     const atK = k !== null ? m.macroOf(model.key, k) : undefined;
     const atAll = m.macroOf(model.key, 'all');
     const macroCell = (c: typeof atK, kk: string): Cell =>
-      c ? { text: formatMetric(c.summary.macroAuroc) + (c.partial ? ' \u2020' : ''), num: true, data: { metric: 'macro-auroc', k: kk, macro: String(c.summary.macroAuroc) } } : EMPTY_CELL;
+      c
+        ? {
+            text: formatMetric(c.summary.macroAuroc) + (c.partial ? ' \u2020' : ''),
+            num: true,
+            data: { metric: 'macro-auroc', k: kk, macro: String(c.summary.macroAuroc) },
+          }
+        : EMPTY_CELL;
     return {
       cls: 'macro',
       data: { task: '(macro)', model: model.key },
@@ -60,7 +71,8 @@ export function resultsSection(m: ReportModel): Section | null {
     `AUPRC (average precision) depends on how common the outcome is: a model that guesses scores about the share of positive test labels, so compare it with the positive count in the third column.`,
     `\u0394 AUROC: this model minus the best count baseline on the same test patients (paired bootstrap); below it the p-value, Holm-adjusted for the number of comparisons (unadjusted in parentheses); marked * (bold green or red in report.html) when below ${ALPHA}.`,
   ];
-  if (m.models.some((x) => (k !== null && m.macroOf(x.key, k)?.partial) || m.macroOf(x.key, 'all')?.partial)) notes.push('\u2020 Fewer tasks than at other k, so the macro mean covers a different set of tasks.');
+  if (m.models.some((x) => (k !== null && m.macroOf(x.key, k)?.partial) || m.macroOf(x.key, 'all')?.partial))
+    notes.push('\u2020 Fewer tasks than at other k, so the macro mean covers a different set of tasks.');
   return {
     id: 'results',
     title: k !== null ? `Results by task at k = ${k} and with all data` : 'Results by task with all data',
@@ -74,10 +86,13 @@ function taskRow(m: ReportModel, row: MetricRow, firstOfTask: boolean, k: number
   const metric = (name: 'auroc' | 'auprc', kk: K, a: RunAggregate | undefined): Cell => {
     if (a) return intervalCell(name, kk, a[name], a.replicates);
     const s = m.skippedOf(task.name, model.key, kk);
-    return s ? { text: 'skipped', sub: normalizeReason(s.reason).replace(/\s*\([^)]*\)/g, ''), num: true, cls: 'partial wrap' } : EMPTY_CELL;
+    return s
+      ? { text: 'skipped', sub: normalizeReason(s.reason).replace(/\s*\([^)]*\)/g, ''), num: true, cls: 'partial wrap' }
+      : EMPTY_CELL;
   };
   const nTest = task.testLabels ?? atAll?.nTest ?? atK?.nTest;
-  const testText = nTest === undefined ? '\u2014' : `${formatCount(nTest)}${task.testPositives !== null ? ` (${formatCount(task.testPositives)})` : ''}`;
+  const testText =
+    nTest === undefined ? '\u2014' : `${formatCount(nTest)}${task.testPositives !== null ? ` (${formatCount(task.testPositives)})` : ''}`;
   return {
     data: { task: task.name, model: model.key },
     cells: [

@@ -20,18 +20,40 @@ export function subgroupSection(m: ReportModel): Section | null {
   const bodies: Row[][] = [];
   for (const t of m.tasks) {
     const rows: Row[] = [];
-    for (const r of runs.filter((x) => x.task === t.name).sort((a, b) => order(`${a.featureSet}|${a.head}`) - order(`${b.featureSet}|${b.head}`))) {
+    for (const r of runs
+      .filter((x) => x.task === t.name)
+      .sort((a, b) => order(`${a.featureSet}|${a.head}`) - order(`${b.featureSet}|${b.head}`))) {
       const model = `${r.featureSet}|${r.head}`;
       rows.push({
         cls: 'overall',
         data: { task: r.task, model, attribute: 'all', group: 'all', auroc: String(r.auroc.estimate) },
-        cells: [{ text: r.task }, { text: label.get(model) ?? model }, { text: 'All test labels' }, { text: '' }, { text: formatCount(r.nTest), num: true }, { text: '', num: true }, { text: `${r.auroc.estimate.toFixed(3)} (${ci(r.auroc.lower)}\u2013${ci(r.auroc.upper)})`, num: true }, { text: '' }],
+        cells: [
+          { text: r.task },
+          { text: label.get(model) ?? model },
+          { text: 'All test labels' },
+          { text: '' },
+          { text: formatCount(r.nTest), num: true },
+          { text: '', num: true },
+          { text: `${r.auroc.estimate.toFixed(3)} (${ci(r.auroc.lower)}\u2013${ci(r.auroc.upper)})`, num: true },
+          { text: '' },
+        ],
       });
       for (const g of r.subgroups ?? []) {
         if (g.flagged) flagged++;
         rows.push({
           ...(g.flagged ? { cls: 'flagged' } : {}),
-          data: { task: r.task, model, attribute: g.attribute, group: g.group, labels: String(g.labels), positives: String(g.positives), auroc: String(g.auroc?.estimate ?? null), lower: String(g.auroc?.lower ?? null), upper: String(g.auroc?.upper ?? null), flagged: String(g.flagged) },
+          data: {
+            task: r.task,
+            model,
+            attribute: g.attribute,
+            group: g.group,
+            labels: String(g.labels),
+            positives: String(g.positives),
+            auroc: String(g.auroc?.estimate ?? null),
+            lower: String(g.auroc?.lower ?? null),
+            upper: String(g.auroc?.upper ?? null),
+            flagged: String(g.flagged),
+          },
           cells: [
             { text: '' },
             { text: '' },
@@ -39,7 +61,11 @@ export function subgroupSection(m: ReportModel): Section | null {
             { text: g.group },
             { text: formatCount(g.labels), num: true },
             { text: formatCount(g.positives), num: true },
-            { text: g.auroc === null ? 'n/a (one class)' : `${g.auroc.estimate.toFixed(3)} (${ci(g.auroc.lower)}\u2013${ci(g.auroc.upper)})`, num: true },
+            {
+              text:
+                g.auroc === null ? 'n/a (one class)' : `${g.auroc.estimate.toFixed(3)} (${ci(g.auroc.lower)}\u2013${ci(g.auroc.upper)})`,
+              num: true,
+            },
             { text: g.flagged ? (g.auroc !== null && g.auroc.estimate < r.auroc.estimate ? 'below overall' : 'above overall') : '' },
           ],
         });
@@ -63,7 +89,16 @@ export function subgroupSection(m: ReportModel): Section | null {
         kind: 'table',
         table: {
           id: 'subgroups',
-          headers: [{ text: 'Task' }, { text: 'Model' }, { text: 'Attribute' }, { text: 'Group' }, { text: 'Labels', num: true }, { text: 'Positives', num: true }, { text: 'AUROC (95% CI)', num: true }, { text: 'Flag' }],
+          headers: [
+            { text: 'Task' },
+            { text: 'Model' },
+            { text: 'Attribute' },
+            { text: 'Group' },
+            { text: 'Labels', num: true },
+            { text: 'Positives', num: true },
+            { text: 'AUROC (95% CI)', num: true },
+            { text: 'Flag' },
+          ],
           bodies,
         },
       },

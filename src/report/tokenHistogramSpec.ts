@@ -37,7 +37,14 @@ export function tokenHistogramSpec(runs: readonly TokenCounts[]): TopLevelSpec {
   const rows = runs.flatMap((r, i) => {
     const bins = binTokenCounts(r.counts);
     const panel = `${r.name} (${r.counts.length.toLocaleString('en-US')} texts)`;
-    return bins.map((b, j) => ({ panel, start: b.start, end: b.end, count: b.count, color: MODEL_COLORS[i % MODEL_COLORS.length], budget: j === 0 ? r.budget : null }));
+    return bins.map((b, j) => ({
+      panel,
+      start: b.start,
+      end: b.end,
+      count: b.count,
+      color: MODEL_COLORS[i % MODEL_COLORS.length],
+      budget: j === 0 ? r.budget : null,
+    }));
   });
   return {
     config: CHART_CONFIG,

@@ -110,7 +110,10 @@ export class PreparedSubject {
     for (let i = 0; i < input.length; i++) {
       const t = (input[i] as Event).time;
       if (t !== null && (typeof t !== 'number' || !Number.isFinite(t))) {
-        throw new UsageError(`event time must be epoch milliseconds or null, got ${String(t)}`, { record: `subject ${subject.subjectId}, event ${i}`, field: 'time' });
+        throw new UsageError(`event time must be epoch milliseconds or null, got ${String(t)}`, {
+          record: `subject ${subject.subjectId}, event ${i}`,
+          field: 'time',
+        });
       }
     }
     const events = isSorted(input) ? input : [...input].sort((a, b) => (a.time ?? -Infinity) - (b.time ?? -Infinity));
@@ -228,22 +231,20 @@ export class PreparedSubject {
       if (vi >= 0) (content[vi] as number[]).push(i);
       else general.push(i);
     }
-    this.visits = top.map(
-      (v, vi): PreparedVisit => ({
-        visitId: v.visitId,
-        code: v.code,
-        kind: v.kind,
-        start: v.start,
-        end: v.end,
-        startIndex: v.startIndex,
-        endIndex: v.endIndex,
-        partOf: v.partOf,
-        membership: v.membership,
-        label: description[v.startIndex] as string,
-        content: content[vi] as number[],
-        sources: [v.startIndex],
-      }),
-    );
+    this.visits = top.map((v, vi): PreparedVisit => ({
+      visitId: v.visitId,
+      code: v.code,
+      kind: v.kind,
+      start: v.start,
+      end: v.end,
+      startIndex: v.startIndex,
+      endIndex: v.endIndex,
+      partOf: v.partOf,
+      membership: v.membership,
+      label: description[v.startIndex] as string,
+      content: content[vi] as number[],
+      sources: [v.startIndex],
+    }));
     this.description = description;
     this.unit = unit;
     this.texts = texts;

@@ -35,11 +35,20 @@ export function demographicFacts(p: PreparedSubject, k: number, predictionTime: 
   for (const i of p.demographics) {
     if (i >= k) break;
     switch (p.demographicKind[i]) {
-      case 'birth': birth = i; break;
-      case 'sex': sex = i; break;
-      case 'race': race = i; break;
-      case 'ethnicity': ethnicity = i; break;
-      default: if (raceTextLabel(String(p.events[i]?.extra?.race)) !== null) raceText = i;
+      case 'birth':
+        birth = i;
+        break;
+      case 'sex':
+        sex = i;
+        break;
+      case 'race':
+        race = i;
+        break;
+      case 'ethnicity':
+        ethnicity = i;
+        break;
+      default:
+        if (raceTextLabel(String(p.events[i]?.extra?.race)) !== null) raceText = i;
     }
   }
   const facts: DemographicFact[] = [];

@@ -5,17 +5,29 @@ import { lookupTable } from '../lookupTable.ts';
 /** Built-in labels for the value part of demographic codes (upper-cased), before the vocabulary. */
 const LABELS: Readonly<Record<string, string>> = lookupTable({
   // sex
-  F: 'Female', FEMALE: 'Female', M: 'Male', MALE: 'Male',
+  F: 'Female',
+  FEMALE: 'Female',
+  M: 'Male',
+  MALE: 'Male',
   // race: Synthea values and CDC race codes (FHIR US Core)
-  WHITE: 'White', '2106-3': 'White',
-  BLACK: 'Black or African American', '2054-5': 'Black or African American',
-  ASIAN: 'Asian', '2028-9': 'Asian',
-  NATIVE: 'American Indian or Alaska Native', '1002-5': 'American Indian or Alaska Native',
-  HAWAIIAN: 'Native Hawaiian or Other Pacific Islander', '2076-8': 'Native Hawaiian or Other Pacific Islander',
-  OTHER: 'Other race', '2131-1': 'Other race',
+  WHITE: 'White',
+  '2106-3': 'White',
+  BLACK: 'Black or African American',
+  '2054-5': 'Black or African American',
+  ASIAN: 'Asian',
+  '2028-9': 'Asian',
+  NATIVE: 'American Indian or Alaska Native',
+  '1002-5': 'American Indian or Alaska Native',
+  HAWAIIAN: 'Native Hawaiian or Other Pacific Islander',
+  '2076-8': 'Native Hawaiian or Other Pacific Islander',
+  OTHER: 'Other race',
+  '2131-1': 'Other race',
   // ethnicity
-  HISPANIC: 'Hispanic or Latino', '2135-2': 'Hispanic or Latino',
-  NONHISPANIC: 'Not Hispanic or Latino', 'NON-HISPANIC': 'Not Hispanic or Latino', '2186-5': 'Not Hispanic or Latino',
+  HISPANIC: 'Hispanic or Latino',
+  '2135-2': 'Hispanic or Latino',
+  NONHISPANIC: 'Not Hispanic or Latino',
+  'NON-HISPANIC': 'Not Hispanic or Latino',
+  '2186-5': 'Not Hispanic or Latino',
 });
 
 /** Free-text values that say nothing about the subject (MIMIC's `race` column). */

@@ -22,7 +22,13 @@ import { lookupTable } from '../lookupTable.ts';
 export function displayUnit(unit: string): string {
   let d = cache.get(unit);
   if (d === undefined) {
-    d = SPECIAL[unit] ?? unit.replace(/10\*(-?\d+)/g, '10^$1').replace(/[{}]/g, '').replace(/[\s\u0085]+/g, ' ').trim();
+    d =
+      SPECIAL[unit] ??
+      unit
+        .replace(/10\*(-?\d+)/g, '10^$1')
+        .replace(/[{}]/g, '')
+        .replace(/[\s\u0085]+/g, ' ')
+        .trim();
     if (cache.size < 10_000) cache.set(unit, d);
   }
   return d;

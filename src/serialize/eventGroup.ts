@@ -3,16 +3,7 @@ import { lookupTable } from '../lookupTable.ts';
 
 /** The kind of clinical fact an event records; decides its heading inside a visit. */
 export type EventGroup =
-  | 'condition'
-  | 'medication'
-  | 'procedure'
-  | 'measurement'
-  | 'observation'
-  | 'immunization'
-  | 'allergy'
-  | 'device'
-  | 'careplan'
-  | 'other';
+  'condition' | 'medication' | 'procedure' | 'measurement' | 'observation' | 'immunization' | 'allergy' | 'device' | 'careplan' | 'other';
 
 /** Headings of the groups inside a detailed visit, in the order they are shown. */
 export const EVENT_GROUP_HEADINGS: Readonly<Record<EventGroup, string>> = {
@@ -36,34 +27,98 @@ export const EVENT_GROUPS: readonly EventGroup[] = Object.keys(EVENT_GROUP_HEADI
  * files, MIMIC tables) → group. Lower-cased, `_occurrence`/`_exposure` suffixes removed before lookup.
  */
 const DOMAIN_GROUPS: Readonly<Record<string, EventGroup>> = lookupTable({
-  condition: 'condition', conditions: 'condition', diagnosis: 'condition', diagnoses: 'condition', diagnoses_icd: 'condition', problem: 'condition',
-  medication: 'medication', medications: 'medication', drug: 'medication', drugs: 'medication', prescriptions: 'medication', emar: 'medication', inputevents: 'medication', medicationrequest: 'medication',
-  procedure: 'procedure', procedures: 'procedure', procedures_icd: 'procedure', procedureevents: 'procedure',
-  measurement: 'measurement', measurements: 'measurement', diagnostic_report: 'measurement', diagnosticreport: 'measurement', lab: 'measurement', labs: 'measurement', labevents: 'measurement', chartevents: 'measurement', outputevents: 'measurement',
-  observation: 'observation', observations: 'observation',
-  immunization: 'immunization', immunizations: 'immunization', vaccine: 'immunization',
-  allergy: 'allergy', allergies: 'allergy', allergyintolerance: 'allergy',
-  device: 'device', devices: 'device', supplies: 'device',
-  death: 'other', note: 'other', notes: 'other',
-  careplan: 'careplan', careplans: 'careplan', care_plan: 'careplan', care_plans: 'careplan',
+  condition: 'condition',
+  conditions: 'condition',
+  diagnosis: 'condition',
+  diagnoses: 'condition',
+  diagnoses_icd: 'condition',
+  problem: 'condition',
+  medication: 'medication',
+  medications: 'medication',
+  drug: 'medication',
+  drugs: 'medication',
+  prescriptions: 'medication',
+  emar: 'medication',
+  inputevents: 'medication',
+  medicationrequest: 'medication',
+  procedure: 'procedure',
+  procedures: 'procedure',
+  procedures_icd: 'procedure',
+  procedureevents: 'procedure',
+  measurement: 'measurement',
+  measurements: 'measurement',
+  diagnostic_report: 'measurement',
+  diagnosticreport: 'measurement',
+  lab: 'measurement',
+  labs: 'measurement',
+  labevents: 'measurement',
+  chartevents: 'measurement',
+  outputevents: 'measurement',
+  observation: 'observation',
+  observations: 'observation',
+  immunization: 'immunization',
+  immunizations: 'immunization',
+  vaccine: 'immunization',
+  allergy: 'allergy',
+  allergies: 'allergy',
+  allergyintolerance: 'allergy',
+  device: 'device',
+  devices: 'device',
+  supplies: 'device',
+  death: 'other',
+  note: 'other',
+  notes: 'other',
+  careplan: 'careplan',
+  careplans: 'careplan',
+  care_plan: 'careplan',
+  care_plans: 'careplan',
 });
 
 /** Vocabulary (the part of a code before `/`, or MIMIC's part before `//`) → group. */
 const VOCABULARY_GROUPS: Readonly<Record<string, EventGroup>> = lookupTable({
-  ICD9CM: 'condition', ICD10CM: 'condition', ICD10: 'condition', ICD9: 'condition', ICDO3: 'condition', ICD10CN: 'condition', ICD10GM: 'condition', DIAGNOSIS: 'condition',
-  RxNorm: 'medication', 'RxNorm Extension': 'medication', ATC: 'medication', NDC: 'medication', MEDICATION: 'medication', INFUSION_START: 'medication', INFUSION_END: 'medication',
+  ICD9CM: 'condition',
+  ICD10CM: 'condition',
+  ICD10: 'condition',
+  ICD9: 'condition',
+  ICDO3: 'condition',
+  ICD10CN: 'condition',
+  ICD10GM: 'condition',
+  DIAGNOSIS: 'condition',
+  RxNorm: 'medication',
+  'RxNorm Extension': 'medication',
+  ATC: 'medication',
+  NDC: 'medication',
+  MEDICATION: 'medication',
+  INFUSION_START: 'medication',
+  INFUSION_END: 'medication',
   CVX: 'immunization',
-  CPT4: 'procedure', CPT: 'procedure', HCPCS: 'procedure', ICD10PCS: 'procedure', ICD9Proc: 'procedure', ICD9PCS: 'procedure', PROCEDURE: 'procedure',
-  LOINC: 'measurement', LAB: 'measurement', SUBJECT_FLUID_OUTPUT: 'measurement', SUBJECT_WEIGHT_AT_INFUSION: 'measurement',
+  CPT4: 'procedure',
+  CPT: 'procedure',
+  HCPCS: 'procedure',
+  ICD10PCS: 'procedure',
+  ICD9Proc: 'procedure',
+  ICD9PCS: 'procedure',
+  PROCEDURE: 'procedure',
+  LOINC: 'measurement',
+  LAB: 'measurement',
+  SUBJECT_FLUID_OUTPUT: 'measurement',
+  SUBJECT_WEIGHT_AT_INFUSION: 'measurement',
 });
 
 /** SNOMED CT semantic tags (the trailing parenthesis of a fully specified name) → group. */
 const SNOMED_TAG_GROUPS: Readonly<Record<string, EventGroup>> = lookupTable({
-  disorder: 'condition', finding: 'condition', situation: 'condition', 'morphologic abnormality': 'condition', event: 'condition',
-  procedure: 'procedure', 'regime/therapy': 'procedure',
+  disorder: 'condition',
+  finding: 'condition',
+  situation: 'condition',
+  'morphologic abnormality': 'condition',
+  event: 'condition',
+  procedure: 'procedure',
+  'regime/therapy': 'procedure',
   'observable entity': 'observation',
-  substance: 'allergy', organism: 'allergy',
-  'physical object': 'device', product: 'medication',
+  substance: 'allergy',
+  organism: 'allergy',
+  'physical object': 'device',
+  product: 'medication',
 });
 
 const SNOMED_TAG = /\s*\(([a-z/ ]+)\)\s*$/;

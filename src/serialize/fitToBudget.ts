@@ -35,7 +35,8 @@ const endAfter = (next: DocLine | undefined): LineEnd => (next === undefined ? 0
  * Exact for newline-additive tokenizers (see `Tokenizer.newlineAdditive`).
  */
 function additiveMeasure(doc: SerializedDocument, counter: LineTokenCounter): Measure {
-  const c = (l: DocLine, end: LineEnd): number => (l.pieces === undefined ? counter.count(l.text, end) : counter.countPieces(l.pieces, end, l.prefix));
+  const c = (l: DocLine, end: LineEnd): number =>
+    l.pieces === undefined ? counter.count(l.text, end) : counter.countPieces(l.pieces, end, l.prefix);
   // Tokens of an item's later lines, each ending in a newline (a blank line where the next asks for one).
   let memo = restMemo.get(counter);
   if (memo === undefined) {
@@ -67,7 +68,10 @@ function additiveMeasure(doc: SerializedDocument, counter: LineTokenCounter): Me
     for (let j = 0; j < s.items.length; j++) {
       const item = s.items[j] as DocItem;
       // Inside a section no line is preceded by a blank one, so every line but the section's last ends in one newline.
-      prefix[j + 1] = (prefix[j] as number) + c(item.first, item.rest.length > 0 && (item.rest[0] as DocLine).blankBefore ? 2 : 1) + restTokens(item.rest);
+      prefix[j + 1] =
+        (prefix[j] as number) +
+        c(item.first, item.rest.length > 0 && (item.rest[0] as DocLine).blankBefore ? 2 : 1) +
+        restTokens(item.rest);
     }
     const first = s.heading ?? (s.items[0] as DocItem | undefined)?.first;
     return { s, prefix, head: s.heading === null ? 0 : c(s.heading, 1), lead: first?.blankBefore === true ? 2 : 1 };
@@ -167,4 +171,3 @@ export function fitToBudget(doc: SerializedDocument, tokenizer: Tokenizer, maxTo
   fixed = f;
   return done({ fixed, items }, measure.total({ fixed, items }));
 }
-

@@ -7,7 +7,15 @@ export type { Vocabulary } from './vocabulary.ts';
 export { EMPTY_VOCABULARY, vocabularyFromCodes } from './vocabulary.ts';
 export { extractVisits, isCurrentVisit, visitKind } from '../meds/visits.ts';
 export type { Visit, VisitKind } from '../meds/visits.ts';
-export { AGGREGATED_CONCEPTS, RECENT_SECTION_HEADINGS, conceptIndexOf, isPlausible, normalFlag, normalizeUnit, toConceptUnit } from './aggregates.ts';
+export {
+  AGGREGATED_CONCEPTS,
+  RECENT_SECTION_HEADINGS,
+  conceptIndexOf,
+  isPlausible,
+  normalFlag,
+  normalizeUnit,
+  toConceptUnit,
+} from './aggregates.ts';
 export type { AggregatedConcept, RecentSection, UnitConversion } from './aggregates.ts';
 export { EVENT_GROUPS, EVENT_GROUP_HEADINGS, codeGroup } from './eventGroup.ts';
 export type { EventGroup } from './eventGroup.ts';

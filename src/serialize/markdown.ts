@@ -206,7 +206,11 @@ export function markdownDocument(p: PreparedSubject, k: number, predictionTime: 
     const end = v.endIndex >= 0 && v.endIndex >= k ? null : v.end;
     const current = end === null || end > predictionTime;
     if (!current && (end as number) < windowStart) continue;
-    const desc = visitPieces(v.label, calendarDaysBetween(v.start, predictionTime), current ? null : Math.max(1, calendarDaysBetween(v.start, end as number)));
+    const desc = visitPieces(
+      v.label,
+      calendarDaysBetween(v.start, predictionTime),
+      current ? null : Math.max(1, calendarDaysBetween(v.start, end as number)),
+    );
     const descText = desc.join('');
     summary.push(singleLineItem(piecesLine('-', desc, descText, v.sources, v.label), v.visitId));
     const count = countBelow(v.content, k);

@@ -8,5 +8,8 @@
  * tokenizers' Unicode `\s` includes it.
  */
 export function sanitizeText(text: string): string {
-  return text.replace(/[\s\u0085]+/g, ' ').trim().replace(/^\p{M}+/u, '');
+  return text
+    .replace(/[\s\u0085]+/g, ' ')
+    .trim()
+    .replace(/^\p{M}+/u, '');
 }

@@ -142,7 +142,9 @@ class Result implements SerializeResult {
 function validate(options: SerializeOptions): void {
   const { predictionTime, format, maxTokens, timeWindowDays } = options;
   if (typeof predictionTime !== 'number' || !Number.isFinite(predictionTime)) {
-    throw new UsageError(`predictionTime must be epoch milliseconds (a finite number), got ${String(predictionTime)}`, { field: 'predictionTime' });
+    throw new UsageError(`predictionTime must be epoch milliseconds (a finite number), got ${String(predictionTime)}`, {
+      field: 'predictionTime',
+    });
   }
   if (format !== undefined && !(SERIALIZE_FORMATS as readonly string[]).includes(format)) {
     throw new UsageError(`unknown format "${String(format)}"; known formats: ${SERIALIZE_FORMATS.join(', ')}`, { field: 'format' });
@@ -157,9 +159,28 @@ function validate(options: SerializeOptions): void {
 
 const NONE: readonly string[] = Object.freeze([]);
 
-function truncationReport(doc: SerializedDocument, sel: Selection, maxTokens: number | null, tokensBefore: number, tokensAfter: number, linesAfter: number): Truncation {
+function truncationReport(
+  doc: SerializedDocument,
+  sel: Selection,
+  maxTokens: number | null,
+  tokensBefore: number,
+  tokensAfter: number,
+  linesAfter: number,
+): Truncation {
   if (tokensAfter === tokensBefore && sel.fixed === doc.fixed.length && doc.sections.every((s, si) => s.items.length === sel.items[si])) {
-    return { truncated: false, maxTokens, tokensBefore, tokensAfter, linesBefore: linesAfter, linesAfter, droppedSections: NONE, droppedDetailedVisits: NONE, droppedVisitSummaries: NONE, droppedEventLines: 0, droppedHeadLines: 0 };
+    return {
+      truncated: false,
+      maxTokens,
+      tokensBefore,
+      tokensAfter,
+      linesBefore: linesAfter,
+      linesAfter,
+      droppedSections: NONE,
+      droppedDetailedVisits: NONE,
+      droppedVisitSummaries: NONE,
+      droppedEventLines: 0,
+      droppedHeadLines: 0,
+    };
   }
   const droppedSections: string[] = [];
   let droppedDetailedVisits: string[] = [];
@@ -174,13 +195,20 @@ function truncationReport(doc: SerializedDocument, sel: Selection, maxTokens: nu
     if (m === n) continue;
     if (m === 0 && s.heading !== null) droppedSections.push(s.name);
     // Items are newest first; report the dropped ones oldest first.
-    const ids = s.items.slice(m).map((it) => it.id ?? '').reverse();
+    const ids = s.items
+      .slice(m)
+      .map((it) => it.id ?? '')
+      .reverse();
     if (s.kind === 'detailedVisits') droppedDetailedVisits = ids;
     else if (s.kind === 'visitSummaries') droppedVisitSummaries = ids;
     else droppedEventLines += n - m;
   }
   // Order sections as they went: by drop order.
-  droppedSections.sort((a, b) => doc.dropOrder.indexOf(doc.sections.findIndex((s) => s.name === a)) - doc.dropOrder.indexOf(doc.sections.findIndex((s) => s.name === b)));
+  droppedSections.sort(
+    (a, b) =>
+      doc.dropOrder.indexOf(doc.sections.findIndex((s) => s.name === a)) -
+      doc.dropOrder.indexOf(doc.sections.findIndex((s) => s.name === b)),
+  );
   for (const l of doc.fixed.slice(sel.fixed)) if (l.text.startsWith('## ')) droppedSections.push(l.text.slice(3));
   return {
     truncated: tokensAfter < tokensBefore || linesAfter < linesBefore,
@@ -220,7 +248,9 @@ export function serialize(subject: Subject | PreparedSubject, options: Serialize
   const windowStart = options.timeWindowDays === undefined ? -Infinity : predictionTime - options.timeWindowDays * DAY_MS;
   if (format === 'markdown' || format === 'list') {
     if (subject instanceof PreparedSubject && options.vocabulary !== undefined && options.vocabulary !== subject.vocabulary) {
-      throw new UsageError('vocabulary differs from the one the subject was prepared with; prepare it again or leave vocabulary out', { field: 'vocabulary' });
+      throw new UsageError('vocabulary differs from the one the subject was prepared with; prepare it again or leave vocabulary out', {
+        field: 'vocabulary',
+      });
     }
     const vocabulary = subject instanceof PreparedSubject ? subject.vocabulary : (options.vocabulary ?? EMPTY_VOCABULARY);
     return serializeReference(referenceSubject(subject, vocabulary), format, predictionTime, windowStart, tokenizer, maxTokens);
@@ -228,7 +258,9 @@ export function serialize(subject: Subject | PreparedSubject, options: Serialize
   let prepared: PreparedSubject;
   if (subject instanceof PreparedSubject) {
     if (options.vocabulary !== undefined && options.vocabulary !== subject.vocabulary) {
-      throw new UsageError('vocabulary differs from the one the subject was prepared with; prepare it again or leave vocabulary out', { field: 'vocabulary' });
+      throw new UsageError('vocabulary differs from the one the subject was prepared with; prepare it again or leave vocabulary out', {
+        field: 'vocabulary',
+      });
     }
     prepared = subject;
   } else {
@@ -237,8 +269,17 @@ export function serialize(subject: Subject | PreparedSubject, options: Serialize
 
   // Leakage rule: k usable events; nothing below reads an event at index >= k.
   const k = prepared.usableCount(predictionTime);
-  const doc = format === 'markdown-plus' ? markdownDocument(prepared, k, predictionTime, windowStart) : listDocument(prepared, k, predictionTime, windowStart);
+  const doc =
+    format === 'markdown-plus'
+      ? markdownDocument(prepared, k, predictionTime, windowStart)
+      : listDocument(prepared, k, predictionTime, windowStart);
 
   const fit = fitToBudget(doc, tokenizer, maxTokens);
-  return new Result(fit.text, fit.tokensAfter, truncationReport(doc, fit.selection, maxTokens, fit.tokensBefore, fit.tokensAfter, fit.lines.length), fit.lines, prepared);
+  return new Result(
+    fit.text,
+    fit.tokensAfter,
+    truncationReport(doc, fit.selection, maxTokens, fit.tokensBefore, fit.tokensAfter, fit.lines.length),
+    fit.lines,
+    prepared,
+  );
 }

@@ -54,7 +54,13 @@ export class InspectorDataset {
   // DuckDB reads of one connection run one at a time; requests queue here.
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(dir: string, labelsDir: string | null, ds: MedsDataset, vocabulary: Vocabulary, labels: ReadonlyMap<number, InspectorLabel[]>) {
+  private constructor(
+    dir: string,
+    labelsDir: string | null,
+    ds: MedsDataset,
+    vocabulary: Vocabulary,
+    labels: ReadonlyMap<number, InspectorLabel[]>,
+  ) {
     this.dir = dir;
     this.labelsDir = labelsDir;
     this.ds = ds;
@@ -80,11 +86,16 @@ export class InspectorDataset {
           if (file === undefined) continue;
           for (const l of await readLabels(join(labelsDir, file))) {
             const list = labels.get(l.subjectId) ?? [];
-            list.push({ task, predictionTime: new Date(l.predictionTime).toISOString(), value: l.booleanValue ?? l.integerValue ?? l.floatValue ?? l.categoricalValue ?? null });
+            list.push({
+              task,
+              predictionTime: new Date(l.predictionTime).toISOString(),
+              value: l.booleanValue ?? l.integerValue ?? l.floatValue ?? l.categoricalValue ?? null,
+            });
             labels.set(l.subjectId, list);
           }
         }
-        for (const list of labels.values()) list.sort((a, b) => a.predictionTime.localeCompare(b.predictionTime) || a.task.localeCompare(b.task));
+        for (const list of labels.values())
+          list.sort((a, b) => a.predictionTime.localeCompare(b.predictionTime) || a.task.localeCompare(b.task));
       }
       return new InspectorDataset(dir, labelsDir ?? null, ds, vocabulary, labels);
     } catch (err) {
@@ -134,7 +145,13 @@ export class InspectorDataset {
     try {
       id = this.ds.resolveSubjectId(idOrSource);
     } catch (err) {
-      if (isUsageError(err)) throw new ApiError(404, 'unknown_subject', `unknown subject "${String(idOrSource)}": not a subject_id or source id of the loaded dataset`, 'subjectId');
+      if (isUsageError(err))
+        throw new ApiError(
+          404,
+          'unknown_subject',
+          `unknown subject "${String(idOrSource)}": not a subject_id or source id of the loaded dataset`,
+          'subjectId',
+        );
       throw err;
     }
     const hit = this.recent.get(id);
@@ -153,6 +170,11 @@ export class InspectorDataset {
   }
 
   private summary(id: number): SubjectSummary {
-    return { subjectId: id, sourceId: this.ds.sourceIds.get(id) ?? null, split: this.ds.splitOf(id) ?? null, labels: this.labels.get(id)?.length ?? 0 };
+    return {
+      subjectId: id,
+      sourceId: this.ds.sourceIds.get(id) ?? null,
+      split: this.ds.splitOf(id) ?? null,
+      labels: this.labels.get(id)?.length ?? 0,
+    };
   }
 }

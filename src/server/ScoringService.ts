@@ -68,7 +68,11 @@ export class ScoringService {
     }
     const first = options.probes[0];
     this.vocabulary = options.vocabulary ?? (first ? this.probeVocabulary.get(first)?.vocabulary : undefined);
-    this.defaults = options.defaults ?? (first ? { format: first.data.serializer.format, maxTokens: first.data.serializer.maxTokens, tokenizer: first.data.serializer.tokenizer } : { format: 'markdown', maxTokens: null, tokenizer: 'qwen2' });
+    this.defaults =
+      options.defaults ??
+      (first
+        ? { format: first.data.serializer.format, maxTokens: first.data.serializer.maxTokens, tokenizer: first.data.serializer.tokenizer }
+        : { format: 'markdown', maxTokens: null, tokenizer: 'qwen2' });
   }
 
   /** Loaded probes, in load order. */
@@ -121,7 +125,11 @@ export class ScoringService {
     const pv = p ? this.probeVocabulary.get(p) : undefined;
     if (!p || !pv) return undefined;
     const s = p.data.serializer;
-    return this.serialize(record, { format: s.format, maxTokens: s.maxTokens, tokenizer: s.tokenizer }, layeredVocabulary(pv.vocabulary, record.vocabulary));
+    return this.serialize(
+      record,
+      { format: s.format, maxTokens: s.maxTokens, tokenizer: s.tokenizer },
+      layeredVocabulary(pv.vocabulary, record.vocabulary),
+    );
   }
 
   /**
@@ -137,7 +145,14 @@ export class ScoringService {
       const p = this.probesByTask.get(name);
       if (!p) {
         const known = [...this.probesByTask.keys()].sort();
-        throw new ApiError(400, 'unknown_task', known.length > 0 ? `unknown task "${name}"; loaded probes: ${known.join(', ')}` : `unknown task "${name}": no probes are loaded (start the server with --probes <dir>)`, `tasks[${i}]`);
+        throw new ApiError(
+          400,
+          'unknown_task',
+          known.length > 0
+            ? `unknown task "${name}"; loaded probes: ${known.join(', ')}`
+            : `unknown task "${name}": no probes are loaded (start the server with --probes <dir>)`,
+          `tasks[${i}]`,
+        );
       }
       return p;
     });
@@ -149,7 +164,11 @@ export class ScoringService {
       const key = `${s.format}|${s.maxTokens}|${s.tokenizer}|${pv.key}`;
       let text = texts.get(key);
       if (text === undefined) {
-        text = this.serialize(record, { format: s.format, maxTokens: s.maxTokens, tokenizer: s.tokenizer }, layeredVocabulary(pv.vocabulary, record.vocabulary)).text;
+        text = this.serialize(
+          record,
+          { format: s.format, maxTokens: s.maxTokens, tokenizer: s.tokenizer },
+          layeredVocabulary(pv.vocabulary, record.vocabulary),
+        ).text;
         texts.set(key, text);
       }
       return { text, instruction: p.data.instruction.text };
@@ -164,7 +183,11 @@ export class ScoringService {
         throw err;
       }
       const t = p.data.training;
-      return { task: p.task, probability, probe: { checksum: p.checksum, model: p.data.model.spec, createdAt: p.data.createdAt, C: t.C, validationAuroc: t.validationAuroc } };
+      return {
+        task: p.task,
+        probability,
+        probe: { checksum: p.checksum, model: p.data.model.spec, createdAt: p.data.createdAt, C: t.C, validationAuroc: t.validationAuroc },
+      };
     });
   }
 }

@@ -16,7 +16,12 @@ export function apiKeyAuth(key: string): MiddlewareHandler {
     const auth = c.req.header('authorization');
     const given = auth !== undefined && /^bearer\s+/i.test(auth) ? auth.replace(/^bearer\s+/i, '').trim() : c.req.header('x-api-key');
     if (given === undefined || given === '' || !timingSafeEqual(digest(given), expected)) {
-      const err = new ApiError(401, 'unauthorized', 'this server requires an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"', null);
+      const err = new ApiError(
+        401,
+        'unauthorized',
+        'this server requires an API key: send "Authorization: Bearer <key>" or "x-api-key: <key>"',
+        null,
+      );
       return c.json(errorBody(err), 401, { 'WWW-Authenticate': 'Bearer' });
     }
     await next();

@@ -86,13 +86,37 @@ export function createApp(o: AppOptions): Hono {
     // A known path with another method is a 405 naming the methods it has, not a 404.
     const allowed = allowedMethods(app, c.req.path);
     if (allowed.length > 0) {
-      return c.json(errorBody(new ApiError(405, 'method_not_allowed', `${c.req.method.length <= 10 ? c.req.method : 'this method'} is not allowed here: use ${allowed.join(' or ')} (see GET /openapi.json)`, null)), 405, { Allow: allowed.join(', ') });
+      return c.json(
+        errorBody(
+          new ApiError(
+            405,
+            'method_not_allowed',
+            `${c.req.method.length <= 10 ? c.req.method : 'this method'} is not allowed here: use ${allowed.join(' or ')} (see GET /openapi.json)`,
+            null,
+          ),
+        ),
+        405,
+        { Allow: allowed.join(', ') },
+      );
     }
-    return c.json(errorBody(new ApiError(404, 'not_found', `no such endpoint: ${c.req.method} ${c.req.path.length <= 60 ? c.req.path : `${c.req.path.slice(0, 60)}...`} (see GET /openapi.json)`, null)), 404);
+    return c.json(
+      errorBody(
+        new ApiError(
+          404,
+          'not_found',
+          `no such endpoint: ${c.req.method} ${c.req.path.length <= 60 ? c.req.path : `${c.req.path.slice(0, 60)}...`} (see GET /openapi.json)`,
+          null,
+        ),
+      ),
+      404,
+    );
   });
 
   app.get('/', (c) => {
-    c.header('Content-Security-Policy', "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'",
+    );
     c.header('X-Content-Type-Options', 'nosniff');
     return c.html(INSPECTOR_HTML);
   });
@@ -104,7 +128,18 @@ export function createApp(o: AppOptions): Hono {
     '/v1/*',
     bodyLimit({
       maxSize: maxBody,
-      onError: (c) => c.json(errorBody(new ApiError(413, 'payload_too_large', `request body is larger than the server's limit of ${formatBytes(maxBody)} (--max-body)`, null)), 413),
+      onError: (c) =>
+        c.json(
+          errorBody(
+            new ApiError(
+              413,
+              'payload_too_large',
+              `request body is larger than the server's limit of ${formatBytes(maxBody)} (--max-body)`,
+              null,
+            ),
+          ),
+          413,
+        ),
     }),
   );
 
@@ -113,12 +148,25 @@ export function createApp(o: AppOptions): Hono {
 
   app.get('/v1/models', (c) =>
     c.json({
-      model: { spec: service.embedder.spec, family: service.embedder.family, dims: service.embedder.dims ?? null, description: service.embedder.description },
+      model: {
+        spec: service.embedder.spec,
+        family: service.embedder.family,
+        dims: service.embedder.dims ?? null,
+        description: service.embedder.description,
+      },
       defaults: service.defaults,
       cache: service.cache !== null,
       probes: service.probes.map((p) => {
         const { vocabulary, ...serializer } = p.data.serializer;
-        return { task: p.task, checksum: p.checksum, createdAt: p.data.createdAt, model: p.data.model, serializer: { ...serializer, vocabularyCodes: vocabulary.length }, instruction: p.data.instruction, training: p.data.training };
+        return {
+          task: p.task,
+          checksum: p.checksum,
+          createdAt: p.data.createdAt,
+          model: p.data.model,
+          serializer: { ...serializer, vocabularyCodes: vocabulary.length },
+          instruction: p.data.instruction,
+          training: p.data.training,
+        };
       }),
       dataset: dataset ? { subjects: dataset.subjectCount, labels: dataset.labelsDir !== null } : null,
       // The inspector builds its menus from these, so a new format or tokenizer appears there too.
@@ -138,7 +186,10 @@ export function createApp(o: AppOptions): Hono {
       text: r.text,
       tokenCount: r.tokenCount,
       truncation: r.truncation,
-      lines: r.lines.map((l) => ({ text: l.text, sources: l.sources.map((s) => ({ time: s.time === null ? null : new Date(s.time).toISOString(), code: s.code })) })),
+      lines: r.lines.map((l) => ({
+        text: l.text,
+        sources: l.sources.map((s) => ({ time: s.time === null ? null : new Date(s.time).toISOString(), code: s.code })),
+      })),
     });
   });
 
@@ -152,10 +203,18 @@ export function createApp(o: AppOptions): Hono {
     const rec = await record(body);
     const r = service.serialize(rec, settings);
     // Default: the study's generic instruction (what `embed --instruction generic` uses).
-    const instruction = body.instruction === undefined ? resolveInstruction('generic', settings.format) : (body.instruction as string | null);
+    const instruction =
+      body.instruction === undefined ? resolveInstruction('generic', settings.format) : (body.instruction as string | null);
     const [vector] = await service.embed([{ text: r.text, instruction }]);
     const embedding = Array.from(vector ?? []);
-    return c.json({ embedding, model: service.embedder.spec, family: service.embedder.family, dims: embedding.length, instruction, tokenCount: r.tokenCount });
+    return c.json({
+      embedding,
+      model: service.embedder.spec,
+      family: service.embedder.family,
+      dims: embedding.length,
+      instruction,
+      tokenCount: r.tokenCount,
+    });
   });
 
   app.post('/v1/predict', async (c) => {
@@ -164,7 +223,12 @@ export function createApp(o: AppOptions): Hono {
     const rec = await record(body);
     checkSettingsMatch(body, tasks ?? service.probes.map((p) => p.task), service);
     const predictions = await service.predict(rec, tasks);
-    return c.json({ subjectId: rec.subject.subjectId, predictionTime: new Date(rec.predictionTime).toISOString(), model: service.embedder.spec, predictions });
+    return c.json({
+      subjectId: rec.subject.subjectId,
+      predictionTime: new Date(rec.predictionTime).toISOString(),
+      model: service.embedder.spec,
+      predictions,
+    });
   });
 
   app.post('/v1/inspect', async (c) => {
@@ -193,7 +257,12 @@ function allowedMethods(app: Hono, path: string): string[] {
   const out = new Set<string>();
   for (const r of app.routes) {
     if (r.method === 'ALL' || r.path.includes('*')) continue;
-    const re = new RegExp(`^${r.path.split('/').map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/?$`);
+    const re = new RegExp(
+      `^${r.path
+        .split('/')
+        .map((seg) => (seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/')}/?$`,
+    );
     if (re.test(path)) {
       out.add(r.method);
       if (r.method === 'GET') out.add('HEAD');
@@ -209,7 +278,12 @@ async function readJson(c: Context): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch (err) {
     // V8's message quotes the input; report only the kind of error and where parsing stopped.
-    throw new ApiError(400, 'invalid_json', `the request body is not valid JSON ${jsonErrorReason(err, text).replace(/^invalid JSON /, '')}`, null);
+    throw new ApiError(
+      400,
+      'invalid_json',
+      `the request body is not valid JSON ${jsonErrorReason(err, text).replace(/^invalid JSON /, '')}`,
+      null,
+    );
   }
 }
 
@@ -222,7 +296,12 @@ function checkSettingsMatch(body: Record<string, unknown>, tasks: readonly strin
       if (!p) continue;
       const s: SerializerSettings = p.data.serializer;
       if (body[field] !== s[field]) {
-        throw new ApiError(400, 'settings_mismatch', `the probe for "${t}" was trained on texts with ${field} ${JSON.stringify(s[field])}; leave ${field} out of predict requests`, field);
+        throw new ApiError(
+          400,
+          'settings_mismatch',
+          `the probe for "${t}" was trained on texts with ${field} ${JSON.stringify(s[field])}; leave ${field} out of predict requests`,
+          field,
+        );
       }
     }
   }

@@ -48,7 +48,12 @@ export interface InspectResult {
  * Serialize a record twice, without and with the budget, and mark the lines of the first that the
  * second lacks (matched in order: the budget only removes lines).
  */
-export function inspectRecord(service: ScoringService, record: RecordInput, settings: SerializerSettings, vocabulary: Vocabulary = service.recordVocabulary(record)): InspectResult {
+export function inspectRecord(
+  service: ScoringService,
+  record: RecordInput,
+  settings: SerializerSettings,
+  vocabulary: Vocabulary = service.recordVocabulary(record),
+): InspectResult {
   const budgeted = service.serialize(record, settings, vocabulary);
   const full = settings.maxTokens === null ? budgeted : service.serialize(record, { ...settings, maxTokens: null }, vocabulary);
   const kept = budgeted.lines.map((l) => l.text);

@@ -18,7 +18,18 @@ const ERROR = {
         code: {
           type: 'string',
           description: 'Machine-readable code',
-          examples: ['invalid_json', 'invalid_request', 'invalid_bundle', 'no_patient', 'unknown_task', 'unknown_subject', 'settings_mismatch', 'unauthorized', 'payload_too_large', 'embedding_failed'],
+          examples: [
+            'invalid_json',
+            'invalid_request',
+            'invalid_bundle',
+            'no_patient',
+            'unknown_task',
+            'unknown_subject',
+            'settings_mismatch',
+            'unauthorized',
+            'payload_too_large',
+            'embedding_failed',
+          ],
         },
         message: { type: 'string', description: 'What was wrong and what was expected (never echoes patient content)' },
         path: { type: ['string', 'null'], description: 'The request field concerned, e.g. `predictionTime` or `bundle.entry`' },
@@ -27,15 +38,25 @@ const ERROR = {
   },
 } as const;
 
-const err = (description: string): Record<string, unknown> => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+const err = (description: string): Record<string, unknown> => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
 
-const EVENT_REF = { type: 'object', properties: { time: { type: ['string', 'null'], format: 'date-time' }, code: { type: 'string' } } } as const;
+const EVENT_REF = {
+  type: 'object',
+  properties: { time: { type: ['string', 'null'], format: 'date-time' }, code: { type: 'string' } },
+} as const;
 
 const json = (schema: unknown): Record<string, unknown> => ({ content: { 'application/json': { schema } } });
 
 /** The OpenAPI 3.1 document of this server. */
 export function openApiDocument(version: string): Record<string, unknown> {
-  const commonErrors = { '400': err('Invalid request: malformed JSON, missing or invalid predictionTime, a bundle without a Patient, a bad field'), '401': err('API key required'), '413': err('Request body larger than --max-body') };
+  const commonErrors = {
+    '400': err('Invalid request: malformed JSON, missing or invalid predictionTime, a bundle without a Patient, a bad field'),
+    '401': err('API key required'),
+    '413': err('Request body larger than --max-body'),
+  };
   return {
     openapi: '3.1.0',
     info: {
@@ -47,9 +68,29 @@ export function openApiDocument(version: string): Record<string, unknown> {
     },
     security: [{ bearer: [] }, { apiKey: [] }],
     paths: {
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'Up', ...json({ type: 'object', properties: { status: { const: 'ok' }, version: { type: 'string' }, uptimeSeconds: { type: 'integer' } } }) } } } },
+      '/healthz': {
+        get: {
+          summary: 'Liveness',
+          security: [],
+          responses: {
+            '200': {
+              description: 'Up',
+              ...json({
+                type: 'object',
+                properties: { status: { const: 'ok' }, version: { type: 'string' }, uptimeSeconds: { type: 'integer' } },
+              }),
+            },
+          },
+        },
+      },
       '/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
-      '/': { get: { summary: 'The inspector page (HTML): the text a model reads, line by line with its source events, and the predictions', security: [], responses: { '200': { description: 'HTML', content: { 'text/html': {} } } } } },
+      '/': {
+        get: {
+          summary: 'The inspector page (HTML): the text a model reads, line by line with its source events, and the predictions',
+          security: [],
+          responses: { '200': { description: 'HTML', content: { 'text/html': {} } } },
+        },
+      },
       '/v1/models': {
         get: {
           summary: 'The embedding model, the default serializer settings and the loaded probes',
@@ -60,21 +101,32 @@ export function openApiDocument(version: string): Record<string, unknown> {
         post: {
           summary: 'The text a model reads for a record at a prediction time',
           requestBody: { required: true, ...json({ $ref: '#/components/schemas/SerializeRequest' }) },
-          responses: { '200': { description: 'Serialized text', ...json({ $ref: '#/components/schemas/SerializeResponse' }) }, ...commonErrors },
+          responses: {
+            '200': { description: 'Serialized text', ...json({ $ref: '#/components/schemas/SerializeResponse' }) },
+            ...commonErrors,
+          },
         },
       },
       '/v1/embed': {
         post: {
           summary: 'The embedding of a record at a prediction time',
           requestBody: { required: true, ...json({ $ref: '#/components/schemas/EmbedRequest' }) },
-          responses: { '200': { description: 'Embedding', ...json({ $ref: '#/components/schemas/EmbedResponse' }) }, ...commonErrors, '502': err('The embedding model failed') },
+          responses: {
+            '200': { description: 'Embedding', ...json({ $ref: '#/components/schemas/EmbedResponse' }) },
+            ...commonErrors,
+            '502': err('The embedding model failed'),
+          },
         },
       },
       '/v1/predict': {
         post: {
           summary: 'Probabilities of tasks from the loaded probes, each with its own serializer settings, model and instruction',
           requestBody: { required: true, ...json({ $ref: '#/components/schemas/PredictRequest' }) },
-          responses: { '200': { description: 'Predictions', ...json({ $ref: '#/components/schemas/PredictResponse' }) }, ...commonErrors, '502': err('The embedding model failed') },
+          responses: {
+            '200': { description: 'Predictions', ...json({ $ref: '#/components/schemas/PredictResponse' }) },
+            ...commonErrors,
+            '502': err('The embedding model failed'),
+          },
         },
       },
       '/v1/inspect': {
@@ -93,7 +145,18 @@ export function openApiDocument(version: string): Record<string, unknown> {
             { name: 'q', in: 'query', schema: { type: 'string' }, description: 'Prefix of the subject id or part of the source id' },
           ],
           responses: {
-            '200': { description: 'A page of subjects', ...json({ type: 'object', properties: { total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' }, subjects: { type: 'array', items: { $ref: '#/components/schemas/SubjectSummary' } } } }) },
+            '200': {
+              description: 'A page of subjects',
+              ...json({
+                type: 'object',
+                properties: {
+                  total: { type: 'integer' },
+                  offset: { type: 'integer' },
+                  limit: { type: 'integer' },
+                  subjects: { type: 'array', items: { $ref: '#/components/schemas/SubjectSummary' } },
+                },
+              }),
+            },
             '404': err('No dataset loaded'),
           },
         },
@@ -102,7 +165,10 @@ export function openApiDocument(version: string): Record<string, unknown> {
         get: {
           summary: 'One subject of the --meds dataset: event count, time range, labels',
           parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'MEDS subject id or source id' }],
-          responses: { '200': { description: 'Subject', ...json({ $ref: '#/components/schemas/SubjectDetail' }) }, '404': err('Unknown subject or no dataset loaded') },
+          responses: {
+            '200': { description: 'Subject', ...json({ $ref: '#/components/schemas/SubjectDetail' }) },
+            '404': err('Unknown subject or no dataset loaded'),
+          },
         },
       },
     },
@@ -137,7 +203,11 @@ export function openApiDocument(version: string): Record<string, unknown> {
             text: { type: 'string' },
             tokenCount: { type: 'integer' },
             truncation: { $ref: '#/components/schemas/Truncation' },
-            lines: { type: 'array', items: { type: 'object', properties: { text: { type: 'string' }, sources: { type: 'array', items: EVENT_REF } } }, description: 'Per line of text (split on newlines), its source events' },
+            lines: {
+              type: 'array',
+              items: { type: 'object', properties: { text: { type: 'string' }, sources: { type: 'array', items: EVENT_REF } } },
+              description: 'Per line of text (split on newlines), its source events',
+            },
           },
         },
         EmbedResponse: {
@@ -167,7 +237,13 @@ export function openApiDocument(version: string): Record<string, unknown> {
                   probe: {
                     type: 'object',
                     description: "The probe's identity",
-                    properties: { checksum: { type: 'string' }, model: { type: 'string' }, createdAt: { type: 'string' }, C: { type: 'number' }, validationAuroc: { type: ['number', 'null'] } },
+                    properties: {
+                      checksum: { type: 'string' },
+                      model: { type: 'string' },
+                      createdAt: { type: 'string' },
+                      C: { type: 'number' },
+                      validationAuroc: { type: ['number', 'null'] },
+                    },
                   },
                 },
               },
@@ -216,21 +292,40 @@ export function openApiDocument(version: string): Record<string, unknown> {
         Models: {
           type: 'object',
           properties: {
-            model: { type: 'object', properties: { spec: { type: 'string' }, family: { type: 'string' }, dims: { type: ['integer', 'null'] }, description: { type: 'string' } } },
+            model: {
+              type: 'object',
+              properties: {
+                spec: { type: 'string' },
+                family: { type: 'string' },
+                dims: { type: ['integer', 'null'] },
+                description: { type: 'string' },
+              },
+            },
             defaults: { $ref: '#/components/schemas/Settings' },
             cache: { type: 'boolean' },
-            probes: { type: 'array', items: { type: 'object', description: 'task, checksum, createdAt, model, serializer, instruction, training' } },
+            probes: {
+              type: 'array',
+              items: { type: 'object', description: 'task, checksum, createdAt, model, serializer, instruction, training' },
+            },
             dataset: { type: ['object', 'null'], properties: { subjects: { type: 'integer' }, labels: { type: 'boolean' } } },
             choices: {
               type: 'object',
               description: 'The values this server accepts, from the same registries it checks requests against',
-              properties: { formats: { type: 'array', items: { type: 'string' } }, tokenizers: { type: 'array', items: { type: 'string' } } },
+              properties: {
+                formats: { type: 'array', items: { type: 'string' } },
+                tokenizers: { type: 'array', items: { type: 'string' } },
+              },
             },
           },
         },
         SubjectSummary: {
           type: 'object',
-          properties: { subjectId: { type: 'integer' }, sourceId: { type: ['string', 'null'] }, split: { type: ['string', 'null'] }, labels: { type: 'integer' } },
+          properties: {
+            subjectId: { type: 'integer' },
+            sourceId: { type: ['string', 'null'] },
+            split: { type: ['string', 'null'] },
+            labels: { type: 'integer' },
+          },
         },
         SubjectDetail: {
           allOf: [
@@ -241,7 +336,17 @@ export function openApiDocument(version: string): Record<string, unknown> {
                 events: { type: 'integer' },
                 firstTime: { type: ['string', 'null'] },
                 lastTime: { type: ['string', 'null'] },
-                labelList: { type: 'array', items: { type: 'object', properties: { task: { type: 'string' }, predictionTime: { type: 'string' }, value: { type: ['boolean', 'number', 'string', 'null'] } } } },
+                labelList: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      task: { type: 'string' },
+                      predictionTime: { type: 'string' },
+                      value: { type: ['boolean', 'number', 'string', 'null'] },
+                    },
+                  },
+                },
               },
             },
           ],

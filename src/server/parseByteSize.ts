@@ -1,7 +1,16 @@
 import { UsageError } from '../errors.ts';
 import { lookupTable } from '../lookupTable.ts';
 
-const UNITS: Readonly<Record<string, number>> = lookupTable({ '': 1, b: 1, kb: 1024, k: 1024, mb: 1024 ** 2, m: 1024 ** 2, gb: 1024 ** 3, g: 1024 ** 3 });
+const UNITS: Readonly<Record<string, number>> = lookupTable({
+  '': 1,
+  b: 1,
+  kb: 1024,
+  k: 1024,
+  mb: 1024 ** 2,
+  m: 1024 ** 2,
+  gb: 1024 ** 3,
+  g: 1024 ** 3,
+});
 
 /**
  * Parse a size such as `5mb`, `512kb`, `1.5MB` or `1048576` to bytes (binary units: 1 kb = 1024

@@ -36,7 +36,8 @@ export type SubjectLookup = (subjectId: number | string) => Promise<{ subject: S
 
 /** The request body as an object, or a 400. */
 export function asObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ApiError(400, 'invalid_request', 'the request body must be a JSON object', null);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ApiError(400, 'invalid_request', 'the request body must be a JSON object', null);
   return body as Record<string, unknown>;
 }
 
@@ -47,9 +48,16 @@ export function asObject(body: unknown): Record<string, unknown> {
  * @throws ApiError 400 naming `path`.
  */
 export function parseIsoTime(value: unknown, path: string): number {
-  if (value === undefined || value === null) throw new ApiError(400, 'invalid_request', `${path} is required: an ISO 8601 date-time such as 2019-05-01T12:00:00Z`, path);
+  if (value === undefined || value === null)
+    throw new ApiError(400, 'invalid_request', `${path} is required: an ISO 8601 date-time such as 2019-05-01T12:00:00Z`, path);
   const t = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? parseFhirDateTime(value) : null;
-  if (t === null || !Number.isFinite(t)) throw new ApiError(400, 'invalid_request', `${path} must be an ISO 8601 date or date-time such as 2019-05-01T12:00:00Z, got ${describeValue(value)}`, path);
+  if (t === null || !Number.isFinite(t))
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `${path} must be an ISO 8601 date or date-time such as 2019-05-01T12:00:00Z, got ${describeValue(value)}`,
+      path,
+    );
   return t;
 }
 
@@ -62,8 +70,20 @@ export function parseIsoTime(value: unknown, path: string): number {
  */
 export async function parseRecordInput(body: Record<string, unknown>, lookup?: SubjectLookup): Promise<RecordInput> {
   const given = (['bundle', 'events', 'subjectId'] as const).filter((k) => body[k] !== undefined);
-  if (given.length === 0) throw new ApiError(400, 'invalid_request', 'give the record as "bundle" (a FHIR R4 or STU3 Bundle) or "events" (MEDS events)', 'bundle');
-  if (given.length > 1) throw new ApiError(400, 'invalid_request', `give one of "bundle", "events" or "subjectId", not ${given.map((g) => `"${g}"`).join(' and ')}`, given[1] ?? null);
+  if (given.length === 0)
+    throw new ApiError(
+      400,
+      'invalid_request',
+      'give the record as "bundle" (a FHIR R4 or STU3 Bundle) or "events" (MEDS events)',
+      'bundle',
+    );
+  if (given.length > 1)
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `give one of "bundle", "events" or "subjectId", not ${given.map((g) => `"${g}"`).join(' and ')}`,
+      given[1] ?? null,
+    );
   // Types of every field (requestSchemas.ts, the schemas the OpenAPI document shows); what one
   // field cannot say alone is checked below.
   checkBody(RecordSchema, body);
@@ -85,7 +105,13 @@ export async function parseRecordInput(body: Record<string, unknown>, lookup?: S
     const { subject, codes } = parseEvents(body.events as EventJson[], body.subjectId);
     return { subject, vocabulary: codes.length > 0 ? vocabularyFromCodes(codes) : EMPTY_VOCABULARY, source: 'events', predictionTime };
   }
-  if (!lookup) throw new ApiError(400, 'no_dataset', '"subjectId" needs a MEDS dataset: start the server with --meds <dir>, or send "bundle" or "events"', 'subjectId');
+  if (!lookup)
+    throw new ApiError(
+      400,
+      'no_dataset',
+      '"subjectId" needs a MEDS dataset: start the server with --meds <dir>, or send "bundle" or "events"',
+      'subjectId',
+    );
   const id = body.subjectId as number | string;
   const { subject, vocabulary } = await lookup(id);
   return { subject, vocabulary, source: 'dataset', predictionTime };
@@ -109,7 +135,8 @@ interface EventJson {
 function parseEvents(value: readonly EventJson[], subjectIdValue: unknown): { subject: Subject; codes: CodeMetadata[] } {
   if (value.length === 0) throw new ApiError(400, 'invalid_request', 'events is empty: send at least one event', 'events');
   const subjectId = subjectIdValue === undefined ? 0 : subjectIdValue;
-  if (typeof subjectId !== 'number' || !Number.isSafeInteger(subjectId)) throw new ApiError(400, 'invalid_request', 'subjectId (with events) must be an integer', 'subjectId');
+  if (typeof subjectId !== 'number' || !Number.isSafeInteger(subjectId))
+    throw new ApiError(400, 'invalid_request', 'subjectId (with events) must be an integer', 'subjectId');
   const events: Event[] = [];
   const descriptions = new Map<string, string>();
   value.forEach((e, i) => {
@@ -130,7 +157,10 @@ function parseEvents(value: readonly EventJson[], subjectIdValue: unknown): { su
   });
   // MEDS order: static facts first, then by time; input order kept within a time.
   events.sort((a, b) => (a.time === b.time ? 0 : a.time === null ? -1 : b.time === null ? 1 : a.time - b.time));
-  return { subject: { subjectId, events }, codes: [...descriptions].map(([code, description]) => ({ code, description, parentCodes: [] })) };
+  return {
+    subject: { subjectId, events },
+    codes: [...descriptions].map(([code, description]) => ({ code, description, parentCodes: [] })),
+  };
 }
 
 /**
@@ -141,5 +171,9 @@ function parseEvents(value: readonly EventJson[], subjectIdValue: unknown): { su
  */
 export function parseSerializerSettings(body: Record<string, unknown>, defaults: SerializerSettings): SerializerSettings {
   const s = checkBody(SettingsSchema, body);
-  return { format: s.format ?? defaults.format, maxTokens: s.maxTokens === undefined ? defaults.maxTokens : s.maxTokens, tokenizer: s.tokenizer ?? defaults.tokenizer };
+  return {
+    format: s.format ?? defaults.format,
+    maxTokens: s.maxTokens === undefined ? defaults.maxTokens : s.maxTokens,
+    tokenizer: s.tokenizer ?? defaults.tokenizer,
+  };
 }

@@ -25,25 +25,53 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 }
 
 /** The message of every issue of a field, from its input and path. */
-const says = (message: (input: unknown, path: string) => string) => ({ error: (iss: { input?: unknown; path?: PropertyKey[] }) => message(iss.input, fieldPath(iss.path ?? [])) });
+const says = (message: (input: unknown, path: string) => string) => ({
+  error: (iss: { input?: unknown; path?: PropertyKey[] }) => message(iss.input, fieldPath(iss.path ?? [])),
+});
 
 const isoTimeMessage = (input: unknown, path: string): string =>
-  input === undefined || input === null ? `${path} is required: an ISO 8601 date-time such as 2019-05-01T12:00:00Z` : `${path} must be an ISO 8601 date or date-time such as 2019-05-01T12:00:00Z, got ${describeValue(input)}`;
+  input === undefined || input === null
+    ? `${path} is required: an ISO 8601 date-time such as 2019-05-01T12:00:00Z`
+    : `${path} must be an ISO 8601 date or date-time such as 2019-05-01T12:00:00Z, got ${describeValue(input)}`;
 
 /** One MEDS event as JSON. */
 export const MedsEventSchema = z
   .object(
     {
-      time: z.string(says(isoTimeMessage)).nullable().optional().meta({ format: 'date-time', description: 'ISO 8601; null for static facts (sex, race)' }),
+      time: z
+        .string(says(isoTimeMessage))
+        .nullable()
+        .optional()
+        .meta({ format: 'date-time', description: 'ISO 8601; null for static facts (sex, race)' }),
       code: z
         .string(says(() => 'code must be a non-empty string such as "LOINC/4548-4"'))
-        .min(1, says(() => 'code must be a non-empty string such as "LOINC/4548-4"'))
+        .min(
+          1,
+          says(() => 'code must be a non-empty string such as "LOINC/4548-4"'),
+        )
         .meta({ examples: ['LOINC/4548-4', 'MEDS_BIRTH', 'Gender/F'] }),
-      numericValue: z.number(says(() => 'numericValue must be a finite number or null')).nullable().optional(),
-      textValue: z.string(says(() => 'textValue must be a string or null')).nullable().optional(),
-      description: z.string(says(() => 'description must be a string')).nullable().optional().meta({ description: 'Description of the code (the first given per code is used)' }),
+      numericValue: z
+        .number(says(() => 'numericValue must be a finite number or null'))
+        .nullable()
+        .optional(),
+      textValue: z
+        .string(says(() => 'textValue must be a string or null'))
+        .nullable()
+        .optional(),
+      description: z
+        .string(says(() => 'description must be a string'))
+        .nullable()
+        .optional()
+        .meta({ description: 'Description of the code (the first given per code is used)' }),
       extra: z
-        .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()], says(() => 'extra values must be strings, numbers or booleans')), says(() => 'extra must be an object of strings, numbers or booleans'))
+        .record(
+          z.string(),
+          z.union(
+            [z.string(), z.number(), z.boolean(), z.null()],
+            says(() => 'extra values must be strings, numbers or booleans'),
+          ),
+          says(() => 'extra must be an object of strings, numbers or booleans'),
+        )
         .nullable()
         .optional()
         .meta({ description: 'Extra MEDS columns: unit, visit_id, end (ISO 8601), domain' }),
@@ -54,17 +82,32 @@ export const MedsEventSchema = z
 
 /** The record of a request: a FHIR bundle, MEDS events or a dataset subject, and the prediction time. */
 export const RecordFields = {
-  bundle: z
-    .unknown()
-    .optional()
-    .meta({ type: 'object', description: 'A FHIR R4 or STU3 Bundle holding exactly one Patient and its resources (as Synthea writes them). Converted with the batch converter (`ehr-embed convert --from fhir`).' }),
+  bundle: z.unknown().optional().meta({
+    type: 'object',
+    description:
+      'A FHIR R4 or STU3 Bundle holding exactly one Patient and its resources (as Synthea writes them). Converted with the batch converter (`ehr-embed convert --from fhir`).',
+  }),
   // Before `events`: a bad prediction time is reported first.
-  predictionTime: z.string(says(isoTimeMessage)).meta({ format: 'date-time', description: 'ISO 8601; only events at or before it are used. UTC unless an offset is given.' }),
-  events: z.array(MedsEventSchema, says(() => 'events must be an array of MEDS events')).optional().meta({ description: 'MEDS events of one subject, instead of a bundle' }),
-  subjectId: z
-    .union([z.number(), z.string()], says(() => 'subjectId must be a number or a string'))
+  predictionTime: z
+    .string(says(isoTimeMessage))
+    .meta({ format: 'date-time', description: 'ISO 8601; only events at or before it are used. UTC unless an offset is given.' }),
+  events: z
+    .array(
+      MedsEventSchema,
+      says(() => 'events must be an array of MEDS events'),
+    )
     .optional()
-    .meta({ description: 'A subject of the `--meds` dataset (MEDS id or source id), instead of a bundle; with `events`, the id to report (default 0)' }),
+    .meta({ description: 'MEDS events of one subject, instead of a bundle' }),
+  subjectId: z
+    .union(
+      [z.number(), z.string()],
+      says(() => 'subjectId must be a number or a string'),
+    )
+    .optional()
+    .meta({
+      description:
+        'A subject of the `--meds` dataset (MEDS id or source id), instead of a bundle; with `events`, the id to report (default 0)',
+    }),
 };
 
 const maxTokensMessage = says((input) => `maxTokens must be a positive integer or null, got ${describeValue(input)}`);
@@ -72,12 +115,27 @@ const maxTokensMessage = says((input) => `maxTokens must be a positive integer o
 /** The serializer settings a request may give. */
 export const SettingsFields = {
   format: z
-    .enum(SERIALIZE_FORMATS, says((input) => `format must be one of ${SERIALIZE_FORMATS.join(', ')}, got ${describeValue(input)}`))
+    .enum(
+      SERIALIZE_FORMATS,
+      says((input) => `format must be one of ${SERIALIZE_FORMATS.join(', ')}, got ${describeValue(input)}`),
+    )
     .nullish()
-    .meta({ description: "Serialization format: markdown and list are the paper's serializers byte for byte, markdown-plus and list-plus ehr-embed's variants (default: the loaded probes', else markdown)" }),
-  maxTokens: z.number(maxTokensMessage).int(maxTokensMessage).min(1, maxTokensMessage).nullable().optional().meta({ description: "Token budget; null for none (default: the probes', else none)" }),
+    .meta({
+      description:
+        "Serialization format: markdown and list are the paper's serializers byte for byte, markdown-plus and list-plus ehr-embed's variants (default: the loaded probes', else markdown)",
+    }),
+  maxTokens: z
+    .number(maxTokensMessage)
+    .int(maxTokensMessage)
+    .min(1, maxTokensMessage)
+    .nullable()
+    .optional()
+    .meta({ description: "Token budget; null for none (default: the probes', else none)" }),
   tokenizer: z
-    .enum(TOKENIZER_NAMES as [string, ...string[]], says((input) => `tokenizer must be one of ${TOKENIZER_NAMES.join(', ')}, got ${describeValue(input)}`))
+    .enum(
+      TOKENIZER_NAMES as [string, ...string[]],
+      says((input) => `tokenizer must be one of ${TOKENIZER_NAMES.join(', ')}, got ${describeValue(input)}`),
+    )
     .nullish()
     .meta({ description: "Tokenizer of the budget and counts (default: the probes', else qwen2)" }),
 };
@@ -95,7 +153,9 @@ export const EmbedFields = {
     .string(says(() => 'instruction must be a string (the instruction text) or null (none)'))
     .nullable()
     .optional()
-    .meta({ description: `Instruction text; null for none (default: the study's generic instruction; \`ehr-embed embed --instruction\` modes: ${INSTRUCTION_MODES.join(', ')})` }),
+    .meta({
+      description: `Instruction text; null for none (default: the study's generic instruction; \`ehr-embed embed --instruction\` modes: ${INSTRUCTION_MODES.join(', ')})`,
+    }),
 };
 
 const TASKS_MESSAGE = 'tasks must be a non-empty array of task names (see GET /v1/models)';
@@ -103,8 +163,17 @@ const TASKS_MESSAGE = 'tasks must be a non-empty array of task names (see GET /v
 /** Fields only `/v1/predict` reads. */
 export const PredictFields = {
   tasks: z
-    .array(z.string(says(() => TASKS_MESSAGE)).min(1, says(() => TASKS_MESSAGE)), says(() => 'tasks must be a non-empty array of task names (see GET /v1/models)'))
-    .min(1, says(() => 'tasks must be a non-empty array of task names (see GET /v1/models)'))
+    .array(
+      z.string(says(() => TASKS_MESSAGE)).min(
+        1,
+        says(() => TASKS_MESSAGE),
+      ),
+      says(() => 'tasks must be a non-empty array of task names (see GET /v1/models)'),
+    )
+    .min(
+      1,
+      says(() => 'tasks must be a non-empty array of task names (see GET /v1/models)'),
+    )
     .optional()
     .meta({ description: 'Task names of loaded probes (default: all)' }),
 };
@@ -120,14 +189,25 @@ const ONE_RECORD = { oneOf: [{ required: ['bundle'] }, { required: ['events'] },
 /** `POST /v1/serialize` and `POST /v1/inspect`. */
 export const SerializeRequestSchema = z.object({ ...RecordFields, ...SettingsFields }).meta({ id: 'SerializeRequest', ...ONE_RECORD });
 /** `POST /v1/embed`. */
-export const EmbedRequestSchema = z.object({ ...RecordFields, ...SettingsFields, ...EmbedFields }).meta({ id: 'EmbedRequest', ...ONE_RECORD });
+export const EmbedRequestSchema = z
+  .object({ ...RecordFields, ...SettingsFields, ...EmbedFields })
+  .meta({ id: 'EmbedRequest', ...ONE_RECORD });
 /** `POST /v1/predict`. */
-export const PredictRequestSchema = z
-  .object({ ...RecordFields, ...PredictFields, ...SettingsFields })
-  .meta({ id: 'PredictRequest', description: 'format, maxTokens and tokenizer may be restated but not changed: each probe serializes with its training settings (400 settings_mismatch).', ...ONE_RECORD });
+export const PredictRequestSchema = z.object({ ...RecordFields, ...PredictFields, ...SettingsFields }).meta({
+  id: 'PredictRequest',
+  description:
+    'format, maxTokens and tokenizer may be restated but not changed: each probe serializes with its training settings (400 settings_mismatch).',
+  ...ONE_RECORD,
+});
 
 /** The schemas the OpenAPI document lists under `components.schemas`, by name. */
-export const REQUEST_SCHEMAS = { MedsEvent: MedsEventSchema, Settings: SettingsSchema, SerializeRequest: SerializeRequestSchema, EmbedRequest: EmbedRequestSchema, PredictRequest: PredictRequestSchema } as const;
+export const REQUEST_SCHEMAS = {
+  MedsEvent: MedsEventSchema,
+  Settings: SettingsSchema,
+  SerializeRequest: SerializeRequestSchema,
+  EmbedRequest: EmbedRequestSchema,
+  PredictRequest: PredictRequestSchema,
+} as const;
 
 /**
  * Check `body` against a schema; the first problem becomes a 400 `invalid_request` naming its

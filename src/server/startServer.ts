@@ -64,24 +64,37 @@ export interface RunningServer {
 export async function startServer(o: StartServerOptions = {}): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   if (!isLoopbackHost(host) && (o.apiKey === undefined || o.apiKey === '')) {
-    throw new UsageError(`refusing to listen on ${host} without an API key: anything but loopback (127.0.0.1, ::1) is reachable from other machines. Set the key in the environment variable named by --api-key-env, or bind to 127.0.0.1`, { field: 'host' });
+    throw new UsageError(
+      `refusing to listen on ${host} without an API key: anything but loopback (127.0.0.1, ::1) is reachable from other machines. Set the key in the environment variable named by --api-key-env, or bind to 127.0.0.1`,
+      { field: 'host' },
+    );
   }
   if (!isLoopbackHost(host) && (o.apiKey as string).length < MIN_API_KEY_LENGTH) {
-    throw new UsageError(`the API key is ${(o.apiKey as string).length} characters long: off loopback it must have at least ${MIN_API_KEY_LENGTH} (a short key can be guessed). Generate one, e.g. with: openssl rand -hex 24`, { field: 'apiKey' });
+    throw new UsageError(
+      `the API key is ${(o.apiKey as string).length} characters long: off loopback it must have at least ${MIN_API_KEY_LENGTH} (a short key can be guessed). Generate one, e.g. with: openssl rand -hex 24`,
+      { field: 'apiKey' },
+    );
   }
   const loaded = (o.probes ?? []).map((p) => ProbeBundle.load(p));
   const tasks = new Map<string, string>();
   for (const [i, p] of loaded.entries()) {
     const prev = tasks.get(p.task);
-    if (prev !== undefined) throw new UsageError(`two probes for task "${p.task}" (${prev} and ${o.probes?.[i]}): load one per task`, { field: 'probes' });
+    if (prev !== undefined)
+      throw new UsageError(`two probes for task "${p.task}" (${prev} and ${o.probes?.[i]}): load one per task`, { field: 'probes' });
     tasks.set(p.task, o.probes?.[i] ?? '');
   }
   const specs = [...new Set(loaded.map((p) => p.data.model.spec))];
-  if (specs.length > 1) throw new UsageError(`the probes were trained on different models (${specs.join(', ')}): one server embeds with one model`, { field: 'probes' });
+  if (specs.length > 1)
+    throw new UsageError(`the probes were trained on different models (${specs.join(', ')}): one server embeds with one model`, {
+      field: 'probes',
+    });
   const families = [...new Set(loaded.map((p) => p.data.model.family))];
   const family = families[0];
   const spec = o.model ?? specs[0] ?? 'use-lite';
-  const embedder: Embedder = createEmbedder(spec, family !== undefined && (MODEL_FAMILIES as readonly string[]).includes(family) ? { family: family as ModelFamily } : {});
+  const embedder: Embedder = createEmbedder(
+    spec,
+    family !== undefined && (MODEL_FAMILIES as readonly string[]).includes(family) ? { family: family as ModelFamily } : {},
+  );
   let cache: EmbeddingCache | null = null;
   let dataset: InspectorDataset | undefined;
   try {
@@ -89,9 +102,17 @@ export async function startServer(o: StartServerOptions = {}): Promise<RunningSe
     const probes = loaded.map((p) => ProbeBundle.fromJSON(p.toJSON(), { modelSpec: embedder.spec, modelFamily: embedder.family }));
     cache = o.cacheDir === null ? null : EmbeddingCache.open(o.cacheDir ?? DEFAULT_CACHE_DIR);
     if (o.meds !== undefined) dataset = await InspectorDataset.open(o.meds, o.labels);
-    else if (o.labels !== undefined) throw new UsageError('--labels needs --meds (the dataset the labels were made from)', { field: 'labels' });
+    else if (o.labels !== undefined)
+      throw new UsageError('--labels needs --meds (the dataset the labels were made from)', { field: 'labels' });
     const service = new ScoringService({ embedder, cache, probes, ...(dataset ? { vocabulary: dataset.vocabulary } : {}) });
-    const app = createApp({ service, ...(dataset ? { dataset } : {}), ...(o.apiKey ? { apiKey: o.apiKey } : {}), ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}), ...(o.log ? { log: o.log } : {}), ...(o.cds ? { cds: o.cds } : {}) });
+    const app = createApp({
+      service,
+      ...(dataset ? { dataset } : {}),
+      ...(o.apiKey ? { apiKey: o.apiKey } : {}),
+      ...(o.maxBodyBytes !== undefined ? { maxBodyBytes: o.maxBodyBytes } : {}),
+      ...(o.log ? { log: o.log } : {}),
+      ...(o.cds ? { cds: o.cds } : {}),
+    });
     const { server, port } = await listen(app.fetch, host, o.port ?? 8080);
     const shown = host.includes(':') ? `[${host}]` : host;
     const heldCache = cache;
@@ -124,7 +145,13 @@ function listen(fetch: Parameters<typeof serve>[0]['fetch'], host: string, port:
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: host, port }, (info: AddressInfo) => resolve({ server, port: info.port }));
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new UsageError(`port ${port} on ${host} is in use (choose another with --port)`, { field: 'port' }) : err.code === 'EADDRNOTAVAIL' ? new UsageError(`cannot bind to ${host}: not an address of this machine`, { field: 'host' }) : err);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new UsageError(`port ${port} on ${host} is in use (choose another with --port)`, { field: 'port' })
+          : err.code === 'EADDRNOTAVAIL'
+            ? new UsageError(`cannot bind to ${host}: not an address of this machine`, { field: 'host' })
+            : err,
+      );
     });
   });
 }

@@ -12,6 +12,7 @@ const NEGATIVE_WORDS = new Set(['normal', 'false', '0', 'negative', 'no', 'absen
 export function binaryOutcome(label: Label): boolean | null {
   if (typeof label.booleanValue === 'boolean') return label.booleanValue;
   if (typeof label.integerValue === 'number') return label.integerValue > 0;
-  if (typeof label.categoricalValue === 'string' && label.categoricalValue.trim() !== '') return !NEGATIVE_WORDS.has(label.categoricalValue.trim().toLowerCase());
+  if (typeof label.categoricalValue === 'string' && label.categoricalValue.trim() !== '')
+    return !NEGATIVE_WORDS.has(label.categoricalValue.trim().toLowerCase());
   return null;
 }

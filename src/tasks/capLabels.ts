@@ -8,7 +8,13 @@ import { summarizeLabels } from './summarizeLabels.ts';
  * (task, subject, time): the same subset in every run, a uniform sample in expectation (so the
  * positive rate is kept). Used where a run must fit a time budget (the demo); the note says so.
  */
-export function capLabels(tasks: readonly TaskLabels[], maxPerSplit: number, seed: number, splits: SplitResolver, presentSplits?: ReadonlySet<string>): TaskLabels[] {
+export function capLabels(
+  tasks: readonly TaskLabels[],
+  maxPerSplit: number,
+  seed: number,
+  splits: SplitResolver,
+  presentSplits?: ReadonlySet<string>,
+): TaskLabels[] {
   return tasks.map((t) => {
     const bySplit = new Map<string, { i: number; h: number }[]>();
     t.labels.forEach((l, i) => {
@@ -28,7 +34,13 @@ export function capLabels(tasks: readonly TaskLabels[], maxPerSplit: number, see
     const labels = t.labels.filter((_, i) => keep.has(i));
     const note = `sampled at most ${maxPerSplit} labels per split (seed ${seed}); ${dropped} of ${t.labels.length} labels left out`;
     const info = t.spec ?? { name: t.name, kind: t.summary.kind, group: t.summary.group };
-    const summary = summarizeLabels(info as Parameters<typeof summarizeLabels>[0], labels, splits, [note, ...t.summary.notes.filter((n) => !/no positive|no labels in|no negatives/.test(n))], presentSplits ? { presentSplits } : {});
+    const summary = summarizeLabels(
+      info as Parameters<typeof summarizeLabels>[0],
+      labels,
+      splits,
+      [note, ...t.summary.notes.filter((n) => !/no positive|no labels in|no negatives/.test(n))],
+      presentSplits ? { presentSplits } : {},
+    );
     return { ...t, labels, summary };
   });
 }

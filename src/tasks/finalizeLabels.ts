@@ -19,8 +19,12 @@ export function finalizeLabels(labels: Label[]): Label[] {
     }
     out[out.length - 1] = {
       ...prev,
-      ...(prev.booleanValue != null || l.booleanValue != null ? { booleanValue: Boolean(prev.booleanValue) || Boolean(l.booleanValue) } : {}),
-      ...(prev.integerValue != null || l.integerValue != null ? { integerValue: Math.max(prev.integerValue ?? -Infinity, l.integerValue ?? -Infinity) } : {}),
+      ...(prev.booleanValue != null || l.booleanValue != null
+        ? { booleanValue: Boolean(prev.booleanValue) || Boolean(l.booleanValue) }
+        : {}),
+      ...(prev.integerValue != null || l.integerValue != null
+        ? { integerValue: Math.max(prev.integerValue ?? -Infinity, l.integerValue ?? -Infinity) }
+        : {}),
     };
   }
   return out;

@@ -33,7 +33,17 @@ export function extractIcuStays(events: readonly Event[], visits: readonly Visit
     if (e.code.startsWith(ADMISSION) && match(e.code)) {
       const icuId = idOf(e.extra?.icustay_id);
       open.push({ index: admissions.length, icuId });
-      admissions.push({ visitId: icuId === null ? `${e.code}@${e.time}` : `icu-${icuId}`, code: e.code, kind: 'other', start: e.time, end: null, startIndex: i, endIndex: -1, partOf: idOf(e.extra?.hadm_id), membership: 'explicit' });
+      admissions.push({
+        visitId: icuId === null ? `${e.code}@${e.time}` : `icu-${icuId}`,
+        code: e.code,
+        kind: 'other',
+        start: e.time,
+        end: null,
+        startIndex: i,
+        endIndex: -1,
+        partOf: idOf(e.extra?.hadm_id),
+        membership: 'explicit',
+      });
     } else if (e.code.startsWith(DISCHARGE) && open.length > 0) {
       const icuId = idOf(e.extra?.icustay_id);
       // By id when both rows have one, else the earliest open stay (stays follow each other; a

@@ -35,7 +35,9 @@ export async function importLabels(path: string): Promise<ImportedLabels> {
     const labels = readEhrshotCsv(path);
     return { labels, format: 'ehrshot-csv', valueType: valueTypeOf(labels) };
   }
-  throw new UsageError('unknown label file type: expected a MEDS label .parquet file or an EHRSHOT labeled_patients .csv file', { file: path });
+  throw new UsageError('unknown label file type: expected a MEDS label .parquet file or an EHRSHOT labeled_patients .csv file', {
+    file: path,
+  });
 }
 
 function readEhrshotCsv(file: string): Label[] {
@@ -51,7 +53,11 @@ function readEhrshotCsv(file: string): Label[] {
     [timeCol, 'prediction_time'],
     [valueCol, 'value'],
   ] as const) {
-    if (c < 0) throw new UsageError(`missing column "${name}" (found: ${header.join(', ')}); expected EHRSHOT labeled_patients.csv columns patient_id,prediction_time,value,label_type`, { file, record: 1, field: name });
+    if (c < 0)
+      throw new UsageError(
+        `missing column "${name}" (found: ${header.join(', ')}); expected EHRSHOT labeled_patients.csv columns patient_id,prediction_time,value,label_type`,
+        { file, record: 1, field: name },
+      );
   }
   const labels: Label[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -60,9 +66,15 @@ function readEhrshotCsv(file: string): Label[] {
     const row = i + 1;
     const f = splitCsvLine(line);
     const idText = (f[idCol] ?? '').trim();
-    if (!/^-?\d+$/.test(idText) || !Number.isSafeInteger(Number(idText))) throw new UsageError(`expected an integer patient id, got "${idText}"`, { file, record: row, field: header[idCol] });
+    if (!/^-?\d+$/.test(idText) || !Number.isSafeInteger(Number(idText)))
+      throw new UsageError(`expected an integer patient id, got "${idText}"`, { file, record: row, field: header[idCol] });
     const t = parseUtcTime((f[timeCol] ?? '').trim());
-    if (t === null) throw new UsageError(`expected a time like "2012-06-06 23:59:00", got "${f[timeCol] ?? ''}"`, { file, record: row, field: 'prediction_time' });
+    if (t === null)
+      throw new UsageError(`expected a time like "2012-06-06 23:59:00", got "${f[timeCol] ?? ''}"`, {
+        file,
+        record: row,
+        field: 'prediction_time',
+      });
     const type = typeCol >= 0 ? (f[typeCol] ?? '').trim().toLowerCase() : '';
     labels.push({ subjectId: Number(idText), predictionTime: t, ...parseValue((f[valueCol] ?? '').trim(), type, file, row) });
   }
@@ -91,7 +103,11 @@ function parseValue(v: string, type: string, file: string, row: number): Partial
       if (num !== null) return { floatValue: num };
       return { categoricalValue: v };
     default:
-      throw new UsageError(`unsupported label_type "${type}" (expected boolean, categorical or numeric)`, { file, record: row, field: 'label_type' });
+      throw new UsageError(`unsupported label_type "${type}" (expected boolean, categorical or numeric)`, {
+        file,
+        record: row,
+        field: 'label_type',
+      });
   }
 }
 

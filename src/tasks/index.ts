@@ -38,6 +38,15 @@ export { binaryOutcome } from './binaryOutcome.ts';
 export { subjectSplitResolver, type SplitResolver, type SplitSource } from './subjectSplitResolver.ts';
 export { summarizeLabels, type TaskSummary, type SplitCounts, type TaskInfo } from './summarizeLabels.ts';
 export { labelDataset, type LabelSource, type LabelDatasetOptions, type LabeledDataset, type TaskLabels } from './labelDataset.ts';
-export { sampleShots, SHOT_KS, SHOT_REPLICATES, SHOT_SPLITS, type ShotSet, type TaskShots, type ShotOptions, type ShotAvailability } from './sampleShots.ts';
+export {
+  sampleShots,
+  SHOT_KS,
+  SHOT_REPLICATES,
+  SHOT_SPLITS,
+  type ShotSet,
+  type TaskShots,
+  type ShotOptions,
+  type ShotAvailability,
+} from './sampleShots.ts';
 export { importLabels, type ImportedLabels, type LabelValueType } from './importLabels.ts';
 export { taskLabelsFromImport } from './taskLabelsFromImport.ts';

@@ -66,10 +66,20 @@ const PROGRESS_EVERY = 64;
  * Tasks that need ICU stays (icu_transfer, icu_mortality_24h) get no labels, and a note, when no
  * subject has any: the data cannot tell a transfer from its absence.
  */
-export async function labelDataset(dataset: LabelSource, specs: readonly TaskSpec[], options: LabelDatasetOptions = {}): Promise<LabeledDataset> {
+export async function labelDataset(
+  dataset: LabelSource,
+  specs: readonly TaskSpec[],
+  options: LabelDatasetOptions = {},
+): Promise<LabeledDataset> {
   const vocab = options.vocab ?? parentsFromCodes(dataset.codes);
   const splits = subjectSplitResolver(dataset.splits, options.seed ?? 0);
-  const perTask = specs.map((spec) => ({ spec, labels: [] as Label[], skipped: new Map<string, number>(), needsIcu: taskRequirement(spec) === 'icu_stays', sawIcu: false }));
+  const perTask = specs.map((spec) => ({
+    spec,
+    labels: [] as Label[],
+    skipped: new Map<string, number>(),
+    needsIcu: taskRequirement(spec) === 'icu_stays',
+    sawIcu: false,
+  }));
   const subjectsPerSplit: Record<string, number> = {};
   const subjectIds = new Set<number>();
   let done = 0;

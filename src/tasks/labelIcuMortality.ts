@@ -16,7 +16,12 @@ import { icuStays, subjectFacts } from './subjectFacts.ts';
 import type { IcuMortalityTaskSpec } from './taskSpec.ts';
 
 /** Label one subject for an ICU mortality task. */
-export const labelIcuMortality: Labeler<IcuMortalityTaskSpec> = (subject: Subject, spec: IcuMortalityTaskSpec, vocab: LabelVocabulary, onSkip?: SkipReporter): Label[] => {
+export const labelIcuMortality: Labeler<IcuMortalityTaskSpec> = (
+  subject: Subject,
+  spec: IcuMortalityTaskSpec,
+  vocab: LabelVocabulary,
+  onSkip?: SkipReporter,
+): Label[] => {
   const facts = subjectFacts(subject);
   const stays = icuStays(facts, spec.icu, vocab);
   if (stays.length === 0) return [];

@@ -16,7 +16,12 @@ import { subjectFacts } from './subjectFacts.ts';
 import type { LabTaskSpec } from './taskSpec.ts';
 
 /** Label one subject for a lab task. Results without a usable value or unit are skipped (and reported). */
-export const labelLab: Labeler<LabTaskSpec> = (subject: Subject, spec: LabTaskSpec, vocab: LabelVocabulary, onSkip?: SkipReporter): Label[] => {
+export const labelLab: Labeler<LabTaskSpec> = (
+  subject: Subject,
+  spec: LabTaskSpec,
+  vocab: LabelVocabulary,
+  onSkip?: SkipReporter,
+): Label[] => {
   const match = codeMatcher(spec.lab, vocab);
   const skip = onSkip ?? (() => {});
   const offset = durationMs(spec.predictionTime.offset);

@@ -17,7 +17,12 @@ import { closedStays, inpatientVisits, subjectFacts } from './subjectFacts.ts';
 import type { NewDiagnosisTaskSpec } from './taskSpec.ts';
 
 /** Label one subject for a new-diagnosis task. */
-export const labelNewDiagnosis: Labeler<NewDiagnosisTaskSpec> = (subject: Subject, spec: NewDiagnosisTaskSpec, vocab: LabelVocabulary, onSkip?: SkipReporter): Label[] => {
+export const labelNewDiagnosis: Labeler<NewDiagnosisTaskSpec> = (
+  subject: Subject,
+  spec: NewDiagnosisTaskSpec,
+  vocab: LabelVocabulary,
+  onSkip?: SkipReporter,
+): Label[] => {
   const facts = subjectFacts(subject);
   const stays = closedStays(inpatientVisits(facts, spec.inpatient, vocab));
   if (stays.length === 0) return [];

@@ -18,7 +18,12 @@ import { closedStays, icuStays, inpatientVisits, subjectFacts, type ClosedVisit,
 import type { OperationalTaskSpec } from './taskSpec.ts';
 
 /** Label one subject for an operational task (see the module comment for each outcome). */
-export const labelOperational: Labeler<OperationalTaskSpec> = (subject: Subject, spec: OperationalTaskSpec, vocab: LabelVocabulary, onSkip?: SkipReporter): Label[] => {
+export const labelOperational: Labeler<OperationalTaskSpec> = (
+  subject: Subject,
+  spec: OperationalTaskSpec,
+  vocab: LabelVocabulary,
+  onSkip?: SkipReporter,
+): Label[] => {
   const facts = subjectFacts(subject);
   const visits = inpatientVisits(facts, spec.inpatient, vocab);
   const stays = closedStays(visits);
@@ -70,7 +75,10 @@ export const labelOperational: Labeler<OperationalTaskSpec> = (subject: Subject,
           skip('ICU stay on the admission day');
           continue;
         }
-        push(pred, icu.some((i) => i.start > pred && i.start <= stay.end));
+        push(
+          pred,
+          icu.some((i) => i.start > pred && i.start <= stay.end),
+        );
         break;
       }
       case 'readmission': {

@@ -55,7 +55,10 @@ export function readTaskSpec(file: string): TaskSpec {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.map(String).join('.') || undefined;
-    const more = parsed.error.issues.length > 1 ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})` : '';
+    const more =
+      parsed.error.issues.length > 1
+        ? ` (and ${parsed.error.issues.length - 1} more problem${parsed.error.issues.length > 2 ? 's' : ''})`
+        : '';
     throw new UsageError(`invalid task spec: ${issue?.message ?? 'unknown problem'}${more}`, { file, ...(path ? { field: path } : {}) });
   }
   return parsed.data;

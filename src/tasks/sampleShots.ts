@@ -59,7 +59,12 @@ export interface ShotOptions {
  * @param labels the task's labels in file order; indices refer to this order
  * @param splitOf the split of a subject (`train`, `tuning`, others ignored)
  */
-export function sampleShots(task: string, labels: readonly Label[], splitOf: (subjectId: number) => string, options: ShotOptions): TaskShots {
+export function sampleShots(
+  task: string,
+  labels: readonly Label[],
+  splitOf: (subjectId: number) => string,
+  options: ShotOptions,
+): TaskShots {
   const ks = [...(options.ks ?? SHOT_KS)].sort((a, b) => a - b);
   const replicates = options.replicates ?? SHOT_REPLICATES;
   const pools: Record<string, { positives: number[]; negatives: number[] }> = {};
@@ -70,7 +75,9 @@ export function sampleShots(task: string, labels: readonly Label[], splitOf: (su
     if (!pool || y === null) return;
     (y ? pool.positives : pool.negatives).push(i);
   });
-  const available = Object.fromEntries(SHOT_SPLITS.map((s) => [s, { positives: pools[s]!.positives.length, negatives: pools[s]!.negatives.length }])) as ShotAvailability;
+  const available = Object.fromEntries(
+    SHOT_SPLITS.map((s) => [s, { positives: pools[s]!.positives.length, negatives: pools[s]!.negatives.length }]),
+  ) as ShotAvailability;
   const capped = ks.filter((k) => SHOT_SPLITS.some((s) => available[s].positives < k || available[s].negatives < k));
 
   const out: Record<string, ShotSet>[] = [];
@@ -84,7 +91,8 @@ export function sampleShots(task: string, labels: readonly Label[], splitOf: (su
     }
     const byK: Record<string, ShotSet> = {};
     for (const k of ks) {
-      const pick = (s: (typeof SHOT_SPLITS)[number]): number[] => [...order[s]!.positives.slice(0, k), ...order[s]!.negatives.slice(0, k)].sort((a, b) => a - b);
+      const pick = (s: (typeof SHOT_SPLITS)[number]): number[] =>
+        [...order[s]!.positives.slice(0, k), ...order[s]!.negatives.slice(0, k)].sort((a, b) => a - b);
       byK[String(k)] = { train: pick('train'), tuning: pick('tuning') };
     }
     out.push(byK);

@@ -54,7 +54,10 @@ export function summarizeLabels(
   options: { presentSplits?: ReadonlySet<string> } = {},
 ): TaskSummary {
   const lab = task.kind === 'lab' || labels.some((l) => typeof l.integerValue === 'number');
-  const acc = new Map<string, { labels: number; positives: number; negatives: number; subjects: Set<number>; positiveSubjects: Set<number>; classes: number[] }>();
+  const acc = new Map<
+    string,
+    { labels: number; positives: number; negatives: number; subjects: Set<number>; positiveSubjects: Set<number>; classes: number[] }
+  >();
   const bucket = (name: string) => {
     let b = acc.get(name);
     if (!b) {
@@ -74,7 +77,8 @@ export function summarizeLabels(
         b.positives++;
         b.positiveSubjects.add(l.subjectId);
       } else if (y === false) b.negatives++;
-      if (lab && typeof l.integerValue === 'number' && l.integerValue >= 0 && l.integerValue <= 3) b.classes[l.integerValue] = (b.classes[l.integerValue] ?? 0) + 1;
+      if (lab && typeof l.integerValue === 'number' && l.integerValue >= 0 && l.integerValue <= 3)
+        b.classes[l.integerValue] = (b.classes[l.integerValue] ?? 0) + 1;
     }
   }
   const counts = (b: ReturnType<typeof bucket>): SplitCounts => ({
@@ -86,7 +90,9 @@ export function summarizeLabels(
     ...(lab ? { classes: b.classes } : {}),
   });
   // Object.fromEntries makes own properties even for a split named `__proto__` (assignment would not).
-  const perSplit: Record<string, SplitCounts> = Object.fromEntries([...acc].filter(([name]) => name !== '\0all').map(([name, b]) => [name, counts(b)]));
+  const perSplit: Record<string, SplitCounts> = Object.fromEntries(
+    [...acc].filter(([name]) => name !== '\0all').map(([name, b]) => [name, counts(b)]),
+  );
 
   const out = [...notes];
   if (labels.length === 0) {
@@ -102,7 +108,11 @@ export function summarizeLabels(
     }
   }
   const complete =
-    labels.length > 0 && Object.entries(perSplit).every(([name, c]) => (c.positives > 0 && c.negatives > 0) || (options.presentSplits !== undefined && !options.presentSplits.has(name) && c.labels === 0));
+    labels.length > 0 &&
+    Object.entries(perSplit).every(
+      ([name, c]) =>
+        (c.positives > 0 && c.negatives > 0) || (options.presentSplits !== undefined && !options.presentSplits.has(name) && c.labels === 0),
+    );
   return {
     task: task.name,
     kind: task.kind,

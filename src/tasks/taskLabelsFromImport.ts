@@ -27,9 +27,17 @@ export function taskLabelsFromImport(
   if (options.subjectIds) {
     const outside = sorted.filter((l) => !options.subjectIds?.has(l.subjectId));
     if (outside.length > 0) {
-      notes.push(`${outside.length} of ${sorted.length} labels (${new Set(outside.map((l) => l.subjectId)).size} subjects) are for subjects not in this dataset`);
+      notes.push(
+        `${outside.length} of ${sorted.length} labels (${new Set(outside.map((l) => l.subjectId)).size} subjects) are for subjects not in this dataset`,
+      );
     }
   }
   const info = { name, kind: options.spec?.kind ?? ('imported' as const), group: options.spec?.group ?? ('other' as const) };
-  return { name, spec: options.spec ?? null, labels: sorted, skipped: {}, summary: summarizeLabels(info, sorted, splits, notes, { presentSplits: options.presentSplits }) };
+  return {
+    name,
+    spec: options.spec ?? null,
+    labels: sorted,
+    skipped: {},
+    summary: summarizeLabels(info, sorted, splits, notes, { presentSplits: options.presentSplits }),
+  };
 }

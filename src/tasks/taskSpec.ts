@@ -20,7 +20,9 @@ export const DurationSchema = z
     minutes: z.number().nonnegative().optional(),
   })
   .strict()
-  .refine((d) => d.days !== undefined || d.hours !== undefined || d.minutes !== undefined, { message: 'give at least one of days, hours, minutes' })
+  .refine((d) => d.days !== undefined || d.hours !== undefined || d.minutes !== undefined, {
+    message: 'give at least one of days, hours, minutes',
+  })
   .describe('A length of time: days + hours + minutes');
 
 /** A length of time (see {@link DurationSchema}). */
@@ -42,7 +44,10 @@ export const CodeSetSchema = z
     prefixes: z.array(z.string().min(1)).default([]).describe('code prefixes, e.g. "ICU_ADMISSION//"'),
     icd10cm: z.array(IcdPrefix).default([]).describe('ICD-10-CM prefixes, dots optional, e.g. "I21", "K90.0"'),
     icd9cm: z.array(IcdPrefix).default([]).describe('ICD-9-CM prefixes, dots optional, e.g. "410", "579.0"'),
-    matchParents: z.boolean().default(true).describe('also match when a parent code (codes.parquet parent_codes) is in the set; default true'),
+    matchParents: z
+      .boolean()
+      .default(true)
+      .describe('also match when a parent code (codes.parquet parent_codes) is in the set; default true'),
   })
   .strict();
 
@@ -55,12 +60,17 @@ const DEFAULT_ICU = { codes: ['Visit/ICU'], prefixes: ['ICU_ADMISSION'], icd10cm
 /** Fields every task has. */
 const common = {
   $schema: z.string().optional().describe('path or URL of the JSON Schema, for editors; ignored'),
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-"').describe('task name; also the label file name'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, "_" and "-"')
+    .describe('task name; also the label file name'),
   description: z.string().optional().describe('one sentence for people'),
   group: z.enum(['operational', 'lab', 'new_diagnosis', 'other']).describe('task group for group means (SPEC 5)'),
   query: z.string().min(1).describe('the instruction query of SPEC 3, e.g. "will the patient stay in the hospital for more than 7 days"'),
   notes: z.array(z.string()).default([]).describe('why the spec is as it is (code-set choices, deviations)'),
-  inpatient: CodeSetSchema.optional().describe('codes of inpatient visits; default: Visit/IP, Visit/ERIP (and other inpatient classes) and MIMIC HOSPITAL_ADMISSION'),
+  inpatient: CodeSetSchema.optional().describe(
+    'codes of inpatient visits; default: Visit/IP, Visit/ERIP (and other inpatient classes) and MIMIC HOSPITAL_ADMISSION',
+  ),
 };
 
 /** Prediction at 23:59 (UTC) on the day an inpatient visit starts or ends. */
@@ -91,7 +101,8 @@ export const OperationalTaskSchema = z
   })
   .strict()
   .superRefine((t, ctx) => {
-    if ((t.outcome === 'readmission' || t.outcome === 'mortality') && !t.horizon) ctx.addIssue({ code: 'custom', path: ['horizon'], message: `${t.outcome} needs a horizon` });
+    if ((t.outcome === 'readmission' || t.outcome === 'mortality') && !t.horizon)
+      ctx.addIssue({ code: 'custom', path: ['horizon'], message: `${t.outcome} needs a horizon` });
     if (t.outcome === 'long_los' && !t.minStay) ctx.addIssue({ code: 'custom', path: ['minStay'], message: 'long_los needs minStay' });
   });
 
@@ -108,7 +119,10 @@ export const LabTaskSchema = z
     kind: z.literal('lab'),
     lab: CodeSetSchema.describe('codes of the lab test (LOINC, SNOMED, or source codes whose parent is one)'),
     predictionTime: z
-      .object({ rule: z.literal('before_result'), offset: DurationSchema.default({ minutes: 1 }).describe('how long before the result; default 1 minute') })
+      .object({
+        rule: z.literal('before_result'),
+        offset: DurationSchema.default({ minutes: 1 }).describe('how long before the result; default 1 minute'),
+      })
       .strict(),
     unit: z.string().min(1).describe('canonical unit of the thresholds, e.g. "mmol/L"'),
     units: z
@@ -137,7 +151,9 @@ export const NewDiagnosisTaskSchema = z
     exclusions: z
       .array(z.enum(['prior_diagnosis', 'censored', 'dead_before_prediction', 'diagnosis_before_horizon']))
       .default(['prior_diagnosis', 'censored', 'dead_before_prediction'])
-      .describe('"prior_diagnosis": drop prediction times at or after the first diagnosis; "diagnosis_before_horizon": drop (instead of negative) when the first diagnosis falls in (prediction time, horizon start]'),
+      .describe(
+        '"prior_diagnosis": drop prediction times at or after the first diagnosis; "diagnosis_before_horizon": drop (instead of negative) when the first diagnosis falls in (prediction time, horizon start]',
+      ),
   })
   .strict();
 
@@ -148,13 +164,22 @@ export const IcuMortalityTaskSchema = z
     kind: z.literal('icu_mortality_24h'),
     icu: CodeSetSchema.default(DEFAULT_ICU).describe('codes that start an ICU stay; default Visit/ICU and ICU_ADMISSION*'),
     predictionTime: z.object({ rule: z.literal('after_icu_admission'), offset: DurationSchema.default({ hours: 24 }) }).strict(),
-    gap: DurationSchema.default({ hours: 48 }).describe('stays ending (discharge or death) within this time of ICU admission are excluded; death is counted after it'),
-    exclusions: z.array(z.enum(['discharge_or_death_in_gap', 'icu_admission_in_gap'])).default(['discharge_or_death_in_gap', 'icu_admission_in_gap']),
+    gap: DurationSchema.default({ hours: 48 }).describe(
+      'stays ending (discharge or death) within this time of ICU admission are excluded; death is counted after it',
+    ),
+    exclusions: z
+      .array(z.enum(['discharge_or_death_in_gap', 'icu_admission_in_gap']))
+      .default(['discharge_or_death_in_gap', 'icu_admission_in_gap']),
   })
   .strict();
 
 /** Any task specification: discriminated by `kind`. */
-export const TaskSpecSchema = z.discriminatedUnion('kind', [OperationalTaskSchema, LabTaskSchema, NewDiagnosisTaskSchema, IcuMortalityTaskSchema]);
+export const TaskSpecSchema = z.discriminatedUnion('kind', [
+  OperationalTaskSchema,
+  LabTaskSchema,
+  NewDiagnosisTaskSchema,
+  IcuMortalityTaskSchema,
+]);
 
 /** A validated task specification (defaults applied). */
 export type TaskSpec = z.infer<typeof TaskSpecSchema>;

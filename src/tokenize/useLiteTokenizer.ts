@@ -120,7 +120,7 @@ export function createUseLiteTokenizer(vocabulary: readonly VocabEntry[], name =
     }
     let n = 0;
     codePoints[n++] = SEPARATOR;
-    for (let i = 0; i < normalized.length; ) {
+    for (let i = 0; i < normalized.length;) {
       // codePointAt returns a lone surrogate as itself, as the package's for...of does.
       const cp = normalized.codePointAt(i) as number;
       i += cp > 0xffff ? 2 : 1;

@@ -118,7 +118,11 @@ async function addOmopConcepts(chain: VocabularyChain, file: string, wanted: rea
     ).getRowObjectsJS();
     for (const r of rows) if (typeof r.name === 'string') chain.set(String(r.code), r.name, 'omop-concept');
   } catch (err) {
-    throw new UsageError(`cannot read OMOP CONCEPT file (expected columns vocabulary_id, concept_code, concept_name): ${duckMessage(err)}`, { file }, { cause: err });
+    throw new UsageError(
+      `cannot read OMOP CONCEPT file (expected columns vocabulary_id, concept_code, concept_name): ${duckMessage(err)}`,
+      { file },
+      { cause: err },
+    );
   } finally {
     duck.close();
   }
@@ -134,7 +138,11 @@ async function addIcd10Titles(chain: VocabularyChain, file: string, wanted: read
   if (byIcd.size === 0) return;
   const duck = await openDuck('512MB');
   try {
-    const rows = (await duck.connection.runAndReadAll(`SELECT upper(code::VARCHAR) AS code, long::VARCHAR AS title FROM read_csv(${sqlString(file)}, header = true, all_varchar = true)`)).getRowObjectsJS();
+    const rows = (
+      await duck.connection.runAndReadAll(
+        `SELECT upper(code::VARCHAR) AS code, long::VARCHAR AS title FROM read_csv(${sqlString(file)}, header = true, all_varchar = true)`,
+      )
+    ).getRowObjectsJS();
     for (const r of rows) for (const code of byIcd.get(String(r.code)) ?? []) chain.set(code, String(r.title), 'icd10cm-titles');
   } catch (err) {
     throw new UsageError(`cannot read ICD-10-CM titles (expected columns code, long): ${duckMessage(err)}`, { file }, { cause: err });

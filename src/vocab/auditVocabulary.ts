@@ -40,7 +40,10 @@ export interface AuditOptions {
 }
 
 /** Audit description coverage with the full lookup chain. Also returns the chain for reuse. */
-export async function auditVocabulary(ds: MedsDataset, options: AuditOptions = {}): Promise<{ audit: VocabularyAudit; vocabulary: VocabularyChain }> {
+export async function auditVocabulary(
+  ds: MedsDataset,
+  options: AuditOptions = {},
+): Promise<{ audit: VocabularyAudit; vocabulary: VocabularyChain }> {
   const counts = [...(await ds.codeCounts())].map(([code, n]) => ({ code, n }));
   const vocabulary = await buildVocabulary({ codes: counts.map((c) => c.code), datasetCodes: ds.codes, paths: options.vocabPaths ?? [] });
   const per = new Map<string, { events: number; codes: number; describedEvents: number; describedCodes: number }>();

@@ -12,7 +12,13 @@ export function subjectsFromCsv(file: string): Subject[] {
   for (const line of lines) {
     const [sid, time, code, num] = line.split(',') as [string, string, string, string];
     const subjectId = Number(sid);
-    const e: Event = { subjectId, time: time === '' ? null : isoMs(time), code, numericValue: num === '' || num === undefined ? null : Math.fround(Number(num)), textValue: null };
+    const e: Event = {
+      subjectId,
+      time: time === '' ? null : isoMs(time),
+      code,
+      numericValue: num === '' || num === undefined ? null : Math.fround(Number(num)),
+      textValue: null,
+    };
     let list = by.get(subjectId);
     if (!list) by.set(subjectId, (list = []));
     list.push(e);
@@ -37,5 +43,9 @@ export function memorySource(subjects: readonly Subject[]): LabelSource {
 
 /** Expected labels `subject_id,prediction_time,boolean_value` as `id iso value` strings. */
 export function expectedRows(file: string): string[] {
-  return readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').join(' '));
+  return readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').join(' '));
 }

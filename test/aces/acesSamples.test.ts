@@ -11,10 +11,14 @@ const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
 
 // ACES's own end-to-end cases (tests/test_meds.py, test_other_meds.py, test_override_meds.py):
 // the same labels, row for row.
-for (const dir of readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
+for (const dir of readdirSync(FIXTURES, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)) {
   describe(`ACES sample ${dir}`, () => {
     const subjects = subjectsFromCsv(join(FIXTURES, dir, 'data.csv'));
-    const tasks = readdirSync(join(FIXTURES, dir)).filter((f) => f.endsWith('.yaml') && !f.endsWith('.predicates.yaml')).map((f) => f.slice(0, -5));
+    const tasks = readdirSync(join(FIXTURES, dir))
+      .filter((f) => f.endsWith('.yaml') && !f.endsWith('.predicates.yaml'))
+      .map((f) => f.slice(0, -5));
     for (const task of tasks) {
       it(`${task} gives ACES's expected labels`, async () => {
         const overrides = join(FIXTURES, dir, `${task}.predicates.yaml`);

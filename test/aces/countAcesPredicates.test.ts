@@ -60,16 +60,24 @@ describe('countAcesPredicates on the MIMIC-IV demo', () => {
       const counts = await countAcesPredicates(config, medsCodeCounts(ds));
       const by = new Map(counts.map((c) => [c.name, c]));
       assert.equal(by.get('icu_admission')?.rows, 0);
-      assert.match(by.get('icu_admission')?.warning ?? '', /predicate "icu_admission" matches no event: no code matches regex "\^ICU_ADMITION\/\/\.\*"; closest codes: ICU_ADMISSION\/\//);
+      assert.match(
+        by.get('icu_admission')?.warning ?? '',
+        /predicate "icu_admission" matches no event: no code matches regex "\^ICU_ADMITION\/\/\.\*"; closest codes: ICU_ADMISSION\/\//,
+      );
       assert.equal(by.get('icu_discharge')?.rows, 27);
       assert.equal(by.get('icu_discharge')?.warning, null);
       assert.equal(by.get('death')?.rows, 4);
       const low = by.get('low_sodium')?.rows ?? 0;
       const all = (await ds.query(`SELECT count(*)::BIGINT AS n FROM ${ds.dataRelation} WHERE code = 'LAB//50983//mEq/L'`))[0]?.n;
-      const below = (await ds.query(`SELECT count(*)::BIGINT AS n FROM ${ds.dataRelation} WHERE code = 'LAB//50983//mEq/L' AND numeric_value < 135`))[0]?.n;
+      const below = (
+        await ds.query(`SELECT count(*)::BIGINT AS n FROM ${ds.dataRelation} WHERE code = 'LAB//50983//mEq/L' AND numeric_value < 135`)
+      )[0]?.n;
       assert.ok(low > 0 && low < Number(all));
       assert.equal(low, Number(below));
-      assert.match(by.get('impossible_sodium')?.warning ?? '', /1 codes match code "LAB\/\/50983\/\/mEq\/L" but no value is within the bounds/);
+      assert.match(
+        by.get('impossible_sodium')?.warning ?? '',
+        /1 codes match code "LAB\/\/50983\/\/mEq\/L" but no value is within the bounds/,
+      );
       assert.equal(by.get('discharge_or_death')?.warning, null);
     } finally {
       ds.close();

@@ -41,7 +41,10 @@ describe('exportAces', () => {
     ] as const) {
       const spec = specs.get(name);
       assert.ok(spec, name);
-      assert.throws(() => exportAces(spec), (e: unknown) => e instanceof UsageError && why.test(e.message));
+      assert.throws(
+        () => exportAces(spec),
+        (e: unknown) => e instanceof UsageError && why.test(e.message),
+      );
     }
   });
 });

@@ -15,7 +15,9 @@ const ROWS: [string, string[]][] = [
   ['1989-12-08T16:22:00', ['B']],
   ['1989-12-10T03:07:00', ['B', 'C', 'BOUND']],
 ];
-const events: Event[] = ROWS.flatMap(([time, codes]) => codes.map((code) => ({ subjectId: 2, time: isoMs(time), code, numericValue: null, textValue: null })));
+const events: Event[] = ROWS.flatMap(([time, codes]) =>
+  codes.map((code) => ({ subjectId: 2, time: isoMs(time), code, numericValue: null, textValue: null })),
+);
 const rowOf = new Map(ROWS.map(([time], i) => [isoMs(time), i + 3]));
 
 /** For each row as the only trigger: "<row the bound picked> <C in the window>", or null when no label. */
@@ -39,7 +41,10 @@ windows:
   const build = timelineBuilder(config);
   return ROWS.map(([time]) => {
     const trigger: Event = { subjectId: 2, time: isoMs(time), code: 'T', numericValue: null, textValue: null };
-    const labels = extractAcesSubject(build({ subjectId: 2, events: [...events, trigger].sort((a, b) => (a.time as number) - (b.time as number)) }), plan);
+    const labels = extractAcesSubject(
+      build({ subjectId: 2, events: [...events, trigger].sort((a, b) => (a.time as number) - (b.time as number)) }),
+      plan,
+    );
     assert.ok(labels.length <= 1);
     const l = labels[0];
     return l === undefined ? null : `${rowOf.get(l.predictionTime)} ${String(l.booleanValue)}`;

@@ -12,7 +12,16 @@ const MEDS_DEV = join(import.meta.dirname, '../fixtures/meds-dev');
 describe('ehr-embed label --aces', () => {
   it('writes a MEDS label file, summary and shots for a MEDS-DEV config with MIMIC-IV predicates', async () => {
     const out = tempDir();
-    const r = runCli(['label', MIMIC_MEDS, '--aces', join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml'), '--predicates', join(MEDS_DEV, 'MIMIC-IV.predicates.yaml'), '--out', out]);
+    const r = runCli([
+      'label',
+      MIMIC_MEDS,
+      '--aces',
+      join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml'),
+      '--predicates',
+      join(MEDS_DEV, 'MIMIC-IV.predicates.yaml'),
+      '--out',
+      out,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /icu_admission +│ plain +│ 27/);
     assert.match(r.stdout, /mortality_in_icu_first_24h/);
@@ -24,7 +33,19 @@ describe('ehr-embed label --aces', () => {
     const shipped = (await readLabels(join(MIMIC_MEDS, 'tasks', 'icu_mortality_first_24h.parquet'))).filter((l) => ids.has(l.subjectId));
     assert.equal(labels.length, 14);
     assert.deepEqual(labels, shipped);
-    const summary = JSON.parse(runCli(['label', MIMIC_MEDS, '--aces', join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml'), '--predicates', join(MEDS_DEV, 'MIMIC-IV.predicates.yaml'), '--out', out, '--json']).stdout);
+    const summary = JSON.parse(
+      runCli([
+        'label',
+        MIMIC_MEDS,
+        '--aces',
+        join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml'),
+        '--predicates',
+        join(MEDS_DEV, 'MIMIC-IV.predicates.yaml'),
+        '--out',
+        out,
+        '--json',
+      ]).stdout,
+    );
     assert.equal(summary.tasks.mortality_in_icu_first_24h.kind, 'aces');
     assert.deepEqual(Object.keys(summary.tasks), ['mortality_in_icu_first_24h']);
   });
@@ -32,11 +53,20 @@ describe('ehr-embed label --aces', () => {
   it('a config with an unfilled ??? placeholder, a typo or an unsupported key exits 2 with the key path', () => {
     const dir = tempDir();
     const typo = join(dir, 'typo.yaml');
-    writeFileSync(typo, 'predicates:\n  adm:\n    code: X\ntrigger: admission\nwindows:\n  input:\n    start: null\n    end: trigger\n    start_inclusive: true\n    end_inclusive: true\n    index_timestamp: end\n');
+    writeFileSync(
+      typo,
+      'predicates:\n  adm:\n    code: X\ntrigger: admission\nwindows:\n  input:\n    start: null\n    end: trigger\n    start_inclusive: true\n    end_inclusive: true\n    index_timestamp: end\n',
+    );
     const unsupported = join(dir, 'unsupported.yaml');
-    writeFileSync(unsupported, 'predicates:\n  adm:\n    code: X\n    hadm_id: 3\ntrigger: adm\nwindows:\n  input:\n    start: null\n    end: trigger\n    start_inclusive: true\n    end_inclusive: true\n    index_timestamp: end\n');
+    writeFileSync(
+      unsupported,
+      'predicates:\n  adm:\n    code: X\n    hadm_id: 3\ntrigger: adm\nwindows:\n  input:\n    start: null\n    end: trigger\n    start_inclusive: true\n    end_inclusive: true\n    index_timestamp: end\n',
+    );
     for (const [args, pattern] of [
-      [['--aces', join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml')], /field "predicates\.icu_admission": predicate "icu_admission" is "\?\?\?"/],
+      [
+        ['--aces', join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml')],
+        /field "predicates\.icu_admission": predicate "icu_admission" is "\?\?\?"/,
+      ],
       [['--aces', typo], /typo\.yaml, field "trigger": predicate "admission" is not defined/],
       [['--aces', unsupported], /unsupported\.yaml, field "predicates\.adm\.hadm_id": unknown or unsupported predicate key/],
     ] as const) {

@@ -10,7 +10,8 @@ import { MIMIC_MEDS, tempDir } from '../helpers/paths.ts';
 import { standardColumnsCopy } from '../tasks/standardColumnsCopy.ts';
 
 const MEDS_DEV = join(import.meta.dirname, '../fixtures/meds-dev');
-const row = (l: Label): string => `${l.subjectId} ${new Date(l.predictionTime).toISOString()} ${String(l.booleanValue)} µs=${Math.round(l.predictionTime * 1000) % 1000}`;
+const row = (l: Label): string =>
+  `${l.subjectId} ${new Date(l.predictionTime).toISOString()} ${String(l.booleanValue)} µs=${Math.round(l.predictionTime * 1000) % 1000}`;
 
 async function run(dir: string): Promise<Label[]> {
   const config = loadAcesConfig(join(MEDS_DEV, 'mortality_in_icu_first_24h.yaml'), join(MEDS_DEV, 'MIMIC-IV.predicates.yaml'));

@@ -30,7 +30,8 @@ windows:
     label: death
 `;
 
-const parse = (text: string, overrides?: string) => parseAcesConfig({ text, file: 'task.yaml' }, overrides === undefined ? undefined : { text: overrides, file: 'preds.yaml' });
+const parse = (text: string, overrides?: string) =>
+  parseAcesConfig({ text, file: 'task.yaml' }, overrides === undefined ? undefined : { text: overrides, file: 'preds.yaml' });
 
 function throwsUsage(text: string, pattern: RegExp, overrides?: string): void {
   assert.throws(
@@ -59,7 +60,10 @@ describe('parseAcesDuration', () => {
 describe('parseAcesConfig', () => {
   it('parses predicates, windows, roots and the evaluation order', () => {
     const c = parse(BASE);
-    assert.deepEqual(c.predicates.map((p) => `${p.type}:${p.name}`), ['plain:admission', 'plain:discharge', 'plain:death', 'derived:discharge_or_death']);
+    assert.deepEqual(
+      c.predicates.map((p) => `${p.type}:${p.name}`),
+      ['plain:admission', 'plain:discharge', 'plain:death', 'derived:discharge_or_death'],
+    );
     assert.equal(c.trigger, 'admission');
     const input = c.windows[0];
     assert.equal(input?.root, 'end');
@@ -72,7 +76,12 @@ describe('parseAcesConfig', () => {
   });
 
   it('value bounds: exclusive unless *_inclusive', () => {
-    const c = parse(BASE.replace('  death:\n    code: MEDS_DEATH', '  death:\n    code: LAB//X\n    value_min: 1.3\n    value_max: 5\n    value_max_inclusive: true'));
+    const c = parse(
+      BASE.replace(
+        '  death:\n    code: MEDS_DEATH',
+        '  death:\n    code: LAB//X\n    value_min: 1.3\n    value_max: 5\n    value_max_inclusive: true',
+      ),
+    );
     const death = c.predicates.find((p) => p.name === 'death');
     assert.ok(death?.type === 'plain');
     assert.deepEqual([death.valueMin, death.valueMinInclusive, death.valueMax, death.valueMaxInclusive], [1.3, false, 5, true]);
@@ -87,21 +96,42 @@ describe('parseAcesConfig', () => {
   });
 
   it('a typo in a predicate name names the key path and the near miss', () => {
-    throwsUsage(BASE.replace('label: death', 'label: deaht'), /task\.yaml, field "windows\.target\.label": predicate "deaht" is not defined \(did you mean "death"\?\)/);
+    throwsUsage(
+      BASE.replace('label: death', 'label: deaht'),
+      /task\.yaml, field "windows\.target\.label": predicate "deaht" is not defined \(did you mean "death"\?\)/,
+    );
     throwsUsage(BASE.replace('trigger: admission', 'trigger: admision'), /field "trigger".*did you mean "admission"/);
-    throwsUsage(BASE.replace('start_inclusive: False', 'start_inclusiv: False'), /field "windows\.target\.start_inclusiv": unknown or unsupported key.*did you mean "start_inclusive"/);
-    throwsUsage(BASE.replace('start: input.end', 'start: inptu.end'), /field "windows\.target\.start": window "inptu" is not defined \(did you mean "input"\?\)/);
+    throwsUsage(
+      BASE.replace('start_inclusive: False', 'start_inclusiv: False'),
+      /field "windows\.target\.start_inclusiv": unknown or unsupported key.*did you mean "start_inclusive"/,
+    );
+    throwsUsage(
+      BASE.replace('start: input.end', 'start: inptu.end'),
+      /field "windows\.target\.start": window "inptu" is not defined \(did you mean "input"\?\)/,
+    );
   });
 
   it('unsupported constructs are named', () => {
-    throwsUsage(BASE.replace('    code: MEDS_DEATH', '    code: MEDS_DEATH\n    unit: mg/dL'), /field "predicates\.death\.unit": unknown or unsupported predicate key \(matching other columns is not supported\)/);
-    throwsUsage(BASE.replace('expr: or(discharge, death)', 'expr: not(discharge)'), /field "predicates\.discharge_or_death\.expr".*"not\(\.\.\.\)" is not in the ACES language/);
+    throwsUsage(
+      BASE.replace('    code: MEDS_DEATH', '    code: MEDS_DEATH\n    unit: mg/dL'),
+      /field "predicates\.death\.unit": unknown or unsupported predicate key \(matching other columns is not supported\)/,
+    );
+    throwsUsage(
+      BASE.replace('expr: or(discharge, death)', 'expr: not(discharge)'),
+      /field "predicates\.discharge_or_death\.expr".*"not\(\.\.\.\)" is not in the ACES language/,
+    );
     throwsUsage(BASE.replace('expr: or(discharge, death)', 'expr: or(and(discharge, death), death)'), /nested and\/or is not supported/);
     throwsUsage(BASE.replace('trigger + 24h', 'trigger + 1y'), /field "windows\.input\.end": "1y" is not a time delta/);
     throwsUsage(`${BASE}extra_key: 1\n`, /field "extra_key": unknown or unsupported key/);
     throwsUsage(BASE.replace('    index_timestamp: end\n', ''), /no window has index_timestamp/);
-    throwsUsage(BASE.replace('has_never', '').replace('    label: death', '    label: death\n    has:\n      death: (1)'), /field "windows\.target\.has\.death": expected "\(min, max\)"/);
-    throwsUsage(BASE.replace('end: start -> discharge_or_death', 'end: start <- discharge_or_death'), /the end would come before the start/);
+    throwsUsage(
+      BASE.replace('has_never', '').replace('    label: death', '    label: death\n    has:\n      death: (1)'),
+      /field "windows\.target\.has\.death": expected "\(min, max\)"/,
+    );
+    throwsUsage(
+      BASE.replace('end: start -> discharge_or_death', 'end: start <- discharge_or_death'),
+      /the end would come before the start/,
+    );
     throwsUsage(BASE.replace('start: input.end', 'start: end'), /exactly one of start and end must be defined from the other/);
   });
 
@@ -124,7 +154,9 @@ describe('parseAcesConfig', () => {
 
   it('cycles between windows or predicates are errors', () => {
     throwsUsage(BASE.replace('expr: or(discharge, death)', 'expr: or(discharge, discharge_or_death)'), /depends on itself/);
-    const cyc = BASE.replace('start: input.end', 'start: other.end') + '  other:\n    start: target.end\n    end: start + 1h\n    start_inclusive: True\n    end_inclusive: True\n';
+    const cyc =
+      BASE.replace('start: input.end', 'start: other.end') +
+      '  other:\n    start: target.end\n    end: start + 1h\n    start_inclusive: True\n    end_inclusive: True\n';
     throwsUsage(cyc, /cycle/);
   });
 });

@@ -4,7 +4,17 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkEdges, layerOf, loadRules, medsInternalUses, normalizeTable, readImportEdges, rulesTable, tableIn, type ImportEdge } from './dependencyRules.ts';
+import {
+  checkEdges,
+  layerOf,
+  loadRules,
+  medsInternalUses,
+  normalizeTable,
+  readImportEdges,
+  rulesTable,
+  tableIn,
+  type ImportEdge,
+} from './dependencyRules.ts';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 const rules = loadRules();
@@ -58,15 +68,30 @@ describe('dependency rules (docs/dependency-rules.json)', () => {
       rules,
     );
     assert.equal(bad.length, 6, bad.join('\n'));
-    assert.match(bad[0] as string, /^src\/embed\/featuresManifest\.ts:3 imports '\.\.\/pipeline\/embedLabels\.ts': embed → pipeline breaks the rule "embed imports tokenize"$/);
-    assert.match(bad[1] as string, /src\/meds\/MedsDataset\.ts:3 imports '\.\.\/cli\/main\.ts': meds → cli breaks the rule "meds imports core only"/);
+    assert.match(
+      bad[0] as string,
+      /^src\/embed\/featuresManifest\.ts:3 imports '\.\.\/pipeline\/embedLabels\.ts': embed → pipeline breaks the rule "embed imports tokenize"$/,
+    );
+    assert.match(
+      bad[1] as string,
+      /src\/meds\/MedsDataset\.ts:3 imports '\.\.\/cli\/main\.ts': meds → cli breaks the rule "meds imports core only"/,
+    );
     assert.match(bad[2] as string, /report → meds .*\(types only from meds\)/);
     assert.match(bad[3] as string, /package @duckdb\/node-api may be imported only by meds/);
     assert.match(bad[4] as string, /layer "newfolder" is not in docs\/dependency-rules\.json/);
     assert.match(bad[5] as string, /outside src\//);
     // And the allowed ones pass: within a layer, core, node:, type-only where types are allowed, cli → anything.
     assert.deepEqual(
-      checkEdges([edge('meds/a.ts', './b.ts'), edge('meds/a.ts', '../errors.ts'), edge('meds/a.ts', 'node:fs'), edge('report/x.ts', '../meds/computeDatasetStats.ts', true), edge('cli/x.ts', '../server/startServer.ts')], rules),
+      checkEdges(
+        [
+          edge('meds/a.ts', './b.ts'),
+          edge('meds/a.ts', '../errors.ts'),
+          edge('meds/a.ts', 'node:fs'),
+          edge('report/x.ts', '../meds/computeDatasetStats.ts', true),
+          edge('cli/x.ts', '../server/startServer.ts'),
+        ],
+        rules,
+      ),
       [],
     );
   });
@@ -76,7 +101,10 @@ describe('dependency rules (docs/dependency-rules.json)', () => {
     try {
       mkdirSync(join(dir, 'meds'));
       mkdirSync(join(dir, 'report'));
-      writeFileSync(join(dir, 'meds', 'a.ts'), "import { x } from '../report/b.ts';\nexport type { Y } from '../report/b.ts';\nconst m = await import('../report/b.ts');\ntype T = typeof import('../report/b.ts');\nimport { type Z } from '../report/b.ts';\n");
+      writeFileSync(
+        join(dir, 'meds', 'a.ts'),
+        "import { x } from '../report/b.ts';\nexport type { Y } from '../report/b.ts';\nconst m = await import('../report/b.ts');\ntype T = typeof import('../report/b.ts');\nimport { type Z } from '../report/b.ts';\n",
+      );
       writeFileSync(join(dir, 'report', 'b.ts'), "import type { A } from '../meds/a.ts';\nimport { a } from '../meds/a.ts';\n");
       const edges = readImportEdges(dir);
       assert.deepEqual(
@@ -94,7 +122,10 @@ describe('dependency rules (docs/dependency-rules.json)', () => {
       // meds may import nothing: five violations; report may import meds types only: one.
       const bad = checkEdges(edges, rules);
       assert.equal(bad.filter((m) => m.startsWith('src/meds/a.ts')).length, 5);
-      assert.deepEqual(bad.filter((m) => m.startsWith('src/report/b.ts')).map((m) => m.slice(0, 40)), ["src/report/b.ts:2 imports '../meds/a.ts'"]);
+      assert.deepEqual(
+        bad.filter((m) => m.startsWith('src/report/b.ts')).map((m) => m.slice(0, 40)),
+        ["src/report/b.ts:2 imports '../meds/a.ts'"],
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -106,7 +137,10 @@ describe('dependency rules (docs/dependency-rules.json)', () => {
     try {
       mkdirSync(join(dir, 'vocab'));
       mkdirSync(join(dir, 'meds'));
-      writeFileSync(join(dir, 'vocab', 'a.ts'), 'const rows = await ds.query(`SELECT DISTINCT code FROM ${ds.dataRelation}`);\nc.req.query("offset");\n');
+      writeFileSync(
+        join(dir, 'vocab', 'a.ts'),
+        'const rows = await ds.query(`SELECT DISTINCT code FROM ${ds.dataRelation}`);\nc.req.query("offset");\n',
+      );
       writeFileSync(join(dir, 'meds', 'b.ts'), 'const rows = await ds.query(`SELECT 1 FROM ${ds.dataRelation}`);\n');
       assert.deepEqual(medsInternalUses(dir), [
         'src/vocab/a.ts:1: SQL through MedsDataset.query is for src/meds only (add a named method there)',
@@ -121,10 +155,17 @@ describe('dependency rules (docs/dependency-rules.json)', () => {
     const doc = readFileSync(resolve(import.meta.dirname, '../../docs/architecture.md'), 'utf8');
     const block = tableIn(doc);
     assert.ok(block !== undefined, 'docs/architecture.md lacks the dependency-rules markers');
-    assert.equal(normalizeTable(block), normalizeTable(rulesTable(rules)), 'regenerate it: node --import tsx scripts/update-architecture-doc.ts');
+    assert.equal(
+      normalizeTable(block),
+      normalizeTable(rulesTable(rules)),
+      'regenerate it: node --import tsx scripts/update-architecture-doc.ts',
+    );
     // A formatter's column alignment is not a difference; a changed rule is.
     const aligned = rulesTable(rules).replace('|---|---|---|', '| ----- | --------- | --- |').replaceAll('| `', '|   `');
     assert.equal(normalizeTable(aligned), normalizeTable(rulesTable(rules)));
-    assert.notEqual(normalizeTable(rulesTable({ ...rules, layers: { ...rules.layers, meds: { imports: ['vocab'], why: 'x' } } })), normalizeTable(rulesTable(rules)));
+    assert.notEqual(
+      normalizeTable(rulesTable({ ...rules, layers: { ...rules.layers, meds: { imports: ['vocab'], why: 'x' } } })),
+      normalizeTable(rulesTable(rules)),
+    );
   });
 });

@@ -88,13 +88,18 @@ export function readImportEdges(srcDir: string): ImportEdge[] {
     const add = (spec: ts.Node, typeOnly: boolean): void => {
       if (!ts.isStringLiteralLike(spec)) return;
       const specifier = spec.text;
-      const target = specifier.startsWith('.') ? relative(srcDir, resolve(dirname(path), specifier)).split(sep).join('/') : undefined;
+      const target = specifier.startsWith('.')
+        ? relative(srcDir, resolve(dirname(path), specifier))
+            .split(sep)
+            .join('/')
+        : undefined;
       edges.push({ file, line: sf.getLineAndCharacterOfPosition(spec.getStart(sf)).line + 1, specifier, target, typeOnly });
     };
     const visit = (node: ts.Node): void => {
       if (ts.isImportDeclaration(node)) add(node.moduleSpecifier, isTypeOnlyImport(node));
       else if (ts.isExportDeclaration(node) && node.moduleSpecifier) add(node.moduleSpecifier, isTypeOnlyExport(node));
-      else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0]) add(node.arguments[0], false);
+      else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword && node.arguments[0])
+        add(node.arguments[0], false);
       else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal, true);
       ts.forEachChild(node, visit);
     };
@@ -126,7 +131,10 @@ export function checkEdges(edges: readonly ImportEdge[], rules: DependencyRules)
     if (e.target === undefined) {
       if (e.specifier.startsWith('node:')) continue;
       const owners = rules.packages[packageOf(e.specifier)];
-      if (owners && !owners.includes(from)) out.push(`${where}: package ${packageOf(e.specifier)} may be imported only by ${owners.join(', ')} (rule "packages" of docs/dependency-rules.json)`);
+      if (owners && !owners.includes(from))
+        out.push(
+          `${where}: package ${packageOf(e.specifier)} may be imported only by ${owners.join(', ')} (rule "packages" of docs/dependency-rules.json)`,
+        );
       continue;
     }
     if (e.target.startsWith('../')) {
@@ -147,7 +155,10 @@ export function checkEdges(edges: readonly ImportEdge[], rules: DependencyRules)
 /** The Markdown table of the rules (the block docs/architecture.md carries). */
 export function rulesTable(rules: DependencyRules): string {
   const rows = Object.entries(rules.layers).map(([layer, r]) => {
-    const may = [...r.imports.map((l) => (l === '*' ? 'anything' : `\`${l}\``)), ...(r.typeImports ?? []).map((l) => `\`${l}\` (types only)`)];
+    const may = [
+      ...r.imports.map((l) => (l === '*' ? 'anything' : `\`${l}\``)),
+      ...(r.typeImports ?? []).map((l) => `\`${l}\` (types only)`),
+    ];
     return `| \`${layer}\` | ${may.length ? may.join(', ') : '—'} | ${r.why} |`;
   });
   const pkgs = Object.entries(rules.packages).map(([p, ls]) => `\`${p}\` (${ls.join(', ')})`);
@@ -161,7 +172,8 @@ export function rulesTable(rules: DependencyRules): string {
 }
 
 /** Markers around the generated table in docs/architecture.md. */
-export const TABLE_START = '<!-- dependency-rules:start (generated from docs/dependency-rules.json by scripts/update-architecture-doc.ts) -->';
+export const TABLE_START =
+  '<!-- dependency-rules:start (generated from docs/dependency-rules.json by scripts/update-architecture-doc.ts) -->';
 export const TABLE_END = '<!-- dependency-rules:end -->';
 
 /**
@@ -171,7 +183,15 @@ export const TABLE_END = '<!-- dependency-rules:end -->';
 export function normalizeTable(block: string): string {
   return block
     .split('\n')
-    .map((line) => (line.trimStart().startsWith('|') ? line.trim().split('|').map((c) => c.trim().replace(/^:?-{3,}:?$/, '---')).join('|') : line.trim()))
+    .map((line) =>
+      line.trimStart().startsWith('|')
+        ? line
+            .trim()
+            .split('|')
+            .map((c) => c.trim().replace(/^:?-{3,}:?$/, '---'))
+            .join('|')
+        : line.trim(),
+    )
     .filter((line) => line !== '')
     .join('\n');
 }
@@ -198,11 +218,13 @@ export function medsInternalUses(srcDir: string): string[] {
     const sf = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
     const at = (n: ts.Node): string => `src/${file}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`;
     const visit = (node: ts.Node): void => {
-      if (ts.isPropertyAccessExpression(node) && node.name.text === 'dataRelation') out.push(`${at(node)}: MedsDataset.dataRelation is for src/meds only (add a named method there)`);
+      if (ts.isPropertyAccessExpression(node) && node.name.text === 'dataRelation')
+        out.push(`${at(node)}: MedsDataset.dataRelation is for src/meds only (add a named method there)`);
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'query') {
         const arg = node.arguments[0];
         const text = arg && (ts.isStringLiteralLike(arg) ? arg.text : ts.isTemplateExpression(arg) ? arg.head.text : undefined);
-        if (text !== undefined && /^\s*(SELECT|WITH|DESCRIBE|FROM)\b/i.test(text)) out.push(`${at(node)}: SQL through MedsDataset.query is for src/meds only (add a named method there)`);
+        if (text !== undefined && /^\s*(SELECT|WITH|DESCRIBE|FROM)\b/i.test(text))
+          out.push(`${at(node)}: SQL through MedsDataset.query is for src/meds only (add a named method there)`);
       }
       ts.forEachChild(node, visit);
     };

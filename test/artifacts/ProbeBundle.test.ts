@@ -21,10 +21,26 @@ function data(): ProbeBundleData {
     createdAt: '2026-01-01T00:00:00.000Z',
     ehrEmbedVersion: '0.1.0',
     model: { spec: 'use-lite', family: 'plain', dims: d },
-    serializer: { format: 'markdown', maxTokens: 512, tokenizer: 'qwen2', vocabulary: [{ code: 'LOINC/2345-7', description: 'Glucose', parentCodes: [] }] },
+    serializer: {
+      format: 'markdown',
+      maxTokens: 512,
+      tokenizer: 'qwen2',
+      vocabulary: [{ code: 'LOINC/2345-7', description: 'Glucose', parentCodes: [] }],
+    },
     instruction: { mode: 'task', text: 'Given a record, retrieve ...' },
     head: { scaler: scaler.toJSON(), logistic: logistic.toJSON() },
-    training: { labels: 'l', features: 'f', n: 6, positives: 3, tuningN: 0, tuningPositives: 0, C: 1, cSelected: false, validationAuroc: null, cScores: [] },
+    training: {
+      labels: 'l',
+      features: 'f',
+      n: 6,
+      positives: 3,
+      tuningN: 0,
+      tuningPositives: 0,
+      C: 1,
+      cSelected: false,
+      validationAuroc: null,
+      cScores: [],
+    },
   };
 }
 
@@ -80,7 +96,10 @@ describe('ProbeBundle', () => {
 
   it('refuses a server model other than the one it was trained on', () => {
     const json = ProbeBundle.create(data()).toJSON();
-    throwsUsage(() => ProbeBundle.fromJSON(json, { modelSpec: 'use-lite?chunk=120&chunks=1' }), /trained on model "use-lite".*--model use-lite/);
+    throwsUsage(
+      () => ProbeBundle.fromJSON(json, { modelSpec: 'use-lite?chunk=120&chunks=1' }),
+      /trained on model "use-lite".*--model use-lite/,
+    );
     throwsUsage(() => ProbeBundle.fromJSON(json, { modelSpec: 'use-lite', modelFamily: 'qwen' }), /instruction family "plain"/);
   });
 

@@ -5,7 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { checkFeaturesManifest, FEATURES_MANIFEST_FILE, readFeaturesManifest, writeFeaturesManifest, type FeaturesManifest } from '../../src/artifacts/featuresManifest.ts';
+import {
+  checkFeaturesManifest,
+  FEATURES_MANIFEST_FILE,
+  readFeaturesManifest,
+  writeFeaturesManifest,
+  type FeaturesManifest,
+} from '../../src/artifacts/featuresManifest.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels, writeLabelOutputs } from '../../src/artifacts/labelsDir.ts';
 import { buildResultsFile, readResultsFile, writeResultsFile } from '../../src/artifacts/resultsFile.ts';
 import { isUsageError } from '../../src/errors.ts';
@@ -33,7 +39,14 @@ function rejects(f: () => unknown, message: RegExp, where: { file?: string; fiel
 
 // 60 subjects, one label each, outcome = subject id parity; splits by the seeded hash.
 const splits = subjectSplitResolver(new Map(), 3);
-const labels: Label[] = Array.from({ length: 60 }, (_, i) => ({ subjectId: i + 1, predictionTime: Date.UTC(2020, 0, 1 + i), booleanValue: i % 2 === 0, integerValue: null, floatValue: null, categoricalValue: null }));
+const labels: Label[] = Array.from({ length: 60 }, (_, i) => ({
+  subjectId: i + 1,
+  predictionTime: Date.UTC(2020, 0, 1 + i),
+  booleanValue: i % 2 === 0,
+  integerValue: null,
+  floatValue: null,
+  categoricalValue: null,
+}));
 const task: TaskLabels = {
   name: 'parity',
   spec: null,
@@ -45,7 +58,16 @@ const task: TaskLabels = {
 describe('labels directory (artifacts/labelsDir.ts)', () => {
   const labelsDir = join(dir, 'labels');
   it('what writeLabelOutputs writes, readLabelsDir and loadTasks read back', async () => {
-    const written = await writeLabelOutputs(labelsDir, [task], { dataset: '/data/meds', seed: 7, splits, subjects: 60, subjectsPerSplit: { train: 40 }, hashSplitSubjects: 60, ks: [1, 2], replicates: 2 });
+    const written = await writeLabelOutputs(labelsDir, [task], {
+      dataset: '/data/meds',
+      seed: 7,
+      splits,
+      subjects: 60,
+      subjectsPerSplit: { train: 40 },
+      hashSplitSubjects: 60,
+      ks: [1, 2],
+      replicates: 2,
+    });
     const ld = readLabelsDir(labelsDir);
     assert.deepEqual(ld.summary, written.summary);
     assert.deepEqual(ld.shots, written.shots);
@@ -53,8 +75,14 @@ describe('labels directory (artifacts/labelsDir.ts)', () => {
     assert.deepEqual(tasksWithLabels(ld), ['parity']);
     const [t] = await loadTasks(ld, ['parity'], splits);
     assert.deepEqual(t?.labels, labels);
-    assert.deepEqual([...(t?.y ?? [])], labels.map((l) => (l.booleanValue ? 1 : 0)));
-    assert.deepEqual(t?.split, labels.map((l) => splits.splitOf(l.subjectId)));
+    assert.deepEqual(
+      [...(t?.y ?? [])],
+      labels.map((l) => (l.booleanValue ? 1 : 0)),
+    );
+    assert.deepEqual(
+      t?.split,
+      labels.map((l) => splits.splitOf(l.subjectId)),
+    );
     await assert.rejects(loadTasks(ld, ['nope'], splits), /unknown task "nope" .*known: parity/);
   });
 
@@ -114,15 +142,23 @@ describe('features manifest (artifacts/featuresManifest.ts)', () => {
     assert.equal(writeFeaturesManifest(features, manifest), join(features, FEATURES_MANIFEST_FILE));
     assert.deepEqual(readFeaturesManifest(features), manifest);
     const sharded = join(dir, 'sharded');
-    assert.equal(writeFeaturesManifest(sharded, { ...manifest, shard: { index: 1, count: 2 } }, { index: 1, count: 2 }), join(sharded, 'manifest.part-1-of-2.json'));
+    assert.equal(
+      writeFeaturesManifest(sharded, { ...manifest, shard: { index: 1, count: 2 } }, { index: 1, count: 2 }),
+      join(sharded, 'manifest.part-1-of-2.json'),
+    );
     rejects(() => readFeaturesManifest(sharded), /missing 1 of 2 shard manifests \(manifest\.part-0-of-2\.json\)/, { file: sharded });
   });
 
   it('what readers rely on is checked, naming the field', () => {
     const f = 'x/manifest.json';
-    rejects(() => checkFeaturesManifest({ ...manifest, format: 'html' }, f), /features manifest: .*expected one of "markdown"/, { file: f, field: 'format' });
+    rejects(() => checkFeaturesManifest({ ...manifest, format: 'html' }, f), /features manifest: .*expected one of "markdown"/, {
+      file: f,
+      field: 'format',
+    });
     rejects(() => checkFeaturesManifest({ ...manifest, dims: 0 }, f), /features manifest: /, { field: 'dims' });
-    rejects(() => checkFeaturesManifest({ ...manifest, dryRun: true }, f), /features manifest: a real embed run, not a dry run/, { field: 'dryRun' });
+    rejects(() => checkFeaturesManifest({ ...manifest, dryRun: true }, f), /features manifest: a real embed run, not a dry run/, {
+      field: 'dryRun',
+    });
     rejects(() => checkFeaturesManifest({ ...manifest, instruction: 'always' }, f), /instruction/, { field: 'instruction' });
     rejects(() => checkFeaturesManifest([], f), /features manifest: .*expected object/, { file: f });
     // Fields a reader does not check are kept as written, in their order.
@@ -137,11 +173,21 @@ describe('results.json (artifacts/resultsFile.ts)', () => {
     const [t] = await loadTasks(ld, ['parity'], splits);
     assert.ok(t);
     // One informative feature (the outcome plus noise-free offset) and one constant.
-    const rows = new Float32Array(t.labels.length * 2).map((_, i) => (i % 2 === 0 ? t.y[i / 2] ?? 0 : 1));
+    const rows = new Float32Array(t.labels.length * 2).map((_, i) => (i % 2 === 0 ? (t.y[i / 2] ?? 0) : 1));
     const sets: FeatureSet[] = [matrixFeatureSet('toy', 2, new Map([['parity', rows]]), false)];
     const evaluation = runEvaluation([t], sets, [lrHead], { ks: ['all'], replicates: 1, bootstrap: 20, pairedResamples: 20, seed: 1 });
     const built = buildResultsFile({
-      settings: { labels: ld.dir, meds: '/data/meds', ks: ['all'], replicates: 1, heads: ['lr'], bootstrap: 20, pairedResamples: 20, seed: 1, counts: { enabled: false, timeBins: false, deciles: false } },
+      settings: {
+        labels: ld.dir,
+        meds: '/data/meds',
+        ks: ['all'],
+        replicates: 1,
+        heads: ['lr'],
+        bootstrap: 20,
+        pairedResamples: 20,
+        seed: 1,
+        counts: { enabled: false, timeBins: false, deciles: false },
+      },
       tasks: [t],
       labels: ld.summary,
       featureSets: sets,

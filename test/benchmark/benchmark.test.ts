@@ -20,7 +20,11 @@ function writeConfig(dir: string, config: unknown): string {
 }
 
 describe('benchmark config validation', () => {
-  const base = () => ({ data: { convert: { from: 'fhir', input: R4 } }, tasks: ['mortality_1y'], models: [{ name: 'u', spec: 'use-lite' }] });
+  const base = () => ({
+    data: { convert: { from: 'fhir', input: R4 } },
+    tasks: ['mortality_1y'],
+    models: [{ name: 'u', spec: 'use-lite' }],
+  });
 
   it('rejects typos, unknown models and missing paths with the path of the bad key, before any work', () => {
     const dir = tempDir();
@@ -34,7 +38,11 @@ describe('benchmark config validation', () => {
     ];
     for (const [cfg, re] of cases) {
       const f = writeConfig(dir, cfg);
-      assert.throws(() => loadBenchmarkConfig(f), (e: unknown) => e instanceof UsageError && re.test(e.message) && e.message.includes('config.yaml'), String(re));
+      assert.throws(
+        () => loadBenchmarkConfig(f),
+        (e: unknown) => e instanceof UsageError && re.test(e.message) && e.message.includes('config.yaml'),
+        String(re),
+      );
     }
     const f = writeConfig(dir, { ...base(), modles: [] });
     const out = join(dir, 'out');
@@ -68,12 +76,17 @@ describe('ehr-embed benchmark end to end', () => {
       // First run: kill it while it embeds, right after its first batch is committed to the cache.
       // Progress lines on every update (the interval is 1 ms) come after each commit, so the kill
       // is synchronised with the run's own report, not with a sleep.
-      const child = spawn(process.execPath, [BIN, 'benchmark', config, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '0.001' } });
+      const child = spawn(process.execPath, [BIN, 'benchmark', config, '--out', out], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, EHR_EMBED_PROGRESS_SECONDS: '0.001' },
+      });
       let err = '';
       await new Promise<void>((done) => {
         child.stderr.on('data', (d: Buffer) => {
           err += d.toString();
-          const committed = [...err.matchAll(/embed served__md: ([\d,]+)\/[\d,]+ inputs/g)].map((m) => Number((m[1] as string).replaceAll(',', '')));
+          const committed = [...err.matchAll(/embed served__md: ([\d,]+)\/[\d,]+ inputs/g)].map((m) =>
+            Number((m[1] as string).replaceAll(',', '')),
+          );
           if (committed.some((n) => n >= 64) && child.exitCode === null) {
             child.kill('SIGKILL');
             done();
@@ -114,6 +127,10 @@ describe('benchmark config JSON schema', () => {
   it('docs/benchmark-config.schema.json is up to date', async () => {
     const { benchmarkConfigJsonSchema } = await import('../../src/benchmark/BenchmarkConfig.ts');
     const committed = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../docs/benchmark-config.schema.json'), 'utf8'));
-    assert.deepEqual(committed, JSON.parse(JSON.stringify(benchmarkConfigJsonSchema())), 'regenerate with: node --import tsx scripts/update-config-schema.ts');
+    assert.deepEqual(
+      committed,
+      JSON.parse(JSON.stringify(benchmarkConfigJsonSchema())),
+      'regenerate with: node --import tsx scripts/update-config-schema.ts',
+    );
   });
 });

@@ -13,7 +13,9 @@ describe('ehr-embed serialize', () => {
     assert.equal(d.lines.length, d.text.split('\n').length);
     const withSources = d.lines.filter((l: { sources: unknown[] }) => l.sources.length > 0);
     assert.ok(withSources.length > 5);
-    for (const l of withSources) for (const s of l.sources) assert.ok(s.time === null || s.time <= Date.parse('2110-04-12T21:08:00Z'), 'no source after the prediction time');
+    for (const l of withSources)
+      for (const s of l.sources)
+        assert.ok(s.time === null || s.time <= Date.parse('2110-04-12T21:08:00Z'), 'no source after the prediction time');
     const text = runCli(['serialize', MIMIC_MEDS, '--subject', '10001725', '--time', '2110-04-12T21:08:00Z', '--format', 'list-plus']);
     assert.equal(text.code, 0);
     assert.match(text.stdout, /^Patient age: 46/);
@@ -27,7 +29,10 @@ describe('ehr-embed serialize', () => {
     const cases: [string[], RegExp][] = [
       [['--subject', '10001725', '--time', '12/04/2110'], /--time expects an ISO 8601 date/],
       [['--subject', '42', '--time', '2110-04-12'], /unknown subject "42"/],
-      [['--subject', '10001725', '--time', '2110-04-12', '--format', 'yaml'], /Allowed choices are markdown, list, markdown-plus, list-plus/],
+      [
+        ['--subject', '10001725', '--time', '2110-04-12', '--format', 'yaml'],
+        /Allowed choices are markdown, list, markdown-plus, list-plus/,
+      ],
       [['--subject', '10001725', '--time', '2110-04-12', '--tokenizer', 'gpt2'], /Allowed choices are qwen2, qwen3, llama3, chars/],
     ];
     for (const [args, re] of cases) {

@@ -30,7 +30,12 @@ describe('ehr-embed stats', () => {
 
 describe('CLI errors and help', () => {
   it('exit code 2 with one clear line for user errors', () => {
-    for (const args of [['stats', '/nonexistent/dir'], ['no-such-command'], ['stats', MIMIC_MEDS, '--no-such-option'], ['stats', MIMIC_MEDS, '--top', '0']]) {
+    for (const args of [
+      ['stats', '/nonexistent/dir'],
+      ['no-such-command'],
+      ['stats', MIMIC_MEDS, '--no-such-option'],
+      ['stats', MIMIC_MEDS, '--top', '0'],
+    ]) {
       const r = runCli(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.ok(!/\n\s+at /.test(r.stderr), `no stack trace for ${args.join(' ')}`);

@@ -17,7 +17,9 @@ const EHR_EMBED = `${process.execPath} ${BIN}`;
 const TASKS = 'mortality_1y,readmission_30d';
 const EVAL_ARGS = '--k all --replicates 1 --bootstrap 20 --paired-resamples 20';
 // The scheduler variables of this test process must not leak into the children.
-const BASE_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLURM_') && k !== 'JOB_COMPLETION_INDEX' && !k.startsWith('EHR_EMBED_SHARD')));
+const BASE_ENV = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !k.startsWith('SLURM_') && k !== 'JOB_COMPLETION_INDEX' && !k.startsWith('EHR_EMBED_SHARD')),
+);
 
 function sh(command: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
   return new Promise((done) => {
@@ -35,7 +37,10 @@ describe('cluster examples', { concurrency: 1 }, () => {
   const meds = join(dir, 'meds');
   let server: RunningServer;
   before(async () => {
-    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), '--out', meds]).code, 0);
+    assert.equal(
+      runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), '--out', meds]).code,
+      0,
+    );
     server = await startEmbeddingServer({ dims: 16 });
   });
   const model = () => `openai:${server.url}#Qwen3-Embedding-test`;
@@ -65,7 +70,14 @@ describe('cluster examples', { concurrency: 1 }, () => {
     const n = 3;
     const shards = await Promise.all(
       Array.from({ length: n }, (_, i) =>
-        sh(['bash', join(EXAMPLES, 'slurm/embed.sbatch')], { ...env, SLURM_ARRAY_JOB_ID: '77', SLURM_ARRAY_TASK_ID: String(i), SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: String(n - 1), SLURM_ARRAY_TASK_COUNT: String(n) }),
+        sh(['bash', join(EXAMPLES, 'slurm/embed.sbatch')], {
+          ...env,
+          SLURM_ARRAY_JOB_ID: '77',
+          SLURM_ARRAY_TASK_ID: String(i),
+          SLURM_ARRAY_TASK_MIN: '0',
+          SLURM_ARRAY_TASK_MAX: String(n - 1),
+          SLURM_ARRAY_TASK_COUNT: String(n),
+        }),
       ),
     );
     shards.forEach((s, i) => {
@@ -80,16 +92,25 @@ describe('cluster examples', { concurrency: 1 }, () => {
     await assertSameFeatures(await singleRun(join(work, 'labels')), join(work, 'features'));
   });
 
-  it('Kubernetes: the three Jobs\' commands, the Indexed Job\'s pods selected by JOB_COMPLETION_INDEX and EHR_EMBED_SHARD_COUNT', async () => {
+  it("Kubernetes: the three Jobs' commands, the Indexed Job's pods selected by JOB_COMPLETION_INDEX and EHR_EMBED_SHARD_COUNT", async () => {
     const data = join(dir, 'k8s');
-    const job = (name: string) => parse(readFileSync(join(EXAMPLES, `kubernetes/${name}-job.yaml`), 'utf8')) as {
-      spec: { completionMode?: string; completions?: number; template: { spec: { containers: { command: string[]; env?: { name: string; value: string }[] }[] } } };
-    };
+    const job = (name: string) =>
+      parse(readFileSync(join(EXAMPLES, `kubernetes/${name}-job.yaml`), 'utf8')) as {
+        spec: {
+          completionMode?: string;
+          completions?: number;
+          template: { spec: { containers: { command: string[]; env?: { name: string; value: string }[] }[] } };
+        };
+      };
     // Run a container's command here: /data is a temp directory, `ehr-embed` this checkout's CLI.
     const runContainer = (name: string, extraEnv: Record<string, string>) => {
       const c = job(name).spec.template.spec.containers[0] as { command: string[]; env?: { name: string; value: string }[] };
       const env: NodeJS.ProcessEnv = { ...BASE_ENV, ...Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value])), ...extraEnv };
-      const command = c.command.map((a) => a.replaceAll('/data/', `${data}/`).replaceAll(/\bexec ehr-embed |(?<=^|; ?|\n)ehr-embed /g, (m) => m.replace('ehr-embed', EHR_EMBED)));
+      const command = c.command.map((a) =>
+        a
+          .replaceAll('/data/', `${data}/`)
+          .replaceAll(/\bexec ehr-embed |(?<=^|; ?|\n)ehr-embed /g, (m) => m.replace('ehr-embed', EHR_EMBED)),
+      );
       return sh(command, env);
     };
     const { mkdirSync, symlinkSync } = await import('node:fs');
@@ -102,7 +123,9 @@ describe('cluster examples', { concurrency: 1 }, () => {
     const n = embed.spec.completions as number;
     const declared = embed.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'EHR_EMBED_SHARD_COUNT')?.value;
     assert.equal(declared, String(n), 'EHR_EMBED_SHARD_COUNT equals completions');
-    const pods = await Promise.all(Array.from({ length: n }, (_, i) => runContainer('embed', { JOB_COMPLETION_INDEX: String(i), MODEL: model(), EMBED_ARGS: '' })));
+    const pods = await Promise.all(
+      Array.from({ length: n }, (_, i) => runContainer('embed', { JOB_COMPLETION_INDEX: String(i), MODEL: model(), EMBED_ARGS: '' })),
+    );
     pods.forEach((p, i) => {
       assert.equal(p.code, 0, p.out);
       assert.match(p.out, new RegExp(`shard ${i}/${n} \\(from JOB_COMPLETION_INDEX`));

@@ -15,7 +15,10 @@ describe('GPU planning profiles', () => {
   });
 
   it('sums per-text times: 7.2 texts of 4,096 tokens are one 8B GPU-second', () => {
-    const e = estimateGpuHours(gpuProfile('h100-8b'), Array.from({ length: 72 }, () => 4096));
+    const e = estimateGpuHours(
+      gpuProfile('h100-8b'),
+      Array.from({ length: 72 }, () => 4096),
+    );
     assert.equal(e.texts, 72);
     assert.equal(e.tokens, 72 * 4096);
     assert.ok(Math.abs(e.gpuHours * 3600 - 10) < 1e-9);

@@ -14,7 +14,10 @@ describe('sharded embed', () => {
   const meds = join(dir, 'meds');
   const labels = join(dir, 'labels');
   before(() => {
-    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), '--out', meds]).code, 0);
+    assert.equal(
+      runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz'), '--out', meds]).code,
+      0,
+    );
     assert.equal(runCli(['label', meds, '--tasks', TASKS.join(','), '--out', labels]).code, 0);
   });
 
@@ -23,7 +26,10 @@ describe('sharded embed', () => {
     try {
       const model = `openai:${server.url}#Qwen3-Embedding-test`;
       const embed = (out: string, cache: string, args: string[], env: NodeJS.ProcessEnv = process.env) =>
-        runCliAsync(['embed', meds, '--labels', labels, '--model', model, '--max-tokens', '256', '--out', out, '--cache', cache, '--json', ...args], { env });
+        runCliAsync(
+          ['embed', meds, '--labels', labels, '--model', model, '--max-tokens', '256', '--out', out, '--cache', cache, '--json', ...args],
+          { env },
+        );
       const single = join(dir, 'single');
       const sharded = join(dir, 'sharded');
       const r = await embed(single, join(dir, 'cache-single'), []);
@@ -31,8 +37,16 @@ describe('sharded embed', () => {
       // Separate caches: the shards must compute their vectors, not find the single run's.
       const s0 = await embed(sharded, join(dir, 'cache-0'), ['--shard', '0/2']);
       assert.equal(s0.code, 0, s0.stderr);
-      const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SLURM_') && k !== 'JOB_COMPLETION_INDEX' && k !== 'EHR_EMBED_SHARD'));
-      const s1 = await embed(sharded, join(dir, 'cache-1'), [], { ...clean, SLURM_ARRAY_TASK_ID: '8', SLURM_ARRAY_TASK_MIN: '7', SLURM_ARRAY_TASK_MAX: '8', SLURM_ARRAY_TASK_COUNT: '2' });
+      const clean = Object.fromEntries(
+        Object.entries(process.env).filter(([k]) => !k.startsWith('SLURM_') && k !== 'JOB_COMPLETION_INDEX' && k !== 'EHR_EMBED_SHARD'),
+      );
+      const s1 = await embed(sharded, join(dir, 'cache-1'), [], {
+        ...clean,
+        SLURM_ARRAY_TASK_ID: '8',
+        SLURM_ARRAY_TASK_MIN: '7',
+        SLURM_ARRAY_TASK_MAX: '8',
+        SLURM_ARRAY_TASK_COUNT: '2',
+      });
       assert.equal(s1.code, 0, s1.stderr);
       assert.match(s1.stderr, /shard 1\/2 \(from SLURM_ARRAY_TASK_ID/);
       const [j0, j1, js] = [JSON.parse(s0.stdout), JSON.parse(s1.stdout), JSON.parse(r.stdout)];
@@ -44,16 +58,48 @@ describe('sharded embed', () => {
         const one = await readFeatureFile(join(single, `${task}.parquet`));
         const parts = await readTaskFeatures(sharded, task);
         const key = (m: typeof one, i: number) => `${m.subjectIds[i]}@${m.predictionTimes[i]}`;
-        const rows = (m: typeof one) => new Map(Array.from(m.subjectIds, (_, i) => [key(m, i), [...m.data.subarray(i * m.dims, (i + 1) * m.dims)]]));
+        const rows = (m: typeof one) =>
+          new Map(Array.from(m.subjectIds, (_, i) => [key(m, i), [...m.data.subarray(i * m.dims, (i + 1) * m.dims)]]));
         assert.deepEqual(rows(parts), rows(one), `${task}: the parts read as one hold the same rows and vectors`);
       }
       // evaluate and train read the parts as one, before any merge.
       const [ev, tr] = await Promise.all([
-        runCliAsync(['evaluate', '--labels', labels, '--features', `e=${sharded}`, '--k', 'all', '--replicates', '1', '--bootstrap', '20', '--paired-resamples', '20', '--out', join(dir, 'parts-eval.json')]),
-        runCliAsync(['train', '--labels', labels, '--features', sharded, '--task', 'mortality_1y', '--c', '1', '--out', join(dir, 'probe'), '--json']),
+        runCliAsync([
+          'evaluate',
+          '--labels',
+          labels,
+          '--features',
+          `e=${sharded}`,
+          '--k',
+          'all',
+          '--replicates',
+          '1',
+          '--bootstrap',
+          '20',
+          '--paired-resamples',
+          '20',
+          '--out',
+          join(dir, 'parts-eval.json'),
+        ]),
+        runCliAsync([
+          'train',
+          '--labels',
+          labels,
+          '--features',
+          sharded,
+          '--task',
+          'mortality_1y',
+          '--c',
+          '1',
+          '--out',
+          join(dir, 'probe'),
+          '--json',
+        ]),
       ]);
       assert.equal(ev.code, 0, ev.stderr);
-      assert.ok(JSON.parse(readFileSync(join(dir, 'parts-eval.json'), 'utf8')).results.some((x: { featureSet: string }) => x.featureSet === 'e'));
+      assert.ok(
+        JSON.parse(readFileSync(join(dir, 'parts-eval.json'), 'utf8')).results.some((x: { featureSet: string }) => x.featureSet === 'e'),
+      );
       assert.equal(tr.code, 0, tr.stderr);
       assert.equal(JSON.parse(tr.stdout).model.dims, 16);
       const m = await runCliAsync(['merge-features', sharded, '--json']);
@@ -91,18 +137,51 @@ describe('sharded embed', () => {
     const server = await startEmbeddingServer({ dims: 8 });
     try {
       const out = join(dir, 'incomplete');
-      const r = await runCliAsync(['embed', meds, '--labels', labels, '--model', `openai:${server.url}#m`, '--out', out, '--cache', join(dir, 'cache-i'), '--shard', '2/3']);
+      const r = await runCliAsync([
+        'embed',
+        meds,
+        '--labels',
+        labels,
+        '--model',
+        `openai:${server.url}#m`,
+        '--out',
+        out,
+        '--cache',
+        join(dir, 'cache-i'),
+        '--shard',
+        '2/3',
+      ]);
       assert.equal(r.code, 0, r.stderr);
       const m = await runCliAsync(['merge-features', out]);
       assert.equal(m.code, 2);
       assert.match(m.stderr, /missing 2 of 3 shard manifests \(manifest\.part-0-of-3\.json, manifest\.part-1-of-3\.json\)/);
       const before = server.requests.n;
-      const dry = await runCliAsync(['embed', meds, '--labels', labels, '--model', `openai:${server.url}#Qwen3-Embedding-8B`, '--max-tokens', '4096', '--cache', join(dir, 'cache-i'), '--shard', '1/3', '--dry-run', '--gpu-profile', 'h100-8b', '--json']);
+      const dry = await runCliAsync([
+        'embed',
+        meds,
+        '--labels',
+        labels,
+        '--model',
+        `openai:${server.url}#Qwen3-Embedding-8B`,
+        '--max-tokens',
+        '4096',
+        '--cache',
+        join(dir, 'cache-i'),
+        '--shard',
+        '1/3',
+        '--dry-run',
+        '--gpu-profile',
+        'h100-8b',
+        '--json',
+      ]);
       assert.equal(dry.code, 0, dry.stderr);
       const d = JSON.parse(dry.stdout);
       assert.equal(d.gpuEstimate.texts, d.toEmbed, 'the estimate covers what is still to embed');
       assert.ok(d.gpuEstimate.tokens > d.tokensToEmbed, 'instruction tokens included');
-      assert.ok(d.gpuEstimate.gpuHours > 0 && d.gpuEstimate.gpuHours < (d.toEmbed / 7.2 / 3600) * 1.0001, 'texts shorter than 4,096 tokens run faster than 7.2/s');
+      assert.ok(
+        d.gpuEstimate.gpuHours > 0 && d.gpuEstimate.gpuHours < (d.toEmbed / 7.2 / 3600) * 1.0001,
+        'texts shorter than 4,096 tokens run faster than 7.2/s',
+      );
       assert.equal(server.requests.n, before, 'planning sends no request');
       const e = await runCliAsync(['evaluate', '--labels', labels, '--features', `e=${out}`, '--out', join(dir, 'eval.json')]);
       assert.equal(e.code, 2);

@@ -69,7 +69,11 @@ describe('bad FHIR input', () => {
     const condition = entries(b2).find((e) => e.resource.resourceType === 'Condition')!.resource;
     (condition.code as { coding: R[] }).coding = [{ system: 'constructor', code: '446096008', display: 'Perennial allergic rhinitis' }];
     const patientRef = { reference: `urn:uuid:${String(entries(b2).find((e) => e.resource.resourceType === 'Patient')!.resource.id)}` };
-    entries(b2).push({ resource: { resourceType: 'constructor', id: 'p1', subject: patientRef } }, { resource: { resourceType: '__proto__', id: 'p2', subject: patientRef } }, { resource: { resourceType: 'toString', id: 'p3' } });
+    entries(b2).push(
+      { resource: { resourceType: 'constructor', id: 'p1', subject: patientRef } },
+      { resource: { resourceType: '__proto__', id: 'p2', subject: patientRef } },
+      { resource: { resourceType: 'toString', id: 'p3' } },
+    );
     const r = await convert('fhir', write(dir, 'proto.ndjson', bundles.map((b) => JSON.stringify(b)).join('\n') + '\n'));
     assert.equal(r.dataset.subjects, 3);
     // Everything converts as before except the one gender event (counted as a fallback).
@@ -79,7 +83,10 @@ describe('bad FHIR input', () => {
     assert.equal(r.conversion.fallbacks.Encounter?.['unmapped encounter class "toString"'], 1);
     assert.equal(r.conversion.skipped['(unknown resource type)']?.['resource type other than a FHIR name is not supported'], 3);
     const codes = await codesOf(r.out);
-    assert.ok(codes.includes('Visit/CONSTRUCTOR') && codes.includes('Visit/_PROTO_'), codes.filter((c) => c.startsWith('Visit/')).join(' '));
+    assert.ok(
+      codes.includes('Visit/CONSTRUCTOR') && codes.includes('Visit/_PROTO_'),
+      codes.filter((c) => c.startsWith('Visit/')).join(' '),
+    );
     assert.ok(codes.includes('constructor/446096008'), 'an unknown system is a readable prefix');
     assert.ok(!codes.some((c) => /native code|function|\[object/.test(c)), codes.join(' '));
   });
@@ -95,7 +102,25 @@ describe('bad FHIR input', () => {
     assert.equal(twice.dataset.events, once.dataset.events);
     const resources = entries(JSON.parse(lines[1] as string) as R).length;
     const dupes = Object.values(twice.conversion.ignored).reduce((n, m) => n + (m[DUPLICATE_RESOURCE] ?? 0), 0);
-    const ignoredTypes = entries(JSON.parse(lines[1] as string) as R).filter((e) => ['Claim', 'ExplanationOfBenefit', 'Organization', 'Practitioner', 'ImagingStudy', 'Provenance', 'CareTeam', 'Goal', 'Medication', 'SupplyDelivery', 'DocumentReference', 'Media', 'Coverage', 'Location', 'PractitionerRole'].includes(String(e.resource.resourceType))).length;
+    const ignoredTypes = entries(JSON.parse(lines[1] as string) as R).filter((e) =>
+      [
+        'Claim',
+        'ExplanationOfBenefit',
+        'Organization',
+        'Practitioner',
+        'ImagingStudy',
+        'Provenance',
+        'CareTeam',
+        'Goal',
+        'Medication',
+        'SupplyDelivery',
+        'DocumentReference',
+        'Media',
+        'Coverage',
+        'Location',
+        'PractitionerRole',
+      ].includes(String(e.resource.resourceType)),
+    ).length;
     assert.equal(dupes, resources - ignoredTypes);
   });
 
@@ -124,13 +149,16 @@ describe('bad FHIR input', () => {
       ['fake.ndjson.gz', line, /not gzip data/],
     ];
     for (const [name, content, why] of cases) {
-      await assert.rejects(convertToMeds({ from: 'fhir', input: write(dir, name, content), out: join(tempDir(), 'meds') }), (e: unknown) => {
-        assert.ok(isUsageError(e), name);
-        assert.match(e.message, /no FHIR resource could be read/);
-        assert.match(e.message, why, `${name}: ${e.message}`);
-        assert.ok(!e.message.includes('\n'), 'one line');
-        return true;
-      });
+      await assert.rejects(
+        convertToMeds({ from: 'fhir', input: write(dir, name, content), out: join(tempDir(), 'meds') }),
+        (e: unknown) => {
+          assert.ok(isUsageError(e), name);
+          assert.match(e.message, /no FHIR resource could be read/);
+          assert.match(e.message, why, `${name}: ${e.message}`);
+          assert.ok(!e.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
     }
     // One unreadable file among good ones is a reject, not a failed run.
     mkdirSync(join(dir, 'mixed'));
@@ -159,7 +187,9 @@ describe('bad FHIR input', () => {
     const dir = tempDir();
     const lines = r4Lines(1);
     const b = JSON.parse(lines[0] as string) as R;
-    const obs = entries(b).find((e) => e.resource.resourceType === 'Observation' && (e.resource.valueQuantity as R | undefined)?.value !== undefined)!.resource;
+    const obs = entries(b).find(
+      (e) => e.resource.resourceType === 'Observation' && (e.resource.valueQuantity as R | undefined)?.value !== undefined,
+    )!.resource;
     (obs.valueQuantity as R).value = 0.5; // replaced in the text below
     const tiny = JSON.stringify(b).replace('"value":0.5', '"value":1e-400');
     const r = await convert('fhir', write(dir, 'x.ndjson', `${tiny}\n{"resourceType":"Bundle","type":"collection","entry":"notalist"}\n`));
@@ -172,14 +202,26 @@ describe('bad FHIR input', () => {
     assert.equal(new Date(parseFhirDateTime('0000-01-01T00:00:00Z') as number).getUTCFullYear(), 0);
     assert.equal(new Date(csvTime('0019-05-01') as number).getUTCFullYear(), 19);
     assert.equal(new Date(csvTime('0099-12-31 23:59:59') as number).toISOString(), '0099-12-31T23:59:59.000Z');
-    for (const bad of ['2019-05-01T00:99', '2019-05-01T00:00:60Z', '2019-05-01T24:00:00Z', '2019-05-01T00:00:00+99:99', '2019-05-01T00:00:00+15:00', '2019-05-01T10:00:00-05:60']) {
+    for (const bad of [
+      '2019-05-01T00:99',
+      '2019-05-01T00:00:60Z',
+      '2019-05-01T24:00:00Z',
+      '2019-05-01T00:00:00+99:99',
+      '2019-05-01T00:00:00+15:00',
+      '2019-05-01T10:00:00-05:60',
+    ]) {
       assert.equal(parseFhirDateTime(bad), null, bad);
       assert.equal(csvTime(bad.replace('T', ' ')), null, bad);
     }
     assert.equal(parseFhirDateTime('2019-05-01T10:00:00+14:00'), Date.UTC(2019, 4, 0, 20));
     const dir = tempDir();
     const b = JSON.parse(r4Lines(1)[0] as string) as R;
-    const obs = entries(b).find((e) => e.resource.resourceType === 'Observation' && typeof e.resource.effectiveDateTime === 'string' && typeof e.resource.issued === 'string')!.resource;
+    const obs = entries(b).find(
+      (e) =>
+        e.resource.resourceType === 'Observation' &&
+        typeof e.resource.effectiveDateTime === 'string' &&
+        typeof e.resource.issued === 'string',
+    )!.resource;
     obs.effectiveDateTime = '2019-05-01T00:99:00Z';
     const r = await convert('fhir', write(dir, 'd.ndjson', JSON.stringify(b) + '\n'));
     assert.equal(r.conversion.fallbacks.Observation?.['unreadable effectiveDateTime: issued used'], 1);
@@ -190,7 +232,8 @@ describe('bad OMOP and Synthea CSV input', () => {
   /** A copy of the OMOP tables the converter reads, with PROCEDURE_OCCURRENCE replaced by `edit(lines)`. */
   function omopCopy(edit: (lines: string[]) => void, withConcept: boolean): string {
     const dir = tempDir();
-    for (const t of ['PERSON', 'PROCEDURE_OCCURRENCE', 'CONDITION_ERA', 'DRUG_ERA', ...(withConcept ? ['CONCEPT'] : [])]) copyFileSync(join(OMOP, `${t}.csv`), join(dir, `${t}.csv`));
+    for (const t of ['PERSON', 'PROCEDURE_OCCURRENCE', 'CONDITION_ERA', 'DRUG_ERA', ...(withConcept ? ['CONCEPT'] : [])])
+      copyFileSync(join(OMOP, `${t}.csv`), join(dir, `${t}.csv`));
     const lines = readFileSync(join(OMOP, 'PROCEDURE_OCCURRENCE.csv'), 'utf8').split('\n');
     edit(lines);
     writeFileSync(join(dir, 'PROCEDURE_OCCURRENCE.csv'), lines.join('\n'));
@@ -219,8 +262,17 @@ describe('bad OMOP and Synthea CSV input', () => {
         'unbalanced quote: a quoted field runs over more than 100 lines': 1,
       });
       assert.equal(r.conversion.written.procedure_occurrence, procedures - 2);
-      const rejects = r.rejects.trim().split('\n').map((l) => JSON.parse(l) as { file: string; line: number; reason: string });
-      assert.deepEqual(rejects.map((x) => [x.file, x.line]), [['PROCEDURE_OCCURRENCE.csv', 100], ['PROCEDURE_OCCURRENCE.csv', 1200]]);
+      const rejects = r.rejects
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { file: string; line: number; reason: string });
+      assert.deepEqual(
+        rejects.map((x) => [x.file, x.line]),
+        [
+          ['PROCEDURE_OCCURRENCE.csv', 100],
+          ['PROCEDURE_OCCURRENCE.csv', 1200],
+        ],
+      );
     });
   }
 
@@ -278,7 +330,10 @@ describe('bad OMOP and Synthea CSV input', () => {
     for (const [content, why] of cases) {
       const dir = tempDir();
       writeFileSync(join(dir, 'PERSON.csv'), content);
-      await assert.rejects(convertToMeds({ from: 'omop', input: dir, out: join(tempDir(), 'meds') }), (e: unknown) => isUsageError(e) && why.test(e.message) && !e.message.includes('\n'));
+      await assert.rejects(
+        convertToMeds({ from: 'omop', input: dir, out: join(tempDir(), 'meds') }),
+        (e: unknown) => isUsageError(e) && why.test(e.message) && !e.message.includes('\n'),
+      );
     }
   });
 

@@ -27,7 +27,10 @@ describe('ehrshot converter', () => {
     assert.equal(r.conversion.read.ehrshot, 37);
     assert.equal(r.dataset.events, 35);
     assert.deepEqual(r.conversion.skipped, { ehrshot: { 'missing or unparseable start': 1, 'missing column visit_id': 1 } });
-    const rejected = readFileSync(join(out, 'rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = readFileSync(join(out, 'rejects.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     // Data rows 35 and 36 are lines 36 and 37 of the file (the header is line 1).
     assert.deepEqual(
       rejected.map((x) => [x.file, x.line, x.reason]),
@@ -38,7 +41,10 @@ describe('ehrshot converter', () => {
     );
     const ds = await openMedsDataset(out);
     try {
-      assert.deepEqual([...ds.subjectIds()].sort((a, b) => a - b), [115967096, 129540355, 132455214]);
+      assert.deepEqual(
+        [...ds.subjectIds()].sort((a, b) => a - b),
+        [115967096, 129540355, 132455214],
+      );
       const s = await ds.getSubject(115967096);
       assert.deepEqual(
         s.events.filter((e) => e.time === null).map((e) => e.code),
@@ -84,7 +90,10 @@ describe('ehrshot converter', () => {
     const r = await convertToMeds({ from: 'ehrshot', input, out });
     assert.equal(r.dataset.subjects, 3);
     assert.equal(r.dataset.events, 36);
-    const rejected = readFileSync(join(out, 'rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = readFileSync(join(out, 'rejects.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(
       rejected.map((x) => [x.file, x.line]),
       [
@@ -111,9 +120,15 @@ describe('ehrshot converter', () => {
     });
     const bad = join(dir, 'bad.csv');
     writeFileSync(bad, 'patient,time,code\n1,2020-01-01,LOINC/1-8\n');
-    await assert.rejects(convertToMeds({ from: 'ehrshot', input: bad, out: join(dir, 'bad') }), (err: unknown) => err instanceof UsageError && /no column "patient_id"/.test(err.message));
+    await assert.rejects(
+      convertToMeds({ from: 'ehrshot', input: bad, out: join(dir, 'bad') }),
+      (err: unknown) => err instanceof UsageError && /no column "patient_id"/.test(err.message),
+    );
     const empty = join(dir, 'empty');
     mkdirSync(empty);
-    await assert.rejects(convertToMeds({ from: 'ehrshot', input: empty, out: join(dir, 'e') }), (err: unknown) => err instanceof UsageError && /no \.csv or \.csv\.gz files/.test(err.message));
+    await assert.rejects(
+      convertToMeds({ from: 'ehrshot', input: empty, out: join(dir, 'e') }),
+      (err: unknown) => err instanceof UsageError && /no \.csv or \.csv\.gz files/.test(err.message),
+    );
   });
 });

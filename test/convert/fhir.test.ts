@@ -18,7 +18,11 @@ const R4 = join(DATA, 'synthea-fhir/r4-synthea-sample.bundles.ndjson.gz');
 
 /** The first `n` bundles of a gzip NDJSON file, parsed. */
 function bundles(file: string, n: number): Record<string, unknown>[] {
-  return gunzipSync(readFileSync(file)).toString('utf8').split('\n').slice(0, n).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .slice(0, n)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe('FHIR converter on Synthea data', () => {
@@ -42,7 +46,9 @@ describe('FHIR converter on Synthea data', () => {
       // 460 deceased patients in this data set.
       const deaths = await ds.query(`SELECT count(*)::INTEGER AS n FROM ${ds.dataRelation} WHERE code = 'MEDS_DEATH'`);
       assert.equal(deaths[0]!.n, 460);
-      const ip = await ds.query(`SELECT count(*)::INTEGER AS n, count("end")::INTEGER AS with_end FROM ${ds.dataRelation} WHERE code = 'Visit/IP'`);
+      const ip = await ds.query(
+        `SELECT count(*)::INTEGER AS n, count("end")::INTEGER AS with_end FROM ${ds.dataRelation} WHERE code = 'Visit/IP'`,
+      );
       assert.equal(ip[0]!.n, 308);
       assert.equal(ip[0]!.with_end, 308);
       // A subject's events: visit ids link events to their encounter; labs carry units.
@@ -69,7 +75,9 @@ describe('FHIR converter on Synthea data', () => {
     assert.ok((r.conversion.ignored.Claim?.['billing resource'] ?? 0) > 0);
     const ds = await openMedsDataset(out);
     try {
-      const codes = await ds.query(`SELECT DISTINCT code FROM ${ds.dataRelation} WHERE code LIKE 'Race/%' OR code LIKE 'Ethnicity/%' OR code LIKE 'Visit/%'`);
+      const codes = await ds.query(
+        `SELECT DISTINCT code FROM ${ds.dataRelation} WHERE code LIKE 'Race/%' OR code LIKE 'Ethnicity/%' OR code LIKE 'Visit/%'`,
+      );
       const set = new Set(codes.map((c) => String(c.code)));
       assert.ok(set.has('Race/2106-3') && set.has('Ethnicity/2186-5') && set.has('Visit/AMB') && set.has('Visit/IP'));
       assert.equal(ds.describe('Race/2106-3'), 'White');
@@ -107,16 +115,40 @@ describe('FHIR converter input layouts and bad records', () => {
   it('skips bad records with file, line and reason; the rest converts', async () => {
     const dir = tempDir();
     const [good] = bundles(R4, 1);
-    const patientId = ((good!.entry as { resource: Record<string, unknown> }[]).find((e) => e.resource.resourceType === 'Patient')!.resource.id) as string;
+    const patientId = (good!.entry as { resource: Record<string, unknown> }[]).find((e) => e.resource.resourceType === 'Patient')!.resource
+      .id as string;
     const subject = { reference: `urn:uuid:${patientId}` };
     const bad = {
       resourceType: 'Bundle',
       type: 'collection',
       entry: [
-        { resource: { resourceType: 'Condition', id: 'no-date', subject, code: { coding: [{ system: 'http://snomed.info/sct', code: '38341003', display: 'Hypertension' }] } } },
-        { resource: { resourceType: 'Observation', id: 'not-a-number', subject, effectiveDateTime: '2015-01-01', code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] }, valueQuantity: { value: 'high', unit: 'g/dL' } } },
+        {
+          resource: {
+            resourceType: 'Condition',
+            id: 'no-date',
+            subject,
+            code: { coding: [{ system: 'http://snomed.info/sct', code: '38341003', display: 'Hypertension' }] },
+          },
+        },
+        {
+          resource: {
+            resourceType: 'Observation',
+            id: 'not-a-number',
+            subject,
+            effectiveDateTime: '2015-01-01',
+            code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] },
+            valueQuantity: { value: 'high', unit: 'g/dL' },
+          },
+        },
         { resource: { resourceType: 'FooBar', id: 'x', subject } },
-        { resource: { resourceType: 'Procedure', id: 'no-subject', performedDateTime: '2015-01-01', code: { coding: [{ system: 'http://snomed.info/sct', code: '1' }] } } },
+        {
+          resource: {
+            resourceType: 'Procedure',
+            id: 'no-subject',
+            performedDateTime: '2015-01-01',
+            code: { coding: [{ system: 'http://snomed.info/sct', code: '1' }] },
+          },
+        },
       ],
     };
     const lines = [JSON.stringify(good), JSON.stringify(bad), JSON.stringify(good).slice(0, 500), '[1,2]'];
@@ -126,7 +158,10 @@ describe('FHIR converter input layouts and bad records', () => {
     const r = await convertToMeds({ from: 'fhir', input, out });
     assert.equal(r.dataset.subjects, 1);
     assert.equal(r.conversion.totals.skipped, 6);
-    const rejects = readFileSync(join(out, 'rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { file: string; line: number; id: string | null; reason: string });
+    const rejects = readFileSync(join(out, 'rejects.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; line: number; id: string | null; reason: string });
     assert.equal(rejects.length, 6);
     const byId = new Map(rejects.map((x) => [x.id, x]));
     assert.match(byId.get('no-date')!.reason, /without a usable date/);
@@ -135,14 +170,23 @@ describe('FHIR converter input layouts and bad records', () => {
     assert.match(byId.get('not-a-number')!.reason, /valueQuantity.value is not a number/);
     assert.match(byId.get('x')!.reason, /resource type "FooBar" is not supported/);
     assert.match(byId.get('no-subject')!.reason, /without a patient reference/);
-    assert.ok(rejects.some((x) => x.line === 3 && /invalid JSON/.test(x.reason)), 'truncated JSON line');
+    assert.ok(
+      rejects.some((x) => x.line === 3 && /invalid JSON/.test(x.reason)),
+      'truncated JSON line',
+    );
     assert.ok(rejects.some((x) => x.line === 4 && /no resourceType/.test(x.reason)));
     assert.ok(!readFileSync(join(out, 'rejects.ndjson'), 'utf8').includes('38341003'), 'rejects hold no record content');
-    await assert.rejects(convertToMeds({ from: 'fhir', input, out: join(tempDir(), 'meds'), strict: true }), (e: unknown) => e instanceof UsageError && /--strict/.test(e.message) && /input\.ndjson/.test(e.message));
+    await assert.rejects(
+      convertToMeds({ from: 'fhir', input, out: join(tempDir(), 'meds'), strict: true }),
+      (e: unknown) => e instanceof UsageError && /--strict/.test(e.message) && /input\.ndjson/.test(e.message),
+    );
   });
 
   it('unknown format, missing input', async () => {
-    await assert.rejects(convertToMeds({ from: 'hl7v2', input: STU3, out: join(tempDir(), 'x') }), /unknown source format "hl7v2"; known formats: fhir/);
+    await assert.rejects(
+      convertToMeds({ from: 'hl7v2', input: STU3, out: join(tempDir(), 'x') }),
+      /unknown source format "hl7v2"; known formats: fhir/,
+    );
     await assert.rejects(convertToMeds({ from: 'fhir', input: '/nonexistent.ndjson', out: join(tempDir(), 'x') }), /input does not exist/);
   });
 
@@ -175,7 +219,15 @@ describe('FHIR helpers', () => {
     assert.equal(idFromReference('urn:uuid:abc'), 'abc');
     assert.equal(idFromReference('Patient/123'), '123');
     assert.equal(idFromReference('https://x.org/fhir/Patient/9/_history/2'), '9');
-    assert.deepEqual(pickCode({ coding: [{ system: 'urn:local', code: 'x' }, { system: 'http://loinc.org', code: '718-7', display: 'Hemoglobin' }] }), { code: 'LOINC/718-7', description: 'Hemoglobin' });
+    assert.deepEqual(
+      pickCode({
+        coding: [
+          { system: 'urn:local', code: 'x' },
+          { system: 'http://loinc.org', code: '718-7', display: 'Hemoglobin' },
+        ],
+      }),
+      { code: 'LOINC/718-7', description: 'Hemoglobin' },
+    );
     assert.equal(pickCode({ text: 'only text' }), null);
   });
 });

@@ -24,7 +24,26 @@ const pick = <T>(rand: () => number, xs: readonly T[]): T => xs[Math.floor(rand(
 
 /** Odd values a field may take: prototype names, bad dates and numbers, wrong types, planted content. */
 function oddValue(rand: () => number): unknown {
-  return pick(rand, [null, 'constructor', '__proto__', 'toString', 'hasOwnProperty', '0019-05-01', '2019-05-01T00:99', '2019-05-01T00:00:00+99:99', 'notalist', {}, [], -1, 0, `${SECRET} Janet`, { [SECRET]: 1 }, [SECRET], '\u0000', 'x'.repeat(5000)]);
+  return pick(rand, [
+    null,
+    'constructor',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
+    '0019-05-01',
+    '2019-05-01T00:99',
+    '2019-05-01T00:00:00+99:99',
+    'notalist',
+    {},
+    [],
+    -1,
+    0,
+    `${SECRET} Janet`,
+    { [SECRET]: 1 },
+    [SECRET],
+    '\u0000',
+    'x'.repeat(5000),
+  ]);
 }
 
 /** Set a random nested field of a parsed value. */
@@ -49,7 +68,11 @@ function mutateLine(line: string, rand: () => number): string {
   const at = Math.floor(rand() * line.length);
   if (op === 2) return line.slice(0, at);
   if (op === 3) return line.slice(0, at) + line.slice(at + 1 + Math.floor(rand() * 20));
-  return line.slice(0, at) + pick(rand, ['"', '{', '}', '[', ']', ',', ':', '\\', SECRET, '"' + SECRET + '"', '\u0000', '1e-400']) + line.slice(at);
+  return (
+    line.slice(0, at) +
+    pick(rand, ['"', '{', '}', '[', ']', ',', ':', '\\', SECRET, '"' + SECRET + '"', '\u0000', '1e-400']) +
+    line.slice(at)
+  );
 }
 
 /** Plant the secret in a bundle's patient name, so that a leak of record content is visible. */
@@ -59,7 +82,13 @@ function plant(line: string, i: number): string {
 
 function checkRejects(text: string, what: string): { line: number; file: string }[] {
   assert.ok(!text.includes(SECRET), `${what} leaks record content`);
-  const rows = text.trim() === '' ? [] : text.trim().split('\n').map((l) => JSON.parse(l) as { file: string; line: number | null; kind: string; reason: string });
+  const rows =
+    text.trim() === ''
+      ? []
+      : text
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { file: string; line: number | null; kind: string; reason: string });
   for (const r of rows) assert.ok(typeof r.file === 'string' && typeof r.kind === 'string' && r.reason.length > 0, JSON.stringify(r));
   return rows.map((r) => ({ line: r.line ?? -1, file: r.file }));
 }
@@ -94,7 +123,9 @@ describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
       try {
         r = await convertToMeds({ from: 'fhir', input, out });
       } catch (err) {
-        assert.fail(`round ${rounds} (seed ${SEED}): ${isUsageError(err) ? 'UsageError' : 'internal error'}: ${String(err instanceof Error ? err.stack : err)}`);
+        assert.fail(
+          `round ${rounds} (seed ${SEED}): ${isUsageError(err) ? 'UsageError' : 'internal error'}: ${String(err instanceof Error ? err.stack : err)}`,
+        );
       }
       const rejects = checkRejects(readFileSync(join(out, 'rejects.ndjson'), 'utf8'), `round ${rounds} rejects`);
       assert.ok(!readFileSync(join(out, 'conversion.json'), 'utf8').includes(SECRET), 'conversion.json leaks record content');
@@ -108,11 +139,16 @@ describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
         } catch {
           ok = false;
         }
-        if (!ok && text.trim() !== '') assert.ok(rejects.some((x) => x.line === good.length + i + 1), `round ${rounds}: line ${good.length + i + 1} has no reject`);
+        if (!ok && text.trim() !== '')
+          assert.ok(
+            rejects.some((x) => x.line === good.length + i + 1),
+            `round ${rounds}: line ${good.length + i + 1} has no reject`,
+          );
       });
       const ds = await openMedsDataset(out);
       try {
-        for (const [sid, n] of baseline) assert.equal((await ds.getSubject(sid)).events.length, n, `round ${rounds}: subject ${sid} lost or gained events`);
+        for (const [sid, n] of baseline)
+          assert.equal((await ds.getSubject(sid)).events.length, n, `round ${rounds}: subject ${sid} lost or gained events`);
       } finally {
         ds.close();
       }
@@ -144,7 +180,18 @@ describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
         else if (op === 1) f[c] = `${f[c] as string}"`;
         else if (op === 2) f.splice(c, 1);
         else if (op === 3) f.splice(c, 0, SECRET);
-        else if (op === 4) f[c] = pick(rand, ['constructor', '__proto__', 'toString', '0019-05-01', '2019-05-01 00:99:00', '1e-400', '1e400', `${SECRET}`, '\u0000']);
+        else if (op === 4)
+          f[c] = pick(rand, [
+            'constructor',
+            '__proto__',
+            'toString',
+            '0019-05-01',
+            '2019-05-01 00:99:00',
+            '1e-400',
+            '1e400',
+            `${SECRET}`,
+            '\u0000',
+          ]);
         else if (op === 5) f[1] = pick(rand, ['constructor', '__proto__', '999999', '']);
         else if (op === 6) f[3] = `${SECRET}-date`;
         else f[c] = `"${SECRET}\n${SECRET}"`;
@@ -156,7 +203,9 @@ describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
       try {
         r = await convertToMeds({ from: 'omop', input: dir, out });
       } catch (err) {
-        assert.fail(`round ${rounds} (seed ${SEED + 1}): ${isUsageError(err) ? 'UsageError' : 'internal error'}: ${String(err instanceof Error ? err.stack : err)}`);
+        assert.fail(
+          `round ${rounds} (seed ${SEED + 1}): ${isUsageError(err) ? 'UsageError' : 'internal error'}: ${String(err instanceof Error ? err.stack : err)}`,
+        );
       }
       const rejects = checkRejects(readFileSync(join(out, 'rejects.ndjson'), 'utf8'), `round ${rounds} rejects`);
       assert.ok(!readFileSync(join(out, 'conversion.json'), 'utf8').includes(SECRET), 'conversion.json leaks record content');
@@ -196,12 +245,17 @@ describe(`fuzz (seed ${SEED}, about ${BUDGET_MS} ms per source)`, () => {
     ref.close();
     const deadline = Date.now() + BUDGET_MS;
     try {
-      const order = variants.map((v) => [rand(), v] as const).sort((a, b) => a[0] - b[0]).map(([, v]) => v);
+      const order = variants
+        .map((v) => [rand(), v] as const)
+        .sort((a, b) => a[0] - b[0])
+        .map(([, v]) => v);
       for (const [select, opens] of order) {
         const dir = tempDir();
         mkdirSync(join(dir, 'data'));
         await duck.connection.run(`SELECT setseed(${(SEED % 100) / 100})`);
-        await duck.connection.run(`COPY (SELECT ${select} FROM read_parquet('${source}')) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`);
+        await duck.connection.run(
+          `COPY (SELECT ${select} FROM read_parquet('${source}')) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`,
+        );
         try {
           const ds = await openMedsDataset(dir);
           let events = 0;

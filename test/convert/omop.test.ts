@@ -56,7 +56,12 @@ describe('omop converter', () => {
       const ip = find(p11.events, (e) => e.code === 'Visit/IP' && e.extra?.visit_id === '491');
       assert.equal(ip.time, Date.UTC(2005, 1, 25));
       assert.equal(ip.textValue, 'Inpatient Visit');
-      assert.deepEqual(ip.extra, { visit_id: '491', end: Date.UTC(2005, 1, 26), domain: 'visit', source_value: 'cb42c9df-d422-474e-4420-770364544ac1' });
+      assert.deepEqual(ip.extra, {
+        visit_id: '491',
+        end: Date.UTC(2005, 1, 26),
+        domain: 'visit',
+        source_value: 'cb42c9df-d422-474e-4420-770364544ac1',
+      });
       assert.equal(find(p11.events, (e) => e.code === 'MEDS_DEATH').time, Date.UTC(2009, 8, 14));
       assert.deepEqual(
         p11.events.filter((e) => e.time === null).map((e) => e.code),
@@ -82,7 +87,10 @@ describe('omop converter', () => {
     // gzip content under a plain .csv name: recognised by its magic bytes, by our reader and DuckDB's.
     writeFileSync(join(input, 'concept.csv'), gzipSync(readFileSync(join(OMOP, 'CONCEPT.csv'))));
     // Tab-separated (as database dumps are) and gzip-compressed.
-    writeFileSync(join(input, 'visit_occurrence.tsv.gz'), gzipSync(readFileSync(join(OMOP, 'VISIT_OCCURRENCE.csv'), 'utf8').replaceAll(',', '\t')));
+    writeFileSync(
+      join(input, 'visit_occurrence.tsv.gz'),
+      gzipSync(readFileSync(join(OMOP, 'VISIT_OCCURRENCE.csv'), 'utf8').replaceAll(',', '\t')),
+    );
     writeFileSync(join(input, 'Measurement.csv'), readFileSync(join(OMOP, 'MEASUREMENT.csv')));
     const cond = readFileSync(join(OMOP, 'CONDITION_OCCURRENCE.csv'), 'utf8').split('\n');
     cond[1] = (cond[1] as string).replace(/^1,1,372328,/, '1,1,999999999,'); // absent from CONCEPT.csv
@@ -106,7 +114,10 @@ describe('omop converter', () => {
       'concept_id 0: source concept used': 1,
       'concept_id 0 and no known source concept: OMOP_CONCEPT/0 (source_value kept)': 1,
     });
-    const rejected = readFileSync(join(out, 'rejects.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = readFileSync(join(out, 'rejects.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.deepEqual(
       rejected.map((x) => [x.file, x.line, x.id, x.reason]),
       [
@@ -121,15 +132,24 @@ describe('omop converter', () => {
       assert.equal(unknown.time, Date.UTC(2002, 9, 15));
       assert.equal(unknown.extra?.source_value, '65363002');
       assert.equal(unknown.extra?.end, Date.UTC(2003, 2, 20));
-      assert.ok(p1.events.some((e) => e.code === 'SNOMED/195662009' && e.time === Date.UTC(2014, 10, 12)), 'source concept used for concept 0');
+      assert.ok(
+        p1.events.some((e) => e.code === 'SNOMED/195662009' && e.time === Date.UTC(2014, 10, 12)),
+        'source concept used for concept 0',
+      );
       assert.equal(find(p1.events, (e) => e.code === 'OMOP_CONCEPT/0').extra?.source_value, '160968000');
-      assert.ok(p1.events.some((e) => e.code === 'Visit/OP' && e.extra?.visit_id === '21'), 'visits read from the gzip TSV');
+      assert.ok(
+        p1.events.some((e) => e.code === 'Visit/OP' && e.extra?.visit_id === '21'),
+        'visits read from the gzip TSV',
+      );
     } finally {
       ds.close();
     }
     await assert.rejects(convertToMeds({ from: 'omop', input, out: join(dir, 'strict'), strict: true }), (err: unknown) => {
       assert.ok(err instanceof UsageError);
-      assert.match(err.message, /CONDITION_OCCURRENCE\.csv, row 2: condition_occurrence skipped: missing or unparseable condition_start_date/);
+      assert.match(
+        err.message,
+        /CONDITION_OCCURRENCE\.csv, row 2: condition_occurrence skipped: missing or unparseable condition_start_date/,
+      );
       return true;
     });
   });
@@ -139,7 +159,10 @@ describe('omop converter', () => {
     const input = join(dir, 'in');
     mkdirSync(input);
     copyFileSync(join(OMOP, 'VISIT_OCCURRENCE.csv'), join(input, 'VISIT_OCCURRENCE.csv'));
-    await assert.rejects(convertToMeds({ from: 'omop', input, out: join(dir, 'meds') }), (err: unknown) => err instanceof UsageError && /PERSON\.csv not found/.test(err.message) && err.message.includes(input));
+    await assert.rejects(
+      convertToMeds({ from: 'omop', input, out: join(dir, 'meds') }),
+      (err: unknown) => err instanceof UsageError && /PERSON\.csv not found/.test(err.message) && err.message.includes(input),
+    );
   });
 
   it('converts without CONCEPT.csv: built-in visit and demographic codes, OMOP_CONCEPT/<id> for the rest', async () => {

@@ -53,8 +53,16 @@ describe('synthea converter', () => {
         procedure: 23,
         visit: 109,
       });
-      const visits = await ds.query(`SELECT code, count(*)::INTEGER AS n FROM ${ds.dataRelation} WHERE code LIKE 'Visit/%' GROUP BY code ORDER BY code`);
-      assert.deepEqual(Object.fromEntries(visits.map((v) => [v.code, v.n])), { 'Visit/AMB': 24, 'Visit/ER': 5, 'Visit/IP': 8, 'Visit/OP': 13, 'Visit/WELL': 59 });
+      const visits = await ds.query(
+        `SELECT code, count(*)::INTEGER AS n FROM ${ds.dataRelation} WHERE code LIKE 'Visit/%' GROUP BY code ORDER BY code`,
+      );
+      assert.deepEqual(Object.fromEntries(visits.map((v) => [v.code, v.n])), {
+        'Visit/AMB': 24,
+        'Visit/ER': 5,
+        'Visit/IP': 8,
+        'Visit/OP': 13,
+        'Visit/WELL': 59,
+      });
       for (const [code, meta] of ds.codes) assert.ok(meta.description, `${code} has a description`);
       assert.equal(ds.describe('Visit/IP'), 'Inpatient Visit');
       assert.equal(ds.describe('LOINC/718-7'), 'Hemoglobin [Mass/volume] in Blood');
@@ -63,7 +71,12 @@ describe('synthea converter', () => {
       const ip = find(s.events, (e) => e.code === 'Visit/IP');
       assert.equal(ip.time, Date.parse('1996-07-23T01:29:06Z'));
       assert.equal(ip.textValue, 'Encounter Inpatient');
-      assert.deepEqual(ip.extra, { visit_id: 'f1a2bec2-80b5-d7d0-f2bf-18dd46a2380d', end: Date.parse('1996-07-24T01:29:06Z'), domain: 'visit', source_value: '183452005' });
+      assert.deepEqual(ip.extra, {
+        visit_id: 'f1a2bec2-80b5-d7d0-f2bf-18dd46a2380d',
+        end: Date.parse('1996-07-24T01:29:06Z'),
+        domain: 'visit',
+        source_value: '183452005',
+      });
       const hb = find(s.events, (e) => e.code === 'LOINC/718-7' && e.time === Date.parse('2023-12-24T01:29:06Z'));
       assert.ok(Math.abs((hb.numericValue ?? 0) - 12.4) < 1e-5);
       assert.deepEqual(hb.extra, { visit_id: '23790863-b220-0d71-4865-6771944688fa', unit: 'g/dL', domain: 'measurement' });
@@ -114,9 +127,14 @@ describe('synthea converter', () => {
       const undescribed = [...ds.codes.values()].filter((c) => !c.description).map((c) => c.code);
       assert.deepEqual(undescribed, []);
       // Drug allergies are RxNorm (SYSTEM column); imaging is the DICOM modality.
-      const rows = await ds.query(`SELECT code, text_value, source_value FROM ${ds.dataRelation} WHERE domain IN ('allergy', 'imaging') AND (code LIKE 'RxNorm/%' OR code LIKE 'DICOM/%')`);
+      const rows = await ds.query(
+        `SELECT code, text_value, source_value FROM ${ds.dataRelation} WHERE domain IN ('allergy', 'imaging') AND (code LIKE 'RxNorm/%' OR code LIKE 'DICOM/%')`,
+      );
       assert.equal(rows.filter((x) => String(x.code).startsWith('RxNorm/')).length, 3);
-      assert.deepEqual(rows.find((x) => x.code === 'DICOM/DX'), { code: 'DICOM/DX', text_value: 'Chest', source_value: 'SNOMED/399208008' });
+      assert.deepEqual(
+        rows.find((x) => x.code === 'DICOM/DX'),
+        { code: 'DICOM/DX', text_value: 'Chest', source_value: 'SNOMED/399208008' },
+      );
       assert.equal(ds.describe('Synthea/QALY'), 'Quality-adjusted life years');
     } finally {
       ds.close();
@@ -159,7 +177,10 @@ describe('synthea converter', () => {
     const input = join(dir, 'in');
     cpSync(FOUR, input, { recursive: true });
     rmSync(join(input, 'patients.csv'));
-    await assert.rejects(convertToMeds({ from: 'synthea', input, out: join(dir, 'meds') }), (err: unknown) => err instanceof UsageError && /patients\.csv not found/.test(err.message));
+    await assert.rejects(
+      convertToMeds({ from: 'synthea', input, out: join(dir, 'meds') }),
+      (err: unknown) => err instanceof UsageError && /patients\.csv not found/.test(err.message),
+    );
   });
 
   it('rejects a table whose header lacks a column it needs', async () => {
@@ -168,6 +189,9 @@ describe('synthea converter', () => {
     cpSync(FOUR, input, { recursive: true });
     const enc = readFileSync(join(input, 'encounters.csv'), 'utf8');
     writeFileSync(join(input, 'encounters.csv'), enc.replace('ENCOUNTERCLASS', 'KLASS'));
-    await assert.rejects(convertToMeds({ from: 'synthea', input, out: join(dir, 'meds') }), (err: unknown) => err instanceof UsageError && /encounters\.csv.*ENCOUNTERCLASS/.test(err.message));
+    await assert.rejects(
+      convertToMeds({ from: 'synthea', input, out: join(dir, 'meds') }),
+      (err: unknown) => err instanceof UsageError && /encounters\.csv.*ENCOUNTERCLASS/.test(err.message),
+    );
   });
 });

@@ -13,11 +13,18 @@ describe('embedding cache', () => {
     const server = await startEmbeddingServer({ dims: 8, serviceMs: 150 });
     const dir = tempDir();
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../helpers/embedChild.ts'), server.url, dir, '200'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', resolve(import.meta.dirname, '../helpers/embedChild.ts'), server.url, dir, '200'],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
       let lines = 0;
       await new Promise<void>((done) => {
         child.stdout.on('data', (d: Buffer) => {
-          lines += d.toString().split('\n').filter((l) => l.startsWith('done ') && l !== 'done 0').length;
+          lines += d
+            .toString()
+            .split('\n')
+            .filter((l) => l.startsWith('done ') && l !== 'done 0').length;
           if (lines >= 3) {
             child.kill('SIGKILL');
             done();
@@ -62,10 +69,17 @@ describe('embedding cache', () => {
     const [a, b, d] = [tempDir(), tempDir(), tempDir()];
     const v = (x: number) => Float32Array.from([x, x + 1, x + 2]);
     const ca = EmbeddingCache.open(a);
-    await ca.putMany([['k1', v(1)], ['k2', v(2)]]);
+    await ca.putMany([
+      ['k1', v(1)],
+      ['k2', v(2)],
+    ]);
     await ca.close();
     const cb = EmbeddingCache.open(b);
-    await cb.putMany([['k2', v(2)], ['k3', v(3)], ['k4', v(40)]]);
+    await cb.putMany([
+      ['k2', v(2)],
+      ['k3', v(3)],
+      ['k4', v(40)],
+    ]);
     await cb.close();
     const dst = EmbeddingCache.open(d);
     try {

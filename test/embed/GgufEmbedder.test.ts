@@ -22,7 +22,8 @@ const expected = JSON.parse(readFileSync(`${DIR}/expected.json`, 'utf8')) as { d
 
 const norm = (v: ArrayLike<number>): number => Math.sqrt(Array.from(v).reduce((s, x) => s + x * x, 0));
 const unit = (v: number[]): number[] => v.map((x) => x / norm(v));
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] as number))), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number =>
+  Array.from(a).reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] as number))), 0);
 const inputs = (...texts: string[]): { text: string; instruction: string | null }[] => texts.map((text) => ({ text, instruction: null }));
 // llama.cpp keeps keys and values in a float16 cache, so vectors agree with the float64
 // reference to about 1e-3 (measured: at most 6e-4 for mean and 4.6e-3 for last-token pooling
@@ -54,10 +55,17 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
     assert.equal(make(`gguf:./${MEAN}`).spec, mean.spec, 'the same file by another path is the same model');
     const sha = /sha=([0-9a-f]{16})/.exec(mean.spec)?.[1];
     assert.notEqual(/sha=([0-9a-f]{16})/.exec(last.spec)?.[1], sha, 'a different file (pooling metadata) has a different fingerprint');
-    assert.equal(make(`gguf:${MEAN}?max_length=8&normalize=false&family=qwen`).spec, `gguf:${resolve(MEAN)}?normalize=false&max_length=8&family=qwen&sha=${sha}`);
+    assert.equal(
+      make(`gguf:${MEAN}?max_length=8&normalize=false&family=qwen`).spec,
+      `gguf:${resolve(MEAN)}?normalize=false&max_length=8&family=qwen&sha=${sha}`,
+    );
     // The canonical spec is itself a valid spec that pins the file.
     assert.equal(make(mean.spec).spec, mean.spec);
-    assert.deepEqual(parseGgufSpec('gguf:/m/Qwen3-Embedding-0.6B-Q8_0.gguf?threads=4&gpu=cuda'), { file: '/m/Qwen3-Embedding-0.6B-Q8_0.gguf', threads: 4, gpu: 'cuda' });
+    assert.deepEqual(parseGgufSpec('gguf:/m/Qwen3-Embedding-0.6B-Q8_0.gguf?threads=4&gpu=cuda'), {
+      file: '/m/Qwen3-Embedding-0.6B-Q8_0.gguf',
+      threads: 4,
+      gpu: 'cuda',
+    });
   });
 
   it('guesses the instruction family from the file name, and a family option overrides it', () => {
@@ -159,7 +167,11 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
 
   it('refuses a max_length with no room for text', async () => {
     const e = make(`gguf:${MEAN}?max_length=1&threads=1&gpu=cpu`);
-    await assert.rejects(e.embed(inputs('glucose')), (err: unknown) => isUsageError(err) && /max_length 1 leaves no room for text beside the model's 1 special token/.test((err as Error).message));
+    await assert.rejects(
+      e.embed(inputs('glucose')),
+      (err: unknown) =>
+        isUsageError(err) && /max_length 1 leaves no room for text beside the model's 1 special token/.test((err as Error).message),
+    );
     await assert.rejects(mean.embed(inputs('')), (err: unknown) => isUsageError(err) && /empty text/.test((err as Error).message));
   });
 
@@ -175,7 +187,11 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
 
   it('rejects bad specs and files with clear errors', async () => {
     const bad = (spec: string, re: RegExp): void => {
-      assert.throws(() => createEmbedder(spec), (e: unknown) => isUsageError(e) && re.test((e as Error).message), spec);
+      assert.throws(
+        () => createEmbedder(spec),
+        (e: unknown) => isUsageError(e) && re.test((e as Error).message),
+        spec,
+      );
     };
     bad('gguf:', /needs a file/);
     bad(`gguf:${MEAN}?pooling=mean`, /unknown gguf option "pooling"/);
@@ -192,7 +208,11 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
     const truncated = join(dir, 'truncated.gguf');
     writeFileSync(truncated, readFileSync(MEAN).subarray(0, 50_000));
     const e = createEmbedder(`gguf:${truncated}?gpu=cpu`);
-    await assert.rejects(e.embed(inputs('glucose')), (err: unknown) => isUsageError(err) && /cannot load GGUF model/.test((err as Error).message) && (err as Error).message.includes('truncated.gguf'));
+    await assert.rejects(
+      e.embed(inputs('glucose')),
+      (err: unknown) =>
+        isUsageError(err) && /cannot load GGUF model/.test((err as Error).message) && (err as Error).message.includes('truncated.gguf'),
+    );
     await e.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -203,6 +223,9 @@ describe('gguf:<file> (tiny random-weight Llama fixture through llama.cpp)', () 
     const out = JSON.parse(r.stdout) as { results?: { name: string; status: string }[] } | { name: string; status: string }[];
     const results = Array.isArray(out) ? out : (out.results ?? []);
     assert.ok(results.length >= 4);
-    assert.ok(results.every((x) => x.status !== 'fail'), JSON.stringify(results));
+    assert.ok(
+      results.every((x) => x.status !== 'fail'),
+      JSON.stringify(results),
+    );
   });
 });

@@ -12,7 +12,12 @@ const dot = (a: Float32Array, b: Float32Array): number => a.reduce((s, x, i) => 
 const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((m, x, i) => Math.max(m, Math.abs(x - (b[i] as number))), 0);
 const inputs = (...texts: string[]): { text: string; instruction: string | null }[] => texts.map((text) => ({ text, instruction: null }));
 
-const TEXTS = ['Hemoglobin low', 'Patient history: type 2 diabetes mellitus.', 'chest pain', 'Glucose 210 mg/dl high, insulin and metformin; admitted to hospital for 3 days.'];
+const TEXTS = [
+  'Hemoglobin low',
+  'Patient history: type 2 diabetes mellitus.',
+  'chest pain',
+  'Glucose 210 mg/dl high, insulin and metformin; admitted to hospital for 3 days.',
+];
 
 describe('onnx:<model-dir> (tiny random-weight fixture)', () => {
   const embedders: OnnxEmbedder[] = [];
@@ -37,15 +42,29 @@ describe('onnx:<model-dir> (tiny random-weight fixture)', () => {
     assert.ok(mean instanceof OnnxEmbedder);
     assert.equal(mean.spec, `onnx:${DIR}?pooling=mean&normalize=true&max_length=64`);
     assert.equal(make(`onnx:${DIR}`).spec, mean.spec, 'mean pooling and normalization are the defaults');
-    assert.equal(make(`onnx:${DIR}?normalize=false&max_length=20&pooling=cls`).spec, `onnx:${DIR}?pooling=cls&normalize=false&max_length=20`);
-    assert.equal(make(`onnx:${DIR}?family=qwen`).spec, `onnx:${DIR}?pooling=last&normalize=true&max_length=64&family=qwen`, 'qwen defaults to last-token pooling');
+    assert.equal(
+      make(`onnx:${DIR}?normalize=false&max_length=20&pooling=cls`).spec,
+      `onnx:${DIR}?pooling=cls&normalize=false&max_length=20`,
+    );
+    assert.equal(
+      make(`onnx:${DIR}?family=qwen`).spec,
+      `onnx:${DIR}?pooling=last&normalize=true&max_length=64&family=qwen`,
+      'qwen defaults to last-token pooling',
+    );
     assert.equal(make(`onnx:${DIR}?max_length=1000`).maxLength, 64, 'never beyond the model max length');
     assert.equal(mean.family, 'plain');
     assert.equal(mean.dims, 32, 'hidden_size before the first call');
   });
 
   it('rejects bad options without touching the disk', () => {
-    for (const spec of ['onnx:', `onnx:${DIR}?pooling=max`, `onnx:${DIR}?normalize=yes`, `onnx:${DIR}?max_length=0`, `onnx:${DIR}?foo=1`, `onnx:${DIR}?family=bert`]) {
+    for (const spec of [
+      'onnx:',
+      `onnx:${DIR}?pooling=max`,
+      `onnx:${DIR}?normalize=yes`,
+      `onnx:${DIR}?max_length=0`,
+      `onnx:${DIR}?foo=1`,
+      `onnx:${DIR}?family=bert`,
+    ]) {
       assert.throws(() => validateModelSpec(spec), isUsageError, spec);
     }
     validateModelSpec('onnx:/does/not/exist?pooling=cls');
@@ -69,7 +88,12 @@ describe('onnx:<model-dir> (tiny random-weight fixture)', () => {
     const [unit] = await mean.embed(inputs(TEXTS[1] as string));
     const norm = Math.sqrt(dot(raw!, raw!));
     assert.ok(Math.abs(norm - 1) > 1e-3);
-    assert.ok(maxDiff(raw!.map((x) => x / norm), unit!) < 1e-6);
+    assert.ok(
+      maxDiff(
+        raw!.map((x) => x / norm),
+        unit!,
+      ) < 1e-6,
+    );
   });
 
   for (const pooling of ['mean', 'last', 'cls'] as const) {
@@ -114,7 +138,9 @@ describe('onnx:<model-dir> (tiny random-weight fixture)', () => {
   });
 
   it('matches the golden vectors computed with numpy by scripts/make-tiny-onnx-model.py', async () => {
-    const golden = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as { vectors: { text: string; input_ids: number[]; mean: number[]; cls: number[]; last: number[] }[] };
+    const golden = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8')) as {
+      vectors: { text: string; input_ids: number[]; mean: number[]; cls: number[]; last: number[] }[];
+    };
     assert.ok(golden.vectors.length >= 2);
     for (const g of golden.vectors) {
       assert.deepEqual(mean.tokenize(g.text), g.input_ids, g.text);
@@ -132,7 +158,10 @@ describe('onnx:<model-dir> (tiny random-weight fixture)', () => {
   it('a folder without config.json, tokenizer.json or the ONNX file is a UsageError naming the file', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'ehr-embed-onnx-'));
     try {
-      assert.throws(() => createEmbedder(`onnx:${join(tmp, 'none')}`), (err: unknown) => isUsageError(err) && /config\.json/.test((err as Error).message));
+      assert.throws(
+        () => createEmbedder(`onnx:${join(tmp, 'none')}`),
+        (err: unknown) => isUsageError(err) && /config\.json/.test((err as Error).message),
+      );
       for (const missing of ['config.json', 'tokenizer.json', 'onnx/model.onnx']) {
         const dir = join(tmp, missing.replace('/', '_'));
         cpSync(DIR, dir, { recursive: true });

@@ -15,7 +15,14 @@ describe('OpenAI-compatible embedder', () => {
   it('gets every vector, in order, through 429s, 500s, slow replies and dropped connections', async () => {
     const server = await startEmbeddingServer({ dims: 16, faults: ['429', '500', 'drop', 'slow', 'ok', '429', 'drop'], slowMs: 1500 });
     try {
-      const e = new OpenAiEmbedder({ baseUrl: server.url, model: 'test-model', maxBatchInputs: 7, concurrency: 3, timeoutMs: 800, backoffMs: 10 });
+      const e = new OpenAiEmbedder({
+        baseUrl: server.url,
+        model: 'test-model',
+        maxBatchInputs: 7,
+        concurrency: 3,
+        timeoutMs: 800,
+        backoffMs: 10,
+      });
       const inputs = Array.from({ length: 100 }, (_, i) => ({ text: `text ${i}`, instruction: null }));
       const vecs = await e.embed(inputs);
       assert.equal(vecs.length, 100);
@@ -56,7 +63,13 @@ describe('OpenAI-compatible embedder', () => {
     const server = await startEmbeddingServer({ dims: 8, faults: ['ok', 'wrong-dims'], apiKey: 'secret' });
     try {
       const e = new OpenAiEmbedder({ baseUrl: server.url, model: 'm', apiKey: 'secret', maxBatchInputs: 1, concurrency: 1 });
-      await assert.rejects(e.embed([{ text: 'a', instruction: null }, { text: 'b', instruction: null }]), /returned a vector of 9 dimensions, expected 8/);
+      await assert.rejects(
+        e.embed([
+          { text: 'a', instruction: null },
+          { text: 'b', instruction: null },
+        ]),
+        /returned a vector of 9 dimensions, expected 8/,
+      );
       const noKey = new OpenAiEmbedder({ baseUrl: server.url, model: 'm', apiKey: 'wrong' });
       await assert.rejects(noKey.embed([{ text: 'a', instruction: null }]), /refused the request: HTTP 401/);
     } finally {
@@ -65,7 +78,10 @@ describe('OpenAI-compatible embedder', () => {
     const gone = await startEmbeddingServer();
     await gone.close();
     const dead = new OpenAiEmbedder({ baseUrl: gone.url, model: 'm', maxRetries: 2, backoffMs: 1 });
-    await assert.rejects(dead.embed([{ text: 'a', instruction: null }]), (err: unknown) => err instanceof UsageError && /failed after 3 tries: ECONNREFUSED/.test(err.message));
+    await assert.rejects(
+      dead.embed([{ text: 'a', instruction: null }]),
+      (err: unknown) => err instanceof UsageError && /failed after 3 tries: ECONNREFUSED/.test(err.message),
+    );
     assert.throws(() => createEmbedder('bert-base'), /unknown model spec "bert-base"; known: use-lite, openai:/);
     assert.throws(() => createEmbedder('openai:http://x/v1'), /needs a model name/);
     assert.throws(() => createEmbedder('openai:not a url#m'), /invalid server URL/);
@@ -80,7 +96,16 @@ describe('OpenAI-compatible embedder', () => {
     assert.equal(formatInput('llm2vec', { text: 'T', instruction: 'I' }), 'I!@#$%^&*()T');
     assert.equal(formatInput('plain', { text: 'T', instruction: 'I' }), 'T');
     const b = splitBatches(['a'.repeat(30), 'b'.repeat(30), 'c'.repeat(3), 'd'], 3, 15);
-    assert.deepEqual(b.map((x) => [x.start, x.texts.length]), [[0, 1], [1, 3]]);
-    assert.deepEqual(splitBatches(['a', 'b', 'c', 'd'], 3, 100).map((x) => x.texts.length), [3, 1]);
+    assert.deepEqual(
+      b.map((x) => [x.start, x.texts.length]),
+      [
+        [0, 1],
+        [1, 3],
+      ],
+    );
+    assert.deepEqual(
+      splitBatches(['a', 'b', 'c', 'd'], 3, 100).map((x) => x.texts.length),
+      [3, 1],
+    );
   });
 });

@@ -14,7 +14,10 @@ describe('use-lite (bundled Universal Sentence Encoder Lite)', () => {
   after(() => e.close());
 
   it('unit vectors of 512 dimensions, deterministic across calls', async () => {
-    const [a, b] = await e.embed([{ text: 'Type 2 diabetes mellitus', instruction: null }, { text: 'Type 2 diabetes mellitus', instruction: 'ignored' }]);
+    const [a, b] = await e.embed([
+      { text: 'Type 2 diabetes mellitus', instruction: null },
+      { text: 'Type 2 diabetes mellitus', instruction: 'ignored' },
+    ]);
     assert.equal(a!.length, 512);
     assert.ok(Math.abs(dot(a!, a!) - 1) < 1e-5);
     assert.deepEqual(a, b, 'plain family: the instruction does not change the vector');
@@ -24,7 +27,9 @@ describe('use-lite (bundled Universal Sentence Encoder Lite)', () => {
 
   it('related clinical texts are closer than unrelated ones', async () => {
     const [anemia, hb, fracture, dm, glucose] = await e.embed(
-      ['Anemia', 'Hemoglobin (g/dL): 8.1 (low)', 'Fracture of ankle', 'Diabetes mellitus type 2', 'Glucose (mg/dL): 210 (high)'].map((text) => ({ text, instruction: null })),
+      ['Anemia', 'Hemoglobin (g/dL): 8.1 (low)', 'Fracture of ankle', 'Diabetes mellitus type 2', 'Glucose (mg/dL): 210 (high)'].map(
+        (text) => ({ text, instruction: null }),
+      ),
     );
     assert.ok(dot(anemia!, hb!) > dot(anemia!, fracture!), 'anemia ~ low hemoglobin');
     assert.ok(dot(dm!, glucose!) > dot(dm!, fracture!), 'diabetes ~ high glucose');
@@ -32,7 +37,10 @@ describe('use-lite (bundled Universal Sentence Encoder Lite)', () => {
 
   it('long texts are chunked and averaged: a change beyond the first 128 tokens changes the vector', async () => {
     const head = Array.from({ length: 40 }, (_, i) => `- Observation ${i}: value ${i}`).join('\n');
-    const [a, b] = await e.embed([{ text: `${head}\n- Fracture of ankle`, instruction: null }, { text: `${head}\n- Myocardial infarction`, instruction: null }]);
+    const [a, b] = await e.embed([
+      { text: `${head}\n- Fracture of ankle`, instruction: null },
+      { text: `${head}\n- Myocardial infarction`, instruction: null },
+    ]);
     assert.ok(dot(a!, b!) < 0.9999, 'the tail is read');
     assert.ok(e.chunks >= 4);
   });

@@ -18,7 +18,10 @@ describe('use-lite start-up', () => {
     const e = new UseLiteEmbedder({ threads: 1, modelDir: tempDir() });
     try {
       // Let the load fail before anyone awaits it: this was an unhandled rejection.
-      await assert.rejects(e.ready(), (err) => isUsageError(err) && /could not be loaded \(2 tries\)/.test(err.message) && /model\.json/.test(err.message));
+      await assert.rejects(
+        e.ready(),
+        (err) => isUsageError(err) && /could not be loaded \(2 tries\)/.test(err.message) && /model\.json/.test(err.message),
+      );
       await assert.rejects(e.embed([{ text: 'x', instruction: null }]), (err) => isUsageError(err) && !/\n\s+at /.test(err.message));
     } finally {
       await e.close();

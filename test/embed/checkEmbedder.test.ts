@@ -18,9 +18,13 @@ describe('check-embedder', () => {
       const e = new OpenAiEmbedder({ baseUrl: server.url, model: 'Qwen/Qwen3-Embedding-0.6B' });
       const ref = join(tempDir(), 'ref.jsonl');
       const text = 'Hemoglobin (g/dL): 10.2 (low)';
-      writeFileSync(ref, JSON.stringify({ text, instruction: 'q', embedding: vectorOf(formatInput('qwen', { text, instruction: 'q' }), 32) }) + '\n');
+      writeFileSync(
+        ref,
+        JSON.stringify({ text, instruction: 'q', embedding: vectorOf(formatInput('qwen', { text, instruction: 'q' }), 32) }) + '\n',
+      );
       const rs = await checkEmbedder(e, { referenceFile: ref, longChars: 4000 });
-      for (const name of ['dimension', 'unit norm', 'determinism', 'batch independence', 'instruction', 'truncation', 'reference vectors']) assert.equal(status(rs, name), 'pass', name);
+      for (const name of ['dimension', 'unit norm', 'determinism', 'batch independence', 'instruction', 'truncation', 'reference vectors'])
+        assert.equal(status(rs, name), 'pass', name);
     } finally {
       await server.close();
     }

@@ -39,7 +39,13 @@ describe('several embedding servers in one spec', () => {
   it('parses the server list: per-server requests in flight, a sorted cache spec, clear errors', () => {
     const e = createEmbedder('openai:http://127.0.0.2:9/v1*8,http://127.0.0.1:9/v1#Qwen3-Embedding-8B') as OpenAiEmbedder;
     assert.equal(e.spec, 'openai:http://127.0.0.1:9/v1,http://127.0.0.2:9/v1#Qwen3-Embedding-8B');
-    assert.deepEqual(e.serverStats().map((s) => [s.baseUrl, s.concurrency]), [['http://127.0.0.2:9/v1', 8], ['http://127.0.0.1:9/v1', 4]]);
+    assert.deepEqual(
+      e.serverStats().map((s) => [s.baseUrl, s.concurrency]),
+      [
+        ['http://127.0.0.2:9/v1', 8],
+        ['http://127.0.0.1:9/v1', 4],
+      ],
+    );
     assert.equal(e.callSize, 2 * 32 * 12);
     assert.equal(createEmbedder('openai:http://127.0.0.1:9/v1#m').callSize, undefined, 'one server: one call at a time');
     assert.throws(() => createEmbedder('openai:http://a/v1,,http://b/v1#m'), /empty server URL/);
@@ -66,7 +72,11 @@ describe('several embedding servers in one spec', () => {
         assert.equal(stats.embedded, n);
         assert.equal(cache.size, n, 'every vector stored once');
         const per = e.serverStats();
-        assert.equal(per.reduce((a, s) => a + s.inputs, 0), n, 'each input taken from exactly one reply');
+        assert.equal(
+          per.reduce((a, s) => a + s.inputs, 0),
+          n,
+          'each input taken from exactly one reply',
+        );
         assert.ok((per[2]?.failures ?? 0) >= 1, 'the killed server failed');
         assert.ok((per[2]?.inputs ?? 0) < n / 2);
         assert.ok((per[0]?.inputs ?? 0) > (per[1]?.inputs ?? 0), `the fast server did more: ${per.map((s) => s.inputs)}`);
@@ -108,9 +118,14 @@ describe('several embedding servers in one spec', () => {
       assert.equal(same.find((r) => r.name === 'servers agree')?.status, 'pass');
       const r = await runCliAsync(['check-embedder', '--model', `openai:${a.url},${c.url},${b.url}#Qwen3-Embedding-test`, '--json']);
       assert.equal(r.code, 1, r.stderr);
-      const agree = (JSON.parse(r.stdout) as { results: { name: string; status: string; detail: string }[] }).results.find((x) => x.name === 'servers agree');
+      const agree = (JSON.parse(r.stdout) as { results: { name: string; status: string; detail: string }[] }).results.find(
+        (x) => x.name === 'servers agree',
+      );
       assert.equal(agree?.status, 'fail');
-      assert.match(agree?.detail ?? '', new RegExp(`^server ${c.url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} differs .* on the record with instruction`));
+      assert.match(
+        agree?.detail ?? '',
+        new RegExp(`^server ${c.url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} differs .* on the record with instruction`),
+      );
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }
@@ -123,7 +138,22 @@ describe('several embedding servers in one spec', () => {
     const healthy = await startEmbeddingServer({ dims: DIMS, serviceMs: 60, slots: 4 });
     const victim = await startEmbeddingServer({ dims: DIMS, serviceMs: 60, slots: 4 });
     try {
-      const embed = (model: string, out: string) => runCliAsync(['embed', MIMIC_MEDS, '--labels', labels, '--model', model, '--max-tokens', '512', '--out', out, '--cache', join(out, 'cache'), '--json']);
+      const embed = (model: string, out: string) =>
+        runCliAsync([
+          'embed',
+          MIMIC_MEDS,
+          '--labels',
+          labels,
+          '--model',
+          model,
+          '--max-tokens',
+          '512',
+          '--out',
+          out,
+          '--cache',
+          join(out, 'cache'),
+          '--json',
+        ]);
       const run = embed(`openai:${healthy.url},${victim.url}#Qwen3-Embedding-test`, join(dir, 'two'));
       await until(() => victim.requests.n >= 3, 'the victim to take requests', 120_000);
       const killed = victim.close();
@@ -132,7 +162,11 @@ describe('several embedding servers in one spec', () => {
       assert.equal(r.code, 0, r.stderr);
       const report = JSON.parse(r.stdout) as { toEmbed: number; servers: { baseUrl: string; inputs: number; failures: number }[] };
       assert.ok((report.servers[1]?.failures ?? 0) >= 1, `the killed server failed: ${JSON.stringify(report.servers)}`);
-      assert.equal(report.servers.reduce((a, x) => a + x.inputs, 0), report.toEmbed, 'each input from exactly one reply');
+      assert.equal(
+        report.servers.reduce((a, x) => a + x.inputs, 0),
+        report.toEmbed,
+        'each input from exactly one reply',
+      );
       const ref = await embed(`openai:${healthy.url}#Qwen3-Embedding-test`, join(dir, 'one'));
       assert.equal(ref.code, 0, ref.stderr);
       for (const task of ['anemia', 'hyperkalemia']) {

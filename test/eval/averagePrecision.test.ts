@@ -29,6 +29,12 @@ test('average precision groups tied scores into one threshold', () => {
 });
 
 test('average precision without positives throws a UsageError', () => {
-  assert.throws(() => averagePrecision([0, 0, 0], [0.1, 0.2, 0.3]), (e) => isUsageError(e) && /without positive/.test(e.message));
-  assert.throws(() => averagePrecision([0, 1], [0.1, Number.POSITIVE_INFINITY]), (e) => isUsageError(e) && /row 2/.test(e.message));
+  assert.throws(
+    () => averagePrecision([0, 0, 0], [0.1, 0.2, 0.3]),
+    (e) => isUsageError(e) && /without positive/.test(e.message),
+  );
+  assert.throws(
+    () => averagePrecision([0, 1], [0.1, Number.POSITIVE_INFINITY]),
+    (e) => isUsageError(e) && /row 2/.test(e.message),
+  );
 });

@@ -15,7 +15,7 @@ function fixture() {
   const q: number[] = [];
   const ids: string[] = [];
   let s = 7;
-  const rand = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+  const rand = () => (s = (s * 48271) % 2147483647) / 2147483647;
   for (let subject = 0; subject < 40; subject++) {
     const rows = 1 + (subject % 3);
     for (let r = 0; r < rows; r++) {
@@ -51,10 +51,12 @@ function naive(y: number[], scores: number[][], ids: string[], B: number, seed: 
       skipped++;
       continue;
     }
-    draws.push(scores.map((sc) => {
-      const ss = rows.map((i) => sc[i]!);
-      return [auroc(yy, ss), averagePrecision(yy, ss), brier(yy, ss)];
-    }));
+    draws.push(
+      scores.map((sc) => {
+        const ss = rows.map((i) => sc[i]!);
+        return [auroc(yy, ss), averagePrecision(yy, ss), brier(yy, ss)];
+      }),
+    );
   }
   return { draws, skipped };
 }
@@ -104,8 +106,26 @@ test('bootstrap resamples subjects, not rows: one subject holding all positives'
 test('bootstrapCI input errors are UsageErrors', () => {
   const { y, p, ids } = fixture();
   assert.throws(() => bootstrapCI(y, p, ids.slice(1), { seed: 1 }), isUsageError);
-  assert.throws(() => bootstrapCI(y.map(() => 0), p, ids, { seed: 1 }), (e) => isUsageError(e) && /one class/.test(e.message));
-  assert.throws(() => bootstrapCI(y, p.map((v) => v * 3), ids, { seed: 1 }), (e) => isUsageError(e) && /probabilities/.test(e.message));
+  assert.throws(
+    () =>
+      bootstrapCI(
+        y.map(() => 0),
+        p,
+        ids,
+        { seed: 1 },
+      ),
+    (e) => isUsageError(e) && /one class/.test(e.message),
+  );
+  assert.throws(
+    () =>
+      bootstrapCI(
+        y,
+        p.map((v) => v * 3),
+        ids,
+        { seed: 1 },
+      ),
+    (e) => isUsageError(e) && /probabilities/.test(e.message),
+  );
   assert.throws(() => bootstrapCI(y, p, ids, { seed: 1, resamples: 0 }), isUsageError);
   assert.throws(() => bootstrapCI(y, p, ids, { seed: 1.5 }), isUsageError);
 });

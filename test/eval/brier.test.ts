@@ -24,7 +24,10 @@ test('Brier score matches scikit-learn brier_score_loss', () => {
 
 test('Brier score by hand and input checks', () => {
   assert.equal(brier([1, 0], [0.75, 0.5]), (0.0625 + 0.25) / 2);
-  assert.throws(() => brier([1, 0], [1.5, 0.5]), (e) => isUsageError(e) && /row 1/.test(e.message));
+  assert.throws(
+    () => brier([1, 0], [1.5, 0.5]),
+    (e) => isUsageError(e) && /row 1/.test(e.message),
+  );
   assert.throws(() => brier([], []), isUsageError);
   assert.throws(() => brier([1, 0], [Number.NaN, 0.5]), isUsageError);
 });

@@ -13,7 +13,10 @@ test('ECE over 10 equal-width bins, by hand', () => {
   assert.equal(c.bins[9]?.count, 2, 'p = 1 falls in the last bin');
   assert.ok(Math.abs((c.bins[9]?.meanPredicted ?? 0) - 0.95) < 1e-15);
   assert.equal(c.bins[5]?.meanPredicted, null);
-  assert.equal(c.bins.reduce((a, b) => a + b.count, 0), 4);
+  assert.equal(
+    c.bins.reduce((a, b) => a + b.count, 0),
+    4,
+  );
 });
 
 test('a calibrated model has slope 1 and intercept 0; a sharpened one a slope below 1', () => {
@@ -22,13 +25,16 @@ test('a calibrated model has slope 1 and intercept 0; a sharpened one a slope be
   const z = Float64Array.from({ length: n }, (_, i) => -3 + (6 * i) / (n - 1));
   const p = z.map((v) => 1 / (1 + Math.exp(-v)));
   // Within each run of 10 rows, the first round(10 p) are positive: frequency p up to rounding.
-  const y = Uint8Array.from(p, (pi, i) => ((i % 10) < Math.round(10 * pi) ? 1 : 0));
+  const y = Uint8Array.from(p, (pi, i) => (i % 10 < Math.round(10 * pi) ? 1 : 0));
   const fit = recalibrate(y, z);
   assert.ok(fit !== null);
   assert.ok(Math.abs(fit.slope - 1) < 0.05, `slope ${fit.slope}`);
   assert.ok(Math.abs(fit.intercept) < 0.05, `intercept ${fit.intercept}`);
   // Doubling the logits: overconfident, slope about 1/2.
-  const sharp = recalibrate(y, z.map((v) => 2 * v));
+  const sharp = recalibrate(
+    y,
+    z.map((v) => 2 * v),
+  );
   assert.ok(sharp !== null && Math.abs(sharp.slope - 0.5) < 0.03, `slope ${sharp?.slope}`);
   // calibration() uses given logits rather than logit(p) (p saturates at 1 for large logits).
   const c = calibration(y, p, z);
@@ -62,12 +68,19 @@ test('near-constant logits (a heavily penalised head) give a null slope with its
   assert.equal(flat.slope, null);
   assert.equal(flat.slopeNull, 'constant');
   // A model with real spread keeps its slope and has no reason field.
-  const good = calibration(y, p, z.map((v, i) => v + 0.5 * (y[i]! - 0.3) + Math.sin(i)));
+  const good = calibration(
+    y,
+    p,
+    z.map((v, i) => v + 0.5 * (y[i]! - 0.3) + Math.sin(i)),
+  );
   assert.ok(good.slope !== null && good.slopeNull === undefined);
 });
 
 test('bad inputs are UsageErrors', () => {
-  assert.throws(() => calibration([0, 1], [0.5, 1.5]), (e) => isUsageError(e) && /\[0, 1\]/.test(e.message));
+  assert.throws(
+    () => calibration([0, 1], [0.5, 1.5]),
+    (e) => isUsageError(e) && /\[0, 1\]/.test(e.message),
+  );
   assert.throws(() => calibration([0, 2], [0.5, 0.5]), isUsageError);
   assert.throws(() => calibration([0, 1], [0.5]), isUsageError);
 });

@@ -12,8 +12,12 @@ import { tempDir } from '../helpers/paths.ts';
 /** Labels over 3 splits (interleaved, as real label files are sorted by subject), some without a binary value. */
 function task(n: number, d: number, seed: number): { task: TaskData; X: Float32Array } {
   let s = seed;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const labels = Array.from({ length: n }, (_, i) => ({ subjectId: 100 + i, predictionTime: Date.UTC(2020, 0, 1 + (i % 7)), booleanValue: rnd() < 0.4 }));
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const labels = Array.from({ length: n }, (_, i) => ({
+    subjectId: 100 + i,
+    predictionTime: Date.UTC(2020, 0, 1 + (i % 7)),
+    booleanValue: rnd() < 0.4,
+  }));
   const y = Int8Array.from(labels, (l, i) => (i % 17 === 5 ? -1 : l.booleanValue ? 1 : 0));
   const split = labels.map((_, i) => ['train', 'held_out', 'train', 'tuning', 'train'][i % 5] as string);
   const X = new Float32Array(n * d);
@@ -45,9 +49,12 @@ describe('loadEmbeddingFeatureSet', () => {
     assert.deepEqual(fs.rows('t'), X, 'rows() is the label-order matrix');
     const layout = fs.layout!('t');
     // Labelled train rows first, then tuning, then held_out, label order within each.
-    const expected = ['train', 'tuning', 'held_out'].flatMap((sp) => t.labels.map((_, i) => i).filter((i) => t.split[i] === sp && t.y[i]! >= 0));
+    const expected = ['train', 'tuning', 'held_out'].flatMap((sp) =>
+      t.labels.map((_, i) => i).filter((i) => t.split[i] === sp && t.y[i]! >= 0),
+    );
     expected.forEach((label, r) => assert.equal(layout.rowOf[label], r));
-    for (let i = 0; i < t.labels.length; i++) assert.deepEqual(layout.X.subarray(layout.rowOf[i]! * d, (layout.rowOf[i]! + 1) * d), X.subarray(i * d, (i + 1) * d));
+    for (let i = 0; i < t.labels.length; i++)
+      assert.deepEqual(layout.X.subarray(layout.rowOf[i]! * d, (layout.rowOf[i]! + 1) * d), X.subarray(i * d, (i + 1) * d));
     // The same evaluation from the layout (views and scratch) and from a plain label-order set.
     const dense: FeatureSet = matrixFeatureSet('emb', d, new Map([['t', X]]), false);
     const opts = { ks: [4, 16, 'all'] as const, replicates: 2, bootstrap: 50, pairedResamples: 50 };
@@ -72,6 +79,9 @@ describe('loadEmbeddingFeatureSet', () => {
     const w = new FeatureFileWriter(join(dir, 't.parquet'));
     for (let i = 1; i < 20; i++) w.add(t.labels[i]!.subjectId, t.labels[i]!.predictionTime, X.slice(i * d, (i + 1) * d));
     await w.finish();
-    await assert.rejects(loadEmbeddingFeatureSet('emb', dir, [t]), /1 of 20 labels of task "t" have no feature row \(first: subject 100 at 2020-01-01T00:00:00.000Z\)/);
+    await assert.rejects(
+      loadEmbeddingFeatureSet('emb', dir, [t]),
+      /1 of 20 labels of task "t" have no feature row \(first: subject 100 at 2020-01-01T00:00:00.000Z\)/,
+    );
   });
 });

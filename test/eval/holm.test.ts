@@ -21,6 +21,9 @@ test('Holm caps at 1, keeps order, handles ties and the empty list', () => {
 });
 
 test('Holm rejects invalid p-values', () => {
-  assert.throws(() => holm([0.1, Number.NaN]), (e) => isUsageError(e) && /row 2/.test(e.message));
+  assert.throws(
+    () => holm([0.1, Number.NaN]),
+    (e) => isUsageError(e) && /row 2/.test(e.message),
+  );
   assert.throws(() => holm([1.2]), isUsageError);
 });

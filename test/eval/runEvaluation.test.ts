@@ -12,7 +12,7 @@ import { runCli } from '../helpers/runCli.ts';
 /** A task whose first feature carries the label plus noise; splits by subject. */
 function syntheticTask(name: string, group: string, n: number, signal: number, seed: number): { task: TaskData; X: Float32Array } {
   let s = seed;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const labels = Array.from({ length: n }, (_, i) => ({ subjectId: i, predictionTime: 0, booleanValue: rnd() < 0.3 }));
   const y = Int8Array.from(labels, (l) => (l.booleanValue ? 1 : 0));
   const split = labels.map((_, i) => (i % 10 < 6 ? 'train' : i % 10 < 8 ? 'tuning' : 'held_out'));
@@ -29,9 +29,18 @@ describe('runEvaluation', () => {
     const b = syntheticTask('b', 'g2', 400, 0.3, 2);
     const c = syntheticTask('c', 'g2', 50, 0, 3);
     const cTask: TaskData = { ...c.task, y: new Int8Array(50) };
-    const matrices = new Map([['a', a.X], ['b', b.X], ['c', c.X]]);
+    const matrices = new Map([
+      ['a', a.X],
+      ['b', b.X],
+      ['c', c.X],
+    ]);
     const fs: FeatureSet = { name: 'synthetic', baseline: true, dims: 5, rows: (t) => matrices.get(t)! };
-    const r = runEvaluation([a.task, b.task, cTask], [fs], [lrHead], { ks: [4, 16, 'all'], replicates: 2, bootstrap: 200, pairedResamples: 200 });
+    const r = runEvaluation([a.task, b.task, cTask], [fs], [lrHead], {
+      ks: [4, 16, 'all'],
+      replicates: 2,
+      bootstrap: 200,
+      pairedResamples: 200,
+    });
     const allA = r.results.find((x) => x.task === 'a' && x.k === 'all')!;
     assert.ok(allA.auroc.estimate > 0.9, `strong signal: ${allA.auroc.estimate}`);
     assert.ok(allA.auroc.lower <= allA.auroc.estimate && allA.auroc.estimate <= allA.auroc.upper);
@@ -50,7 +59,11 @@ describe('runEvaluation', () => {
     // train 100+/100-, tuning 59+/120-, held_out 30+/70-: at k = 64 the tuning positives already
     // run short, yet k = 128 draws 128 more training rows and 56 more tuning negatives; k = 256
     // draws exactly the k = 128 sample.
-    const parts: [string, number, number][] = [['train', 100, 100], ['tuning', 59, 120], ['held_out', 30, 70]];
+    const parts: [string, number, number][] = [
+      ['train', 100, 100],
+      ['tuning', 59, 120],
+      ['held_out', 30, 70],
+    ];
     const labels: { subjectId: number; predictionTime: number; booleanValue: boolean }[] = [];
     const split: string[] = [];
     for (const [name, pos, neg] of parts) {
@@ -62,7 +75,7 @@ describe('runEvaluation', () => {
     const n = labels.length;
     const y = Int8Array.from(labels, (l) => (l.booleanValue ? 1 : 0));
     let s = 7;
-    const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const X = Float32Array.from({ length: n * 3 }, (_, idx) => (idx % 3 === 0 ? (y[Math.floor(idx / 3)] as number) : 0) + rnd());
     const shots = sampleShots('short', labels, (id) => split[id] as string, { seed: 1, ks: [64, 128, 256], replicates: 1 });
     const task: TaskData = { name: 'short', group: 'g', query: null, labels, y, split, shots };
@@ -76,13 +89,24 @@ describe('runEvaluation', () => {
     assert.equal(at(256), undefined);
     const skip = r.skipped.find((x) => x.k === 256);
     assert.equal(skip?.sameAs, 128);
-    assert.match(skip?.reason ?? '', /k=256 draws the same train and tuning sample as k=128 \(all available labels: train 100\+\/100-, tuning 59\+\/120-\)/);
+    assert.match(
+      skip?.reason ?? '',
+      /k=256 draws the same train and tuning sample as k=128 \(all available labels: train 100\+\/100-, tuning 59\+\/120-\)/,
+    );
     assert.equal(r.skipped.length, 1);
   });
 
   it('summarize averages replicates, then tasks within a group, then groups', () => {
     const mk = (task: string, group: string, rep: number, v: number): RunResult =>
-      ({ task, group, featureSet: 'f', head: 'lr', k: 4, replicate: rep, auroc: { estimate: v, lower: v, upper: v } }) as unknown as RunResult;
+      ({
+        task,
+        group,
+        featureSet: 'f',
+        head: 'lr',
+        k: 4,
+        replicate: rep,
+        auroc: { estimate: v, lower: v, upper: v },
+      }) as unknown as RunResult;
     const [m] = summarize([mk('t1', 'g1', 0, 0.6), mk('t1', 'g1', 1, 0.8), mk('t2', 'g1', 0, 0.5), mk('t3', 'g2', 0, 0.9)]);
     assert.ok(Math.abs(m!.groups.g1! - 0.6) < 1e-12);
     assert.ok(Math.abs(m!.macroAuroc - 0.75) < 1e-12);
@@ -94,11 +118,29 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     const dir = tempDir();
     const meds = join(dir, 'meds');
     const labels = join(dir, 'labels');
-    assert.equal(runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz'), '--out', meds]).code, 0);
+    assert.equal(
+      runCli(['convert', '--from', 'fhir', '--input', join(DATA, 'synthea-fhir/stu3-synthea.bundles.ndjson.gz'), '--out', meds]).code,
+      0,
+    );
     const l = runCli(['label', meds, '--tasks', 'hypoglycemia,readmission_30d', '--out', labels]);
     assert.equal(l.code, 0, l.stderr);
     const out = join(dir, 'results.json');
-    const r = runCli(['evaluate', '--labels', labels, '--counts', '--k', '8,all', '--replicates', '2', '--bootstrap', '100', '--paired-resamples', '100', '--out', out]);
+    const r = runCli([
+      'evaluate',
+      '--labels',
+      labels,
+      '--counts',
+      '--k',
+      '8,all',
+      '--replicates',
+      '2',
+      '--bootstrap',
+      '100',
+      '--paired-resamples',
+      '100',
+      '--out',
+      out,
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /counts\|lr/);
     const res = JSON.parse((await import('node:fs')).readFileSync(out, 'utf8'));
@@ -107,12 +149,19 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     // Calibration on every run; subgroups from the MEDS demographics at k = all.
     const all = hypo.find((x: { k: unknown }) => x.k === 'all');
     assert.equal(all.rankedOn, 'decision');
-    assert.equal(all.calibration.bins.reduce((a: number, b: { count: number }) => a + b.count, 0), all.nTest);
+    assert.equal(
+      all.calibration.bins.reduce((a: number, b: { count: number }) => a + b.count, 0),
+      all.nTest,
+    );
     const attrs = new Set(all.subgroups.map((g: { attribute: string }) => g.attribute));
     assert.ok(attrs.has('sex') && attrs.has('age'), `subgroup attributes: ${[...attrs].join(', ')}`);
     for (const attr of attrs) {
       const groups = all.subgroups.filter((g: { attribute: string }) => g.attribute === attr);
-      assert.equal(groups.reduce((a: number, g: { labels: number }) => a + g.labels, 0), all.nTest, `${attr} groups partition the test labels`);
+      assert.equal(
+        groups.reduce((a: number, g: { labels: number }) => a + g.labels, 0),
+        all.nTest,
+        `${attr} groups partition the test labels`,
+      );
     }
     assert.deepEqual(res.fitWarnings, []);
     assert.ok(res.skipped.some((x: { task: string; reason: string }) => x.task === 'readmission_30d' && /tuning/.test(x.reason)));
@@ -121,7 +170,17 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     const w = new FeatureFileWriter(join(feats, 'hypoglycemia.parquet'));
     w.add(1, 0, new Float32Array(4));
     await w.finish();
-    const bad = runCli(['evaluate', '--labels', labels, '--features', `x=${feats}`, '--tasks', 'hypoglycemia', '--out', join(dir, 'r2.json')]);
+    const bad = runCli([
+      'evaluate',
+      '--labels',
+      labels,
+      '--features',
+      `x=${feats}`,
+      '--tasks',
+      'hypoglycemia',
+      '--out',
+      join(dir, 'r2.json'),
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /features and labels do not match: \d+ of \d+ labels of task "hypoglycemia" have no feature row/);
   });

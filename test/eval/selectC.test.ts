@@ -9,7 +9,7 @@ import { isUsageError } from '../../src/errors.ts';
 /** Seeded wide data: n rows, d columns, labels from the first 3 columns plus noise. */
 function data(n: number, d: number, seed: number) {
   let s = seed;
-  const rand = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+  const rand = () => (s = (s * 48271) % 2147483647) / 2147483647;
   const X = new Float64Array(n * d);
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -35,7 +35,10 @@ test('selectC equals fitting every C separately and picking the best validation 
   const A = scaler.transform(train.X);
   const V = scaler.transform(val.X);
   const brute = C_GRID.map((C) => auroc(val.y, fitLogistic(A, train.y, d, { ...opts, C }).decisionFunction(V)));
-  assert.deepEqual(sel.scores.map((s) => s.C), [...C_GRID]);
+  assert.deepEqual(
+    sel.scores.map((s) => s.C),
+    [...C_GRID],
+  );
   sel.scores.forEach((s, i) => assert.ok(Math.abs(s.auroc - brute[i]!) < 1e-12, `C=${s.C}`));
   const best = Math.max(...brute);
   assert.equal(sel.C, C_GRID[brute.indexOf(best)]);
@@ -61,6 +64,9 @@ test('selectC rejects one-class validation data and an empty grid', () => {
   const d = 5;
   const train = data(20, d, 5);
   const val = data(10, d, 6);
-  assert.throws(() => selectC(train, { X: val.X, y: val.y.map(() => 1) }, d), (e) => isUsageError(e) && /one class/.test(e.message));
+  assert.throws(
+    () => selectC(train, { X: val.X, y: val.y.map(() => 1) }, d),
+    (e) => isUsageError(e) && /one class/.test(e.message),
+  );
   assert.throws(() => selectC(train, val, d, { grid: [] }), isUsageError);
 });

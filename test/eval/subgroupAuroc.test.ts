@@ -18,7 +18,7 @@ test('age bands', () => {
 test('per-group AUROC, counts, intervals, and a flag where a group is ranked far worse', () => {
   // 400 rows: group A ranks perfectly (score = label + noise below 1), group B at random.
   let s = 3;
-  const rnd = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const n = 400;
   const y = Uint8Array.from({ length: n }, (_, i) => (i % 4 === 0 ? 1 : 0));
   const group = Array.from({ length: n }, (_, i) => (i % 8 < 4 ? 'A' : 'B'));
@@ -26,12 +26,22 @@ test('per-group AUROC, counts, intervals, and a flag where a group is ranked far
   const subjects = Array.from({ length: n }, (_, i) => i);
   const overall = bootstrapCI(y, scores, subjects, { seed: 1, resamples: 300, metrics: ['auroc'] }).metrics.auroc!;
   const res = subgroupAuroc(y, scores, subjects, { sex: group, single: group.map(() => 'all') }, overall, { seed: 1, resamples: 300 });
-  assert.deepEqual(res.map((r) => `${r.attribute}:${r.group}`), ['sex:A', 'sex:B'], 'an attribute with one group is left out');
+  assert.deepEqual(
+    res.map((r) => `${r.attribute}:${r.group}`),
+    ['sex:A', 'sex:B'],
+    'an attribute with one group is left out',
+  );
   const [a, b] = res;
   assert.equal(a!.labels, 200);
   assert.equal(a!.positives, 50);
   const rowsA = [...Array(n).keys()].filter((i) => group[i] === 'A');
-  assert.equal(a!.auroc!.estimate, auroc(rowsA.map((i) => y[i]!), rowsA.map((i) => scores[i]!)));
+  assert.equal(
+    a!.auroc!.estimate,
+    auroc(
+      rowsA.map((i) => y[i]!),
+      rowsA.map((i) => scores[i]!),
+    ),
+  );
   assert.equal(a!.auroc!.estimate, 1);
   assert.ok(a!.flagged, 'perfect group lies above the overall interval');
   assert.ok(b!.flagged, 'random group lies below it');

@@ -5,11 +5,28 @@ import type { Event, Subject } from '../../src/types.ts';
 
 const D = 86_400_000;
 const T0 = Date.UTC(2020, 0, 1);
-const ev = (code: string, day: number | null, v: number | null = null): Event => ({ subjectId: 1, time: day === null ? null : T0 + day * D, code, numericValue: v, textValue: null });
-const subject = (events: Event[], id = 1): Subject => ({ subjectId: id, events: events.map((e) => ({ ...e, subjectId: id })).sort((a, b) => (a.time ?? -Infinity) - (b.time ?? -Infinity)) });
+const ev = (code: string, day: number | null, v: number | null = null): Event => ({
+  subjectId: 1,
+  time: day === null ? null : T0 + day * D,
+  code,
+  numericValue: v,
+  textValue: null,
+});
+const subject = (events: Event[], id = 1): Subject => ({
+  subjectId: id,
+  events: events.map((e) => ({ ...e, subjectId: id })).sort((a, b) => (a.time ?? -Infinity) - (b.time ?? -Infinity)),
+});
 
 describe('count features', () => {
-  const s1 = subject([ev('Gender/F', null), ev('MEDS_BIRTH', -365 * 40), ev('A', 0), ev('A', 10), ev('B', 100, 5), ev('B', 200, 50), ev('C', 400)]);
+  const s1 = subject([
+    ev('Gender/F', null),
+    ev('MEDS_BIRTH', -365 * 40),
+    ev('A', 0),
+    ev('A', 10),
+    ev('B', 100, 5),
+    ev('B', 200, 50),
+    ev('C', 400),
+  ]);
   const s2 = subject([ev('A', 0), ev('D', 5, 1)], 2);
 
   it('counts codes at or before the prediction time, with age; vocabulary from training rows only', () => {
@@ -22,7 +39,11 @@ describe('count features', () => {
     const later = countRow(space, idx, s1, T0 + 500 * D);
     assert.equal(later.values[[...later.indices].indexOf(idx.get('B')!)], 2);
     const other = countRow(space, idx, s2, T0 + 10 * D);
-    assert.deepEqual([...other.indices].map((i) => space.featureNames[i]), ['A'], 'D was never in training rows; no age without birth');
+    assert.deepEqual(
+      [...other.indices].map((i) => space.featureNames[i]),
+      ['A'],
+      'D was never in training rows; no age without birth',
+    );
   });
 
   it('time bins and numeric deciles', () => {

@@ -20,7 +20,12 @@ describe('buildCountFeatures (streaming CSR) on the MIMIC-IV demo', () => {
     // each record (the second task shares the last one), split by subject id.
     const split = (id: number): string => ['train', 'train', 'tuning', 'held_out'][id % 4] as string;
     const timed = subjects.map((s) => ({ s, times: s.events.filter((e) => e.time !== null).map((e) => e.time as number) }));
-    const a = timed.flatMap(({ s, times }) => [times[Math.floor(times.length / 3)], times[Math.floor((2 * times.length) / 3)], times[times.length - 1]].map((t) => ({ subjectId: s.subjectId, predictionTime: t as number })));
+    const a = timed.flatMap(({ s, times }) =>
+      [times[Math.floor(times.length / 3)], times[Math.floor((2 * times.length) / 3)], times[times.length - 1]].map((t) => ({
+        subjectId: s.subjectId,
+        predictionTime: t as number,
+      })),
+    );
     const b = timed.map(({ s, times }) => ({ subjectId: s.subjectId, predictionTime: times[times.length - 1] as number }));
     b.push({ subjectId: 987654321, predictionTime: 0 }); // not in the dataset: an empty row
     tasks = [
@@ -40,8 +45,16 @@ describe('buildCountFeatures (streaming CSR) on the MIMIC-IV demo', () => {
       const cf = await buildCountFeatures(ds, tasks, options);
       const bySubject = new Map(subjects.map((s) => [s.subjectId, s]));
       const trainTimes = new Map<number, Set<number>>();
-      for (const t of tasks) t.labels.forEach((l, i) => t.split[i] === 'train' && (trainTimes.get(l.subjectId) ?? trainTimes.set(l.subjectId, new Set()).get(l.subjectId)!).add(l.predictionTime));
-      const space = fitCountFeatures([...trainTimes].filter(([id]) => bySubject.has(id)).map(([id, ts]) => ({ subject: bySubject.get(id)!, times: [...ts] })), options);
+      for (const t of tasks)
+        t.labels.forEach(
+          (l, i) =>
+            t.split[i] === 'train' &&
+            (trainTimes.get(l.subjectId) ?? trainTimes.set(l.subjectId, new Set()).get(l.subjectId)!).add(l.predictionTime),
+        );
+      const space = fitCountFeatures(
+        [...trainTimes].filter(([id]) => bySubject.has(id)).map(([id, ts]) => ({ subject: bySubject.get(id)!, times: [...ts] })),
+        options,
+      );
       assert.deepEqual(cf.space.featureNames, space.featureNames);
       assert.deepEqual([...cf.space.decileEdges], [...space.decileEdges]);
       assert.ok(cf.dims > (options.maxFeatures ?? 100) / 2, `vocabulary of ${cf.dims}`);
@@ -64,7 +77,8 @@ describe('buildCountFeatures (streaming CSR) on the MIMIC-IV demo', () => {
 
   it('ontology expansion counts each event once for every ancestor of its code', async () => {
     // A two-level ontology: "LAB//51221//%" -> "LAB" -> "ROOT"; a cycle back to the code is harmless.
-    const parents = (code: string): readonly string[] => (code === 'ROOT' ? [] : code.includes('/') ? [code.split('/')[0] as string, code] : code === 'LAB' ? ['ROOT', 'LAB'] : ['ROOT']);
+    const parents = (code: string): readonly string[] =>
+      code === 'ROOT' ? [] : code.includes('/') ? [code.split('/')[0] as string, code] : code === 'LAB' ? ['ROOT', 'LAB'] : ['ROOT'];
     const plain = await buildCountFeatures(ds, tasks, {});
     const ext = await buildCountFeatures(ds, tasks, { timeBins: true }, { parents });
     const P = taskCountMatrix(plain, 'a');

@@ -141,7 +141,11 @@ export async function startEmbeddingServer(o: EmbeddingServerOptions = {}): Prom
             if (o.truncateChars !== undefined) x = x.slice(0, o.truncateChars);
             return x;
           };
-          let data = body.input.map((text, index) => ({ object: 'embedding', index, embedding: vectorOf(seen(text), fault === 'wrong-dims' ? dims + 1 : dims) }));
+          let data = body.input.map((text, index) => ({
+            object: 'embedding',
+            index,
+            embedding: vectorOf(seen(text), fault === 'wrong-dims' ? dims + 1 : dims),
+          }));
           if (fault === 'shuffle' || n % 3 === 2) data = [...data].reverse();
           reply = JSON.stringify({ object: 'list', data, model: body.model });
           const left = (o.serviceMs ?? 0) - (performance.now() - started);

@@ -10,7 +10,10 @@ export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number 
 }
 
 /** Run the CLI without blocking the event loop (needed when the test also serves HTTP). */
-export function runCliAsync(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCliAsync(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env ?? process.env });
     let stdout = '';

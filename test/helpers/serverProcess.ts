@@ -17,7 +17,9 @@ export interface ServerProcess {
 
 /** Start `embeddingServerMain.ts` with `opts`; resolves once it prints its URL. */
 export function startServerProcess(opts: EmbeddingServerOptions = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'embeddingServerMain.ts'), JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'embeddingServerMain.ts'), JSON.stringify(opts)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return new Promise((resolveStart, rejectStart) => {
     let buf = '';

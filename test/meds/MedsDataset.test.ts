@@ -32,7 +32,10 @@ describe('openMedsDataset on the MIMIC-IV demo', () => {
     try {
       assert.equal(ds.subjectCount, 20);
       assert.equal(ds.eventCount, 112_174);
-      assert.deepEqual(ds.shards.map((s) => [s.name.endsWith('held_out/0.parquet') || s.name.endsWith('tuning/0.parquet'), s.rows].toString()).sort(), ['true,42554', 'true,69620']);
+      assert.deepEqual(
+        ds.shards.map((s) => [s.name.endsWith('held_out/0.parquet') || s.name.endsWith('tuning/0.parquet'), s.rows].toString()).sort(),
+        ['true,42554', 'true,69620'],
+      );
       assert.equal(ds.metadata.medsVersion, '0.3.3');
       assert.ok(ds.codes.size > 2000);
       assert.equal(ds.describe('DIAGNOSIS//ICD//9//70723'), 'Pressure ulcer, stage III');
@@ -90,7 +93,10 @@ describe('openMedsDataset on the MIMIC-IV demo', () => {
       const fromEvents = new Map<string, number>();
       for await (const s of ds.subjects()) for (const e of s.events) fromEvents.set(e.code, (fromEvents.get(e.code) ?? 0) + 1);
       assert.deepEqual(new Map([...counts].sort()), new Map([...fromEvents].sort()));
-      assert.equal([...counts.values()].reduce((a, b) => a + b, 0), 112_174);
+      assert.equal(
+        [...counts.values()].reduce((a, b) => a + b, 0),
+        112_174,
+      );
       assert.equal(await ds.codeCounts(), counts, 'remembered: the same map');
       assert.deepEqual(await ds.distinctCodes(), [...fromEvents.keys()].sort());
     } finally {
@@ -107,16 +113,28 @@ describe('openMedsDataset on the MIMIC-IV demo', () => {
       // The two codes with the most numeric values, and bounds at their median.
       const withValues = new Map<string, number[]>();
       for (const e of events) if (e.v !== null && !Number.isNaN(e.v)) withValues.set(e.code, [...(withValues.get(e.code) ?? []), e.v]);
-      const codes = [...withValues].sort((a, b) => b[1].length - a[1].length).slice(0, 2).map(([c]) => c);
+      const codes = [...withValues]
+        .sort((a, b) => b[1].length - a[1].length)
+        .slice(0, 2)
+        .map(([c]) => c);
       assert.equal(codes.length, 2);
       const values = codes.flatMap((c) => withValues.get(c) ?? []).sort((a, b) => a - b);
       const mid = values[Math.floor(values.length / 2)] as number;
       const f = Math.fround;
       const expect = (keep: (v: number) => boolean): number => values.filter(keep).length;
       assert.equal(await ds.countNumericValues(codes, { min: null, minInclusive: false, max: null, maxInclusive: false }), values.length);
-      assert.equal(await ds.countNumericValues(codes, { min: mid, minInclusive: true, max: null, maxInclusive: false }), expect((v) => f(v) >= f(mid)));
-      assert.equal(await ds.countNumericValues(codes, { min: mid, minInclusive: false, max: null, maxInclusive: false }), expect((v) => f(v) > f(mid)));
-      assert.equal(await ds.countNumericValues(codes, { min: null, minInclusive: false, max: mid, maxInclusive: false }), expect((v) => f(v) < f(mid)));
+      assert.equal(
+        await ds.countNumericValues(codes, { min: mid, minInclusive: true, max: null, maxInclusive: false }),
+        expect((v) => f(v) >= f(mid)),
+      );
+      assert.equal(
+        await ds.countNumericValues(codes, { min: mid, minInclusive: false, max: null, maxInclusive: false }),
+        expect((v) => f(v) > f(mid)),
+      );
+      assert.equal(
+        await ds.countNumericValues(codes, { min: null, minInclusive: false, max: mid, maxInclusive: false }),
+        expect((v) => f(v) < f(mid)),
+      );
       assert.ok(values.length <= codes.reduce((n, c) => n + (counts.get(c) ?? 0), 0));
       assert.equal(await ds.countNumericValues([], { min: null, minInclusive: false, max: null, maxInclusive: false }), 0);
     } finally {
@@ -147,9 +165,18 @@ describe('openMedsDataset on unsorted and odd shards', () => {
     try {
       const subjects = [];
       for await (const s of ds.subjects()) subjects.push(s);
-      assert.deepEqual(subjects.map((s) => s.subjectId), [1, 2]);
-      assert.deepEqual(subjects[0]!.events.map((e) => e.code), ['Z', 'C', 'A']);
-      assert.deepEqual(subjects[1]!.events.map((e) => e.code), ['S', 'A', 'B']);
+      assert.deepEqual(
+        subjects.map((s) => s.subjectId),
+        [1, 2],
+      );
+      assert.deepEqual(
+        subjects[0]!.events.map((e) => e.code),
+        ['Z', 'C', 'A'],
+      );
+      assert.deepEqual(
+        subjects[1]!.events.map((e) => e.code),
+        ['S', 'A', 'B'],
+      );
       const z = subjects[0]!.events[0]!;
       assert.equal(Math.round(z.time! * 1000), Date.UTC(2019, 11, 31, 23, 59, 59) * 1000 + 123456, 'microseconds survive');
       assert.equal(z.textValue, 'x');
@@ -173,11 +200,18 @@ describe('openMedsDataset errors', () => {
   });
 
   it('a shard missing subject_id or code', async () => {
-    for (const [cols, missing] of [['1::BIGINT AS subject_id', 'code'], ["'A' AS code", 'subject_id']] as const) {
+    for (const [cols, missing] of [
+      ['1::BIGINT AS subject_id', 'code'],
+      ["'A' AS code", 'subject_id'],
+    ] as const) {
       const dir = tempDir();
       mkdirSync(join(dir, 'data'));
       await sql([`COPY (SELECT ${cols}, TIMESTAMP '2020-01-01' AS time) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`]);
-      await assert.rejects(openMedsDataset(dir), (e: unknown) => e instanceof UsageError && e.message.includes(`missing required MEDS column "${missing}"`) && e.message.includes('0.parquet'));
+      await assert.rejects(
+        openMedsDataset(dir),
+        (e: unknown) =>
+          e instanceof UsageError && e.message.includes(`missing required MEDS column "${missing}"`) && e.message.includes('0.parquet'),
+      );
     }
   });
 
@@ -187,17 +221,24 @@ describe('openMedsDataset errors', () => {
     const src = join(MIMIC_MEDS, 'data/held_out/0.parquet');
     const bytes = readFileSync(src);
     writeFileSync(join(dir, 'data/0.parquet'), bytes.subarray(0, Math.floor(bytes.length / 2)));
-    await assert.rejects(openMedsDataset(dir), (e: unknown) => e instanceof UsageError && /corrupt or not parquet/.test(e.message) && e.message.includes('0.parquet'));
+    await assert.rejects(
+      openMedsDataset(dir),
+      (e: unknown) => e instanceof UsageError && /corrupt or not parquet/.test(e.message) && e.message.includes('0.parquet'),
+    );
   });
 
   it('null codes and non-integer subject ids', async () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'data'));
-    await sql([`COPY (SELECT 1::BIGINT AS subject_id, NULL::VARCHAR AS code, TIMESTAMP '2020-01-01' AS time) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`]);
+    await sql([
+      `COPY (SELECT 1::BIGINT AS subject_id, NULL::VARCHAR AS code, TIMESTAMP '2020-01-01' AS time) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`,
+    ]);
     await assert.rejects(openMedsDataset(dir), /null code/);
     const dir2 = tempDir();
     mkdirSync(join(dir2, 'data'));
-    await sql([`COPY (SELECT 'x' AS subject_id, 'A' AS code, TIMESTAMP '2020-01-01' AS time) TO '${join(dir2, 'data/0.parquet')}' (FORMAT parquet)`]);
+    await sql([
+      `COPY (SELECT 'x' AS subject_id, 'A' AS code, TIMESTAMP '2020-01-01' AS time) TO '${join(dir2, 'data/0.parquet')}' (FORMAT parquet)`,
+    ]);
     await assert.rejects(openMedsDataset(dir2), /"subject_id" must be an integer/);
   });
 

@@ -26,7 +26,12 @@ describe('MedsWriter', () => {
     const out = join(tempDir(), 'meds');
     const original = new Map<number, Subject>();
     try {
-      const w = new MedsWriter(out, { extraColumns: src.extraColumns, splits: src.splits, subjectsPerShard: 7, provenance: { source: 'test' } });
+      const w = new MedsWriter(out, {
+        extraColumns: src.extraColumns,
+        splits: src.splits,
+        subjectsPerShard: 7,
+        provenance: { source: 'test' },
+      });
       for (const [code, m] of src.codes) w.setCode(code, m.description, m.parentCodes);
       for await (const s of src.subjects()) {
         original.set(s.subjectId, s);
@@ -64,20 +69,48 @@ describe('MedsWriter', () => {
 
   it('writes standard MEDS column names and types', async () => {
     const out = join(tempDir(), 'meds');
-    const w = new MedsWriter(out, { extraColumns: [{ name: 'unit', type: 'VARCHAR' }, { name: 'end', type: 'TIMESTAMP' }] });
+    const w = new MedsWriter(out, {
+      extraColumns: [
+        { name: 'unit', type: 'VARCHAR' },
+        { name: 'end', type: 'TIMESTAMP' },
+      ],
+    });
     w.add({ subjectId: 5, time: null, code: 'Gender/F', numericValue: null, textValue: null });
     w.add({ subjectId: 5, time: Date.UTC(2020, 0, 2), code: 'LOINC/718-7', numericValue: 12.5, textValue: null, extra: { unit: 'g/dL' } });
-    w.add({ subjectId: 5, time: Date.UTC(2020, 0, 1), code: 'Visit/IP', numericValue: null, textValue: null, extra: { end: Date.UTC(2020, 0, 9) } });
+    w.add({
+      subjectId: 5,
+      time: Date.UTC(2020, 0, 1),
+      code: 'Visit/IP',
+      numericValue: null,
+      textValue: null,
+      extra: { end: Date.UTC(2020, 0, 9) },
+    });
     w.setSourceId(5, 'patient-abc');
     const summary = await w.finish();
     const shard = join(out, summary.shards[0]!);
-    assert.deepEqual(await describeParquet(shard), { subject_id: 'BIGINT', time: 'TIMESTAMP', code: 'VARCHAR', numeric_value: 'FLOAT', text_value: 'VARCHAR', unit: 'VARCHAR', end: 'TIMESTAMP' });
-    assert.deepEqual(await describeParquet(join(out, 'metadata/codes.parquet')), { code: 'VARCHAR', description: 'VARCHAR', parent_codes: 'VARCHAR[]' });
+    assert.deepEqual(await describeParquet(shard), {
+      subject_id: 'BIGINT',
+      time: 'TIMESTAMP',
+      code: 'VARCHAR',
+      numeric_value: 'FLOAT',
+      text_value: 'VARCHAR',
+      unit: 'VARCHAR',
+      end: 'TIMESTAMP',
+    });
+    assert.deepEqual(await describeParquet(join(out, 'metadata/codes.parquet')), {
+      code: 'VARCHAR',
+      description: 'VARCHAR',
+      parent_codes: 'VARCHAR[]',
+    });
     assert.deepEqual(await describeParquet(join(out, 'metadata/subject_splits.parquet')), { subject_id: 'BIGINT', split: 'VARCHAR' });
     const ds = await openMedsDataset(out);
     try {
       const s = await ds.getSubject(5);
-      assert.deepEqual(s.events.map((e) => e.code), ['Gender/F', 'Visit/IP', 'LOINC/718-7'], 'sorted by time, static first');
+      assert.deepEqual(
+        s.events.map((e) => e.code),
+        ['Gender/F', 'Visit/IP', 'LOINC/718-7'],
+        'sorted by time, static first',
+      );
       assert.equal(s.events[1]!.extra!.end, Date.UTC(2020, 0, 9));
       assert.equal(ds.resolveSubjectId('patient-abc'), 5);
       assert.equal(ds.splitOf(5), hashSplit(5, 0));
@@ -95,7 +128,10 @@ describe('MedsWriter', () => {
     const w2 = new MedsWriter(out, { overwrite: true });
     assert.throws(() => w2.add({ subjectId: 1.5, time: 0, code: 'A', numericValue: null, textValue: null }), UsageError);
     assert.throws(() => w2.add({ subjectId: 1, time: NaN, code: 'A', numericValue: null, textValue: null }), /time must be finite/);
-    assert.throws(() => w2.add({ subjectId: 1, time: 0, code: '', numericValue: null, textValue: null }), /code must be a non-empty string/);
+    assert.throws(
+      () => w2.add({ subjectId: 1, time: 0, code: '', numericValue: null, textValue: null }),
+      /code must be a non-empty string/,
+    );
   });
 });
 

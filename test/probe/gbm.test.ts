@@ -31,9 +31,10 @@ interface GoldenDataset {
   baseScore: number;
   fits: GoldenFit[];
 }
-const golden = JSON.parse(readFileSync(new URL('../golden/xgboost/predictions.json', import.meta.url), 'utf8')) as { datasets: GoldenDataset[] };
+const golden = JSON.parse(readFileSync(new URL('../golden/xgboost/predictions.json', import.meta.url), 'utf8')) as {
+  datasets: GoldenDataset[];
+};
 const f32 = (a: (number | null)[]): Float32Array => Float32Array.from(a, (v) => (v === null ? Number.NaN : v));
-
 
 /**
  * Count-like features: d columns of small counts (the first 4 present in 40% of rows, the rest in
@@ -114,7 +115,10 @@ test('JSON round trip predicts identically and keeps params and names', () => {
   assert.ok(Object.isFrozen(back) && Object.isFrozen(back.params));
   // The model is XGBoost's own UBJSON: a corrupted one is reported as a usage error at predict time.
   const good = model.toJSON();
-  expectUsage(() => FittedGbm.fromJSON({ ...good, model: Buffer.from('{"not":"a model"}').toString('base64') }).predictProba(X, 1), /not a valid XGBoost model/);
+  expectUsage(
+    () => FittedGbm.fromJSON({ ...good, model: Buffer.from('{"not":"a model"}').toString('base64') }).predictProba(X, 1),
+    /not a valid XGBoost model/,
+  );
   expectUsage(() => FittedGbm.fromJSON({ ...good, kind: 'logistic' }), /field "kind"/);
   expectUsage(() => FittedGbm.fromJSON({ ...good, params: { maxDepth: 3 } }), /field "params"/);
   expectUsage(() => FittedGbm.fromJSON({ ...good, params: { ...good.params, learningRate: -1 } }), /learningRate/);
@@ -155,13 +159,31 @@ test('bad inputs and parameters are usage errors naming what is wrong', () => {
   const { X, y, d } = synthetic(50, 7);
   expectUsage(() => fitGbm(X, new Float64Array(50), d, ONE), /both classes, got 0 positive and 50 negative/);
   expectUsage(() => fitGbm(X, new Float64Array(50).fill(1), d, ONE), /both classes/);
-  expectUsage(() => fitGbm(X, Array.from(y, (v, i) => (i === 4 ? 2 : v)), d, ONE), /row 5, field "label": label must be 0 or 1, got 2/);
+  expectUsage(
+    () =>
+      fitGbm(
+        X,
+        Array.from(y, (v, i) => (i === 4 ? 2 : v)),
+        d,
+        ONE,
+      ),
+    /row 5, field "label": label must be 0 or 1, got 2/,
+  );
   expectUsage(() => fitGbm(X, y.subarray(1), d, ONE), /50 rows but there are 49 labels/);
   expectUsage(() => fitGbm(X.subarray(1), y, d, ONE), /not a multiple of 30/);
   const inf = X.slice();
   inf[2 * d + 4] = Infinity;
   expectUsage(() => fitGbm(inf, y, d, ONE), /row 3, field "column 5".*finite or NaN/);
-  expectUsage(() => fitGbm(Float64Array.from(X, (v, i) => (i === 0 ? 1e39 : v)), y, d, ONE), /row 1/);
+  expectUsage(
+    () =>
+      fitGbm(
+        Float64Array.from(X, (v, i) => (i === 0 ? 1e39 : v)),
+        y,
+        d,
+        ONE,
+      ),
+    /row 1/,
+  );
   expectUsage(() => fitGbm(X, y, d, { ...ONE, maxDepth: -1 }), /maxDepth must be an integer >= 0/);
   expectUsage(() => fitGbm(X, y, d, { ...ONE, maxLeaves: 1 }), /maxLeaves/);
   expectUsage(() => fitGbm(X, y, d, { ...ONE, learningRate: 0 }), /learningRate/);
@@ -218,7 +240,16 @@ test('no native memory leak: 200 fits and predictions grow RSS by less than 50 M
 test('evaluation predictions of the live booster equal predictions of the saved model', () => {
   const train = synthetic(400, 9);
   const val = synthetic(200, 10);
-  const fits = fitGbmPath(train.X, train.y, train.d, [{ maxDepth: 3, ...ONE }, { maxDepth: 0, maxLeaves: 100, learningRate: 0.5 }], { evalX: val.X });
+  const fits = fitGbmPath(
+    train.X,
+    train.y,
+    train.d,
+    [
+      { maxDepth: 3, ...ONE },
+      { maxDepth: 0, maxLeaves: 100, learningRate: 0.5 },
+    ],
+    { evalX: val.X },
+  );
   for (const f of fits) {
     assert.equal(f.evalScore, undefined);
     assert.deepEqual(f.evalProba, f.probe.predictProba(val.X, 1));
@@ -239,7 +270,13 @@ test('early stopping keeps the best round by the evaluation score', () => {
   assert.deepEqual(fit.probe.predictProba(val.X, 1), fit.evalProba);
   assert.equal(score(fit.evalProba), fit.evalScore);
   // No round count does better on validation than the one kept (the rest of the run stopped early).
-  const full = fitGbm(train.X, train.y, train.d, { maxDepth: 0, maxLeaves: 100, learningRate: 0.5, nEstimators: fit.probe.nRounds, ...ONE });
+  const full = fitGbm(train.X, train.y, train.d, {
+    maxDepth: 0,
+    maxLeaves: 100,
+    learningRate: 0.5,
+    nEstimators: fit.probe.nRounds,
+    ...ONE,
+  });
   assert.deepEqual(full.predictProba(val.X, 1), fit.evalProba);
 });
 
@@ -247,13 +284,26 @@ test('the SPEC grid has 27 points and 21 distinct models; equivalent points grow
   assert.equal(GBM_GRID.length, 27);
   const distinct = distinctGbmConfigs();
   assert.equal(distinct.length, 21);
-  assert.equal(distinct.reduce((s, c) => s + c.equivalent.length, 0), 27);
+  assert.equal(
+    distinct.reduce((s, c) => s + c.equivalent.length, 0),
+    27,
+  );
   const depth3 = distinct.filter((c) => c.config.maxDepth === 3);
   assert.equal(depth3.length, 3);
-  for (const c of depth3) assert.deepEqual(c.equivalent.map((p) => p.maxLeaves), [10, 25, 100]);
+  for (const c of depth3)
+    assert.deepEqual(
+      c.equivalent.map((p) => p.maxLeaves),
+      [10, 25, 100],
+    );
   assert.equal(distinct.find((c) => c.config.maxDepth === 6 && c.config.maxLeaves === 100)?.effectiveLeaves, 64);
   // A depth cap of at least leaves - 1 cannot bind: same class as no depth cap.
-  assert.equal(distinctGbmConfigs([{ maxDepth: 9, learningRate: 0.1, maxLeaves: 10 }, { maxDepth: 0, learningRate: 0.1, maxLeaves: 10 }]).length, 1);
+  assert.equal(
+    distinctGbmConfigs([
+      { maxDepth: 9, learningRate: 0.1, maxLeaves: 10 },
+      { maxDepth: 0, learningRate: 0.1, maxLeaves: 10 },
+    ]).length,
+    1,
+  );
   const { X, y, d } = synthetic(500, 13);
   const a = fitGbm(X, y, d, { maxDepth: 3, maxLeaves: 10, ...ONE });
   const b = fitGbm(X, y, d, { maxDepth: 3, maxLeaves: 100, ...ONE });

@@ -26,7 +26,10 @@ test('GBM from CSR predicts exactly as the dense path with absent entries missin
   const test_ = counts(300, d, 2);
   const A = denseToCsr(train.X, d);
   const T = denseToCsr(test_.X, d);
-  const params = [{ maxDepth: 3, learningRate: 0.1, maxLeaves: 10, nThread: 1 }, { maxDepth: 0, learningRate: 0.5, maxLeaves: 25, nThread: 1 }];
+  const params = [
+    { maxDepth: 3, learningRate: 0.1, maxLeaves: 10, nThread: 1 },
+    { maxDepth: 0, learningRate: 0.5, maxLeaves: 25, nThread: 1 },
+  ];
   const sparse = fitGbmPath(A, train.y, d, params, { evalX: T });
   const dense = fitGbmPath(csrToDense(A, Number.NaN), train.y, d, params, { evalX: csrToDense(T, Number.NaN) });
   sparse.forEach((fit, i) => {
@@ -46,7 +49,12 @@ test('the GBM head on CSR rows equals the head on the same rows as dense-with-mi
   const va = part(200, 300);
   const te = part(300, 500);
   const viaCsr = gbmHead.fitPredictCsr!(tr, va, te.X);
-  const viaDense = gbmHead.fitPredict({ X: csrToDense(tr.X, Number.NaN), y: tr.y }, { X: csrToDense(va.X, Number.NaN), y: va.y }, csrToDense(te.X, Number.NaN), d);
+  const viaDense = gbmHead.fitPredict(
+    { X: csrToDense(tr.X, Number.NaN), y: tr.y },
+    { X: csrToDense(va.X, Number.NaN), y: va.y },
+    csrToDense(te.X, Number.NaN),
+    d,
+  );
   assert.deepEqual(viaCsr.chosen, viaDense.chosen);
   assert.deepEqual(Array.from(viaCsr.proba), Array.from(viaDense.proba));
 });

@@ -31,7 +31,8 @@ test('SIMD and JS kernels agree on every length and alignment, and write nothing
         const y1 = v.slice(50000, 50000 + n + 1);
         k.axpy4(50000, base, stride, 0.5, -1, 2, 0.25, n);
         for (let i = 0; i < n; i++) {
-          const want = y1[i]! + 0.5 * v[base + i]! - v[base + stride + i]! + 2 * v[base + 2 * stride + i]! + 0.25 * v[base + 3 * stride + i]!;
+          const want =
+            y1[i]! + 0.5 * v[base + i]! - v[base + stride + i]! + 2 * v[base + 2 * stride + i]! + 0.25 * v[base + 3 * stride + i]!;
           assert.ok(Math.abs(v[50000 + i]! - want) <= 1e-12 * (1 + Math.abs(want)), `${k.kind} axpy4 n=${n}`);
         }
         assert.equal(v[50000 + n], y1[n]);
@@ -71,7 +72,8 @@ test('float32-row kernels (dot4f, dot4ff, axpy4f) agree with float64 sums of the
         const y1 = v.slice(60000, 60000 + n + 1);
         k.axpy4f(60000, base, stride, 0.5, -1, 2, 0.25, n);
         for (let i = 0; i < n; i++) {
-          const want = y1[i]! + 0.5 * f[base + i]! - f[base + stride + i]! + 2 * f[base + 2 * stride + i]! + 0.25 * f[base + 3 * stride + i]!;
+          const want =
+            y1[i]! + 0.5 * f[base + i]! - f[base + stride + i]! + 2 * f[base + 2 * stride + i]! + 0.25 * f[base + 3 * stride + i]!;
           assert.ok(Math.abs(v[60000 + i]! - want) <= 1e-12 * (1 + Math.abs(want)), `${k.kind} axpy4f n=${n}`);
         }
         assert.equal(v[60000 + n], y1[n], `${k.kind} axpy4f wrote past n=${n}`);
@@ -103,4 +105,3 @@ test('release gives a large arena back and keeps a small one; reserve grows agai
     assert.equal(k.view32()[3], 2);
   }
 });
-

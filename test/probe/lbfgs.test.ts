@@ -56,10 +56,13 @@ test('L-BFGS respects maxIter and reports it', () => {
 });
 
 test('L-BFGS at a stationary start stops at once', () => {
-  const res = lbfgs((x, g) => {
-    g[0] = 2 * x[0]!;
-    return x[0]! ** 2;
-  }, Float64Array.from([0]));
+  const res = lbfgs(
+    (x, g) => {
+      g[0] = 2 * x[0]!;
+      return x[0]! ** 2;
+    },
+    Float64Array.from([0]),
+  );
   assert.equal(res.nIter, 0);
   assert.equal(res.stop, 'gtol');
 });

@@ -23,7 +23,9 @@ interface GoldenDataset {
   y: number[];
   fits: GoldenFit[];
 }
-const golden = JSON.parse(readFileSync(new URL('../golden/sklearn/logistic.json', import.meta.url), 'utf8')) as { datasets: GoldenDataset[] };
+const golden = JSON.parse(readFileSync(new URL('../golden/sklearn/logistic.json', import.meta.url), 'utf8')) as {
+  datasets: GoldenDataset[];
+};
 
 const TIGHT = { tol: 1e-10 } as const;
 
@@ -48,7 +50,13 @@ const variants: [string, Omit<LogisticParams, 'C'>][] = [
 for (const [label, extra] of variants) {
   test(`logistic regression (${label}) reaches scikit-learn's optimum to 1e-5 on every golden dataset and C`, () => {
     for (const ds of golden.datasets) {
-      const fits = fitLogisticPath(scaled(ds), ds.y, ds.d, ds.fits.map((f) => f.C), { ...TIGHT, ...extra });
+      const fits = fitLogisticPath(
+        scaled(ds),
+        ds.y,
+        ds.d,
+        ds.fits.map((f) => f.C),
+        { ...TIGHT, ...extra },
+      );
       fits.forEach((fit, i) => {
         const ref = ds.fits[i]!;
         assert.equal(fit.C, ref.C);
@@ -122,7 +130,10 @@ test('a fitted probe survives a JSON round trip and is immutable', () => {
   fit.coef[0] = 1234;
   assert.notEqual(fit.coef[0], 1234);
   assert.ok(Object.isFrozen(fit));
-  assert.throws(() => FittedLogistic.fromJSON({ ...JSON.parse(text), coef: [1, 'x'] }), (e) => isUsageError(e) && e.location.field === 'coef');
+  assert.throws(
+    () => FittedLogistic.fromJSON({ ...JSON.parse(text), coef: [1, 'x'] }),
+    (e) => isUsageError(e) && e.location.field === 'coef',
+  );
   assert.throws(() => FittedLogistic.fromJSON({ ...JSON.parse(text), kind: 'gbm' }), isUsageError);
   assert.throws(() => FittedLogistic.fromJSON({ ...JSON.parse(text), featureNames: ['a'] }), isUsageError);
 });
@@ -132,16 +143,31 @@ test('bad inputs are UsageErrors that say where', () => {
   const y = [0, 1, 0, 1];
   const withNaN = X.slice();
   withNaN[5] = Number.NaN; // row 3, column 2
-  assert.throws(() => fitLogistic(withNaN, y, 2), (e) => isUsageError(e) && e.location.record === 3 && /column 2/.test(e.message));
-  assert.throws(() => fitLogistic(withNaN, y, 2, { featureNames: ['a', 'b'] }), (e) => isUsageError(e) && e.location.field === 'b');
-  assert.throws(() => fitLogistic(X, [1, 1, 1, 1], 2), (e) => isUsageError(e) && /both classes/.test(e.message));
-  assert.throws(() => fitLogistic(X, [0, 1, 2, 1], 2), (e) => isUsageError(e) && e.location.record === 3);
+  assert.throws(
+    () => fitLogistic(withNaN, y, 2),
+    (e) => isUsageError(e) && e.location.record === 3 && /column 2/.test(e.message),
+  );
+  assert.throws(
+    () => fitLogistic(withNaN, y, 2, { featureNames: ['a', 'b'] }),
+    (e) => isUsageError(e) && e.location.field === 'b',
+  );
+  assert.throws(
+    () => fitLogistic(X, [1, 1, 1, 1], 2),
+    (e) => isUsageError(e) && /both classes/.test(e.message),
+  );
+  assert.throws(
+    () => fitLogistic(X, [0, 1, 2, 1], 2),
+    (e) => isUsageError(e) && e.location.record === 3,
+  );
   assert.throws(() => fitLogistic(X, [0, 1, 1], 2), isUsageError);
   assert.throws(() => fitLogistic(X, y, 3), isUsageError);
   assert.throws(() => fitLogistic(X, y, 2, { C: 0 }), isUsageError);
   assert.throws(() => fitLogistic(X, y, 2, { maxIter: 0 }), isUsageError);
   assert.throws(() => fitLogistic(X, y, 2, { featureNames: ['a'] }), isUsageError);
-  assert.throws(() => fitLogisticPath(X, y, 2, [1], { scale: [1, 0] }), (e) => isUsageError(e) && e.location.field === 'scale' && /column 2/.test(e.message));
+  assert.throws(
+    () => fitLogisticPath(X, y, 2, [1], { scale: [1, 0] }),
+    (e) => isUsageError(e) && e.location.field === 'scale' && /column 2/.test(e.message),
+  );
   assert.throws(() => fitLogisticPath(X, y, 2, [1], { scale: [1] }), isUsageError);
 });
 

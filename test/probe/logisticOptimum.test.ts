@@ -77,13 +77,11 @@ for (const [label, extra] of variants) {
 
 test('C chosen by validation AUROC equals the choice at the exact optima', () => {
   for (const ds of golden.datasets) {
-    const sel = selectC(
-      { X: Float64Array.from(ds.train.X), y: ds.train.y },
-      { X: Float64Array.from(ds.val.X), y: ds.val.y },
-      ds.d,
-    );
+    const sel = selectC({ X: Float64Array.from(ds.train.X), y: ds.train.y }, { X: Float64Array.from(ds.val.X), y: ds.val.y }, ds.d);
     assert.equal(sel.C, ds.chosenC, `${ds.name}`);
-    sel.scores.forEach((s, i) => assert.ok(Math.abs(s.auroc - ds.fits[i]!.valAuroc) < 1e-12, `${ds.name} C=${s.C}: val AUROC ${s.auroc} vs ${ds.fits[i]!.valAuroc}`));
+    sel.scores.forEach((s, i) =>
+      assert.ok(Math.abs(s.auroc - ds.fits[i]!.valAuroc) < 1e-12, `${ds.name} C=${s.C}: val AUROC ${s.auroc} vs ${ds.fits[i]!.valAuroc}`),
+    );
     assert.ok(sel.scores.every((s) => s.converged && s.relGrad <= 1e-8));
   }
 });

@@ -36,14 +36,22 @@ function data(): { X: Float32Array; y: number[] } {
 test('the primal Newton-CG path (n >= d > 600, float32 input) is certified at the exact optimum', () => {
   const { X, y } = data();
   // The regenerated data are the script's: same positives and the same sum of the matrix.
-  assert.equal(y.reduce((a, b) => a + b, 0), golden.positives);
+  assert.equal(
+    y.reduce((a, b) => a + b, 0),
+    golden.positives,
+  );
   let sum = 0;
   for (let i = 0; i < X.length; i++) sum += X[i]!;
   assert.ok(Math.abs(sum - golden.checksum) <= 1e-9 * Math.abs(golden.checksum) + 1e-9);
   // Wider than the dense-Hessian limit and not wider than tall: conjugate gradients in the d
   // feature coordinates, not the factored Hessian nor the kernel form.
   assert.ok(golden.d > DENSE_MAX_COLS && golden.n >= golden.d);
-  const fits = fitLogisticPath(X, y, golden.d, golden.fits.map((f) => f.C));
+  const fits = fitLogisticPath(
+    X,
+    y,
+    golden.d,
+    golden.fits.map((f) => f.C),
+  );
   golden.fits.forEach((ref, c) => {
     const fit = fits[c]!;
     assert.equal(fit.stop, 'certified', `C=${ref.C}`);

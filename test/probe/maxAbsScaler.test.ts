@@ -46,7 +46,10 @@ test('max-abs scaler names the row and column of a NaN', () => {
     () => fitMaxAbsScaler(X, 3, ['age', 'bmi', 'hr']),
     (e) => isUsageError(e) && e.location.record === 2 && e.location.field === 'bmi' && /NaN/.test(e.message),
   );
-  assert.throws(() => fitMaxAbsScaler(X, 3), (e) => isUsageError(e) && /row 2/.test(e.message) && /column 2/.test(e.message));
+  assert.throws(
+    () => fitMaxAbsScaler(X, 3),
+    (e) => isUsageError(e) && /row 2/.test(e.message) && /column 2/.test(e.message),
+  );
   assert.throws(() => fitMaxAbsScaler(new Float64Array(0), 3), isUsageError);
   assert.throws(() => fitMaxAbsScaler(new Float64Array(5), 3), isUsageError);
 });

@@ -17,7 +17,9 @@ interface GoldenDataset {
   y: number[];
   fits: { C: number; coef: number[]; intercept: number }[];
 }
-const golden = JSON.parse(readFileSync(new URL('../golden/sklearn/logistic.json', import.meta.url), 'utf8')) as { datasets: GoldenDataset[] };
+const golden = JSON.parse(readFileSync(new URL('../golden/sklearn/logistic.json', import.meta.url), 'utf8')) as {
+  datasets: GoldenDataset[];
+};
 
 /** Sparse count rows: each of d codes present with probability 3 / d, labels from a few codes. */
 function counts(n: number, d: number, seed: number): { X: CsrMatrix; y: Uint8Array } {
@@ -42,7 +44,12 @@ test("CSR logistic regression reaches scikit-learn's optimum on every golden dat
   for (const ds of golden.datasets) {
     const X = Float64Array.from(ds.X);
     const scaled = fitMaxAbsScaler(X, ds.d).transform(X);
-    const fits = fitSparseLogisticPath(denseToCsr(scaled, ds.d), ds.y, ds.fits.map((f) => f.C), { tol: 1e-10 });
+    const fits = fitSparseLogisticPath(
+      denseToCsr(scaled, ds.d),
+      ds.y,
+      ds.fits.map((f) => f.C),
+      { tol: 1e-10 },
+    );
     fits.forEach((fit, i) => {
       const ref = ds.fits[i]!;
       assert.ok(fit.converged, `${ds.name} C=${ref.C}: ${fit.stop}`);
@@ -82,13 +89,28 @@ test('max-abs scaling on CSR equals the dense scaler; row selection keeps rows',
   const sel = csrSelectRows(X, [3, -1, 3, 49]);
   const back = csrToDense(sel);
   assert.deepEqual(Array.from(back.subarray(0, 30)), Array.from(dense.subarray(90, 120)));
-  assert.ok(back.subarray(30, 60).every((v) => v === 0), 'row -1 is empty');
+  assert.ok(
+    back.subarray(30, 60).every((v) => v === 0),
+    'row -1 is empty',
+  );
   assert.deepEqual(Array.from(back.subarray(90, 120)), Array.from(dense.subarray(49 * 30, 50 * 30)));
 });
 
 test('bad input is a UsageError naming the row', () => {
-  const X: CsrMatrix = { nRows: 2, nCols: 3, indptr: Float64Array.from([0, 1, 2]), indices: Int32Array.from([0, 5]), values: Float32Array.from([1, 1]) };
-  assert.throws(() => fitSparseLogisticPath(X, [0, 1], [1]), (e: unknown) => isUsageError(e) && /row 2/.test((e as Error).message));
+  const X: CsrMatrix = {
+    nRows: 2,
+    nCols: 3,
+    indptr: Float64Array.from([0, 1, 2]),
+    indices: Int32Array.from([0, 5]),
+    values: Float32Array.from([1, 1]),
+  };
+  assert.throws(
+    () => fitSparseLogisticPath(X, [0, 1], [1]),
+    (e: unknown) => isUsageError(e) && /row 2/.test((e as Error).message),
+  );
   const ok: CsrMatrix = { ...X, indices: Int32Array.from([0, 1]) };
-  assert.throws(() => fitSparseLogisticPath(ok, [1, 1], [1]), (e: unknown) => isUsageError(e) && /both classes/.test((e as Error).message));
+  assert.throws(
+    () => fitSparseLogisticPath(ok, [1, 1], [1]),
+    (e: unknown) => isUsageError(e) && /both classes/.test((e as Error).message),
+  );
 });

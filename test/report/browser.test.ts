@@ -38,7 +38,9 @@ describe('report.html in headless Chromium', () => {
       assert.deepEqual(errors, [], 'no console errors or warnings');
       assert.deepEqual(requests, [], 'the page requests nothing but itself');
       assert.deepEqual(failed, [], 'no failed requests');
-      const charts = await page.$$eval('figure[data-chart] svg', (svgs) => svgs.map((s) => ({ chart: s.closest('figure')?.getAttribute('data-chart'), ...s.getBoundingClientRect().toJSON() })));
+      const charts = await page.$$eval('figure[data-chart] svg', (svgs) =>
+        svgs.map((s) => ({ chart: s.closest('figure')?.getAttribute('data-chart'), ...s.getBoundingClientRect().toJSON() })),
+      );
       assert.deepEqual(charts.map((c) => c.chart).sort(), ['calibration', 'groups', 'macro', 'tasks', 'tokens']);
       for (const c of charts) assert.ok(c.width > 100 && c.height > 100, `chart ${c.chart} has a size: ${c.width}x${c.height}`);
       // Marks were drawn: the macro chart has line paths (this run's and the published curves).

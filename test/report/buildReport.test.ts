@@ -24,7 +24,12 @@ interface ParsedRow {
 }
 
 function unescape(s: string): string {
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 function attrsOf(s: string): Record<string, string> {
@@ -38,7 +43,10 @@ function tableRows(html: string, id: string): ParsedRow[] {
   const body = html.slice(start, html.indexOf('</table>', start));
   return [...body.matchAll(/<tr([^>]*)>([\s\S]*?)<\/tr>/g)].map((r) => ({
     attrs: attrsOf(r[1] as string),
-    cells: [...(r[2] as string).matchAll(/<t[dh]([^>]*)>([\s\S]*?)<\/t[dh]>/g)].map((c) => ({ attrs: attrsOf(c[1] as string), text: unescape((c[2] as string).replace(/<span class="sub">[\s\S]*$/, '')) })),
+    cells: [...(r[2] as string).matchAll(/<t[dh]([^>]*)>([\s\S]*?)<\/t[dh]>/g)].map((c) => ({
+      attrs: attrsOf(c[1] as string),
+      text: unescape((c[2] as string).replace(/<span class="sub">[\s\S]*$/, '')),
+    })),
   }));
 }
 
@@ -87,7 +95,8 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
     assert.doesNotMatch(html, /<link/i);
     assert.doesNotMatch(html, /<iframe|<object|<embed|<img/i);
     assert.doesNotMatch(html, /@import|@font-face|url\(\s*['"]?(?!#)/i);
-    for (const m of html.matchAll(/\s(src|href|xlink:href|action)="([^"]*)"/g)) assert.match(m[2] as string, /^(#|data:)/, `${m[1]}="${m[2]}" points into the page`);
+    for (const m of html.matchAll(/\s(src|href|xlink:href|action)="([^"]*)"/g))
+      assert.match(m[2] as string, /^(#|data:)/, `${m[1]}="${m[2]}" points into the page`);
     // The only http URLs are the SVG namespace names, which browsers never fetch.
     const withoutNamespaces = html.replace(/\sxmlns(:\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '');
     assert.doesNotMatch(withoutNamespaces, /https?:\/\//);
@@ -97,7 +106,10 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
 
   it('draws the charts as inline SVG, with unique ids across charts', () => {
     const figures = [...html.matchAll(/<figure data-chart="(\w+)">([\s\S]*?)<\/figure>/g)];
-    assert.deepEqual(figures.map((f) => f[1]), ['macro', 'groups', 'tasks', 'calibration', 'tokens']);
+    assert.deepEqual(
+      figures.map((f) => f[1]),
+      ['macro', 'groups', 'tasks', 'calibration', 'tokens'],
+    );
     for (const [, id, body] of figures) {
       const svg = (body as string).match(/<svg [^>]*width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/);
       assert.ok(svg, `${id}: an <svg> with a size`);
@@ -108,7 +120,8 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
     for (const m of html.matchAll(/url\(#([^)]+)\)/g)) assert.ok(ids.includes(m[1]), `url(#${m[1]}) resolves`);
     // The published EHRSHOT curves are drawn and labelled as such.
     const macro = figures[0]?.[2] as string;
-    for (const r of EHRSHOT_REFERENCE) assert.ok(macro.includes(`${r.name} \u2014 results published on EHRSHOT, a different dataset`), `${r.name} in the legend`);
+    for (const r of EHRSHOT_REFERENCE)
+      assert.ok(macro.includes(`${r.name} \u2014 results published on EHRSHOT, a different dataset`), `${r.name} in the legend`);
   });
 
   it('shows the AUROC and AUPRC of results.json exactly, at the few-shot k and at all data', () => {
@@ -149,14 +162,23 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
     }
     const k = Math.max(...rows.flatMap((r) => r.cells.map((c) => Number(c.attrs['data-k']))).filter(Number.isFinite));
     assert.equal(k, 32, 'the table is at the largest k that most tasks reach');
-    const expected = new Set(ev.results.filter((r) => r.k === 'all' || r.k === k).map((r) => `${r.task}|${r.featureSet}|${r.head}|${r.k}`)).size * 2;
+    const expected =
+      new Set(ev.results.filter((r) => r.k === 'all' || r.k === k).map((r) => `${r.task}|${r.featureSet}|${r.head}|${r.k}`)).size * 2;
     assert.equal(checked, expected, 'every result at k=32 and all is in the table, AUROC and AUPRC');
     // The rare task's capped k = 32 draws a new sample and is in the table, not skipped.
-    assert.ok(rows.some((r) => r.attrs['data-task'] === 'new_pancreatic_cancer' && r.cells.some((c) => c.attrs['data-k'] === '32' && c.attrs['data-metric'] === 'auroc')));
+    assert.ok(
+      rows.some(
+        (r) =>
+          r.attrs['data-task'] === 'new_pancreatic_cancer' &&
+          r.cells.some((c) => c.attrs['data-k'] === '32' && c.attrs['data-metric'] === 'auroc'),
+      ),
+    );
   });
 
   it('shows macro AUROC and the paired tests of results.json exactly', () => {
-    const cells = tableRows(html, 'macro').flatMap((r) => r.cells).filter((c) => c.attrs['data-macro'] !== undefined);
+    const cells = tableRows(html, 'macro')
+      .flatMap((r) => r.cells)
+      .filter((c) => c.attrs['data-macro'] !== undefined);
     assert.equal(cells.length, ev.macro.length, 'one cell per macro entry');
     for (const c of cells) {
       const m = ev.macro.find((x) => `${x.featureSet}|${x.head}` === c.attrs['data-model'] && String(x.k) === c.attrs['data-k']);
@@ -167,9 +189,17 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
     // The published curves are in the table too, labelled.
     const refRows = tableRows(html, 'macro').filter((r) => r.cells[0]?.text.includes('results published on EHRSHOT, a different dataset'));
     assert.equal(refRows.length, 3);
-    assert.deepEqual(refRows[0]?.cells.slice(1).filter((c) => c.text !== 'n/a').map((c) => Number(c.text)), EHRSHOT_REFERENCE[0]?.points.map((p) => p.auroc));
+    assert.deepEqual(
+      refRows[0]?.cells
+        .slice(1)
+        .filter((c) => c.text !== 'n/a')
+        .map((c) => Number(c.text)),
+      EHRSHOT_REFERENCE[0]?.points.map((p) => p.auroc),
+    );
 
-    const tests = tableRows(html, 'results').flatMap((r) => r.cells.filter((c) => c.attrs['data-diff'] !== undefined).map((c) => ({ row: r, c })));
+    const tests = tableRows(html, 'results').flatMap((r) =>
+      r.cells.filter((c) => c.attrs['data-diff'] !== undefined).map((c) => ({ row: r, c })),
+    );
     assert.equal(tests.length, ev.comparisons.length);
     for (const { row, c } of tests) {
       const cmp = ev.comparisons.find((x) => x.task === row.attrs['data-task'] && x.model === row.attrs['data-model']);
@@ -200,15 +230,33 @@ describe('buildReport on a real evaluation of synthetic tasks', () => {
   });
 
   it('has the headline, token statistics, examples, timings and skipped reasons', () => {
-    assert.match(html, /the best embedding model, qwen3-emb-8b · lr, reached a macro AUROC of 0\.\d{3}, against 0\.\d{3} for the best count baseline, counts · lr \(difference [^)]*\); (both macros average the same|the first averages) \d+ tasks \(/);
+    assert.match(
+      html,
+      /the best embedding model, qwen3-emb-8b · lr, reached a macro AUROC of 0\.\d{3}, against 0\.\d{3} for the best count baseline, counts · lr \(difference [^)]*\); (both macros average the same|the first averages) \d+ tasks \(/,
+    );
     // Every macro number in the summary says which tasks it averages.
     const summary = html.slice(html.indexOf('id="summary"'), html.indexOf('id="curves"'));
-    for (const m of summary.matchAll(/macro AUROC of (0\.\d{3})/g)) assert.ok(/tasks? \(/.test(summary.slice(m.index, m.index + 400)), `tasks named after ${m[1]}`);
+    for (const m of summary.matchAll(/macro AUROC of (0\.\d{3})/g))
+      assert.ok(/tasks? \(/.test(summary.slice(m.index, m.index + 400)), `tasks named after ${m[1]}`);
     const tokens = tableRows(html, 'tokens')[1];
     assert.equal(tokens?.cells.at(-1)?.attrs['data-truncated'], String(input.embeddings?.[0]?.report.tokens.truncated));
-    for (const e of input.examples ?? []) assert.ok(html.includes(`<pre>${e.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</pre>`), `${e.format} example`);
-    const timings = tableRows(html, 'timings').map((r) => r.attrs['data-step']).filter(Boolean);
-    assert.deepEqual(timings, ['convert (Synthea FHIR → MEDS)', 'label', 'serialize (qwen3-emb-8b)', 'embed (qwen3-emb-8b)', 'evaluate (fit and score)']);
+    for (const e of input.examples ?? [])
+      assert.ok(
+        html.includes(
+          `<pre>${e.text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')}</pre>`,
+        ),
+        `${e.format} example`,
+      );
+    const timings = tableRows(html, 'timings')
+      .map((r) => r.attrs['data-step'])
+      .filter(Boolean);
+    assert.deepEqual(timings, [
+      'convert (Synthea FHIR → MEDS)',
+      'label',
+      'serialize (qwen3-emb-8b)',
+      'embed (qwen3-emb-8b)',
+      'evaluate (fit and score)',
+    ]);
     assert.match(html, /41\.4 patients\/s/);
     assert.equal(ev.skipped.length, 0);
     assert.match(html, /No run was skipped\./);
@@ -266,20 +314,34 @@ describe('buildReport on other inputs', () => {
     assert.doesNotMatch(h, /<script/i);
     assert.doesNotMatch(h, /<b>bold/);
     assert.ok(h.includes('emb&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;'));
-    assert.doesNotMatch(md, /(?<!\\)<script/, "an escaped \\< renders as text");
+    assert.doesNotMatch(md, /(?<!\\)<script/, 'an escaped \\< renders as text');
   });
 
   it('works from runEvaluation output alone (no results.json extras) with k = all only, and with nothing run', async () => {
     const x = Float32Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 1 : 0) + ((i * 7919) % 13) / 13);
     const labels = Array.from({ length: 200 }, (_, i) => ({ subjectId: i, predictionTime: 0, booleanValue: i % 3 === 0 }));
-    const task = { name: 't', group: 'lab', query: null, labels, y: Int8Array.from(labels, (l) => (l.booleanValue ? 1 : 0)), split: labels.map((_, i) => (i % 5 < 3 ? 'train' : i % 5 < 4 ? 'tuning' : 'held_out')), shots: undefined };
-    const res = runEvaluation([task], [{ name: 'f', baseline: false, dims: 1, rows: () => x }], [lrHead], { ks: ['all'], bootstrap: 50, pairedResamples: 50 });
+    const task = {
+      name: 't',
+      group: 'lab',
+      query: null,
+      labels,
+      y: Int8Array.from(labels, (l) => (l.booleanValue ? 1 : 0)),
+      split: labels.map((_, i) => (i % 5 < 3 ? 'train' : i % 5 < 4 ? 'tuning' : 'held_out')),
+      shots: undefined,
+    };
+    const res = runEvaluation([task], [{ name: 'f', baseline: false, dims: 1, rows: () => x }], [lrHead], {
+      ks: ['all'],
+      bootstrap: 50,
+      pairedResamples: 50,
+    });
     const r1 = await buildReport({ title: 'minimal', generatedAt: '2025-01-01T00:00:00Z', evaluation: res });
     assert.match(r1.html, /<figure data-chart="macro">/);
     assert.match(r1.html, /No count baseline was evaluated/);
     assert.doesNotMatch(r1.html, /data-chart="groups"/, 'one group: no group panels');
     assert.match(r1.html, /Task: t \(lab\)/, 'a single task panel says which task it is');
-    const empty = runEvaluation([{ ...task, y: new Int8Array(200) }], [{ name: 'f', baseline: false, dims: 1, rows: () => x }], [lrHead], { ks: [4, 'all'] });
+    const empty = runEvaluation([{ ...task, y: new Int8Array(200) }], [{ name: 'f', baseline: false, dims: 1, rows: () => x }], [lrHead], {
+      ks: [4, 'all'],
+    });
     const r2 = await buildReport({ title: 'nothing', generatedAt: '2025-01-01T00:00:00Z', evaluation: empty });
     assert.match(r2.html, /No run completed/);
     assert.match(r2.html, /one class only in train/);

@@ -20,7 +20,10 @@ describe('calibration and subgroup sections', () => {
     const r = input.evaluation.results.find((x) => x.k === 'all')!;
     assert.equal(r.rankedOn, 'decision');
     assert.equal(r.calibration?.nBins, 10);
-    assert.equal(r.calibration?.bins.reduce((a, b) => a + b.count, 0), r.nTest);
+    assert.equal(
+      r.calibration?.bins.reduce((a, b) => a + b.count, 0),
+      r.nTest,
+    );
     assert.ok(r.fit && r.fit.uncertified === 0 && r.fit.relGrad <= 1e-8, JSON.stringify(r.fit));
     assert.deepEqual(input.evaluation.fitWarnings, []);
   });
@@ -46,13 +49,20 @@ describe('calibration and subgroup sections', () => {
 
   it('the subgroup table lists each group with counts, interval and flag', () => {
     const r = input.evaluation.results.find((x) => x.k === 'all' && x.task === 'long_los' && x.featureSet === 'counts')!;
-    assert.deepEqual(r.subgroups?.map((g) => `${g.attribute}:${g.group}`), ['sex:Female', 'sex:Male', 'age:18-39', 'age:40-64', 'age:65-79']);
+    assert.deepEqual(
+      r.subgroups?.map((g) => `${g.attribute}:${g.group}`),
+      ['sex:Female', 'sex:Male', 'age:18-39', 'age:40-64', 'age:65-79'],
+    );
     const g = r.subgroups![0]!;
     assert.equal(g.labels, r.nTest / 2);
     const start = html.indexOf('<table data-table="subgroups">');
     assert.ok(start > 0, 'subgroup table in report.html');
     const table = html.slice(start, html.indexOf('</table>', start));
-    assert.ok(table.includes(`data-task="long_los" data-model="counts|lr" data-attribute="sex" data-group="Female" data-labels="${g.labels}" data-positives="${g.positives}" data-auroc="${g.auroc!.estimate}"`));
+    assert.ok(
+      table.includes(
+        `data-task="long_los" data-model="counts|lr" data-attribute="sex" data-group="Female" data-labels="${g.labels}" data-positives="${g.positives}" data-auroc="${g.auroc!.estimate}"`,
+      ),
+    );
     assert.match(markdown, /## Subgroups/);
   });
 });

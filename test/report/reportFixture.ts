@@ -56,17 +56,26 @@ function splitOf(i: number): string {
 function makeTask(t: SyntheticTask, seed: number): { task: TaskData; emb: Float32Array; counts: Float32Array } {
   const rnd = lcg(seed);
   // Subject ids are unique per task (offset) so that the bootstrap resamples subjects, as in real data.
-  const labels = Array.from({ length: t.n }, (_, i) => ({ subjectId: seed * 10_000 + i, predictionTime: Date.UTC(2020, 0, 1) + i * 3_600_000, booleanValue: rnd() < t.prevalence }));
+  const labels = Array.from({ length: t.n }, (_, i) => ({
+    subjectId: seed * 10_000 + i,
+    predictionTime: Date.UTC(2020, 0, 1) + i * 3_600_000,
+    booleanValue: rnd() < t.prevalence,
+  }));
   const y = Int8Array.from(labels, (l) => (l.booleanValue ? 1 : 0));
   const split = labels.map((_, i) => splitOf(i));
   const feats = (d: number, signal: number): Float32Array => {
     const X = new Float32Array(t.n * d);
-    for (let i = 0; i < t.n; i++) for (let j = 0; j < d; j++) X[i * d + j] = (j < 2 ? (signal / (j + 1)) * (y[i] as number) : 0) + (rnd() + rnd() + rnd() - 1.5);
+    for (let i = 0; i < t.n; i++)
+      for (let j = 0; j < d; j++) X[i * d + j] = (j < 2 ? (signal / (j + 1)) * (y[i] as number) : 0) + (rnd() + rnd() + rnd() - 1.5);
     return X;
   };
   const splitById = new Map(labels.map((l, i) => [l.subjectId, split[i] as string]));
   const shots = sampleShots(t.name, labels, (id) => splitById.get(id) ?? 'train', { seed: 7, ks: SHOT_KS, replicates: REPLICATES });
-  return { task: { name: t.name, group: t.group, query: null, labels, y, split, shots }, emb: feats(EMB_DIMS, t.embSignal), counts: feats(COUNT_DIMS, t.countSignal) };
+  return {
+    task: { name: t.name, group: t.group, query: null, labels, y, split, shots },
+    emb: feats(EMB_DIMS, t.embSignal),
+    counts: feats(COUNT_DIMS, t.countSignal),
+  };
 }
 
 function splitCounts(task: TaskData, s: string): SplitCounts {
@@ -95,12 +104,40 @@ export function syntheticEvaluation(): EvaluationFile {
     sex: t.labels.map((_, i) => (i % 2 === 0 ? 'Female' : 'Male')),
     age: t.labels.map((_, i) => ['18-39', '40-64', '65-79'][i % 3] as string),
   });
-  const res = runEvaluation(tasks, sets, [lrHead], { ks: KS, replicates: REPLICATES, bootstrap: 200, pairedResamples: 500, seed: 0, subgroups });
+  const res = runEvaluation(tasks, sets, [lrHead], {
+    ks: KS,
+    replicates: REPLICATES,
+    bootstrap: 200,
+    pairedResamples: 500,
+    seed: 0,
+    subgroups,
+  });
   const file = {
     version: '0.1.0',
     createdAt: '2025-01-15T10:00:00.000Z',
-    settings: { labels: '/data/labels', meds: '/data/meds', ks: KS, replicates: REPLICATES, heads: ['lr'], bootstrap: 200, pairedResamples: 500, seed: 0, counts: { enabled: true, timeBins: false, deciles: false } },
-    tasks: Object.fromEntries(tasks.map((t) => [t.name, { group: t.group, labels: t.labels.length, train: splitCounts(t, 'train'), tuning: splitCounts(t, 'tuning'), held_out: splitCounts(t, 'held_out') }])),
+    settings: {
+      labels: '/data/labels',
+      meds: '/data/meds',
+      ks: KS,
+      replicates: REPLICATES,
+      heads: ['lr'],
+      bootstrap: 200,
+      pairedResamples: 500,
+      seed: 0,
+      counts: { enabled: true, timeBins: false, deciles: false },
+    },
+    tasks: Object.fromEntries(
+      tasks.map((t) => [
+        t.name,
+        {
+          group: t.group,
+          labels: t.labels.length,
+          train: splitCounts(t, 'train'),
+          tuning: splitCounts(t, 'tuning'),
+          held_out: splitCounts(t, 'held_out'),
+        },
+      ]),
+    ),
     featureSets: sets.map((s) => ({ name: s.name, dims: s.dims, baseline: s.baseline })),
     ...res,
   };
@@ -115,7 +152,11 @@ function splitStats(subjects: number, events: number): SplitStats {
     staticEvents: subjects * 3,
     distinctCodes: Math.round(events / 40),
     timeRange: { min: '2009-03-02T08:00:00.000Z', max: '2023-11-30T17:45:00.000Z' },
-    eventsPerSubject: { p50: Math.round((events / subjects) * 0.8), p90: Math.round((events / subjects) * 2.1), max: Math.round((events / subjects) * 9) },
+    eventsPerSubject: {
+      p50: Math.round((events / subjects) * 0.8),
+      p90: Math.round((events / subjects) * 2.1),
+      max: Math.round((events / subjects) * 9),
+    },
     describedEventShare: 0.962,
     describedCodeShare: 0.871,
     topCodes: [
@@ -128,15 +169,36 @@ function splitStats(subjects: number, events: number): SplitStats {
 }
 
 function datasetStats(): DatasetStats {
-  return { dir: '/data/meds', shards: 4, medsVersion: '0.3.3', ...splitStats(2000, 1_250_000), splits: { train: splitStats(1200, 760_000), tuning: splitStats(400, 245_000), held_out: splitStats(400, 245_000) }, exampleSubjects: [] };
+  return {
+    dir: '/data/meds',
+    shards: 4,
+    medsVersion: '0.3.3',
+    ...splitStats(2000, 1_250_000),
+    splits: { train: splitStats(1200, 760_000), tuning: splitStats(400, 245_000), held_out: splitStats(400, 245_000) },
+    exampleSubjects: [],
+  };
 }
 
 function labelSummary(ev: EvaluationFile): LabelRunSummary {
   const tasks: Record<string, LabelRunSummary['tasks'][string]> = {};
   for (const [name, t] of Object.entries(ev.tasks ?? {})) {
     const splits = { train: t.train as SplitCounts, tuning: t.tuning as SplitCounts, held_out: t.held_out as SplitCounts };
-    const total = Object.values(splits).reduce((a, s) => ({ labels: a.labels + s.labels, positives: a.positives + s.positives, negatives: a.negatives + s.negatives, subjects: a.subjects + s.subjects, positiveSubjects: a.positiveSubjects + s.positiveSubjects }));
-    const summary: TaskSummary = { task: name, kind: t.group === 'lab' ? 'lab' : t.group === 'operational' ? 'operational' : 'new_diagnosis', group: t.group as TaskSummary['group'], status: 'ok', total, splits, notes: [] } as TaskSummary;
+    const total = Object.values(splits).reduce((a, s) => ({
+      labels: a.labels + s.labels,
+      positives: a.positives + s.positives,
+      negatives: a.negatives + s.negatives,
+      subjects: a.subjects + s.subjects,
+      positiveSubjects: a.positiveSubjects + s.positiveSubjects,
+    }));
+    const summary: TaskSummary = {
+      task: name,
+      kind: t.group === 'lab' ? 'lab' : t.group === 'operational' ? 'operational' : 'new_diagnosis',
+      group: t.group as TaskSummary['group'],
+      status: 'ok',
+      total,
+      splits,
+      notes: [],
+    } as TaskSummary;
     tasks[name] = { ...summary, file: `${name}.parquet`, query: null, skipped: {} };
   }
   const zero: SplitCounts = { labels: 0, positives: 0, negatives: 0, subjects: 0, positiveSubjects: 0 };
@@ -152,7 +214,14 @@ function labelSummary(ev: EvaluationFile): LabelRunSummary {
     query: null,
     skipped: {},
   };
-  return { dataset: '/data/meds', seed: 42, splitSource: 'subject_splits', subjects: 2000, subjectsPerSplit: { train: 1200, tuning: 400, held_out: 400 }, tasks };
+  return {
+    dataset: '/data/meds',
+    seed: 42,
+    splitSource: 'subject_splits',
+    subjects: 2000,
+    subjectsPerSplit: { train: 1200, tuning: 400, held_out: 400 },
+    tasks,
+  };
 }
 
 function vocabularyAudit(): VocabularyAudit {
@@ -164,8 +233,24 @@ function vocabularyAudit(): VocabularyAudit {
     codeShare: 0.871,
     bySource: { 'codes.parquet': 2400, 'omop-concept': 180, 'icd10cm-titles': 95, parent: 43, none: 402 },
     prefixes: [
-      { prefix: 'LOINC', events: 700_000, codes: 900, describedEvents: 690_000, describedCodes: 850, eventShare: 690 / 700, codeShare: 850 / 900 },
-      { prefix: 'SNOMED', events: 300_000, codes: 1200, describedEvents: 299_000, describedCodes: 1150, eventShare: 299 / 300, codeShare: 1150 / 1200 },
+      {
+        prefix: 'LOINC',
+        events: 700_000,
+        codes: 900,
+        describedEvents: 690_000,
+        describedCodes: 850,
+        eventShare: 690 / 700,
+        codeShare: 850 / 900,
+      },
+      {
+        prefix: 'SNOMED',
+        events: 300_000,
+        codes: 1200,
+        describedEvents: 299_000,
+        describedCodes: 1150,
+        eventShare: 299 / 300,
+        codeShare: 1150 / 1200,
+      },
       { prefix: 'RxNorm', events: 200_000, codes: 800, describedEvents: 190_000, describedCodes: 700, eventShare: 0.95, codeShare: 0.875 },
       { prefix: 'LOCAL', events: 50_000, codes: 220, describedEvents: 23_500, describedCodes: 20, eventShare: 0.47, codeShare: 20 / 220 },
     ],
@@ -204,7 +289,13 @@ function embedReport(counts: readonly number[], truncated: number, budget: numbe
     distinctInputs: 2050,
     cacheHits: 300,
     toEmbed: 1750,
-    tokens: { mean: counts.reduce((a, b) => a + b, 0) / counts.length, p50: q(0.5), p90: q(0.9), max: sorted[sorted.length - 1] as number, truncated },
+    tokens: {
+      mean: counts.reduce((a, b) => a + b, 0) / counts.length,
+      p50: q(0.5),
+      p90: q(0.9),
+      max: sorted[sorted.length - 1] as number,
+      truncated,
+    },
     tokensToEmbed: 1_900_000,
     seconds: { serialize: 14.2, embed: 412.5 },
     dryRun: false,

@@ -14,9 +14,33 @@ import { renderMarkdown } from '../../src/report/renderMarkdown.ts';
 import { prefixSvgIds } from '../../src/report/renderSvg.ts';
 import { binTokenCounts } from '../../src/report/tokenHistogramSpec.ts';
 
-function run(task: string, group: string, k: number | 'all', replicate: number, est: number, lower: number | null, upper: number | null): RunResult {
+function run(
+  task: string,
+  group: string,
+  k: number | 'all',
+  replicate: number,
+  est: number,
+  lower: number | null,
+  upper: number | null,
+): RunResult {
   const iv = { estimate: est, lower, upper } as unknown as RunResult['auroc'];
-  return { task, group, featureSet: 'f', head: 'lr', k, replicate, nTrain: 2, nVal: 2, nTest: 10, chosen: {}, valAuroc: 0.5, auroc: iv, auprc: iv, brier: iv, seconds: 0.1 };
+  return {
+    task,
+    group,
+    featureSet: 'f',
+    head: 'lr',
+    k,
+    replicate,
+    nTrain: 2,
+    nVal: 2,
+    nTest: 10,
+    chosen: {},
+    valAuroc: 0.5,
+    auroc: iv,
+    auprc: iv,
+    brier: iv,
+    seconds: 0.1,
+  };
 }
 
 describe('report parts', () => {
@@ -45,7 +69,10 @@ describe('report parts', () => {
 
   it('groups skipped runs by reason without their numbers, largest group first', () => {
     assert.equal(normalizeReason('one class only in train (0 positives of 8)'), 'one class only in train');
-    assert.equal(normalizeReason('no few-shot sample for k=4 (shots.json has none for this task)'), 'no few-shot sample for k (shots.json has none for this task)');
+    assert.equal(
+      normalizeReason('no few-shot sample for k=4 (shots.json has none for this task)'),
+      'no few-shot sample for k (shots.json has none for this task)',
+    );
     const s = (task: string, k: number, reason: string): SkippedRun => ({ task, featureSet: 'f', head: 'lr', k, reason });
     const groups = groupSkipped([
       s('a', 64, 'k=64 draws the same train and tuning sample as k=48 (all available labels: train 40+/300-, tuning 30+/200-)'),
@@ -85,12 +112,24 @@ describe('report parts', () => {
     // The demo's shape: three tasks at every k but k = 32, where only the lab task has labels enough.
     const results = [1, 16, 32, 'all' as const].flatMap((k) => [
       run('hypoglycemia', 'lab', k, 0, 0.7, 0.6, 0.8),
-      ...(k === 32 ? [] : [run('mortality_1y', 'operational', k, 0, 0.9, 0.85, 0.95), run('readmission_30d', 'operational', k, 0, 0.8, 0.7, 0.9)]),
+      ...(k === 32
+        ? []
+        : [run('mortality_1y', 'operational', k, 0, 0.9, 0.85, 0.95), run('readmission_30d', 'operational', k, 0, 0.8, 0.7, 0.9)]),
     ]);
     const { points, gaps } = completeCurves(fewShotCurves(summarize(results), aggregateRuns(results)));
-    assert.deepEqual(points.filter((p) => p.scope === 'macro').map((p) => p.k), [1, 16, 'all']);
-    assert.deepEqual(points.filter((p) => p.scope === 'group' && p.panel === 'operational').map((p) => p.k), [1, 16, 'all']);
-    assert.deepEqual(points.filter((p) => p.scope === 'group' && p.panel === 'lab').map((p) => p.k), [1, 16, 32, 'all'], 'the lab group has the same task at every k');
+    assert.deepEqual(
+      points.filter((p) => p.scope === 'macro').map((p) => p.k),
+      [1, 16, 'all'],
+    );
+    assert.deepEqual(
+      points.filter((p) => p.scope === 'group' && p.panel === 'operational').map((p) => p.k),
+      [1, 16, 'all'],
+    );
+    assert.deepEqual(
+      points.filter((p) => p.scope === 'group' && p.panel === 'lab').map((p) => p.k),
+      [1, 16, 32, 'all'],
+      'the lab group has the same task at every k',
+    );
     assert.equal(points.filter((p) => p.scope === 'task').length, 10, 'task curves are complete');
     assert.deepEqual(
       gaps.map((g) => [g.scope, g.panel, g.k, g.taskNames.join()]),
@@ -108,17 +147,34 @@ describe('report parts', () => {
   it('bins token counts into round widths', () => {
     const bins = binTokenCounts([0, 5, 99, 100, 250, 4096]);
     assert.equal(bins[0]?.end, 200, 'max 4096 over ~30 bins: width 200');
-    assert.equal(bins.reduce((a, b) => a + b.count, 0), 6);
+    assert.equal(
+      bins.reduce((a, b) => a + b.count, 0),
+      6,
+    );
     assert.equal(bins.at(-1)?.count, 1);
     assert.deepEqual(binTokenCounts([]), []);
   });
 
   it('prefixes SVG ids and their references', () => {
-    assert.equal(prefixSvgIds('<clipPath id="clip1"/><g clip-path="url(#clip1)"/><use href="#clip1"/>', 'c'), '<clipPath id="c-clip1"/><g clip-path="url(#c-clip1)"/><use href="#c-clip1"/>');
+    assert.equal(
+      prefixSvgIds('<clipPath id="clip1"/><g clip-path="url(#clip1)"/><use href="#clip1"/>', 'c'),
+      '<clipPath id="c-clip1"/><g clip-path="url(#c-clip1)"/><use href="#c-clip1"/>',
+    );
   });
 
   it('escapes Markdown syntax in plain text but leaves snake_case alone', () => {
-    const md = renderMarkdown({ title: 'T', meta: 'm', footer: 'f', sections: [{ id: 's', title: 'S', blocks: [{ kind: 'paragraphs', items: ['a *b* <i>c</i> held_out _x_ p < 0.05 [link](y)', '# not a heading'] }] }] });
+    const md = renderMarkdown({
+      title: 'T',
+      meta: 'm',
+      footer: 'f',
+      sections: [
+        {
+          id: 's',
+          title: 'S',
+          blocks: [{ kind: 'paragraphs', items: ['a *b* <i>c</i> held_out _x_ p < 0.05 [link](y)', '# not a heading'] }],
+        },
+      ],
+    });
     assert.ok(md.includes('a \\*b\\* \\<i>c\\</i> held_out \\_x\\_ p < 0.05 \\[link\\](y)'));
     assert.ok(md.includes('\\# not a heading'));
   });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AGGREGATED_CONCEPTS, conceptIndexOf, isPlausible, normalFlag, normalizeUnit, toConceptUnit } from '../../src/serialize/aggregates.ts';
+import {
+  AGGREGATED_CONCEPTS,
+  conceptIndexOf,
+  isPlausible,
+  normalFlag,
+  normalizeUnit,
+  toConceptUnit,
+} from '../../src/serialize/aggregates.ts';
 import type { AggregatedConcept } from '../../src/serialize/aggregates.ts';
 import { vocabulary } from './fixtures.ts';
 

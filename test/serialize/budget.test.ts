@@ -16,13 +16,24 @@ function longHistory() {
   for (let i = 0; i < 40; i++) {
     const t = at('2000-01-01T09:00') + i * 180 * 86_400_000;
     b.visit(i % 7 === 0 ? 'Visit/IP' : 'Visit/AMB', `v${i}`, t, t + (i % 7 === 0 ? 3 : 0.02) * 86_400_000, (v) =>
-      v.add(i % 2 ? 'SNOMED/44054006' : 'SNOMED/38341003', 'condition').add('RxNorm/860975', 'medication').add('SNOMED/430193006', 'procedure').value('LOINC/4548-4', 6 + (i % 5) / 3, '%'));
+      v
+        .add(i % 2 ? 'SNOMED/44054006' : 'SNOMED/38341003', 'condition')
+        .add('RxNorm/860975', 'medication')
+        .add('SNOMED/430193006', 'procedure')
+        .value('LOINC/4548-4', 6 + (i % 5) / 3, '%'),
+    );
   }
   return b.build();
 }
 
 const md = (maxTokens: number | undefined, subject = longHistory(), predictionTime = at('2020-01-01T00:00')): SerializeResult =>
-  serialize(subject, { predictionTime, format: 'markdown-plus', vocabulary, tokenizer: 'qwen2', ...(maxTokens === undefined ? {} : { maxTokens }) });
+  serialize(subject, {
+    predictionTime,
+    format: 'markdown-plus',
+    vocabulary,
+    tokenizer: 'qwen2',
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+  });
 
 describe('token budget (Markdown)', () => {
   it('never exceeds the budget and reports the exact count', () => {
@@ -44,7 +55,10 @@ describe('token budget (Markdown)', () => {
     const dropped = r.truncation.droppedDetailedVisits;
     assert.ok(dropped.length > 0);
     // Oldest first, and exactly the oldest ones.
-    assert.deepEqual(dropped, Array.from({ length: dropped.length }, (_, i) => `v${i}`));
+    assert.deepEqual(
+      dropped,
+      Array.from({ length: dropped.length }, (_, i) => `v${i}`),
+    );
     // Every summary line survives; a dropped visit's detailed block is gone, a kept one is there.
     assert.deepEqual(r.truncation.droppedVisitSummaries, []);
     const headings = r.text.split('\n').filter((l) => l.startsWith('### '));
@@ -74,7 +88,12 @@ describe('token budget (Markdown)', () => {
   });
 
   it('keeps everything when it fits', () => {
-    const r = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown-plus', vocabulary, maxTokens: 4096 });
+    const r = serialize(syntheaPatient(), {
+      predictionTime: SYNTHEA_PREDICTION_TIME,
+      format: 'markdown-plus',
+      vocabulary,
+      maxTokens: 4096,
+    });
     assert.equal(r.truncation.truncated, false);
     assert.equal(r.truncation.linesBefore, r.truncation.linesAfter);
     assert.equal(r.tokenCount, qwen.count(r.text));
@@ -98,7 +117,13 @@ describe('token budget (Markdown)', () => {
   it('works with a tokenizer that is not newline-additive (counts whole texts)', () => {
     let calls = 0;
     const words = { name: 'words', newlineAdditive: false, count: (t: string) => (calls++, t.split(/\s+/).filter(Boolean).length) };
-    const r = serialize(longHistory(), { predictionTime: at('2020-01-01T00:00'), format: 'markdown-plus', vocabulary, tokenizer: words, maxTokens: 400 });
+    const r = serialize(longHistory(), {
+      predictionTime: at('2020-01-01T00:00'),
+      format: 'markdown-plus',
+      vocabulary,
+      tokenizer: words,
+      maxTokens: 400,
+    });
     assert.ok(r.tokenCount <= 400);
     assert.equal(r.tokenCount, words.count(r.text));
     assert.ok(calls < 60, `${calls} full counts`);

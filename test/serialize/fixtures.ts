@@ -67,7 +67,13 @@ export class SubjectBuilder {
   readonly events: Event[] = [];
   constructor(readonly subjectId: number) {}
 
-  event(time: number | null, code: string, extra?: Record<string, ExtraValue>, numericValue: number | null = null, textValue: string | null = null): this {
+  event(
+    time: number | null,
+    code: string,
+    extra?: Record<string, ExtraValue>,
+    numericValue: number | null = null,
+    textValue: string | null = null,
+  ): this {
     this.events.push({ subjectId: this.subjectId, time, code, numericValue, textValue, ...(extra === undefined ? {} : { extra }) });
     return this;
   }
@@ -89,7 +95,11 @@ export class SubjectBuilder {
 
 /** Adds events belonging to one visit. */
 export class VisitBuilder {
-  constructor(private readonly s: SubjectBuilder, private readonly visitId: string, private readonly start: number) {}
+  constructor(
+    private readonly s: SubjectBuilder,
+    private readonly visitId: string,
+    private readonly start: number,
+  ) {}
 
   add(code: string, domain: string, offset = 0): this {
     this.s.event(this.start + offset, code, { visit_id: this.visitId, domain });
@@ -121,24 +131,61 @@ export function syntheaPatient(): Subject {
   b.event(null, 'Ethnicity/2186-5', { domain: 'demographics' });
   b.event(at('1956-03-15T00:00'), 'MEDS_BIRTH', { domain: 'demographics' });
   b.visit('Visit/AMB', 'v1', at('2019-05-02T09:00'), at('2019-05-02T09:30'), (v) =>
-    v.value('LOINC/29463-7', 80.5, 'kg').value('LOINC/8302-2', 165, 'cm').value('LOINC/8480-6', 150, 'mm[Hg]').value('LOINC/8462-4', 95, 'mm[Hg]')
-      .value('LOINC/2345-7', 7.2, 'mmol/L').value('LOINC/4548-4', 7.1, '%')
-      .add('SNOMED/44054006', 'condition').add('RxNorm/860975', 'medication').add('SNOMED/430193006', 'procedure'));
+    v
+      .value('LOINC/29463-7', 80.5, 'kg')
+      .value('LOINC/8302-2', 165, 'cm')
+      .value('LOINC/8480-6', 150, 'mm[Hg]')
+      .value('LOINC/8462-4', 95, 'mm[Hg]')
+      .value('LOINC/2345-7', 7.2, 'mmol/L')
+      .value('LOINC/4548-4', 7.1, '%')
+      .add('SNOMED/44054006', 'condition')
+      .add('RxNorm/860975', 'medication')
+      .add('SNOMED/430193006', 'procedure'),
+  );
   b.visit('Visit/ER', 'v2', at('2020-11-20T22:10'), at('2020-11-21T01:40'), (v) =>
-    v.add('SNOMED/195662009', 'condition').add('SNOMED/117015009', 'procedure').add('RxNorm/834060', 'medication')
-      .value('LOINC/8310-5', 38.5, 'Cel').value('LOINC/8867-4', 104, '/min'));
+    v
+      .add('SNOMED/195662009', 'condition')
+      .add('SNOMED/117015009', 'procedure')
+      .add('RxNorm/834060', 'medication')
+      .value('LOINC/8310-5', 38.5, 'Cel')
+      .value('LOINC/8867-4', 104, '/min'),
+  );
   b.visit('Visit/IP', 'v3', at('2021-02-01T14:00'), at('2021-02-05T10:00'), (v) =>
-    v.add('SNOMED/38341003', 'condition').add('SNOMED/38341003', 'condition', HOUR).add('RxNorm/197361', 'medication')
-      .value('LOINC/4548-4', 7.4, '%', 2 * HOUR).value('LOINC/4548-4', 7.9, '%', 26 * HOUR).value('LOINC/4548-4', 8.15, '%', 50 * HOUR).value('LOINC/4548-4', 8.4, '%', 74 * HOUR)
-      .value('LOINC/718-7', 125, 'g/L', 3 * HOUR).value('LOINC/2823-3', 12, 'mmol/L', 3 * HOUR)
-      .text('LOINC/72166-2', 'Former smoker', HOUR));
+    v
+      .add('SNOMED/38341003', 'condition')
+      .add('SNOMED/38341003', 'condition', HOUR)
+      .add('RxNorm/197361', 'medication')
+      .value('LOINC/4548-4', 7.4, '%', 2 * HOUR)
+      .value('LOINC/4548-4', 7.9, '%', 26 * HOUR)
+      .value('LOINC/4548-4', 8.15, '%', 50 * HOUR)
+      .value('LOINC/4548-4', 8.4, '%', 74 * HOUR)
+      .value('LOINC/718-7', 125, 'g/L', 3 * HOUR)
+      .value('LOINC/2823-3', 12, 'mmol/L', 3 * HOUR)
+      .text('LOINC/72166-2', 'Former smoker', HOUR),
+  );
   b.visit('Visit/AMB', 'v4', at('2022-05-10T09:00'), at('2022-05-10T09:20'), (v) =>
-    v.value('LOINC/29463-7', 82.25, 'kg').value('LOINC/8302-2', 165.1, 'cm').value('LOINC/39156-5', 30.17, 'kg/m2').value('LOINC/8480-6', 138, 'mm[Hg]').value('LOINC/8462-4', 88, 'mm[Hg]')
-      .value('LOINC/2345-7', 140, 'mg/dL').value('LOINC/72514-3', 2, '{score}').add('CVX/140', 'immunization').add('SNOMED/162864005', 'condition'));
+    v
+      .value('LOINC/29463-7', 82.25, 'kg')
+      .value('LOINC/8302-2', 165.1, 'cm')
+      .value('LOINC/39156-5', 30.17, 'kg/m2')
+      .value('LOINC/8480-6', 138, 'mm[Hg]')
+      .value('LOINC/8462-4', 88, 'mm[Hg]')
+      .value('LOINC/2345-7', 140, 'mg/dL')
+      .value('LOINC/72514-3', 2, '{score}')
+      .add('CVX/140', 'immunization')
+      .add('SNOMED/162864005', 'condition'),
+  );
   b.visit('Visit/IP', 'v5', at('2023-06-10T08:00'), at('2023-06-20T12:00'), (v) =>
-    v.add('SNOMED/44054006', 'condition').add('RxNorm/860975', 'medication', HOUR).add('SNOMED/76601001', 'procedure', 2 * HOUR)
-      .value('LOINC/2345-7', 210, 'mg/dL', 3 * HOUR).value('LOINC/29463-7', 84, 'kg', 3 * HOUR).value('LOINC/8867-4', 88, '/min', 3 * HOUR)
-      .value('LOINC/2345-7', 95, 'mg/dL', DAY).value('LOINC/2345-7', 250, 'mg/dL', 9 * DAY));
+    v
+      .add('SNOMED/44054006', 'condition')
+      .add('RxNorm/860975', 'medication', HOUR)
+      .add('SNOMED/76601001', 'procedure', 2 * HOUR)
+      .value('LOINC/2345-7', 210, 'mg/dL', 3 * HOUR)
+      .value('LOINC/29463-7', 84, 'kg', 3 * HOUR)
+      .value('LOINC/8867-4', 88, '/min', 3 * HOUR)
+      .value('LOINC/2345-7', 95, 'mg/dL', DAY)
+      .value('LOINC/2345-7', 250, 'mg/dL', 9 * DAY),
+  );
   // A condition recorded outside any visit.
   b.event(at('2018-01-03T00:00'), 'SNOMED/38341003', { domain: 'condition' });
   return b.build();
@@ -216,7 +263,13 @@ export function randomSubject(seed: number): Subject {
       const hadm = seed * 100 + v;
       b.event(t, 'HOSPITAL_ADMISSION//EW EMER.//EMERGENCY ROOM', { hadm_id: hadm });
       if (rand() < 0.8) b.event(t + length, 'HOSPITAL_DISCHARGE//HOME', { hadm_id: hadm });
-      for (let k = 0; k < 6; k++) b.event(t + Math.floor(rand() * (length + 2 * DAY)), 'LAB//51265//K/uL', rand() < 0.5 ? { hadm_id: hadm } : undefined, Math.floor(rand() * 500));
+      for (let k = 0; k < 6; k++)
+        b.event(
+          t + Math.floor(rand() * (length + 2 * DAY)),
+          'LAB//51265//K/uL',
+          rand() < 0.5 ? { hadm_id: hadm } : undefined,
+          Math.floor(rand() * 500),
+        );
     } else {
       const end = rand() < 0.15 ? null : t + length;
       b.visit(pick(['Visit/IP', 'Visit/ER', 'Visit/AMB', 'Visit/OP']), id, t, end, (vb) => {

@@ -9,7 +9,12 @@ describe('serialization golden files (Synthea STU3 and R4, OMOP, MIMIC-IV demo)'
   it('real subjects render exactly as committed', async () => {
     const cases = await renderGoldenCases(tempDir(), DATA);
     assert.deepEqual(cases.map((c) => c.file).sort(), readdirSync(GOLDEN_DIR).sort(), 'same set of cases');
-    for (const c of cases) assert.equal(c.text, readFileSync(join(GOLDEN_DIR, c.file), 'utf8'), `${c.file} differs: rerun scripts/update-serialize-golden.ts and review the diff`);
+    for (const c of cases)
+      assert.equal(
+        c.text,
+        readFileSync(join(GOLDEN_DIR, c.file), 'utf8'),
+        `${c.file} differs: rerun scripts/update-serialize-golden.ts and review the diff`,
+      );
     const current = cases.filter((c) => c.file.endsWith('.md') && /current visit/.test(c.text));
     assert.ok(current.length >= 4, 'in-stay cases show a current visit');
     for (const c of current) {

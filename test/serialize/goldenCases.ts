@@ -22,7 +22,9 @@ interface Source {
 const H = 3_600_000;
 
 async function firstInpatient(ds: MedsDataset, visitCode: string, n: number): Promise<{ subject: Subject; time: number; why: string }[]> {
-  const rows = await ds.query(`SELECT subject_id::DOUBLE AS s, min(epoch_ms(time))::DOUBLE AS t FROM ${ds.dataRelation} WHERE code LIKE '${visitCode}' GROUP BY 1 ORDER BY 1 LIMIT ${n}`);
+  const rows = await ds.query(
+    `SELECT subject_id::DOUBLE AS s, min(epoch_ms(time))::DOUBLE AS t FROM ${ds.dataRelation} WHERE code LIKE '${visitCode}' GROUP BY 1 ORDER BY 1 LIMIT ${n}`,
+  );
   const out = [];
   for (const r of rows) {
     const subject = await ds.getSubject(r.s as number);
@@ -61,9 +63,16 @@ const SOURCES: Source[] = [
     name: 'mimic-iv-demo',
     open: async (_tmp, data) => openMedsDataset(join(data, 'mimic-iv-demo-meds')),
     pick: async (ds) => {
-      const rows = await ds.query(`SELECT subject_id::DOUBLE AS s, min(epoch_ms(time))::DOUBLE AS t FROM ${ds.dataRelation} WHERE code LIKE 'HOSPITAL_ADMISSION%' GROUP BY 1 ORDER BY 1 LIMIT 2`);
+      const rows = await ds.query(
+        `SELECT subject_id::DOUBLE AS s, min(epoch_ms(time))::DOUBLE AS t FROM ${ds.dataRelation} WHERE code LIKE 'HOSPITAL_ADMISSION%' GROUP BY 1 ORDER BY 1 LIMIT 2`,
+      );
       const out = [];
-      for (const r of rows) out.push({ subject: await ds.getSubject(r.s as number), time: (r.t as number) + 30 * H, why: '30 hours into the first hospital admission (current visit)' });
+      for (const r of rows)
+        out.push({
+          subject: await ds.getSubject(r.s as number),
+          time: (r.t as number) + 30 * H,
+          why: '30 hours into the first hospital admission (current visit)',
+        });
       return out;
     },
   },

@@ -6,21 +6,47 @@ import type { Event, ExtraValue, Subject } from '../../src/types.ts';
 import { DAY, HOUR, mimicPatient, mulberry32, randomSubject, SYNTHEA_PREDICTION_TIME, syntheaPatient, vocabulary } from './fixtures.ts';
 
 /** Events that may be used at `t`: static ones and those at or before it. */
-const upTo = (s: Subject, t: number): Subject => ({ subjectId: s.subjectId, events: s.events.filter((e) => e.time === null || e.time <= t) });
+const upTo = (s: Subject, t: number): Subject => ({
+  subjectId: s.subjectId,
+  events: s.events.filter((e) => e.time === null || e.time <= t),
+});
 
 /** Arbitrary events strictly after `t`, reusing the subject's visit ids and hadm ids so that they try to change visits seen at `t`. */
 function addFuture(s: Subject, t: number, seed: number): Subject {
   const rand = mulberry32(seed);
   const ids = s.events.flatMap((e) => [e.extra?.visit_id, e.extra?.hadm_id]).filter((x): x is ExtraValue => x !== undefined && x !== null);
-  const codes = ['Visit/IP', 'Visit/ER', 'HOSPITAL_DISCHARGE//HOME', 'HOSPITAL_ADMISSION//URGENT//X', 'ED_OUT', 'ED_REGISTRATION', 'ICU_DISCHARGE//MICU', 'LOINC/2345-7', 'LOINC/29463-7', 'SNOMED/44054006', 'MEDS_DEATH', 'MEDS_BIRTH', 'Gender/M', 'LAB//51265//K/uL'];
+  const codes = [
+    'Visit/IP',
+    'Visit/ER',
+    'HOSPITAL_DISCHARGE//HOME',
+    'HOSPITAL_ADMISSION//URGENT//X',
+    'ED_OUT',
+    'ED_REGISTRATION',
+    'ICU_DISCHARGE//MICU',
+    'LOINC/2345-7',
+    'LOINC/29463-7',
+    'SNOMED/44054006',
+    'MEDS_DEATH',
+    'MEDS_BIRTH',
+    'Gender/M',
+    'LAB//51265//K/uL',
+  ];
   const extra: Event[] = [];
   const n = 1 + Math.floor(rand() * 25);
   for (let i = 0; i < n; i++) {
     const time = t + 1 + Math.floor(rand() * 400 * DAY);
     const id = ids.length > 0 && rand() < 0.7 ? ids[Math.floor(rand() * ids.length)] : 'new';
-    const x: Record<string, ExtraValue> = rand() < 0.5 ? { visit_id: id ?? 'x', end: time + Math.floor(rand() * 5 * DAY) } : { hadm_id: id ?? 1 };
+    const x: Record<string, ExtraValue> =
+      rand() < 0.5 ? { visit_id: id ?? 'x', end: time + Math.floor(rand() * 5 * DAY) } : { hadm_id: id ?? 1 };
     if (rand() < 0.3) x.unit = 'kg';
-    extra.push({ subjectId: s.subjectId, time, code: codes[Math.floor(rand() * codes.length)] as string, numericValue: rand() < 0.5 ? rand() * 300 : null, textValue: null, extra: x });
+    extra.push({
+      subjectId: s.subjectId,
+      time,
+      code: codes[Math.floor(rand() * codes.length)] as string,
+      numericValue: rand() < 0.5 ? rand() * 300 : null,
+      textValue: null,
+      extra: x,
+    });
   }
   // Appended unsorted on purpose: the serializer must order them itself.
   return { subjectId: s.subjectId, events: [...s.events, ...extra] };
@@ -46,7 +72,11 @@ function check(s: Subject, t: number, seed: number, opts: Omit<SerializeOptions,
   const past = serialize(upTo(s, t), o);
   const more = serialize(addFuture(s, t, seed), o);
   const prepared = serialize(prepareSubject(s, vocabulary), { ...o, vocabulary: undefined });
-  for (const [name, other] of [['past only', past], ['future added', more], ['prepared', prepared]] as const) {
+  for (const [name, other] of [
+    ['past only', past],
+    ['future added', more],
+    ['prepared', prepared],
+  ] as const) {
     assert.equal(other.text, full.text, `subject ${s.subjectId} at ${new Date(t).toISOString()} (${name}, ${opts.format})`);
     assert.equal(other.tokenCount, full.tokenCount);
     assert.deepEqual(other.truncation, full.truncation);

@@ -6,7 +6,13 @@ import type { HuggingFaceTokenizer } from '../../src/tokenize/index.ts';
 import { at, SubjectBuilder, SYNTHEA_PREDICTION_TIME, syntheaPatient, vocabulary } from './fixtures.ts';
 
 const list = (maxTokens?: number, tokenizer = 'chars') =>
-  serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'list-plus', vocabulary, tokenizer, ...(maxTokens === undefined ? {} : { maxTokens }) });
+  serialize(syntheaPatient(), {
+    predictionTime: SYNTHEA_PREDICTION_TIME,
+    format: 'list-plus',
+    vocabulary,
+    tokenizer,
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+  });
 
 describe('list format (SPEC 2.2)', () => {
   it('starts with demographics as plain lines, then events newest first', () => {
@@ -54,13 +60,20 @@ describe('list format (SPEC 2.2)', () => {
       const kept = r.text.split('\n').length;
       assert.equal(r.truncation.droppedEventLines, full.text.split('\n').length - kept);
       // One more line would not fit.
-      const next = full.text.split('\n').slice(0, kept + 1).join('\n');
+      const next = full.text
+        .split('\n')
+        .slice(0, kept + 1)
+        .join('\n');
       assert.ok(qwen.count(next) > budget);
     }
   });
 
   it('shows text values and units as Description (unit): value', () => {
-    const s = new SubjectBuilder(2).visit('Visit/AMB', 'a', at('2020-01-01T10:00'), at('2020-01-01T11:00'), (v) => v.text('LOINC/72166-2', 'Never smoker').value('LOINC/4548-4', 5.6, '%')).build();
+    const s = new SubjectBuilder(2)
+      .visit('Visit/AMB', 'a', at('2020-01-01T10:00'), at('2020-01-01T11:00'), (v) =>
+        v.text('LOINC/72166-2', 'Never smoker').value('LOINC/4548-4', 5.6, '%'),
+      )
+      .build();
     const text = serialize(s, { predictionTime: at('2020-02-01T00:00'), format: 'list-plus', vocabulary, tokenizer: 'chars' }).text;
     assert.match(text, /^Hemoglobin A1c\/Hemoglobin.total in Blood \(%\): 5.6$/m);
     assert.match(text, /^Tobacco smoking status: Never smoker$/m);

@@ -117,8 +117,13 @@ describe('Markdown format (SPEC 2.1)', () => {
   });
 
   it('treats a visit without an end as current', () => {
-    const s = new SubjectBuilder(3).visit('Visit/IP', 'a', at('2020-01-01T10:00'), null, (v) => v.add('SNOMED/44054006', 'condition')).build();
-    assert.match(markdown(at('2020-03-01T00:00'), s), /### Inpatient Visit on 2023-11-02 \(60 days before prediction time, current visit\)/);
+    const s = new SubjectBuilder(3)
+      .visit('Visit/IP', 'a', at('2020-01-01T10:00'), null, (v) => v.add('SNOMED/44054006', 'condition'))
+      .build();
+    assert.match(
+      markdown(at('2020-03-01T00:00'), s),
+      /### Inpatient Visit on 2023-11-02 \(60 days before prediction time, current visit\)/,
+    );
   });
 
   it('drops implausible values, converts units and flags against the normal range', () => {
@@ -136,7 +141,11 @@ describe('Markdown format (SPEC 2.1)', () => {
   });
 
   it('shows a value in a unit that cannot be converted as a plain event', () => {
-    const s = new SubjectBuilder(4).visit('Visit/AMB', 'a', at('2020-01-01T10:00'), at('2020-01-01T11:00'), (v) => v.value('LOINC/29463-7', 3, 'stone').value('LOINC/8867-4', 70, null)).build();
+    const s = new SubjectBuilder(4)
+      .visit('Visit/AMB', 'a', at('2020-01-01T10:00'), at('2020-01-01T11:00'), (v) =>
+        v.value('LOINC/29463-7', 3, 'stone').value('LOINC/8867-4', 70, null),
+      )
+      .build();
     const text = markdown(at('2020-02-01T00:00'), s);
     assert.match(text, /- Body weight: No recent data/);
     assert.match(text, /#### Measurements\n- Body Weight \(stone\): 3$/m);
@@ -155,8 +164,14 @@ describe('Markdown format (SPEC 2.1)', () => {
   });
 
   it('formats numbers with at most two decimals and no trailing zeros', () => {
-    const s = new SubjectBuilder(5).visit('Visit/AMB', 'a', at('2020-01-01T10:00'), at('2020-01-01T11:00'), (v) =>
-      v.value('LOINC/72514-3', 2.0, '{score}').value('LOINC/72514-3', 3.456, '{score}', 1).value('LOINC/72514-3', 2.9000000953674316, '{score}', 2)).build();
+    const s = new SubjectBuilder(5)
+      .visit('Visit/AMB', 'a', at('2020-01-01T10:00'), at('2020-01-01T11:00'), (v) =>
+        v
+          .value('LOINC/72514-3', 2.0, '{score}')
+          .value('LOINC/72514-3', 3.456, '{score}', 1)
+          .value('LOINC/72514-3', 2.9000000953674316, '{score}', 2),
+      )
+      .build();
     assert.match(markdown(at('2020-02-01T00:00'), s), /\(score\): 2, 3.46, 2.9$/m);
   });
 
@@ -165,15 +180,27 @@ describe('Markdown format (SPEC 2.1)', () => {
     assert.match(during, /- Black\/African American/);
     assert.match(during, /- Platelets \(10\^3\/uL\): 95 \(low\), 140 \(low\), 337 \(normal\)/);
     assert.match(during, /- Heart rate \(bpm\): 92 \(normal\)/);
-    assert.match(during, /### Inpatient Visit on 2023-12-30 \(2 days before prediction time, current visit\)\n#### Medications\n- Heparin\n#### Other Events\n- ICU admission: Trauma SICU \(TSICU\)/);
+    assert.match(
+      during,
+      /### Inpatient Visit on 2023-12-30 \(2 days before prediction time, current visit\)\n#### Medications\n- Heparin\n#### Other Events\n- ICU admission: Trauma SICU \(TSICU\)/,
+    );
     assert.doesNotMatch(during, /ICU discharge|hypertension/);
     const after = markdown(at('2175-07-01T12:00'), mimicPatient());
-    assert.match(after, /### Inpatient Visit on 2023-10-06 \(87 days before prediction time, duration: 5 days\)\n#### Conditions\n- Essential \(primary\) hypertension/);
+    assert.match(
+      after,
+      /### Inpatient Visit on 2023-10-06 \(87 days before prediction time, duration: 5 days\)\n#### Conditions\n- Essential \(primary\) hypertension/,
+    );
   });
 
   it('leaves out events and finished visits outside the time window', () => {
     const s = syntheaPatient();
-    const text = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown-plus', vocabulary, tokenizer: 'chars', timeWindowDays: 400 }).text;
+    const text = serialize(s, {
+      predictionTime: SYNTHEA_PREDICTION_TIME,
+      format: 'markdown-plus',
+      vocabulary,
+      tokenizer: 'chars',
+      timeWindowDays: 400,
+    }).text;
     assert.match(text, /Ambulatory Visit on 2022-11-29/);
     assert.doesNotMatch(text, /2021-08-23|Hypertensive disorder/);
     assert.match(text, /- Patient age: 67/);
@@ -184,18 +211,34 @@ describe('Markdown format (SPEC 2.1)', () => {
   it('reports per line the events it came from', () => {
     const s = syntheaPatient();
     const r = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown-plus', vocabulary, tokenizer: 'chars' });
-    assert.deepEqual(r.lines.map((l) => l.text), r.text.split('\n'));
+    assert.deepEqual(
+      r.lines.map((l) => l.text),
+      r.text.split('\n'),
+    );
     const glucose = r.lines.find((l) => l.text.startsWith('- Glucose'));
-    assert.deepEqual(glucose?.sources.map((e) => [e.time, e.code]), [
-      [at('2023-06-10T08:00') + DAY, 'LOINC/2345-7'],
-      [at('2023-06-10T08:00') + 3 * HOUR, 'LOINC/2345-7'],
-      [at('2022-05-10T09:00'), 'LOINC/2345-7'],
-    ]);
+    assert.deepEqual(
+      glucose?.sources.map((e) => [e.time, e.code]),
+      [
+        [at('2023-06-10T08:00') + DAY, 'LOINC/2345-7'],
+        [at('2023-06-10T08:00') + 3 * HOUR, 'LOINC/2345-7'],
+        [at('2022-05-10T09:00'), 'LOINC/2345-7'],
+      ],
+    );
     const age = r.lines.find((l) => l.text === '- Patient age: 67');
     assert.deepEqual(age?.sources, [{ subjectId: 1, time: at('1956-03-15T00:00'), code: 'MEDS_BIRTH' }]);
     const heading = r.lines.find((l) => l.text.startsWith('### Emergency Room Visit'));
-    assert.deepEqual(heading?.sources.map((e) => e.code), ['Visit/ER']);
-    for (const l of r.lines) if (l.text === '' || (l.text.startsWith('#') && !l.text.startsWith('### ')) || l.text.startsWith('Current time') || l.text.endsWith('No recent data')) assert.equal(l.sources.length, 0, l.text);
+    assert.deepEqual(
+      heading?.sources.map((e) => e.code),
+      ['Visit/ER'],
+    );
+    for (const l of r.lines)
+      if (
+        l.text === '' ||
+        (l.text.startsWith('#') && !l.text.startsWith('### ')) ||
+        l.text.startsWith('Current time') ||
+        l.text.endsWith('No recent data')
+      )
+        assert.equal(l.sources.length, 0, l.text);
     for (const l of r.lines) if (l.text.startsWith('- ') && !l.text.endsWith('No recent data')) assert.ok(l.sources.length > 0, l.text);
   });
 });

@@ -39,7 +39,10 @@ async function render(ds: MedsDataset, pairs: readonly Pair[]): Promise<Map<stri
     const subject = await ds.getSubject(p.subject_id);
     const vocabulary = await buildVocabulary({ codes: new Set(subject.events.map((e) => e.code)), datasetCodes: ds.codes });
     const predictionTime = Date.parse(p.prediction_time);
-    for (const [format, file] of [['markdown', p.file], ['list', p.list_file]] as [SerializeFormat, string][]) {
+    for (const [format, file] of [
+      ['markdown', p.file],
+      ['list', p.list_file],
+    ] as [SerializeFormat, string][]) {
       out.set(file, serialize(subject, { predictionTime, format, vocabulary, tokenizer: 'chars' }).text);
     }
   }
@@ -49,7 +52,10 @@ async function render(ds: MedsDataset, pairs: readonly Pair[]): Promise<Map<stri
 /** Compare with the goldens; print the count of identical pairs per format and the first differing line. */
 function compare(name: string, pairs: readonly Pair[], texts: ReadonlyMap<string, string>): void {
   const failures: string[] = [];
-  for (const [format, key] of [['markdown', 'file'], ['list', 'list_file']] as const) {
+  for (const [format, key] of [
+    ['markdown', 'file'],
+    ['list', 'list_file'],
+  ] as const) {
     let same = 0;
     for (const p of pairs) {
       const golden = readFileSync(join(FIXTURES, name, p[key]), 'utf8');
@@ -103,7 +109,9 @@ describe('paper serializer goldens: markdown and list are the reference byte for
       for (const file of listParquetFiles(join(MIMIC_MEDS, 'data'))) {
         const target = join(dir, 'data', relative(join(MIMIC_MEDS, 'data'), file));
         mkdirSync(dirname(target), { recursive: true });
-        await duck.connection.run(`COPY (SELECT subject_id, time, code, numeric_value, text_value FROM read_parquet(${sqlString(file)})) TO ${sqlString(target)} (FORMAT parquet)`);
+        await duck.connection.run(
+          `COPY (SELECT subject_id, time, code, numeric_value, text_value FROM read_parquet(${sqlString(file)})) TO ${sqlString(target)} (FORMAT parquet)`,
+        );
       }
     } finally {
       duck.close();
@@ -116,18 +124,36 @@ describe('paper serializer goldens: markdown and list are the reference byte for
       // Without hadm_id, admissions end at the next discharge: the same visits, starts and
       // durations as the hadm_id pairing of the full demo.
       const visitsOf = (md: string): string => md.slice(md.indexOf('## Past Medical Visits'), md.indexOf('## General Medical Events'));
-      for (const p of pairs) assert.equal(visitsOf(texts.get(p.file) as string), visitsOf(full.get(p.file) as string), `visits of pair ${p.n}`);
+      for (const p of pairs)
+        assert.equal(visitsOf(texts.get(p.file) as string), visitsOf(full.get(p.file) as string), `visits of pair ${p.n}`);
       // The texts equal those of the full demo's events with the extra columns taken away (what
       // the reference reads from such a file: no unit, no hadm_id, so rows join visits by time).
       const bare = await openMedsDataset(MIMIC_MEDS);
       try {
         for (const p of pairs) {
           const s = await bare.getSubject(p.subject_id);
-          const subject = { subjectId: s.subjectId, events: s.events.map(({ subjectId, time, code, numericValue, textValue }) => ({ subjectId, time, code, numericValue, textValue })) };
+          const subject = {
+            subjectId: s.subjectId,
+            events: s.events.map(({ subjectId, time, code, numericValue, textValue }) => ({
+              subjectId,
+              time,
+              code,
+              numericValue,
+              textValue,
+            })),
+          };
           const vocabulary = await buildVocabulary({ codes: new Set(subject.events.map((e) => e.code)), datasetCodes: bare.codes });
           const predictionTime = Date.parse(p.prediction_time);
-          assert.equal(texts.get(p.file), serialize(subject, { predictionTime, format: 'markdown', vocabulary, tokenizer: 'chars' }).text, `markdown of pair ${p.n}`);
-          assert.equal(texts.get(p.list_file), serialize(subject, { predictionTime, format: 'list', vocabulary, tokenizer: 'chars' }).text, `list of pair ${p.n}`);
+          assert.equal(
+            texts.get(p.file),
+            serialize(subject, { predictionTime, format: 'markdown', vocabulary, tokenizer: 'chars' }).text,
+            `markdown of pair ${p.n}`,
+          );
+          assert.equal(
+            texts.get(p.list_file),
+            serialize(subject, { predictionTime, format: 'list', vocabulary, tokenizer: 'chars' }).text,
+            `list of pair ${p.n}`,
+          );
         }
       } finally {
         bare.close();

@@ -6,7 +6,8 @@ import { getTokenizer } from '../../src/tokenize/index.ts';
 import { mulberry32 } from '../helpers/mulberry32.ts';
 import { at, mimicPatient, randomSubject, SubjectBuilder, SYNTHEA_PREDICTION_TIME, syntheaPatient, vocabulary } from './fixtures.ts';
 
-const md = (t: number, s = mimicPatient()): string => serialize(s, { predictionTime: t, format: 'markdown', vocabulary: EMPTY_VOCABULARY, tokenizer: 'chars' }).text;
+const md = (t: number, s = mimicPatient()): string =>
+  serialize(s, { predictionTime: t, format: 'markdown', vocabulary: EMPTY_VOCABULARY, tokenizer: 'chars' }).text;
 const section = (text: string, heading: string): string => {
   const from = text.indexOf(heading);
   const next = text.indexOf('\n## ', from + 1);
@@ -38,15 +39,46 @@ describe('reference formats: Python number formatting', () => {
   it('format_float fast path (shortest representation) agrees with rounding the exact value', () => {
     // Edge cases (exponent notation, -0, ties, the 1e13 bound) and seeded values of the kinds
     // found in MEDS: cents, tenths, float32 values, any magnitude.
-    const xs = [0, -0, 1e-7, -1e-7, 5e-324, 0.005, 0.015, 2.675, 1.005, 1e12 + 0.5, 9.999e12, 1e13, 1e13 + 0.25, -1e13 - 0.5, 123456789.125, 0.1, 0.3, 1e20];
+    const xs = [
+      0,
+      -0,
+      1e-7,
+      -1e-7,
+      5e-324,
+      0.005,
+      0.015,
+      2.675,
+      1.005,
+      1e12 + 0.5,
+      9.999e12,
+      1e13,
+      1e13 + 0.25,
+      -1e13 - 0.5,
+      123456789.125,
+      0.1,
+      0.3,
+      1e20,
+    ];
     const rand = mulberry32(3);
     for (let i = 0; i < 20_000; i++) {
       const k = rand();
-      xs.push(k < 0.3 ? Math.round(rand() * 1e6) / 100 : k < 0.5 ? -Math.round(rand() * 1e4) / 10 : k < 0.7 ? (rand() - 0.5) * 10 ** Math.floor(rand() * 30 - 10) : k < 0.85 ? Math.fround(rand() * 200) : Math.round(rand() * 1e7) / 1000);
+      xs.push(
+        k < 0.3
+          ? Math.round(rand() * 1e6) / 100
+          : k < 0.5
+            ? -Math.round(rand() * 1e4) / 10
+            : k < 0.7
+              ? (rand() - 0.5) * 10 ** Math.floor(rand() * 30 - 10)
+              : k < 0.85
+                ? Math.fround(rand() * 200)
+                : Math.round(rand() * 1e7) / 1000,
+      );
     }
     for (const x of xs) {
       // format_float: f"{x:.2f}", then trailing zeros and a trailing point removed.
-      const expected = pyFixed(x, 2).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+      const expected = pyFixed(x, 2)
+        .replace(/(\.\d*?)0+$/, '$1')
+        .replace(/\.$/, '');
       assert.equal(pyFloat2(x), expected, String(x));
       assert.equal(pyFloat2(x), expected, `${x} (remembered)`);
     }
@@ -85,7 +117,13 @@ describe('reference Markdown: MIMIC visits', () => {
     const t = at('2175-05-01T00:00');
     assert.match(md(t), /- Inpatient Visit on \[2023-12-06\]\(2023-12-06\) \(25 days before prediction time, duration: 5 days\)/);
     const list = serialize(mimicPatient(), { predictionTime: t, format: 'list', vocabulary: EMPTY_VOCABULARY, tokenizer: 'chars' }).text;
-    assert.equal(list.split('\n').filter((l) => /Visit$/.test(l)).join('|'), 'Inpatient Visit|Emergency Room Visit');
+    assert.equal(
+      list
+        .split('\n')
+        .filter((l) => /Visit$/.test(l))
+        .join('|'),
+      'Inpatient Visit|Emergency Room Visit',
+    );
     assert.doesNotMatch(list, /HOSPITAL_DISCHARGE|ED_OUT|HOSPITAL_ADMISSION|ED_REGISTRATION/);
     assert.match(list, /\nMEDS_BIRTH\nGENDER\/\/F$/);
   });
@@ -118,11 +156,27 @@ describe('reference formats: token budgets', () => {
   });
 
   it('a time window keeps recent rows and the birth (age)', () => {
-    const text = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown', vocabulary, tokenizer: 'chars', timeWindowDays: 30 }).text;
-    const all = serialize(syntheaPatient(), { predictionTime: SYNTHEA_PREDICTION_TIME, format: 'markdown', vocabulary, tokenizer: 'chars' }).text;
+    const text = serialize(syntheaPatient(), {
+      predictionTime: SYNTHEA_PREDICTION_TIME,
+      format: 'markdown',
+      vocabulary,
+      tokenizer: 'chars',
+      timeWindowDays: 30,
+    }).text;
+    const all = serialize(syntheaPatient(), {
+      predictionTime: SYNTHEA_PREDICTION_TIME,
+      format: 'markdown',
+      vocabulary,
+      tokenizer: 'chars',
+    }).text;
     assert.match(text, /- Patient age: \d+/);
     assert.ok(text.length < all.length);
-    assert.equal(section(text, '## Past Medical Visits').split('\n').filter((l) => l.startsWith('- ')).length, 1);
+    assert.equal(
+      section(text, '## Past Medical Visits')
+        .split('\n')
+        .filter((l) => l.startsWith('- ')).length,
+      1,
+    );
   });
 });
 
@@ -147,7 +201,12 @@ describe('reference formats: values with line breaks', () => {
       // In Markdown SNOMED/3 is the fourth demographic slot, shown without its value.
       if (format === 'list') assert.deepEqual(codesOf('y'), ['SNOMED/3']);
       // A later one-line row keeps its own sources (no sources left over from the pieces).
-      for (const l of r.lines) if (l.text.startsWith('- Gender') || l.text === 'Gender/F') assert.deepEqual(l.sources.map((e) => e.code), ['Gender/F']);
+      for (const l of r.lines)
+        if (l.text.startsWith('- Gender') || l.text === 'Gender/F')
+          assert.deepEqual(
+            l.sources.map((e) => e.code),
+            ['Gender/F'],
+          );
     }
   });
 });

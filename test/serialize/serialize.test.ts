@@ -13,11 +13,17 @@ describe('serialize: input checks', () => {
   const ok: SerializeOptions = { predictionTime: SYNTHEA_PREDICTION_TIME, vocabulary, tokenizer: 'chars' };
 
   it('rejects an unknown format', () => {
-    assert.throws(() => serialize(s, { ...ok, format: 'json' as 'list' }), usage(/unknown format "json"; known formats: markdown, list, markdown-plus, list-plus/));
+    assert.throws(
+      () => serialize(s, { ...ok, format: 'json' as 'list' }),
+      usage(/unknown format "json"; known formats: markdown, list, markdown-plus, list-plus/),
+    );
   });
 
   it('rejects an unknown tokenizer, listing the known ones', () => {
-    assert.throws(() => serialize(s, { ...ok, tokenizer: 'bert' }), usage(/unknown tokenizer "bert"; known tokenizers: qwen2, qwen3, llama3, chars/));
+    assert.throws(
+      () => serialize(s, { ...ok, tokenizer: 'bert' }),
+      usage(/unknown tokenizer "bert"; known tokenizers: qwen2, qwen3, llama3, chars/),
+    );
   });
 
   it('rejects a prediction time that is not a finite number', () => {
@@ -27,8 +33,10 @@ describe('serialize: input checks', () => {
   });
 
   it('rejects bad budgets and windows', () => {
-    for (const m of [0, -5, 1.5, Number.NaN]) assert.throws(() => serialize(s, { ...ok, maxTokens: m }), usage(/maxTokens must be a positive integer/));
-    for (const w of [0, -1, Number.NaN]) assert.throws(() => serialize(s, { ...ok, timeWindowDays: w }), usage(/timeWindowDays must be a positive number/));
+    for (const m of [0, -5, 1.5, Number.NaN])
+      assert.throws(() => serialize(s, { ...ok, maxTokens: m }), usage(/maxTokens must be a positive integer/));
+    for (const w of [0, -1, Number.NaN])
+      assert.throws(() => serialize(s, { ...ok, timeWindowDays: w }), usage(/timeWindowDays must be a positive number/));
   });
 
   it('rejects an event time that is neither null nor finite, naming the event', () => {
@@ -57,7 +65,9 @@ describe('serialize: behaviour', () => {
     // Reversal also reverses events at equal times, which may reorder lines within a visit: compare line sets.
     for (const format of SERIALIZE_FORMATS) {
       const a = serialize(s, { predictionTime: SYNTHEA_PREDICTION_TIME, format, vocabulary, tokenizer: 'chars' }).text.split('\n').sort();
-      const b = serialize(shuffled, { predictionTime: SYNTHEA_PREDICTION_TIME, format, vocabulary, tokenizer: 'chars' }).text.split('\n').sort();
+      const b = serialize(shuffled, { predictionTime: SYNTHEA_PREDICTION_TIME, format, vocabulary, tokenizer: 'chars' })
+        .text.split('\n')
+        .sort();
       assert.deepEqual(b, a, format);
     }
   });
@@ -71,10 +81,20 @@ describe('serialize: behaviour', () => {
   });
 
   it('serializes a subject with no usable events', () => {
-    const r = serialize(syntheaPatient(), { predictionTime: at('1900-01-01T00:00'), format: 'markdown-plus', vocabulary, tokenizer: 'chars' });
+    const r = serialize(syntheaPatient(), {
+      predictionTime: at('1900-01-01T00:00'),
+      format: 'markdown-plus',
+      vocabulary,
+      tokenizer: 'chars',
+    });
     assert.match(r.text, /^# Electronic Healthcare Record\n\nCurrent time: 2024-01-01\n\n## Patient Demographics\n- Female\n/);
     assert.doesNotMatch(r.text, /Past Medical Visits|Patient age/);
-    const list = serialize(syntheaPatient(), { predictionTime: at('1900-01-01T00:00'), vocabulary, tokenizer: 'chars', format: 'list-plus' });
+    const list = serialize(syntheaPatient(), {
+      predictionTime: at('1900-01-01T00:00'),
+      vocabulary,
+      tokenizer: 'chars',
+      format: 'list-plus',
+    });
     assert.equal(list.text, 'Female\nWhite\nNot Hispanic or Latino');
   });
 });

@@ -40,7 +40,18 @@ function writeProbe(dir: string, task: string, model: string, maxTokens: number 
     serializer: { format: 'markdown', maxTokens, tokenizer: 'qwen2', vocabulary: [] },
     instruction: { mode: 'generic', text: null },
     head: { scaler: scaler.toJSON(), logistic: logistic.toJSON() },
-    training: { labels: 'l', features: 'f', n, positives: n / 2, tuningN: 0, tuningPositives: 0, C: 1, cSelected: false, validationAuroc: null, cScores: [] },
+    training: {
+      labels: 'l',
+      features: 'f',
+      n,
+      positives: n / 2,
+      tuningN: 0,
+      tuningPositives: 0,
+      C: 1,
+      cSelected: false,
+      validationAuroc: null,
+      cScores: [],
+    },
   }).save(out);
   return out;
 }
@@ -72,17 +83,31 @@ describe('HTTP API', () => {
     assert.equal(h.body.status, 'ok');
     const m = await requestJson(url('/v1/models'));
     assert.equal(m.body.model.spec, model);
-    assert.deepEqual(m.body.probes.map((p: { task: string }) => p.task), ['risk_a', 'risk_b']);
+    assert.deepEqual(
+      m.body.probes.map((p: { task: string }) => p.task),
+      ['risk_a', 'risk_b'],
+    );
     assert.deepEqual(m.body.defaults, { format: 'markdown', maxTokens: 2048, tokenizer: 'qwen2' });
     const o = await requestJson(url('/openapi.json'));
     assert.equal(o.body.openapi, '3.1.0');
-    for (const p of ['/healthz', '/v1/models', '/v1/serialize', '/v1/embed', '/v1/predict', '/v1/inspect', '/v1/subjects', '/v1/subjects/{id}']) assert.ok(o.body.paths[p], `OpenAPI describes ${p}`);
+    for (const p of [
+      '/healthz',
+      '/v1/models',
+      '/v1/serialize',
+      '/v1/embed',
+      '/v1/predict',
+      '/v1/inspect',
+      '/v1/subjects',
+      '/v1/subjects/{id}',
+    ])
+      assert.ok(o.body.paths[p], `OpenAPI describes ${p}`);
     // Every $ref resolves.
     const refs = JSON.stringify(o.body).match(/#\/components\/schemas\/\w+/g) ?? [];
     for (const r of refs) assert.ok(o.body.components.schemas[r.split('/').pop() as string], `${r} is defined`);
     // Name lists come from the registries: every tokenizer and format, in the document and in /v1/models.
     // (null is accepted and means the default: the enum sits in an anyOf with null.)
-    const enumOf = (s: { enum?: string[]; anyOf?: { enum?: string[] }[] }): string[] | undefined => s.enum ?? s.anyOf?.find((x) => x.enum)?.enum;
+    const enumOf = (s: { enum?: string[]; anyOf?: { enum?: string[] }[] }): string[] | undefined =>
+      s.enum ?? s.anyOf?.find((x) => x.enum)?.enum;
     for (const body of ['Settings', 'SerializeRequest', 'EmbedRequest', 'PredictRequest']) {
       assert.deepEqual(enumOf(o.body.components.schemas[body].properties.tokenizer), [...TOKENIZER_NAMES], body);
       assert.deepEqual(enumOf(o.body.components.schemas[body].properties.format), [...SERIALIZE_FORMATS], body);
@@ -105,7 +130,8 @@ describe('HTTP API', () => {
     assert.equal(r.body.lines.length, r.body.text.split('\n').length);
     const withSources = r.body.lines.filter((l: { sources: unknown[] }) => l.sources.length > 0);
     assert.ok(withSources.length > 0);
-    for (const l of withSources) for (const s of l.sources) assert.ok(s.time === null || s.time <= '2020-01-01T00:00:00.000Z', 'no event after the prediction time');
+    for (const l of withSources)
+      for (const s of l.sources) assert.ok(s.time === null || s.time <= '2020-01-01T00:00:00.000Z', 'no event after the prediction time');
   });
 
   it('serializes MEDS events given as JSON', async () => {
@@ -132,7 +158,11 @@ describe('HTTP API', () => {
     assert.equal(r.body.dims, DIMS);
     assert.equal(r.body.embedding.length, DIMS);
     assert.equal(r.body.model, model);
-    const other = await requestJson(url('/v1/embed'), { bundle: patient.bundle, predictionTime: '2020-01-01T00:00:00Z', model: 'use-lite' });
+    const other = await requestJson(url('/v1/embed'), {
+      bundle: patient.bundle,
+      predictionTime: '2020-01-01T00:00:00Z',
+      model: 'use-lite',
+    });
     assert.equal(other.status, 400);
     assert.equal(other.body.error.code, 'unknown_model');
   });
@@ -141,7 +171,10 @@ describe('HTTP API', () => {
     const body = { bundle: patient.bundle, predictionTime: '2020-01-01T00:00:00Z', tasks: ['risk_b', 'risk_a'] };
     const r = await requestJson(url('/v1/predict'), body);
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual(r.body.predictions.map((p: { task: string }) => p.task), ['risk_b', 'risk_a']);
+    assert.deepEqual(
+      r.body.predictions.map((p: { task: string }) => p.task),
+      ['risk_b', 'risk_a'],
+    );
     for (const p of r.body.predictions) {
       assert.ok(p.probability > 0 && p.probability < 1);
       assert.match(p.probe.checksum, /^sha256:/);
@@ -157,25 +190,157 @@ describe('HTTP API', () => {
 
   it('answers caller errors with 4xx, a code, a useful message and the field; keeps serving', async () => {
     const valid = { bundle: patient.bundle, predictionTime: '2020-01-01T00:00:00Z' };
-    const noPatient = { resourceType: 'Bundle', type: 'collection', entry: [{ resource: { resourceType: 'Observation', id: 'o1', status: 'final' } }] };
+    const noPatient = {
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: [{ resource: { resourceType: 'Observation', id: 'o1', status: 'final' } }],
+    };
     const cases: { name: string; path: string; body: unknown; status: number; code: string; field: string | null; message: RegExp }[] = [
-      { name: 'malformed JSON', path: '/v1/predict', body: '{"bundle": {"resourceType": "Bundle",', status: 400, code: 'invalid_json', field: null, message: /not valid JSON/ },
+      {
+        name: 'malformed JSON',
+        path: '/v1/predict',
+        body: '{"bundle": {"resourceType": "Bundle",',
+        status: 400,
+        code: 'invalid_json',
+        field: null,
+        message: /not valid JSON/,
+      },
       { name: 'empty body', path: '/v1/serialize', body: '', status: 400, code: 'invalid_json', field: null, message: /empty/ },
-      { name: 'not an object', path: '/v1/serialize', body: '[1,2]', status: 400, code: 'invalid_request', field: null, message: /JSON object/ },
-      { name: 'no record', path: '/v1/serialize', body: { predictionTime: '2020-01-01' }, status: 400, code: 'invalid_request', field: 'bundle', message: /"bundle".*"events"/ },
-      { name: 'bundle without a Patient', path: '/v1/predict', body: { bundle: noPatient, predictionTime: '2020-01-01' }, status: 400, code: 'no_patient', field: 'bundle.entry', message: /no Patient/ },
-      { name: 'not a Bundle', path: '/v1/serialize', body: { bundle: { resourceType: 'Patient', id: 'x' }, predictionTime: '2020-01-01' }, status: 400, code: 'invalid_bundle', field: 'bundle.resourceType', message: /expected a FHIR Bundle/ },
-      { name: 'missing predictionTime', path: '/v1/predict', body: { bundle: patient.bundle }, status: 400, code: 'invalid_request', field: 'predictionTime', message: /predictionTime is required/ },
-      { name: 'invalid predictionTime', path: '/v1/serialize', body: { ...valid, predictionTime: 'last tuesday' }, status: 400, code: 'invalid_request', field: 'predictionTime', message: /ISO 8601/ },
-      { name: 'unknown task', path: '/v1/predict', body: { ...valid, tasks: ['risk_a', 'nope'] }, status: 400, code: 'unknown_task', field: 'tasks[1]', message: /unknown task "nope"; loaded probes: risk_a, risk_b/ },
-      { name: 'tasks not a list', path: '/v1/predict', body: { ...valid, tasks: 'risk_a' }, status: 400, code: 'invalid_request', field: 'tasks', message: /non-empty array/ },
-      { name: 'settings differ from the probe', path: '/v1/predict', body: { ...valid, maxTokens: 100 }, status: 400, code: 'settings_mismatch', field: 'maxTokens', message: /trained on texts with maxTokens 2048/ },
-      { name: 'bad format', path: '/v1/serialize', body: { ...valid, format: 'html' }, status: 400, code: 'invalid_request', field: 'format', message: /markdown, list/ },
-      { name: 'bad budget', path: '/v1/serialize', body: { ...valid, maxTokens: -3 }, status: 400, code: 'invalid_request', field: 'maxTokens', message: /positive integer/ },
-      { name: 'bad event', path: '/v1/serialize', body: { events: [{ time: '2019-01-01', code: '' }], predictionTime: '2020-01-01' }, status: 400, code: 'invalid_request', field: 'events[0].code', message: /non-empty string/ },
-      { name: 'subjectId without a dataset', path: '/v1/serialize', body: { subjectId: 5, predictionTime: '2020-01-01' }, status: 400, code: 'no_dataset', field: 'subjectId', message: /--meds/ },
-      { name: 'two records', path: '/v1/serialize', body: { ...valid, events: [] }, status: 400, code: 'invalid_request', field: 'events', message: /one of/ },
-      { name: 'oversized body', path: '/v1/predict', body: JSON.stringify({ ...valid, padding: 'x'.repeat(4 * 1024 * 1024) }), status: 413, code: 'payload_too_large', field: null, message: /3 MiB/ },
+      {
+        name: 'not an object',
+        path: '/v1/serialize',
+        body: '[1,2]',
+        status: 400,
+        code: 'invalid_request',
+        field: null,
+        message: /JSON object/,
+      },
+      {
+        name: 'no record',
+        path: '/v1/serialize',
+        body: { predictionTime: '2020-01-01' },
+        status: 400,
+        code: 'invalid_request',
+        field: 'bundle',
+        message: /"bundle".*"events"/,
+      },
+      {
+        name: 'bundle without a Patient',
+        path: '/v1/predict',
+        body: { bundle: noPatient, predictionTime: '2020-01-01' },
+        status: 400,
+        code: 'no_patient',
+        field: 'bundle.entry',
+        message: /no Patient/,
+      },
+      {
+        name: 'not a Bundle',
+        path: '/v1/serialize',
+        body: { bundle: { resourceType: 'Patient', id: 'x' }, predictionTime: '2020-01-01' },
+        status: 400,
+        code: 'invalid_bundle',
+        field: 'bundle.resourceType',
+        message: /expected a FHIR Bundle/,
+      },
+      {
+        name: 'missing predictionTime',
+        path: '/v1/predict',
+        body: { bundle: patient.bundle },
+        status: 400,
+        code: 'invalid_request',
+        field: 'predictionTime',
+        message: /predictionTime is required/,
+      },
+      {
+        name: 'invalid predictionTime',
+        path: '/v1/serialize',
+        body: { ...valid, predictionTime: 'last tuesday' },
+        status: 400,
+        code: 'invalid_request',
+        field: 'predictionTime',
+        message: /ISO 8601/,
+      },
+      {
+        name: 'unknown task',
+        path: '/v1/predict',
+        body: { ...valid, tasks: ['risk_a', 'nope'] },
+        status: 400,
+        code: 'unknown_task',
+        field: 'tasks[1]',
+        message: /unknown task "nope"; loaded probes: risk_a, risk_b/,
+      },
+      {
+        name: 'tasks not a list',
+        path: '/v1/predict',
+        body: { ...valid, tasks: 'risk_a' },
+        status: 400,
+        code: 'invalid_request',
+        field: 'tasks',
+        message: /non-empty array/,
+      },
+      {
+        name: 'settings differ from the probe',
+        path: '/v1/predict',
+        body: { ...valid, maxTokens: 100 },
+        status: 400,
+        code: 'settings_mismatch',
+        field: 'maxTokens',
+        message: /trained on texts with maxTokens 2048/,
+      },
+      {
+        name: 'bad format',
+        path: '/v1/serialize',
+        body: { ...valid, format: 'html' },
+        status: 400,
+        code: 'invalid_request',
+        field: 'format',
+        message: /markdown, list/,
+      },
+      {
+        name: 'bad budget',
+        path: '/v1/serialize',
+        body: { ...valid, maxTokens: -3 },
+        status: 400,
+        code: 'invalid_request',
+        field: 'maxTokens',
+        message: /positive integer/,
+      },
+      {
+        name: 'bad event',
+        path: '/v1/serialize',
+        body: { events: [{ time: '2019-01-01', code: '' }], predictionTime: '2020-01-01' },
+        status: 400,
+        code: 'invalid_request',
+        field: 'events[0].code',
+        message: /non-empty string/,
+      },
+      {
+        name: 'subjectId without a dataset',
+        path: '/v1/serialize',
+        body: { subjectId: 5, predictionTime: '2020-01-01' },
+        status: 400,
+        code: 'no_dataset',
+        field: 'subjectId',
+        message: /--meds/,
+      },
+      {
+        name: 'two records',
+        path: '/v1/serialize',
+        body: { ...valid, events: [] },
+        status: 400,
+        code: 'invalid_request',
+        field: 'events',
+        message: /one of/,
+      },
+      {
+        name: 'oversized body',
+        path: '/v1/predict',
+        body: JSON.stringify({ ...valid, padding: 'x'.repeat(4 * 1024 * 1024) }),
+        status: 413,
+        code: 'payload_too_large',
+        field: null,
+        message: /3 MiB/,
+      },
     ];
     for (const c of cases) {
       const r = await requestJson(url(c.path), c.body);
@@ -228,7 +393,10 @@ describe('API keys and binding', () => {
   });
 
   it('refuses to listen beyond loopback without a key, in the library and the CLI', async () => {
-    await assert.rejects(startServer({ host: '0.0.0.0', port: 0, cacheDir: null }), (err) => isUsageError(err) && /without an API key/.test(err.message));
+    await assert.rejects(
+      startServer({ host: '0.0.0.0', port: 0, cacheDir: null }),
+      (err) => isUsageError(err) && /without an API key/.test(err.message),
+    );
     const env = { ...process.env };
     delete env.EHR_EMBED_SERVER_KEY;
     const r = await runCliAsync(['serve', '--host', '0.0.0.0', '--port', '0'], { env });
@@ -238,8 +406,14 @@ describe('API keys and binding', () => {
 
   it('refuses a probe trained on another model than --model', async () => {
     const probe = writeProbe(dir, 'risk_a', 'openai:http://127.0.0.1:9/v1#m', null);
-    await assert.rejects(startServer({ port: 0, cacheDir: null, probes: [probe], model: 'openai:http://127.0.0.1:9/v1#other' }), (err) => isUsageError(err) && /trained on model "openai:http:\/\/127\.0\.0\.1:9\/v1#m"/.test(err.message));
-    await assert.rejects(startServer({ port: 0, cacheDir: null, probes: [probe, probe] }), (err) => isUsageError(err) && /two probes for task "risk_a"/.test(err.message));
+    await assert.rejects(
+      startServer({ port: 0, cacheDir: null, probes: [probe], model: 'openai:http://127.0.0.1:9/v1#other' }),
+      (err) => isUsageError(err) && /trained on model "openai:http:\/\/127\.0\.0\.1:9\/v1#m"/.test(err.message),
+    );
+    await assert.rejects(
+      startServer({ port: 0, cacheDir: null, probes: [probe, probe] }),
+      (err) => isUsageError(err) && /two probes for task "risk_a"/.test(err.message),
+    );
   });
 
   it('knows loopback addresses and byte sizes', () => {
@@ -248,6 +422,9 @@ describe('API keys and binding', () => {
     assert.equal(parseByteSize('5mb'), 5 * 1024 * 1024);
     assert.equal(parseByteSize('512KB'), 512 * 1024);
     assert.equal(parseByteSize('1048576'), 1048576);
-    assert.throws(() => parseByteSize('lots'), (err) => isUsageError(err) && /--max-body expects a size/.test(err.message));
+    assert.throws(
+      () => parseByteSize('lots'),
+      (err) => isUsageError(err) && /--max-body expects a size/.test(err.message),
+    );
   });
 });

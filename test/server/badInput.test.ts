@@ -34,12 +34,17 @@ describe('server: bad input', () => {
   });
 
   it('prototype names as MEDS event codes and extra keys answer 200', async () => {
-    const events = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'Gender/__proto__', 'Visit/constructor', 'valueOf'].map((code, i) => ({ time: i === 4 ? null : `2019-0${i + 1}-01`, code, extra: { domain: code, __proto__x: 'y' } }));
+    const events = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'Gender/__proto__', 'Visit/constructor', 'valueOf'].map(
+      (code, i) => ({ time: i === 4 ? null : `2019-0${i + 1}-01`, code, extra: { domain: code, __proto__x: 'y' } }),
+    );
     for (const format of ['markdown', 'list']) {
       const r = await requestJson(`${server.url}/v1/serialize`, { events, predictionTime: '2020-01-01', format });
       assert.equal(r.status, 200, JSON.stringify(r.body));
     }
-    const proto = await requestJson(`${server.url}/v1/serialize`, JSON.parse('{"events":[{"time":"2019-01-01","code":"A","extra":{"__proto__":"x"}}],"predictionTime":"2020-01-01"}') as R);
+    const proto = await requestJson(
+      `${server.url}/v1/serialize`,
+      JSON.parse('{"events":[{"time":"2019-01-01","code":"A","extra":{"__proto__":"x"}}],"predictionTime":"2020-01-01"}') as R,
+    );
     assert.equal(proto.status, 200);
   });
 
@@ -77,7 +82,27 @@ describe('server: bad input', () => {
   it('seeded fuzz: mutated bundles and events never get a 500', async () => {
     const rand = mulberry32(Number(process.env.FUZZ_SEED ?? 21));
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-    const odd = (): unknown => pick([null, 'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', '0019-05-01', '2019-05-01T00:99', 'notalist', {}, [], -1, 0, 1e308, 'x'.repeat(3000), '\u0000', true, 'Patient']);
+    const odd = (): unknown =>
+      pick([
+        null,
+        'constructor',
+        '__proto__',
+        'toString',
+        'hasOwnProperty',
+        'valueOf',
+        '0019-05-01',
+        '2019-05-01T00:99',
+        'notalist',
+        {},
+        [],
+        -1,
+        0,
+        1e308,
+        'x'.repeat(3000),
+        '\u0000',
+        true,
+        'Patient',
+      ]);
     const mutate = (v: unknown, depth = 0): void => {
       if (typeof v !== 'object' || v === null) return;
       const o = v as R;
@@ -96,7 +121,10 @@ describe('server: bad input', () => {
       for (let k = 0; k < 1 + Math.floor(rand() * 6); k++) mutate(bundle);
       const body =
         rand() < 0.2
-          ? { events: [{ time: odd(), code: odd(), numericValue: odd(), textValue: odd(), extra: { [String(odd())]: odd() } }], predictionTime: '2024-01-01' }
+          ? {
+              events: [{ time: odd(), code: odd(), numericValue: odd(), textValue: odd(), extra: { [String(odd())]: odd() } }],
+              predictionTime: '2024-01-01',
+            }
           : { bundle, predictionTime: rand() < 0.9 ? '2024-01-01' : odd(), format: pick(['list', 'markdown']) };
       const r = await requestJson(`${server.url}${pick(['/v1/serialize', '/v1/inspect'])}`, body);
       statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
@@ -106,10 +134,19 @@ describe('server: bad input', () => {
   });
 
   it(`an API key shorter than ${MIN_API_KEY_LENGTH} characters is refused off loopback (and allowed on it)`, async () => {
-    await assert.rejects(startServer({ host: '0.0.0.0', port: 0, cacheDir: null, apiKey: 'k', model: 'openai:http://127.0.0.1:9/v1#m' }), (err) => isUsageError(err) && /at least 16/.test(err.message) && !err.message.includes("'k'"));
+    await assert.rejects(
+      startServer({ host: '0.0.0.0', port: 0, cacheDir: null, apiKey: 'k', model: 'openai:http://127.0.0.1:9/v1#m' }),
+      (err) => isUsageError(err) && /at least 16/.test(err.message) && !err.message.includes("'k'"),
+    );
     const local = await startServer({ port: 0, cacheDir: null, apiKey: 'k', model: 'openai:http://127.0.0.1:9/v1#m' });
     await local.close();
-    const wide = await startServer({ host: '0.0.0.0', port: 0, cacheDir: null, apiKey: 'x'.repeat(MIN_API_KEY_LENGTH), model: 'openai:http://127.0.0.1:9/v1#m' });
+    const wide = await startServer({
+      host: '0.0.0.0',
+      port: 0,
+      cacheDir: null,
+      apiKey: 'x'.repeat(MIN_API_KEY_LENGTH),
+      model: 'openai:http://127.0.0.1:9/v1#m',
+    });
     await wide.close();
   });
 });

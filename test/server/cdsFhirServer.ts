@@ -32,7 +32,8 @@ export async function startFhirStandIn(o: { token?: string; pageSize?: number } 
       const r = e.resource;
       byId.set(`${String(r.resourceType)}/${String(r.id)}`, r);
       const pid = r.resourceType === 'Patient' ? null : patientOf(r);
-      if (pid !== null) byPatient.set(`${String(r.resourceType)}|${pid}`, [...(byPatient.get(`${String(r.resourceType)}|${pid}`) ?? []), r]);
+      if (pid !== null)
+        byPatient.set(`${String(r.resourceType)}|${pid}`, [...(byPatient.get(`${String(r.resourceType)}|${pid}`) ?? []), r]);
     }
   }
   const requests: FhirStandIn['requests'] = [];
@@ -43,7 +44,8 @@ export async function startFhirStandIn(o: { token?: string; pageSize?: number } 
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/fhir+json' }).end(JSON.stringify(body));
     };
-    if (o.token !== undefined && req.headers.authorization !== `Bearer ${o.token}`) return send(401, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] });
+    if (o.token !== undefined && req.headers.authorization !== `Bearer ${o.token}`)
+      return send(401, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login' }] });
     const path = url.pathname.replace(/^\/fhir\/?/, '');
     const [type, id] = path.split('/');
     if (id !== undefined) {
@@ -57,8 +59,18 @@ export async function startFhirStandIn(o: { token?: string; pageSize?: number } 
     const offset = Number(url.searchParams.get('_offset') ?? 0);
     const page = all.slice(offset, offset + count);
     const link = [{ relation: 'self', url: `${base}/${type}${url.search}` }];
-    if (offset + count < all.length) link.push({ relation: 'next', url: `${base}/${type}?patient=${encodeURIComponent(patient)}&_count=${count}&_offset=${offset + count}` });
-    send(200, { resourceType: 'Bundle', type: 'searchset', total: all.length, link, entry: page.map((r) => ({ fullUrl: `${base}/${String(r.resourceType)}/${String(r.id)}`, resource: r, search: { mode: 'match' } })) });
+    if (offset + count < all.length)
+      link.push({
+        relation: 'next',
+        url: `${base}/${type}?patient=${encodeURIComponent(patient)}&_count=${count}&_offset=${offset + count}`,
+      });
+    send(200, {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: all.length,
+      link,
+      entry: page.map((r) => ({ fullUrl: `${base}/${String(r.resourceType)}/${String(r.id)}`, resource: r, search: { mode: 'match' } })),
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`;

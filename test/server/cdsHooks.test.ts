@@ -32,14 +32,20 @@ describe('CDS Hooks', () => {
   const rich = patients.find((p) => resourcesOf(p, 'Observation').length > 100 && resourcesOf(p, 'Procedure').length > 0) as SampleBundle;
   const other = patients.find((p) => p !== rich && resourcesOf(p, 'Condition').length > 0) as SampleBundle;
   const url = (p: string): string => `${server.url}${p}`;
-  const ext = (body: { extension: Record<string, Record<string, unknown>> }): Record<string, unknown> => body.extension[CDS_EXTENSION_KEY] as Record<string, unknown>;
+  const ext = (body: { extension: Record<string, Record<string, unknown>> }): Record<string, unknown> =>
+    body.extension[CDS_EXTENSION_KEY] as Record<string, unknown>;
 
   before(async () => {
     embeddings = await startEmbeddingServer({ dims: DIMS });
     const model = `openai:${embeddings.url}#m`;
     probeDirs = [writeCdsProbe(dir, 'mortality_1y', model, DIMS, 7), writeCdsProbe(dir, 'readmission_30d', model, DIMS, 11)];
     fhir = await startFhirStandIn({ token: FHIR_TOKEN });
-    server = await startServer({ port: 0, probes: probeDirs, cacheDir: join(dir, 'cache'), cds: { now: () => NOW, fhirServerAllow: [fhir.base], thresholds: { warning: 0.3, critical: 0.7 } } });
+    server = await startServer({
+      port: 0,
+      probes: probeDirs,
+      cacheDir: join(dir, 'cache'),
+      cds: { now: () => NOW, fhirServerAllow: [fhir.base], thresholds: { warning: 0.3, critical: 0.7 } },
+    });
   });
   after(async () => {
     await server?.close();
@@ -51,17 +57,25 @@ describe('CDS Hooks', () => {
     assert.ok(rich && other);
   });
 
-  it('the logical-model checker passes the spec\'s examples and fails broken ones', () => {
+  it("the logical-model checker passes the spec's examples and fails broken ones", () => {
     const read = (f: string): Record<string, unknown> => JSON.parse(readFileSync(join(CDS_FIXTURES, f), 'utf8')) as Record<string, unknown>;
     assert.deepEqual(checkAgainstModel('CDSHooksServices', read('discovery.example.json')), []);
     assert.deepEqual(checkAgainstModel('CDSHooksRequest', read('request.example.json')), []);
     assert.deepEqual(checkAgainstModel('CDSHooksRequest', read('request-extension.example.json')), []);
     assert.deepEqual(checkAgainstModel('CDSHooksResponse', read('response.example.json')), []);
     // The spec's autolaunchable example leaves out the required indicator.
-    assert.deepEqual(checkAgainstModel('CDSHooksResponse', read('response-autolaunchable.example.json')), ['CDSHooksResponse.cards[0].indicator: required']);
+    assert.deepEqual(checkAgainstModel('CDSHooksResponse', read('response-autolaunchable.example.json')), [
+      'CDSHooksResponse.cards[0].indicator: required',
+    ]);
     const resp = read('response.example.json') as { cards: Record<string, unknown>[] };
     const c0 = resp.cards[0] as Record<string, unknown>;
-    resp.cards[0] = { ...c0, indicator: 'hard-stop', summary: 'x'.repeat(140), links: [{ label: 'l', url: 'not a url', type: 'absolute', appContext: 'a' }], extra: 1 };
+    resp.cards[0] = {
+      ...c0,
+      indicator: 'hard-stop',
+      summary: 'x'.repeat(140),
+      links: [{ label: 'l', url: 'not a url', type: 'absolute', appContext: 'a' }],
+      extra: 1,
+    };
     assert.deepEqual(checkAgainstModel('CDSHooksResponse', resp).sort(), [
       'CDSHooksResponse.cards[0].extra: not an element of the model',
       'CDSHooksResponse.cards[0].indicator: "hard-stop" is not one of info, warning, critical',
@@ -70,19 +84,31 @@ describe('CDS Hooks', () => {
       'cds-resp-3: cards[0].links[0] appContext on a non-smart link',
     ]);
     const req = read('request.example.json');
-    assert.deepEqual(checkAgainstModel('CDSHooksRequest', { ...req, fhirServer: undefined, hookInstance: 'x', prefetch: { p: 'Patient/1' } }).sort(), [
-      'CDSHooksRequest.hookInstance: expected a UUID, got "x"',
-      'CDSHooksRequest.prefetch.p: expected a FHIR resource or null',
-      'cds-r-1: fhirAuthorization without fhirServer',
-    ]);
+    assert.deepEqual(
+      checkAgainstModel('CDSHooksRequest', { ...req, fhirServer: undefined, hookInstance: 'x', prefetch: { p: 'Patient/1' } }).sort(),
+      [
+        'CDSHooksRequest.hookInstance: expected a UUID, got "x"',
+        'CDSHooksRequest.prefetch.p: expected a FHIR resource or null',
+        'cds-r-1: fhirAuthorization without fhirServer',
+      ],
+    );
   });
 
   it('discovery: one service per probe and hook, with prefetch templates for every resource type the converter reads', async () => {
     const res = await requestJson(url('/cds-services'));
     assert.equal(res.status, 200);
     assert.deepEqual(checkAgainstModel('CDSHooksServices', res.body), []);
-    const services = res.body.services as { id: string; hook: string; title: string; description: string; prefetch: Record<string, string> }[];
-    assert.deepEqual(services.map((s) => `${s.id}:${s.hook}`), ['mortality_1y:patient-view', 'mortality_1y:encounter-start', 'readmission_30d:patient-view', 'readmission_30d:encounter-start']);
+    const services = res.body.services as {
+      id: string;
+      hook: string;
+      title: string;
+      description: string;
+      prefetch: Record<string, string>;
+    }[];
+    assert.deepEqual(
+      services.map((s) => `${s.id}:${s.hook}`),
+      ['mortality_1y:patient-view', 'mortality_1y:encounter-start', 'readmission_30d:patient-view', 'readmission_30d:encounter-start'],
+    );
     const s = services[0] as (typeof services)[number];
     assert.equal(s.prefetch.patient, 'Patient/{{context.patientId}}');
     assert.equal(s.prefetch.observations, 'Observation?patient={{context.patientId}}');
@@ -119,21 +145,34 @@ describe('CDS Hooks', () => {
     assert.equal(card.indicator, p >= 0.7 ? 'critical' : p >= 0.3 ? 'warning' : 'info');
     const probe = (await requestJson(url('/v1/models'))).body.probes.find((x: { task: string }) => x.task === 'mortality_1y');
     assert.equal(e.probeChecksum, probe.checksum);
-    assert.ok(card.source.label.includes(`openai:${embeddings.url}#m`) && card.source.label.includes(probe.checksum.slice(7, 19)), card.source.label);
+    assert.ok(
+      card.source.label.includes(`openai:${embeddings.url}#m`) && card.source.label.includes(probe.checksum.slice(7, 19)),
+      card.source.label,
+    );
     assert.ok(card.detail.includes(probe.checksum), 'the detail names the whole checksum');
     assert.match(card.detail, /\*\*What this is not\.\*\* Not a diagnosis/);
     assert.match(card.detail, /\*\*What the model read\*\* \(first 15 of \d+ lines\):\n\n```text\n/);
-    assert.deepEqual(card.links, [{ label: 'Open this prediction in the ehr-embed inspector', url: `${server.url}/?cds=${firstToken}`, type: 'absolute' }]);
+    assert.deepEqual(card.links, [
+      { label: 'Open this prediction in the ehr-embed inspector', url: `${server.url}/?cds=${firstToken}`, type: 'absolute' },
+    ]);
   });
 
   it('scores through the /v1/predict path: the same record gives the same number there', async () => {
     const stored = await requestJson(url(`/v1/cds-predictions/${firstToken}`));
     assert.equal(stored.status, 200);
     assert.deepEqual(stored.body.response, firstBody);
-    const viaStored = await requestJson(url('/v1/predict'), { bundle: stored.body.bundle, predictionTime: stored.body.predictionTime, tasks: ['mortality_1y'] });
+    const viaStored = await requestJson(url('/v1/predict'), {
+      bundle: stored.body.bundle,
+      predictionTime: stored.body.predictionTime,
+      tasks: ['mortality_1y'],
+    });
     assert.equal(viaStored.body.predictions[0].probability, firstProbability);
     // Independently: the sample's own resources of the prefetched types.
-    const direct = await requestJson(url('/v1/predict'), { bundle: prefetchedTypesBundle(rich), predictionTime: new Date(NOW).toISOString(), tasks: ['mortality_1y'] });
+    const direct = await requestJson(url('/v1/predict'), {
+      bundle: prefetchedTypesBundle(rich),
+      predictionTime: new Date(NOW).toISOString(),
+      tasks: ['mortality_1y'],
+    });
     assert.equal(direct.status, 200);
     assert.equal(direct.body.predictions[0].probability, firstProbability);
   });
@@ -148,7 +187,10 @@ describe('CDS Hooks', () => {
 
   it('fetches what is not prefetched from the FHIR server with the bearer token, every page, and gets the same number', async () => {
     fhir.requests.length = 0;
-    const req = patientView(rich, undefined, { fhirServer: fhir.base, fhirAuthorization: { access_token: FHIR_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'ehr-embed' } });
+    const req = patientView(rich, undefined, {
+      fhirServer: fhir.base,
+      fhirAuthorization: { access_token: FHIR_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'ehr-embed' },
+    });
     assert.deepEqual(checkAgainstModel('CDSHooksRequest', req), []);
     const res = await requestJson(url('/cds-services/mortality_1y'), req);
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -156,12 +198,21 @@ describe('CDS Hooks', () => {
     assert.equal((ext(res.body).fetched as string[]).length, PREFETCH_TEMPLATES.length);
     assert.ok(fhir.requests.every((r) => r.authorization === `Bearer ${FHIR_TOKEN}`));
     assert.ok(fhir.requests.some((r) => r.path === `/fhir/Patient/${rich.patientId}`));
-    assert.ok(fhir.requests.some((r) => r.path.startsWith('/fhir/Observation?') && r.path.includes('_offset=')), 'followed next links');
+    assert.ok(
+      fhir.requests.some((r) => r.path.startsWith('/fhir/Observation?') && r.path.includes('_offset=')),
+      'followed next links',
+    );
   });
 
   it('mixes prefetch and fetching: only the missing keys are fetched', async () => {
     fhir.requests.length = 0;
-    const res = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, prefetchFor(rich, 'searchset', ['observations']), { fhirServer: fhir.base, fhirAuthorization: { access_token: FHIR_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'ehr-embed' } }));
+    const res = await requestJson(
+      url('/cds-services/mortality_1y'),
+      patientView(rich, prefetchFor(rich, 'searchset', ['observations']), {
+        fhirServer: fhir.base,
+        fhirAuthorization: { access_token: FHIR_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'ehr-embed' },
+      }),
+    );
     assert.equal(res.status, 200);
     assert.deepEqual(ext(res.body).fetched, ['observations']);
     assert.ok(fhir.requests.every((r) => r.path.startsWith('/fhir/Observation?')));
@@ -169,7 +220,10 @@ describe('CDS Hooks', () => {
   });
 
   it('scores without optional resources that were not sent, and says so', async () => {
-    const res = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, prefetchFor(rich, 'searchset', ['observations', 'procedures', 'carePlans'])));
+    const res = await requestJson(
+      url('/cds-services/mortality_1y'),
+      patientView(rich, prefetchFor(rich, 'searchset', ['observations', 'procedures', 'carePlans'])),
+    );
     assert.equal(res.status, 200);
     assert.deepEqual(checkAgainstModel('CDSHooksResponse', res.body), []);
     assert.deepEqual(ext(res.body).missing, ['observations', 'procedures', 'carePlans']);
@@ -182,7 +236,11 @@ describe('CDS Hooks', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(checkAgainstModel('CDSHooksResponse', res.body), []);
     assert.match(res.body.cards[0].summary, /predicted probability: a new inpatient admission within 30 days/);
-    const direct = await requestJson(url('/v1/predict'), { bundle: prefetchedTypesBundle(other), predictionTime: new Date(NOW).toISOString(), tasks: ['readmission_30d'] });
+    const direct = await requestJson(url('/v1/predict'), {
+      bundle: prefetchedTypesBundle(other),
+      predictionTime: new Date(NOW).toISOString(),
+      tasks: ['readmission_30d'],
+    });
     assert.equal(direct.body.predictions[0].probability, ext(res.body).probability);
   });
 
@@ -195,7 +253,10 @@ describe('CDS Hooks', () => {
     assert.deepEqual(checkAgainstModel('CDSHooksResponse', res.body), []);
     assert.match(ext(res.body).reason as string, /too little data to score: 0 dated event/);
     const dead = { ...(resourcesOf(rich, 'Patient')[0] as Record<string, unknown>), deceasedDateTime: '2019-05-01T00:00:00Z' };
-    const deceased = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, { ...prefetchFor(rich, 'searchset'), patient: dead }));
+    const deceased = await requestJson(
+      url('/cds-services/mortality_1y'),
+      patientView(rich, { ...prefetchFor(rich, 'searchset'), patient: dead }),
+    );
     assert.equal(deceased.status, 200);
     assert.deepEqual(deceased.body.cards, []);
     assert.match(ext(deceased.body).reason as string, /recorded as deceased/);
@@ -212,17 +273,30 @@ describe('CDS Hooks', () => {
     const ongoing = { ...enc, status: 'in-progress', period: { start } };
     const bundle = prefetch.encounters as { entry: { resource: Record<string, unknown> }[] };
     prefetch.encounters = { ...bundle, entry: bundle.entry.map((e) => (e.resource.id === enc.id ? { ...e, resource: ongoing } : e)) };
-    const req = { hookInstance: '1f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', hook: 'encounter-start', context: { userId: 'PractitionerRole/A2340113', patientId: rich.patientId, encounterId: enc.id }, prefetch };
+    const req = {
+      hookInstance: '1f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      hook: 'encounter-start',
+      context: { userId: 'PractitionerRole/A2340113', patientId: rich.patientId, encounterId: enc.id },
+      prefetch,
+    };
     assert.deepEqual(checkAgainstModel('CDSHooksRequest', req), []);
     const res = await requestJson(url('/cds-services/mortality_1y'), req);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(ext(res.body).predictionTime, new Date(Date.parse(start)).toISOString());
     assert.equal(ext(res.body).predictionTimeSource, 'encounter-start');
     assert.match(res.body.cards[0].detail, /the start of the encounter in progress/);
-    const direct = await requestJson(url('/v1/predict'), { bundle: (await requestJson(url(`/v1/cds-predictions/${ext(res.body).inspectorToken as string}`))).body.bundle, predictionTime: ext(res.body).predictionTime, tasks: ['mortality_1y'] });
+    const direct = await requestJson(url('/v1/predict'), {
+      bundle: (await requestJson(url(`/v1/cds-predictions/${ext(res.body).inspectorToken as string}`))).body.bundle,
+      predictionTime: ext(res.body).predictionTime,
+      tasks: ['mortality_1y'],
+    });
     assert.equal(direct.body.predictions[0].probability, ext(res.body).probability);
     // A finished encounter in context: the request time.
-    const done = await requestJson(url('/cds-services/mortality_1y'), { ...req, context: { ...req.context, encounterId: (resourcesOf(rich, 'Encounter')[5] as { id: string }).id }, prefetch: prefetchFor(rich, 'searchset') });
+    const done = await requestJson(url('/cds-services/mortality_1y'), {
+      ...req,
+      context: { ...req.context, encounterId: (resourcesOf(rich, 'Encounter')[5] as { id: string }).id },
+      prefetch: prefetchFor(rich, 'searchset'),
+    });
     assert.equal(ext(done.body).predictionTimeSource, 'request-time');
   });
 
@@ -245,11 +319,23 @@ describe('CDS Hooks', () => {
     assert.match(spec.body.error.message, /not on this service's allow list/);
 
     // The allow list matches whole path segments: /fhirx is not under /fhir.
-    const beside = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, undefined, { fhirServer: `${fhir.base}x`, fhirAuthorization: { access_token: FHIR_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'x' } }));
+    const beside = await requestJson(
+      url('/cds-services/mortality_1y'),
+      patientView(rich, undefined, {
+        fhirServer: `${fhir.base}x`,
+        fhirAuthorization: { access_token: FHIR_TOKEN, token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'x' },
+      }),
+    );
     assert.equal(beside.status, 412);
     assert.match(beside.body.error.message, /not on this service's allow list/);
 
-    const refused = await requestJson(url('/cds-services/mortality_1y'), patientView(rich, undefined, { fhirServer: fhir.base, fhirAuthorization: { access_token: 'wrong', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'x' } }));
+    const refused = await requestJson(
+      url('/cds-services/mortality_1y'),
+      patientView(rich, undefined, {
+        fhirServer: fhir.base,
+        fhirAuthorization: { access_token: 'wrong', token_type: 'Bearer', expires_in: 300, scope: 'user/*.read', subject: 'x' },
+      }),
+    );
     assert.equal(refused.status, 412);
     assert.match(refused.body.error.message, /HTTP 401 \(the access token was refused\)/);
 
@@ -261,10 +347,18 @@ describe('CDS Hooks', () => {
       [{ ...good, context: undefined }, 'context', /context is required/],
       [{ ...good, context: { userId: 'Practitioner/1' } }, 'context.patientId', /patientId is required/],
       [{ ...good, hook: 'encounter-start' }, 'context.encounterId', /required for encounter-start/],
-      [{ ...good, fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 1, scope: 's', subject: 's' } }, 'fhirServer', /fhirAuthorization needs fhirServer/],
+      [
+        { ...good, fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 1, scope: 's', subject: 's' } },
+        'fhirServer',
+        /fhirAuthorization needs fhirServer/,
+      ],
       [{ ...good, fhirServer: 'ftp://x' }, 'fhirServer', /http\(s\) base URL/],
       [{ ...good, prefetch: { observations: [1, 2] } }, 'prefetch.observations', /must be a FHIR resource/],
-      [{ ...good, prefetch: { ...(good.prefetch as object), patient: resourcesOf(other, 'Patient')[0] } }, 'prefetch.patient', /not the patient of context.patientId/],
+      [
+        { ...good, prefetch: { ...(good.prefetch as object), patient: resourcesOf(other, 'Patient')[0] } },
+        'prefetch.patient',
+        /not the patient of context.patientId/,
+      ],
     ];
     for (const [body, path, message] of cases) {
       const res = await requestJson(url('/cds-services/mortality_1y'), body);
@@ -275,18 +369,33 @@ describe('CDS Hooks', () => {
   });
 
   it('accepts the API key as Authorization: Bearer when one is required; 413 beyond --max-body', async () => {
-    const keyed = await startServer({ port: 0, probes: probeDirs, cacheDir: null, apiKey: 'k-0123456789abcdef', maxBodyBytes: 3 * 1024 * 1024, cds: { now: () => NOW } });
+    const keyed = await startServer({
+      port: 0,
+      probes: probeDirs,
+      cacheDir: null,
+      apiKey: 'k-0123456789abcdef',
+      maxBodyBytes: 3 * 1024 * 1024,
+      cds: { now: () => NOW },
+    });
     try {
       const none = await requestJson(`${keyed.url}/cds-services`);
       assert.equal(none.status, 401);
       const ok = await requestJson(`${keyed.url}/cds-services`, undefined, { authorization: 'Bearer k-0123456789abcdef' });
       assert.equal(ok.status, 200);
-      const call = await requestJson(`${keyed.url}/cds-services/mortality_1y`, patientView(rich, prefetchFor(rich, 'bare')), { authorization: 'Bearer k-0123456789abcdef' });
+      const call = await requestJson(`${keyed.url}/cds-services/mortality_1y`, patientView(rich, prefetchFor(rich, 'bare')), {
+        authorization: 'Bearer k-0123456789abcdef',
+      });
       assert.equal(call.status, 200);
       assert.equal(ext(call.body).probability, firstProbability);
-      const wrong = await requestJson(`${keyed.url}/cds-services/mortality_1y`, patientView(rich, prefetchFor(rich, 'bare')), { authorization: 'Bearer nope' });
+      const wrong = await requestJson(`${keyed.url}/cds-services/mortality_1y`, patientView(rich, prefetchFor(rich, 'bare')), {
+        authorization: 'Bearer nope',
+      });
       assert.equal(wrong.status, 401);
-      const big = await requestJson(`${keyed.url}/cds-services/mortality_1y`, patientView(rich, prefetchFor(rich, 'bare'), { extension: { padding: 'x'.repeat(4 * 1024 * 1024) } }), { authorization: 'Bearer k-0123456789abcdef' });
+      const big = await requestJson(
+        `${keyed.url}/cds-services/mortality_1y`,
+        patientView(rich, prefetchFor(rich, 'bare'), { extension: { padding: 'x'.repeat(4 * 1024 * 1024) } }),
+        { authorization: 'Bearer k-0123456789abcdef' },
+      );
       assert.equal(big.status, 413);
       assert.equal(big.body.error.code, 'payload_too_large');
       const after413 = await requestJson(`${keyed.url}/cds-services`, undefined, { authorization: 'Bearer k-0123456789abcdef' });

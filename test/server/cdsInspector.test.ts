@@ -25,14 +25,20 @@ describe('inspector: CDS Hooks card', () => {
   before(async () => {
     embeddings = await startEmbeddingServer({ dims: 8 });
     const model = `openai:${embeddings.url}#m`;
-    server = await startServer({ port: 0, probes: [writeCdsProbe(dir, 'mortality_1y', model, 8, 7), writeCdsProbe(dir, 'long_los', model, 8, 5)], cacheDir: null, apiKey: KEY, cds: { now: () => NOW } });
+    server = await startServer({
+      port: 0,
+      probes: [writeCdsProbe(dir, 'mortality_1y', model, 8, 7), writeCdsProbe(dir, 'long_los', model, 8, 5)],
+      cacheDir: null,
+      apiKey: KEY,
+      cds: { now: () => NOW },
+    });
   });
   after(async () => {
     await server?.close();
     await embeddings?.close();
   });
 
-  it('shows the card of a pasted request, and the same card from a card\'s link', { skip: skipBrowser, timeout: 180_000 }, async () => {
+  it("shows the card of a pasted request, and the same card from a card's link", { skip: skipBrowser, timeout: 180_000 }, async () => {
     const p = r4PatientBundles()[7] as ReturnType<typeof r4PatientBundles>[number];
     const request = patientView(p, prefetchFor(p, 'searchset'));
     // What the EHR gets for this request.
@@ -69,9 +75,15 @@ describe('inspector: CDS Hooks card', () => {
       // The record it scored, in the text pane, and the predictions of the loaded probes.
       await page.waitForSelector('[data-testid="text-line"]');
       // The paper's Markdown starts with two blank lines; its first written line is the title.
-      assert.equal((await page.locator('[data-testid="text-line"]').allTextContents()).find((l) => l.trim() !== ''), '# Electronic Healthcare Record');
+      assert.equal(
+        (await page.locator('[data-testid="text-line"]').allTextContents()).find((l) => l.trim() !== ''),
+        '# Electronic Healthcare Record',
+      );
       await page.waitForSelector('[data-testid="prediction"]');
-      assert.match((await page.locator('[data-testid="prediction"]', { hasText: 'long_los' }).textContent()) ?? '', new RegExp(`long_los\\s*${(ehr.body.extension['ehr-embed.prediction'].probability * 100).toFixed(1)}%`));
+      assert.match(
+        (await page.locator('[data-testid="prediction"]', { hasText: 'long_los' }).textContent()) ?? '',
+        new RegExp(`long_los\\s*${(ehr.body.extension['ehr-embed.prediction'].probability * 100).toFixed(1)}%`),
+      );
       await page.screenshot({ path: join(OUT, 'inspector-cds.png'), fullPage: false });
 
       // The EHR card's link: the inspector opens on that prediction.

@@ -27,7 +27,10 @@ const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('bas
 function signJwt(alg: string, key: KeyObject | string, payload: Record<string, unknown>, kid = 'k1'): string {
   const data = `${b64({ alg, typ: 'JWT', kid })}.${b64(payload)}`;
   const digest = `sha${alg.slice(2)}`;
-  const sig = typeof key === 'string' ? createHmac(digest, key).update(data).digest() : sign(digest, Buffer.from(data), alg.startsWith('ES') ? { key, dsaEncoding: 'ieee-p1363' } : key);
+  const sig =
+    typeof key === 'string'
+      ? createHmac(digest, key).update(data).digest()
+      : sign(digest, Buffer.from(data), alg.startsWith('ES') ? { key, dsaEncoding: 'ieee-p1363' } : key);
   return `${data}.${sig.toString('base64url')}`;
 }
 
@@ -41,24 +44,43 @@ function rejects(f: () => unknown, message: RegExp): void {
 }
 
 describe('CDS Hooks JWT verification', () => {
-  it('verifies the spec\'s example ES384 token with the spec\'s JWK Set, once', () => {
+  it("verifies the spec's example ES384 token with the spec's JWK Set, once", () => {
     const v = new CdsJwtVerifier({ jwks: SPEC_JWKS });
     const c = v.verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW);
-    assert.deepEqual(c, { iss: 'https://fhir-ehr.example.com/', jti: 'ee22b021-e1b7-4611-ba5b-8eec6a33ac1e', tenant: '2ddd6c3a-8e9a-44c6-a305-52111ad302a2' });
+    assert.deepEqual(c, {
+      iss: 'https://fhir-ehr.example.com/',
+      jti: 'ee22b021-e1b7-4611-ba5b-8eec6a33ac1e',
+      tenant: '2ddd6c3a-8e9a-44c6-a305-52111ad302a2',
+    });
     rejects(() => v.verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW), /used before \(replay\)/);
   });
 
   it('rejects the example token for another endpoint, after it expired, tampered, or with a wrong key', () => {
-    rejects(() => new CdsJwtVerifier({ jwks: SPEC_JWKS }).verify(SPEC_TOKEN, 'https://cds.example.org/cds-services/other', SPEC_NOW), /aud is not this endpoint/);
+    rejects(
+      () => new CdsJwtVerifier({ jwks: SPEC_JWKS }).verify(SPEC_TOKEN, 'https://cds.example.org/cds-services/other', SPEC_NOW),
+      /aud is not this endpoint/,
+    );
     rejects(() => new CdsJwtVerifier({ jwks: SPEC_JWKS }).verify(SPEC_TOKEN, SPEC_AUD, Date.now()), /expired/);
     rejects(() => new CdsJwtVerifier({ jwks: SPEC_JWKS }).verify(SPEC_TOKEN, SPEC_AUD, 1_300_000_000_000), /iat is in the future/);
     const [h, p, s] = SPEC_TOKEN.split('.') as [string, string, string];
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
-    rejects(() => new CdsJwtVerifier({ jwks: SPEC_JWKS }).verify(`${h}.${b64({ ...payload, tenant: 'other' })}.${s}`, SPEC_AUD, SPEC_NOW), /signature does not verify/);
-    rejects(() => new CdsJwtVerifier({ jwks: SPEC_JWKS, issuers: ['https://other.example/'] }).verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW), /not an accepted issuer/);
+    rejects(
+      () => new CdsJwtVerifier({ jwks: SPEC_JWKS }).verify(`${h}.${b64({ ...payload, tenant: 'other' })}.${s}`, SPEC_AUD, SPEC_NOW),
+      /signature does not verify/,
+    );
+    rejects(
+      () => new CdsJwtVerifier({ jwks: SPEC_JWKS, issuers: ['https://other.example/'] }).verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW),
+      /not an accepted issuer/,
+    );
     const other = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({ format: 'jwk' });
-    rejects(() => new CdsJwtVerifier({ jwks: { keys: [{ ...other, kid: 'example-kid' }] } }).verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW), /signature does not verify/);
-    rejects(() => new CdsJwtVerifier({ jwks: { keys: [{ ...other, kid: 'another-kid' }] } }).verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW), /no EC key with kid "example-kid"/);
+    rejects(
+      () => new CdsJwtVerifier({ jwks: { keys: [{ ...other, kid: 'example-kid' }] } }).verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW),
+      /signature does not verify/,
+    );
+    rejects(
+      () => new CdsJwtVerifier({ jwks: { keys: [{ ...other, kid: 'another-kid' }] } }).verify(SPEC_TOKEN, SPEC_AUD, SPEC_NOW),
+      /no EC key with kid "example-kid"/,
+    );
   });
 
   it('never accepts alg none, and HS256 only with a configured shared key', () => {
@@ -74,11 +96,20 @@ describe('CDS Hooks JWT verification', () => {
   it('verifies RS384 with a JWK Set of several keys by kid, and checks every required claim', () => {
     const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-384' });
-    const jwks = { keys: [{ ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1', alg: 'RS384' }, { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1' }] };
+    const jwks = {
+      keys: [
+        { ...rsa.publicKey.export({ format: 'jwk' }), kid: 'rsa-1', alg: 'RS384' },
+        { ...ec.publicKey.export({ format: 'jwk' }), kid: 'ec-1' },
+      ],
+    };
     const v = new CdsJwtVerifier({ jwks });
     const now = Date.now();
     assert.equal(v.verify(signJwt('RS384', rsa.privateKey, claims(SPEC_AUD, now), 'rsa-1'), SPEC_AUD, now).iss, 'https://ehr.example.org/');
-    assert.equal(v.verify(signJwt('ES384', ec.privateKey, claims([SPEC_AUD] as unknown as string, now), 'ec-1'), SPEC_AUD, now).iss, 'https://ehr.example.org/', 'aud may be an array');
+    assert.equal(
+      v.verify(signJwt('ES384', ec.privateKey, claims([SPEC_AUD] as unknown as string, now), 'ec-1'), SPEC_AUD, now).iss,
+      'https://ehr.example.org/',
+      'aud may be an array',
+    );
     for (const claim of ['iss', 'exp', 'iat', 'jti']) {
       const c = claims(SPEC_AUD, now);
       delete c[claim];
@@ -91,9 +122,18 @@ describe('CDS Hooks JWT verification', () => {
   it('refuses a JWK Set with private keys or without keys, naming the file', () => {
     const dir = tempDir('ehr-embed-jwks-');
     const file = join(dir, 'private.json');
-    writeFileSync(file, JSON.stringify({ keys: [generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'jwk' })] }));
-    assert.throws(() => CdsJwtVerifier.fromFiles({ jwksFile: file }), (e: unknown) => isUsageError(e) && e.message.includes(file) && /private key/.test(e.message));
-    assert.throws(() => new CdsJwtVerifier({ jwks: { keys: [] } }), (e: unknown) => isUsageError(e) && /non-empty "keys"/.test(e.message));
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey.export({ format: 'jwk' })] }),
+    );
+    assert.throws(
+      () => CdsJwtVerifier.fromFiles({ jwksFile: file }),
+      (e: unknown) => isUsageError(e) && e.message.includes(file) && /private key/.test(e.message),
+    );
+    assert.throws(
+      () => new CdsJwtVerifier({ jwks: { keys: [] } }),
+      (e: unknown) => isUsageError(e) && /non-empty "keys"/.test(e.message),
+    );
   });
 
   it('checks the serve flags', () => {
@@ -107,9 +147,33 @@ describe('CDS Hooks JWT verification', () => {
       [{ cdsMinEvents: '-1' }, /--cds-min-events expects a non-negative integer/],
       [{ cdsJwtIssuer: ['https://ehr.example.org/'] }, /--cds-jwt-issuer needs --cds-jwks/],
     ];
-    for (const [flags, message] of bad) assert.throws(() => cdsOptionsFromFlags(flags), (e: unknown) => isUsageError(e) && message.test(e.message), JSON.stringify(flags));
-    const o = cdsOptionsFromFlags({ cdsThresholds: '0.1,0.4', cdsHooks: ['patient-view'], cdsRequirePrefetch: ['patient', 'observations'], cdsEncounterTime: 'request', cdsMinEvents: '3', cdsBaseUrl: 'https://cds.example.org/', cdsJwtSharedKey: 'k' });
-    assert.deepEqual({ ...o, jwt: o.jwt instanceof CdsJwtVerifier }, { thresholds: { warning: 0.1, critical: 0.4 }, hooks: ['patient-view'], requiredPrefetch: ['patient', 'observations'], encounterTime: 'request', minEvents: 3, publicBaseUrl: 'https://cds.example.org', jwt: true });
+    for (const [flags, message] of bad)
+      assert.throws(
+        () => cdsOptionsFromFlags(flags),
+        (e: unknown) => isUsageError(e) && message.test(e.message),
+        JSON.stringify(flags),
+      );
+    const o = cdsOptionsFromFlags({
+      cdsThresholds: '0.1,0.4',
+      cdsHooks: ['patient-view'],
+      cdsRequirePrefetch: ['patient', 'observations'],
+      cdsEncounterTime: 'request',
+      cdsMinEvents: '3',
+      cdsBaseUrl: 'https://cds.example.org/',
+      cdsJwtSharedKey: 'k',
+    });
+    assert.deepEqual(
+      { ...o, jwt: o.jwt instanceof CdsJwtVerifier },
+      {
+        thresholds: { warning: 0.1, critical: 0.4 },
+        hooks: ['patient-view'],
+        requiredPrefetch: ['patient', 'observations'],
+        encounterTime: 'request',
+        minEvents: 3,
+        publicBaseUrl: 'https://cds.example.org',
+        jwt: true,
+      },
+    );
   });
 });
 
@@ -123,9 +187,18 @@ describe('CDS Hooks with the EHR JWT required', () => {
   before(async () => {
     embeddings = await startEmbeddingServer({ dims: 8 });
     const jwks = join(dir, 'jwks.json');
-    writeFileSync(jwks, JSON.stringify({ keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'ehr-key', alg: 'ES384', use: 'sig' }] }));
+    writeFileSync(
+      jwks,
+      JSON.stringify({ keys: [{ ...ec.publicKey.export({ format: 'jwk' }), kid: 'ehr-key', alg: 'ES384', use: 'sig' }] }),
+    );
     const cds = cdsOptionsFromFlags({ cdsJwks: jwks, cdsJwtIssuer: ['https://ehr.example.org/'], cdsBaseUrl: base });
-    server = await startServer({ port: 0, probes: [writeCdsProbe(dir, 'mortality_1y', `openai:${embeddings.url}#m`, 8, 3)], cacheDir: null, apiKey: 'an-api-key-for-v1', cds });
+    server = await startServer({
+      port: 0,
+      probes: [writeCdsProbe(dir, 'mortality_1y', `openai:${embeddings.url}#m`, 8, 3)],
+      cacheDir: null,
+      apiKey: 'an-api-key-for-v1',
+      cds,
+    });
   });
   after(async () => {
     await server?.close();
@@ -148,15 +221,21 @@ describe('CDS Hooks with the EHR JWT required', () => {
     assert.equal(apiKeyOnly.status, 401, 'the API key does not replace the EHR JWT');
 
     const p = r4PatientBundles()[4] as ReturnType<typeof r4PatientBundles>[number];
-    const wrongAud = await requestJson(`${server.url}/cds-services/mortality_1y`, patientView(p, prefetchFor(p, 'bare')), { authorization: `Bearer ${signJwt('ES384', ec.privateKey, claims(`${base}/cds-services`, Date.now()), 'ehr-key')}` });
+    const wrongAud = await requestJson(`${server.url}/cds-services/mortality_1y`, patientView(p, prefetchFor(p, 'bare')), {
+      authorization: `Bearer ${signJwt('ES384', ec.privateKey, claims(`${base}/cds-services`, Date.now()), 'ehr-key')}`,
+    });
     assert.equal(wrongAud.status, 401);
     assert.match(wrongAud.body.error.message, /aud is not this endpoint \(https:\/\/cds\.example\.org\/cds-services\/mortality_1y\)/);
-    const call = await requestJson(`${server.url}/cds-services/mortality_1y`, patientView(p, prefetchFor(p, 'bare')), { authorization: `Bearer ${signJwt('ES384', ec.privateKey, claims(`${base}/cds-services/mortality_1y`, Date.now()), 'ehr-key')}` });
+    const call = await requestJson(`${server.url}/cds-services/mortality_1y`, patientView(p, prefetchFor(p, 'bare')), {
+      authorization: `Bearer ${signJwt('ES384', ec.privateKey, claims(`${base}/cds-services/mortality_1y`, Date.now()), 'ehr-key')}`,
+    });
     assert.equal(call.status, 200, JSON.stringify(call.body));
     assert.equal(call.body.cards.length, 1);
     assert.ok(call.body.cards[0].links[0].url.startsWith(`${base}/?cds=`), 'inspector links use the public base URL');
     // The inspector's route stays behind the API key.
-    const v1 = await requestJson(`${server.url}/v1/cds-services/mortality_1y`, patientView(p, prefetchFor(p, 'bare')), { 'x-api-key': 'an-api-key-for-v1' });
+    const v1 = await requestJson(`${server.url}/v1/cds-services/mortality_1y`, patientView(p, prefetchFor(p, 'bare')), {
+      'x-api-key': 'an-api-key-for-v1',
+    });
     assert.equal(v1.status, 200);
     assert.equal(v1.body.extension['ehr-embed.prediction'].probability, call.body.extension['ehr-embed.prediction'].probability);
   });

@@ -31,7 +31,9 @@ function parseModel(name: string): Node {
   const lines = readFileSync(join(CDS_FIXTURES, `${name}.fsh`), 'utf8').split('\n');
   // json-name extensions rename elements in JSON (fhirAuthorization.accessToken → access_token).
   for (let i = 0; i < lines.length; i++) {
-    const m = /^\* (\S+) \^extension\[[+=]\]\.url = "http:\/\/hl7\.org\/fhir\/tools\/StructureDefinition\/json-name"/.exec(lines[i] as string);
+    const m = /^\* (\S+) \^extension\[[+=]\]\.url = "http:\/\/hl7\.org\/fhir\/tools\/StructureDefinition\/json-name"/.exec(
+      lines[i] as string,
+    );
     const v = m ? /valueString = "([^"]+)"/.exec(lines[i + 1] ?? '') : null;
     if (m && v) jsonNames.set(m[1] as string, v[1] as string);
   }
@@ -57,7 +59,11 @@ function parseModel(name: string): Node {
       n.min = Number(el[2]);
       n.max = el[3] as string;
       // The context is hook-specific (its own models): here any object.
-      n.type = (el[4] as string).includes('CDSHookContext') ? 'any-object' : (el[4] as string).includes('CDSHooksElement') ? 'object' : (el[4] as string);
+      n.type = (el[4] as string).includes('CDSHookContext')
+        ? 'any-object'
+        : (el[4] as string).includes('CDSHooksElement')
+          ? 'object'
+          : (el[4] as string);
       continue;
     }
     const b = /^\* ([A-Za-z.]+) from (\S+) \(required\)/.exec(line);
@@ -76,13 +82,23 @@ export function checkAgainstModel(model: 'CDSHooksRequest' | 'CDSHooksResponse' 
   if (!root) models.set(model, (root = parseModel(model)));
   const problems: string[] = [];
   checkObject(root, value, model, problems);
-  if (model === 'CDSHooksRequest' && isObj(value) && value.fhirAuthorization !== undefined && value.fhirServer === undefined) problems.push('cds-r-1: fhirAuthorization without fhirServer');
+  if (model === 'CDSHooksRequest' && isObj(value) && value.fhirAuthorization !== undefined && value.fhirServer === undefined)
+    problems.push('cds-r-1: fhirAuthorization without fhirServer');
   if (model === 'CDSHooksResponse' && isObj(value) && Array.isArray(value.cards)) {
     value.cards.forEach((c, i) => {
       if (!isObj(c)) return;
-      if (typeof c.summary === 'string' && c.summary.length >= 140) problems.push(`cards[${i}].summary: ${c.summary.length} characters (must be < 140)`);
-      if (c.suggestions !== undefined && c.selectionBehavior === undefined) problems.push(`cds-resp-6: cards[${i}] has suggestions without selectionBehavior`);
-      if (Array.isArray(c.links)) c.links.forEach((l, j) => isObj(l) && l.type !== 'smart' && l.appContext !== undefined && problems.push(`cds-resp-3: cards[${i}].links[${j}] appContext on a non-smart link`));
+      if (typeof c.summary === 'string' && c.summary.length >= 140)
+        problems.push(`cards[${i}].summary: ${c.summary.length} characters (must be < 140)`);
+      if (c.suggestions !== undefined && c.selectionBehavior === undefined)
+        problems.push(`cds-resp-6: cards[${i}] has suggestions without selectionBehavior`);
+      if (Array.isArray(c.links))
+        c.links.forEach(
+          (l, j) =>
+            isObj(l) &&
+            l.type !== 'smart' &&
+            l.appContext !== undefined &&
+            problems.push(`cds-resp-3: cards[${i}].links[${j}] appContext on a non-smart link`),
+        );
     });
   }
   return problems;
@@ -113,7 +129,8 @@ function checkObject(node: Node, value: unknown, path: string, out: string[]): v
       else v.forEach((x, i) => checkValue(child, x, `${path}.${key}[${i}]`, out));
     } else checkValue(child, v, `${path}.${key}`, out);
   }
-  for (const key of Object.keys(value)) if (!node.children.has(key) && key !== 'extension') out.push(`${path}.${key}: not an element of the model`);
+  for (const key of Object.keys(value))
+    if (!node.children.has(key) && key !== 'extension') out.push(`${path}.${key}: not an element of the model`);
   if (value.extension !== undefined && !isObj(value.extension)) out.push(`${path}.extension: expected an object`);
 }
 
@@ -151,7 +168,14 @@ function checkValue(node: Node, v: unknown, path: string, out: string[]): void {
       if (typeof v !== 'boolean') out.push(`${path}: expected a boolean`);
       break;
     case 'Coding':
-      if (!isObj(v) || Object.entries(v).some(([k, x]) => !['system', 'code', 'display', 'version', 'userSelected'].includes(k) || (k !== 'userSelected' && typeof x !== 'string'))) out.push(`${path}: expected a Coding`);
+      if (
+        !isObj(v) ||
+        Object.entries(v).some(
+          ([k, x]) =>
+            !['system', 'code', 'display', 'version', 'userSelected'].includes(k) || (k !== 'userSelected' && typeof x !== 'string'),
+        )
+      )
+        out.push(`${path}: expected a Coding`);
       break;
     case 'Resource':
       if (v !== null && !(isObj(v) && typeof v.resourceType === 'string')) out.push(`${path}: expected a FHIR resource or null`);

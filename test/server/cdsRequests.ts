@@ -34,9 +34,20 @@ export function prefetchFor(p: SampleBundle, shape: PrefetchShape, omit: readonl
       continue;
     }
     if (shape === 'searchset') {
-      out[t.key] = { resourceType: 'Bundle', type: 'searchset', total: list.length, link: [{ relation: 'self', url: `https://ehr.example.org/fhir/${t.resourceType}?patient=${p.patientId}` }], entry: list.map((r) => ({ fullUrl: `https://ehr.example.org/fhir/${t.resourceType}/${String(r.id)}`, resource: r, search: { mode: 'match' } })) };
+      out[t.key] = {
+        resourceType: 'Bundle',
+        type: 'searchset',
+        total: list.length,
+        link: [{ relation: 'self', url: `https://ehr.example.org/fhir/${t.resourceType}?patient=${p.patientId}` }],
+        entry: list.map((r) => ({
+          fullUrl: `https://ehr.example.org/fhir/${t.resourceType}/${String(r.id)}`,
+          resource: r,
+          search: { mode: 'match' },
+        })),
+      };
     } else if (shape === 'bare') {
-      out[t.key] = list.length === 0 ? null : list.length === 1 ? list[0] : { resourceType: 'Bundle', entry: list.map((r) => ({ resource: r })) };
+      out[t.key] =
+        list.length === 0 ? null : list.length === 1 ? list[0] : { resourceType: 'Bundle', entry: list.map((r) => ({ resource: r })) };
     } else {
       out[t.key] = { resourceType: 'Bundle', type: 'collection', entry: list.map((r) => ({ resource: r })) };
     }
@@ -45,13 +56,27 @@ export function prefetchFor(p: SampleBundle, shape: PrefetchShape, omit: readonl
 }
 
 /** A patient-view request shaped like the spec's example (hookInstance, hook, context, prefetch). */
-export function patientView(p: SampleBundle, prefetch?: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { hookInstance: randomUUID(), hook: 'patient-view', context: { userId: 'Practitioner/example', patientId: p.patientId }, ...(prefetch ? { prefetch } : {}), ...extra };
+export function patientView(
+  p: SampleBundle,
+  prefetch?: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    hookInstance: randomUUID(),
+    hook: 'patient-view',
+    context: { userId: 'Practitioner/example', patientId: p.patientId },
+    ...(prefetch ? { prefetch } : {}),
+    ...extra,
+  };
 }
 
 /** The sample patient's resources of the prefetched types, as one Bundle in template order (what /v1/predict is given for parity). */
 export function prefetchedTypesBundle(p: SampleBundle): R {
-  return { resourceType: 'Bundle', type: 'collection', entry: PREFETCH_TEMPLATES.flatMap((t) => resourcesOf(p, t.resourceType).map((resource) => ({ resource }))) };
+  return {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: PREFETCH_TEMPLATES.flatMap((t) => resourcesOf(p, t.resourceType).map((resource) => ({ resource }))),
+  };
 }
 
 /** A probe for `task` on `model`, fitted on seeded random vectors (its values do not matter, only that the service applies it). */
@@ -74,7 +99,18 @@ export function writeCdsProbe(dir: string, task: string, model: string, dims: nu
     serializer: { format: 'markdown', maxTokens: 1024, tokenizer: 'qwen2', vocabulary: [] },
     instruction: { mode: 'generic', text: null },
     head: { scaler: scaler.toJSON(), logistic: logistic.toJSON() },
-    training: { labels: 'l', features: 'f', n, positives: n / 2, tuningN: 0, tuningPositives: 0, C: 1, cSelected: false, validationAuroc: null, cScores: [] },
+    training: {
+      labels: 'l',
+      features: 'f',
+      n,
+      positives: n / 2,
+      tuningN: 0,
+      tuningPositives: 0,
+      C: 1,
+      cSelected: false,
+      validationAuroc: null,
+      cScores: [],
+    },
   }).save(out);
   return out;
 }

@@ -50,7 +50,10 @@ describe('fhirBundleToSubject', () => {
       const last = stored.events.at(-1)?.time as number;
       for (const t of [last, last - 400 * 86_400_000]) {
         const batch = serialize(stored, { predictionTime: t, vocabulary, tokenizer: 'chars' }).text;
-        assert.equal(serialize(r.subject, { predictionTime: t, vocabulary: layeredVocabulary(vocabulary, own), tokenizer: 'chars' }).text, batch);
+        assert.equal(
+          serialize(r.subject, { predictionTime: t, vocabulary: layeredVocabulary(vocabulary, own), tokenizer: 'chars' }).text,
+          batch,
+        );
         if (serialize(r.subject, { predictionTime: t, vocabulary: own, tokenizer: 'chars' }).text !== batch) differ++;
       }
     }
@@ -59,12 +62,22 @@ describe('fhirBundleToSubject', () => {
   });
 
   it('rejects what is not one patient in a Bundle', () => {
-    const bad = (v: unknown, re: RegExp): void => assert.throws(() => fhirBundleToSubject(v), (e) => isUsageError(e) && re.test(e.message));
+    const bad = (v: unknown, re: RegExp): void =>
+      assert.throws(
+        () => fhirBundleToSubject(v),
+        (e) => isUsageError(e) && re.test(e.message),
+      );
     bad([], /expected a FHIR Bundle object/);
     bad({ resourceType: 'Patient', id: 'p' }, /resourceType "Bundle"/);
     bad({ resourceType: 'Bundle', entry: {} }, /entry must be an array/);
     bad({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Condition', id: 'c' } }] }, /no Patient/);
-    bad({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Patient', id: 'a' } }, { resource: { resourceType: 'Patient', id: 'b' } }] }, /2 Patient resources/);
+    bad(
+      {
+        resourceType: 'Bundle',
+        entry: [{ resource: { resourceType: 'Patient', id: 'a' } }, { resource: { resourceType: 'Patient', id: 'b' } }],
+      },
+      /2 Patient resources/,
+    );
   });
 
   it('rounds values to float32 and times to microseconds, as parquet stores them; drops other patients', () => {
@@ -83,7 +96,15 @@ describe('fhirBundleToSubject', () => {
             valueQuantity: { value: 0.1, unit: 'mg/dL' },
           },
         },
-        { resource: { resourceType: 'Condition', id: 'c9', subject: { reference: 'Patient/other' }, onsetDateTime: '2019-01-01', code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006' }] } } },
+        {
+          resource: {
+            resourceType: 'Condition',
+            id: 'c9',
+            subject: { reference: 'Patient/other' },
+            onsetDateTime: '2019-01-01',
+            code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006' }] },
+          },
+        },
       ],
     });
     const obs = r.subject.events.find((e) => e.code === 'LOINC/2345-7');
@@ -92,6 +113,9 @@ describe('fhirBundleToSubject', () => {
     assert.deepEqual(obs?.extra, { unit: 'mg/dL', domain: 'observation' });
     assert.equal(r.subject.events[0]?.code, 'Gender/F', 'static facts first');
     assert.equal(r.otherPatientEvents, 1);
-    assert.deepEqual(r.codes.find((c) => c.code === 'LOINC/2345-7'), { code: 'LOINC/2345-7', description: 'Glucose', parentCodes: [] });
+    assert.deepEqual(
+      r.codes.find((c) => c.code === 'LOINC/2345-7'),
+      { code: 'LOINC/2345-7', description: 'Glucose', parentCodes: [] },
+    );
   });
 });

@@ -41,8 +41,12 @@ export function r4PatientBundles(): SampleBundle[] {
 
 /** POST (or GET without a body) JSON; returns status, parsed body and headers. */
 // Tests read response fields directly and their assertions check them: the body is `any` here.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function requestJson(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+export async function requestJson(
+  url: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'content-type': 'application/json', ...headers },

@@ -17,9 +17,14 @@ const TSC = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 function check(source: string): { status: number | null; out: string } {
   const dir = mkdtempSync(join(tmpdir(), 'inspector-'));
   try {
-    const config = JSON.parse(readFileSync(join(ROOT, 'tsconfig.inspector.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { compilerOptions: Record<string, unknown> };
+    const config = JSON.parse(readFileSync(join(ROOT, 'tsconfig.inspector.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as {
+      compilerOptions: Record<string, unknown>;
+    };
     writeFileSync(join(dir, 'script.js'), source);
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...config.compilerOptions, typeRoots: [] }, files: ['script.js'] }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { ...config.compilerOptions, typeRoots: [] }, files: ['script.js'] }),
+    );
     const r = spawnSync(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 });
     return { status: r.status, out: r.stdout + r.stderr };
   } finally {

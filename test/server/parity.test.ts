@@ -45,7 +45,12 @@ describe('batch parity: POST /v1/predict equals the batch pipeline', () => {
     try {
       for (const p of patients) {
         const times = (await ds.getSubject(p.subjectId)).events.map((e) => e.time).filter((t): t is number => t !== null);
-        for (const q of [0.35, 0.65, 0.95]) rows.push({ subjectId: p.subjectId, predictionTime: times[Math.floor(q * (times.length - 1))] as number, booleanValue: rows.length % 2 === 0 });
+        for (const q of [0.35, 0.65, 0.95])
+          rows.push({
+            subjectId: p.subjectId,
+            predictionTime: times[Math.floor(q * (times.length - 1))] as number,
+            booleanValue: rows.length % 2 === 0,
+          });
       }
     } finally {
       ds.close();
@@ -60,7 +65,20 @@ describe('batch parity: POST /v1/predict equals the batch pipeline', () => {
     embeddings = await startEmbeddingServer({ dims: 16 });
     const model = `openai:${embeddings.url}#Qwen3-Embedding-test`;
     const features = join(dir, 'features');
-    const emb = await runCliAsync(['embed', meds, '--labels', labelsDir, '--model', model, '--max-tokens', '1024', '--out', features, '--cache', join(dir, 'batch-cache')]);
+    const emb = await runCliAsync([
+      'embed',
+      meds,
+      '--labels',
+      labelsDir,
+      '--model',
+      model,
+      '--max-tokens',
+      '1024',
+      '--out',
+      features,
+      '--cache',
+      join(dir, 'batch-cache'),
+    ]);
     assert.equal(emb.code, 0, emb.stderr);
     const probeDir = join(dir, 'probe');
     const tr = await runCliAsync(['train', '--labels', labelsDir, '--features', features, '--task', TASK, '--out', probeDir]);
@@ -71,7 +89,8 @@ describe('batch parity: POST /v1/predict equals the batch pipeline', () => {
     probe = ProbeBundle.load(probeDir);
     labels = await readLabels(join(labelsDir, `${TASK}.parquet`));
     const f = await readFeatureFile(join(features, `${TASK}.parquet`));
-    for (let i = 0; i < f.subjectIds.length; i++) batch.set(`${f.subjectIds[i]}@${f.predictionTimes[i]}`, probe.predictProba(f.data.subarray(i * f.dims, (i + 1) * f.dims)));
+    for (let i = 0; i < f.subjectIds.length; i++)
+      batch.set(`${f.subjectIds[i]}@${f.predictionTimes[i]}`, probe.predictProba(f.data.subarray(i * f.dims, (i + 1) * f.dims)));
 
     // The service, with a cache of its own: every vector is embedded again, not read back.
     server = await startServer({ port: 0, probes: [probeDir], cacheDir: join(dir, 'serve-cache') });
@@ -86,7 +105,10 @@ describe('batch parity: POST /v1/predict equals the batch pipeline', () => {
     assert.equal(probe.task, TASK);
     assert.equal(probe.data.model.spec, `openai:${embeddings.url}#Qwen3-Embedding-test`);
     assert.equal(probe.data.model.family, 'qwen');
-    assert.deepEqual({ format: probe.data.serializer.format, maxTokens: probe.data.serializer.maxTokens, tokenizer: probe.data.serializer.tokenizer }, { format: 'markdown', maxTokens: 1024, tokenizer: 'qwen2' });
+    assert.deepEqual(
+      { format: probe.data.serializer.format, maxTokens: probe.data.serializer.maxTokens, tokenizer: probe.data.serializer.tokenizer },
+      { format: 'markdown', maxTokens: 1024, tokenizer: 'qwen2' },
+    );
     assert.match(probe.data.instruction.text ?? '', /^Given a patient's electronic healthcare record/);
     assert.equal(probe.data.training.n, 12);
     assert.equal(probe.data.training.tuningN, 6);
@@ -98,7 +120,11 @@ describe('batch parity: POST /v1/predict equals the batch pipeline', () => {
     let maxDiff = 0;
     for (const l of labels) {
       const p = patients.find((x) => x.subjectId === l.subjectId) as SampleBundle;
-      const res = await requestJson(`${server.url}/v1/predict`, { bundle: p.bundle, predictionTime: new Date(l.predictionTime).toISOString(), tasks: [TASK] });
+      const res = await requestJson(`${server.url}/v1/predict`, {
+        bundle: p.bundle,
+        predictionTime: new Date(l.predictionTime).toISOString(),
+        tasks: [TASK],
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.subjectId, l.subjectId, 'the service gives the batch subject id');
       const [pred] = res.body.predictions;
@@ -107,7 +133,10 @@ describe('batch parity: POST /v1/predict equals the batch pipeline', () => {
       const expected = batch.get(`${l.subjectId}@${l.predictionTime}`);
       assert.ok(expected !== undefined);
       maxDiff = Math.max(maxDiff, Math.abs(pred.probability - expected));
-      assert.ok(Math.abs(pred.probability - expected) <= 1e-6, `subject ${l.subjectId} at ${new Date(l.predictionTime).toISOString()}: service ${pred.probability}, batch ${expected}`);
+      assert.ok(
+        Math.abs(pred.probability - expected) <= 1e-6,
+        `subject ${l.subjectId} at ${new Date(l.predictionTime).toISOString()}: service ${pred.probability}, batch ${expected}`,
+      );
     }
     // Same events, same text, same vector, same arithmetic: in practice bit-identical.
     assert.equal(maxDiff, 0);
@@ -117,7 +146,17 @@ describe('batch parity: POST /v1/predict equals the batch pipeline', () => {
     const l = labels[2] as Label;
     const p = patients.find((x) => x.subjectId === l.subjectId) as SampleBundle;
     const time = new Date(l.predictionTime).toISOString();
-    const cli = await runCliAsync(['serialize', join(dir, 'meds'), '--subject', String(l.subjectId), '--time', time, '--max-tokens', '1024', '--json']);
+    const cli = await runCliAsync([
+      'serialize',
+      join(dir, 'meds'),
+      '--subject',
+      String(l.subjectId),
+      '--time',
+      time,
+      '--max-tokens',
+      '1024',
+      '--json',
+    ]);
     assert.equal(cli.code, 0, cli.stderr);
     const res = await requestJson(`${server.url}/v1/serialize`, { bundle: p.bundle, predictionTime: time });
     assert.equal(res.status, 200);

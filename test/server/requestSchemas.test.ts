@@ -28,8 +28,22 @@ describe('request schemas (server/requestSchemas.ts)', () => {
 
   it('every documented field of each request body, given a wrong type, is a 400 naming it', () => {
     const schemas = openApiDocument('0').components as { schemas: Record<string, { properties: Record<string, unknown> }> };
-    const wrong = { predictionTime: 12, events: 'x', subjectId: true, format: 'html', maxTokens: -1, tokenizer: 'gpt', model: 3, instruction: 4, tasks: [] } as Record<string, unknown>;
-    for (const [name, schema] of [['SerializeRequest', SerializeRequestSchema], ['EmbedRequest', EmbedRequestSchema], ['PredictRequest', PredictRequestSchema]] as const) {
+    const wrong = {
+      predictionTime: 12,
+      events: 'x',
+      subjectId: true,
+      format: 'html',
+      maxTokens: -1,
+      tokenizer: 'gpt',
+      model: 3,
+      instruction: 4,
+      tasks: [],
+    } as Record<string, unknown>;
+    for (const [name, schema] of [
+      ['SerializeRequest', SerializeRequestSchema],
+      ['EmbedRequest', EmbedRequestSchema],
+      ['PredictRequest', PredictRequestSchema],
+    ] as const) {
       assert.ok(checkBody(schema, valid), name);
       for (const field of Object.keys(schemas.schemas[name]?.properties ?? {})) {
         if (field === 'bundle') continue; // any JSON: the FHIR converter checks it
@@ -43,9 +57,18 @@ describe('request schemas (server/requestSchemas.ts)', () => {
   });
 
   it('messages name what was expected and what came', () => {
-    assert.equal(refused(SerializeRequestSchema, { ...valid, tokenizer: 'gpt' }).message, `tokenizer must be one of ${TOKENIZER_NAMES.join(', ')}, got "gpt"`);
-    assert.equal(refused(SerializeRequestSchema, { ...valid, maxTokens: 2.5 }).message, 'maxTokens must be a positive integer or null, got 2.5');
-    assert.equal(refused(SerializeRequestSchema, { events: valid.events }).message, 'predictionTime is required: an ISO 8601 date-time such as 2019-05-01T12:00:00Z');
+    assert.equal(
+      refused(SerializeRequestSchema, { ...valid, tokenizer: 'gpt' }).message,
+      `tokenizer must be one of ${TOKENIZER_NAMES.join(', ')}, got "gpt"`,
+    );
+    assert.equal(
+      refused(SerializeRequestSchema, { ...valid, maxTokens: 2.5 }).message,
+      'maxTokens must be a positive integer or null, got 2.5',
+    );
+    assert.equal(
+      refused(SerializeRequestSchema, { events: valid.events }).message,
+      'predictionTime is required: an ISO 8601 date-time such as 2019-05-01T12:00:00Z',
+    );
     const e = refused(SerializeRequestSchema, { ...valid, events: [{ code: 'A' }, { code: 'B', extra: { unit: [1] } }] });
     assert.deepEqual([e.path, e.message], ['events[1].extra.unit', 'extra values must be strings, numbers or booleans']);
     assert.equal(refused(PredictRequestSchema, { ...valid, tasks: ['a', ''] }).path, 'tasks[1]');

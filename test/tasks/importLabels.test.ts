@@ -21,7 +21,10 @@ describe('importLabels', () => {
   it('reads categorical (lab class) and numeric EHRSHOT labels, and rejects bad rows naming the row', async () => {
     const dir = tempDir();
     const cat = join(dir, 'anemia.csv');
-    writeFileSync(cat, 'patient_id,prediction_time,value,label_type\n1,2020-01-01 09:59:00,0,categorical\n1,2020-01-02T09:59:00.5,3,categorical\n\n');
+    writeFileSync(
+      cat,
+      'patient_id,prediction_time,value,label_type\n1,2020-01-01 09:59:00,0,categorical\n1,2020-01-02T09:59:00.5,3,categorical\n\n',
+    );
     const r = await importLabels(cat);
     assert.equal(r.valueType, 'integer');
     assert.deepEqual(

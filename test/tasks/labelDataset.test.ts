@@ -56,7 +56,9 @@ function plateletClass(v: number): number {
 
 /** The result(s) a lab label predicts: those in [prediction time + 1 minute, + 2 minutes). */
 function nextResults(events: readonly Event[], l: Label, codes: readonly string[]): Event[] {
-  return events.filter((e) => codes.includes(e.code) && e.time !== null && e.time >= l.predictionTime + MINUTE && e.time < l.predictionTime + 2 * MINUTE);
+  return events.filter(
+    (e) => codes.includes(e.code) && e.time !== null && e.time >= l.predictionTime + MINUTE && e.time < l.predictionTime + 2 * MINUTE,
+  );
 }
 
 describe('labeling Synthea STU3 (converted from FHIR)', { timeout: 180_000 }, () => {
@@ -88,7 +90,8 @@ describe('labeling Synthea STU3 (converted from FHIR)', { timeout: 180_000 }, ()
       assert.match(task(result, name).summary.notes.join(' '), /no usable result of the lab test/);
     }
     // No ICU stays in Synthea: ICU tasks are not applicable rather than all negative.
-    for (const name of ['icu_transfer', 'icu_mortality_24h']) assert.match(task(result, name).summary.notes.join(' '), /not applicable: no subject has an ICU stay/);
+    for (const name of ['icu_transfer', 'icu_mortality_24h'])
+      assert.match(task(result, name).summary.notes.join(' '), /not applicable: no subject has an ICU stay/);
     const hypo = task(result, 'hypoglycemia').summary;
     assert.equal(hypo.status, 'ok');
     for (const split of ['train', 'tuning', 'held_out']) assert.ok((hypo.splits[split]?.positives ?? 0) > 10, split);
@@ -101,7 +104,12 @@ describe('labeling Synthea STU3 (converted from FHIR)', { timeout: 180_000 }, ()
     assert.ok(t.labels.length > 0);
     for (const l of t.labels) {
       const stays = (events.get(l.subjectId) ?? []).filter(
-        (e) => e.code === 'Visit/IP' && e.time !== null && e.time <= l.predictionTime && e.time > l.predictionTime - DAY && (e.extra?.end as number) > l.predictionTime,
+        (e) =>
+          e.code === 'Visit/IP' &&
+          e.time !== null &&
+          e.time <= l.predictionTime &&
+          e.time > l.predictionTime - DAY &&
+          (e.extra?.end as number) > l.predictionTime,
       );
       assert.ok(stays.length > 0, 'admitted on the prediction day and still in hospital at 23:59');
       const long = stays.some((e) => (e.extra?.end as number) - (e.time as number) >= 7 * DAY);
@@ -113,7 +121,9 @@ describe('labeling Synthea STU3 (converted from FHIR)', { timeout: 180_000 }, ()
     const t = task(result, 'readmission_30d');
     let positives = 0;
     for (const l of t.labels) {
-      const starts = (events.get(l.subjectId) ?? []).filter((e) => (e.code === 'Visit/IP' || e.code === 'Visit/ERIP') && e.time !== null).map((e) => e.time as number);
+      const starts = (events.get(l.subjectId) ?? [])
+        .filter((e) => (e.code === 'Visit/IP' || e.code === 'Visit/ERIP') && e.time !== null)
+        .map((e) => e.time as number);
       const readmitted = starts.some((s) => s > l.predictionTime + MINUTE && s <= l.predictionTime + 30 * DAY);
       assert.equal(l.booleanValue, readmitted, `subject ${l.subjectId} at ${new Date(l.predictionTime).toISOString()}`);
       if (l.booleanValue) positives++;
@@ -167,7 +177,9 @@ describe('labeling the MIMIC-IV demo', { timeout: 120_000 }, () => {
   });
 
   it('icu_mortality_24h reproduces the shipped icu_mortality_first_24h labels (to the minute)', async () => {
-    const shipped = (await readLabels(join(MIMIC_MEDS, 'tasks/icu_mortality_first_24h.parquet'))).filter((l) => result.subjectIds.has(l.subjectId));
+    const shipped = (await readLabels(join(MIMIC_MEDS, 'tasks/icu_mortality_first_24h.parquet'))).filter((l) =>
+      result.subjectIds.has(l.subjectId),
+    );
     const ours = task(result, 'icu_mortality_24h').labels;
     const key = (l: Label): string => `${l.subjectId}@${truncateToMinute(l.predictionTime)}=${l.booleanValue}`;
     assert.equal(shipped.length, 14);
@@ -186,11 +198,17 @@ describe('labeling the MIMIC-IV demo', { timeout: 120_000 }, () => {
   it('long_los and readmission: outcomes are after the prediction time and agree with the hospital admissions', () => {
     for (const l of task(result, 'readmission_30d').labels) {
       const adm = (events.get(l.subjectId) ?? []).filter((e) => e.code.startsWith('HOSPITAL_ADMISSION')).map((e) => e.time as number);
-      assert.equal(l.booleanValue, adm.some((s) => s > l.predictionTime + MINUTE && s <= l.predictionTime + 30 * DAY));
+      assert.equal(
+        l.booleanValue,
+        adm.some((s) => s > l.predictionTime + MINUTE && s <= l.predictionTime + 30 * DAY),
+      );
     }
     for (const l of task(result, 'long_los').labels) {
       const ev = events.get(l.subjectId) ?? [];
-      const adm = ev.filter((e) => e.code.startsWith('HOSPITAL_ADMISSION') && (e.time as number) <= l.predictionTime && (e.time as number) > l.predictionTime - DAY);
+      const adm = ev.filter(
+        (e) =>
+          e.code.startsWith('HOSPITAL_ADMISSION') && (e.time as number) <= l.predictionTime && (e.time as number) > l.predictionTime - DAY,
+      );
       assert.equal(adm.length, 1);
       const hadm = adm[0]?.extra?.hadm_id;
       const dis = ev.find((e) => e.code.startsWith('HOSPITAL_DISCHARGE') && e.extra?.hadm_id === hadm);
@@ -211,7 +229,18 @@ describe('labeling the MIMIC-IV demo', { timeout: 120_000 }, () => {
 describe('ehr-embed label', { timeout: 120_000 }, () => {
   it('writes label files, summary.json and shots.json reproducibly, and prints counts with notes', () => {
     const dir = tempDir();
-    const args = (out: string): string[] => ['label', MIMIC_MEDS, '--tasks', 'all', '--out', out, '--seed', '7', '--import', join(MIMIC_MEDS, 'tasks/icu_mortality_first_24h.parquet')];
+    const args = (out: string): string[] => [
+      'label',
+      MIMIC_MEDS,
+      '--tasks',
+      'all',
+      '--out',
+      out,
+      '--seed',
+      '7',
+      '--import',
+      join(MIMIC_MEDS, 'tasks/icu_mortality_first_24h.parquet'),
+    ];
     const a = runCli(args(join(dir, 'a')));
     assert.equal(a.code, 0, a.stderr);
     assert.match(a.stdout, /thrombocytopenia\s+│\s+lab/);
@@ -254,7 +283,19 @@ describe('ehr-embed label', { timeout: 120_000 }, () => {
     const spec = JSON.parse(readFileSync(join(BUILTIN_TASKS_DIR, 'long_los.json'), 'utf8'));
     writeFileSync(join(dir, 'los3.json'), JSON.stringify({ ...spec, name: 'long_los_3d', minStay: { days: 3 } }));
     const fixture = join(import.meta.dirname, '../fixtures/ehrshot/labeled_patients.csv');
-    const r = runCli(['label', MIMIC_MEDS, '--tasks', 'long_los,long_los_3d', '--task-dir', dir, '--import', `ehrshot_los=${fixture}`, '--out', join(dir, 'out'), '--json']);
+    const r = runCli([
+      'label',
+      MIMIC_MEDS,
+      '--tasks',
+      'long_los,long_los_3d',
+      '--task-dir',
+      dir,
+      '--import',
+      `ehrshot_los=${fixture}`,
+      '--out',
+      join(dir, 'out'),
+      '--json',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(s.tasks), ['long_los', 'long_los_3d', 'ehrshot_los']);

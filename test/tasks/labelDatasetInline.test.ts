@@ -51,11 +51,17 @@ describe('labelDataset', () => {
     assert.equal(byName.hyponatremia?.summary.total.positives, 8);
     assert.deepEqual(byName.hyponatremia?.summary.total.classes, [32, 0, 8, 0]);
     assert.equal(byName.icu_transfer?.labels.length, 0);
-    assert.match(byName.icu_transfer?.summary.notes[0] ?? '', /not applicable: no subject has an ICU stay .*40 all-negative candidate labels were not kept/);
+    assert.match(
+      byName.icu_transfer?.summary.notes[0] ?? '',
+      /not applicable: no subject has an ICU stay .*40 all-negative candidate labels were not kept/,
+    );
     assert.equal(byName.anemia?.summary.status, 'no_labels');
     // Labels are in file order: by subject, then time.
     const ids = byName.long_los?.labels.map((l) => l.subjectId) ?? [];
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    );
   });
 
   it('uses the dataset splits, else the seeded hash split', async () => {
@@ -65,7 +71,11 @@ describe('labelDataset', () => {
     const counts = none.tasks[0]!.summary.splits;
     assert.equal((counts.train?.labels ?? 0) + (counts.tuning?.labels ?? 0) + (counts.held_out?.labels ?? 0), 40);
 
-    const given = await labelDataset(source(subjects, new Map(subjects.map((s, i) => [s.subjectId, i < 20 ? 'train' : i < 30 ? 'val' : 'test']))), specs, { seed: 3 });
+    const given = await labelDataset(
+      source(subjects, new Map(subjects.map((s, i) => [s.subjectId, i < 20 ? 'train' : i < 30 ? 'val' : 'test']))),
+      specs,
+      { seed: 3 },
+    );
     assert.equal(given.hashSplitSubjects, 0);
     assert.deepEqual(given.subjectsPerSplit, { train: 20, tuning: 10, held_out: 10 });
     assert.equal(subjectSplitResolver(new Map([[1, 'VALIDATION']])).splitOf(1), 'tuning');

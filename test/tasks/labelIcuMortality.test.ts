@@ -16,14 +16,25 @@ const run = (events: Parameters<typeof subject>[0], skips?: string[]): [string, 
 
 describe('icu_mortality_24h', () => {
   it('predicts exactly 24 hours after ICU admission (to the second, as ACES): death before ICU discharge is positive', () => {
-    assert.deepEqual(run([...icu(1, '2150-01-01 08:00:30', '2150-01-05 08:00'), ev('MEDS_DEATH', '2150-01-05 07:00')]), [['2150-01-02 08:00:30.000Z', true]]);
-    assert.deepEqual(run([...icu(1, '2150-01-01 08:00:30', '2150-01-05 08:00'), ev('MEDS_DEATH', '2150-02-05 07:00')]), [['2150-01-02 08:00:30.000Z', false]]);
+    assert.deepEqual(run([...icu(1, '2150-01-01 08:00:30', '2150-01-05 08:00'), ev('MEDS_DEATH', '2150-01-05 07:00')]), [
+      ['2150-01-02 08:00:30.000Z', true],
+    ]);
+    assert.deepEqual(run([...icu(1, '2150-01-01 08:00:30', '2150-01-05 08:00'), ev('MEDS_DEATH', '2150-02-05 07:00')]), [
+      ['2150-01-02 08:00:30.000Z', false],
+    ]);
   });
 
   it('pairs admissions and discharges by time when rows carry no icustay_id (standard MEDS columns)', () => {
-    const bare = (start: string, end: string): ReturnType<typeof ev>[] => [ev('ICU_ADMISSION//MICU', start), ev('ICU_DISCHARGE//MICU', end)];
+    const bare = (start: string, end: string): ReturnType<typeof ev>[] => [
+      ev('ICU_ADMISSION//MICU', start),
+      ev('ICU_DISCHARGE//MICU', end),
+    ];
     // A transfer: one unit's discharge and the next unit's admission at the same time.
-    const events = [...bare('2150-01-01 08:00', '2150-01-04 08:00'), ...bare('2150-01-04 08:00', '2150-01-09 08:00'), ev('MEDS_DEATH', '2150-01-08 08:00')];
+    const events = [
+      ...bare('2150-01-01 08:00', '2150-01-04 08:00'),
+      ...bare('2150-01-04 08:00', '2150-01-09 08:00'),
+      ev('MEDS_DEATH', '2150-01-08 08:00'),
+    ];
     assert.deepEqual(run(events), [
       ['2150-01-02 08:00', false],
       ['2150-01-05 08:00', true],
@@ -31,7 +42,9 @@ describe('icu_mortality_24h', () => {
   });
 
   it('a stay without a discharge row ends at a later death (ACES: the next discharge or death)', () => {
-    assert.deepEqual(run([ev('ICU_ADMISSION//MICU', '2150-01-01 08:00'), ev('MEDS_DEATH', '2150-01-06 08:00')]), [['2150-01-02 08:00', true]]);
+    assert.deepEqual(run([ev('ICU_ADMISSION//MICU', '2150-01-01 08:00'), ev('MEDS_DEATH', '2150-01-06 08:00')]), [
+      ['2150-01-02 08:00', true],
+    ]);
     const skips: string[] = [];
     assert.deepEqual(run([ev('ICU_ADMISSION//MICU', '2150-01-01 08:00')], skips), []);
     assert.deepEqual(skips, ['ICU stay without a discharge']);
@@ -42,12 +55,20 @@ describe('icu_mortality_24h', () => {
     assert.deepEqual(run([...icu(1, '2150-01-01 08:00', '2150-01-03 08:00')], skips), []);
     assert.deepEqual(run([...icu(1, '2150-01-01 08:00', '2150-01-09 08:00'), ev('MEDS_DEATH', '2150-01-02 20:00')], skips), []);
     assert.deepEqual(run([...icu(1, '2150-01-01 08:00', '2150-01-01 20:00')], skips), []);
-    assert.deepEqual(skips, ['ICU discharge or death within the gap', 'ICU discharge or death within the gap', 'left the ICU or died before the prediction time']);
+    assert.deepEqual(skips, [
+      'ICU discharge or death within the gap',
+      'ICU discharge or death within the gap',
+      'left the ICU or died before the prediction time',
+    ]);
     assert.deepEqual(run([...icu(1, '2150-01-01 08:00', '2150-01-03 08:01')]), [['2150-01-02 08:00', false]]);
   });
 
   it('one label per qualifying ICU stay', () => {
-    const events = [...icu(1, '2150-01-01 08:00', '2150-01-05 08:00'), ...icu(2, '2150-01-06 08:00', '2150-01-07 08:00'), ...icu(3, '2150-01-10 08:00', '2150-01-14 08:00')];
+    const events = [
+      ...icu(1, '2150-01-01 08:00', '2150-01-05 08:00'),
+      ...icu(2, '2150-01-06 08:00', '2150-01-07 08:00'),
+      ...icu(3, '2150-01-10 08:00', '2150-01-14 08:00'),
+    ];
     assert.deepEqual(run(events), [
       ['2150-01-02 08:00', false],
       ['2150-01-11 08:00', false],

@@ -39,15 +39,30 @@ describe('lab labels', () => {
 
   it('class boundaries follow SPEC 4 for every lab task', () => {
     // thrombocytopenia: < 50 severe, < 100 moderate, < 150 mild (10^9/L)
-    assert.deepEqual([49, 50, 99, 100, 149, 150].map((v) => cls('thrombocytopenia', v, '10*3/uL')), [3, 2, 2, 1, 1, 0]);
+    assert.deepEqual(
+      [49, 50, 99, 100, 149, 150].map((v) => cls('thrombocytopenia', v, '10*3/uL')),
+      [3, 2, 2, 1, 1, 0],
+    );
     // hyperkalemia: > 7 severe, > 6 moderate, > 5.5 mild
-    assert.deepEqual([7.1, 7, 6.1, 6, 5.6, 5.5].map((v) => cls('hyperkalemia', v, 'mmol/L')), [3, 2, 2, 1, 1, 0]);
+    assert.deepEqual(
+      [7.1, 7, 6.1, 6, 5.6, 5.5].map((v) => cls('hyperkalemia', v, 'mmol/L')),
+      [3, 2, 2, 1, 1, 0],
+    );
     // hypoglycemia: < 3 severe, < 3.5 moderate, <= 3.9 mild
-    assert.deepEqual([2.9, 3, 3.4, 3.5, 3.9, 4].map((v) => cls('hypoglycemia', v, 'mmol/L')), [3, 2, 2, 1, 1, 0]);
+    assert.deepEqual(
+      [2.9, 3, 3.4, 3.5, 3.9, 4].map((v) => cls('hypoglycemia', v, 'mmol/L')),
+      [3, 2, 2, 1, 1, 0],
+    );
     // hyponatremia: < 125 severe, < 130 moderate, <= 135 mild
-    assert.deepEqual([124, 125, 129, 130, 135, 136].map((v) => cls('hyponatremia', v, 'mmol/L')), [3, 2, 2, 1, 1, 0]);
+    assert.deepEqual(
+      [124, 125, 129, 130, 135, 136].map((v) => cls('hyponatremia', v, 'mmol/L')),
+      [3, 2, 2, 1, 1, 0],
+    );
     // anemia: < 70 severe, < 110 moderate, < 120 mild (g/L)
-    assert.deepEqual([69, 70, 109, 110, 119, 120].map((v) => cls('anemia', v, 'g/L')), [3, 2, 2, 1, 1, 0]);
+    assert.deepEqual(
+      [69, 70, 109, 110, 119, 120].map((v) => cls('anemia', v, 'g/L')),
+      [3, 2, 2, 1, 1, 0],
+    );
   });
 
   it('converts units: glucose mg/dL ÷ 18.016, hemoglobin g/dL × 10, platelets K/uL = 10^9/L, mEq/L = mmol/L', () => {
@@ -72,20 +87,40 @@ describe('lab labels', () => {
     assert.equal(cls('hypoglycemia', 5, null), 'result has no unit');
     assert.equal(cls('hyponatremia', 128, null), 2, 'sodium without a unit is read as mmol/L');
     const skips: string[] = [];
-    const s = subject([BIRTH, ev('LOINC/2339-0', '2020-01-01 10:00', { value: 60 }), ev('LOINC/2339-0', '2020-01-01 11:00', { text: 'see note', extra: { unit: 'mg/dL' } })]);
-    assert.deepEqual(labelLab(s, lab('hypoglycemia'), NO_PARENTS, (r) => skips.push(r)), []);
+    const s = subject([
+      BIRTH,
+      ev('LOINC/2339-0', '2020-01-01 10:00', { value: 60 }),
+      ev('LOINC/2339-0', '2020-01-01 11:00', { text: 'see note', extra: { unit: 'mg/dL' } }),
+    ]);
+    assert.deepEqual(
+      labelLab(s, lab('hypoglycemia'), NO_PARENTS, (r) => skips.push(r)),
+      [],
+    );
     assert.deepEqual(skips, ['result has no unit', 'result has no numeric value']);
   });
 
   it('matches MIMIC lab codes through their LOINC parent and reads the unit from the code', () => {
-    const vocab: LabelVocabulary = { parents: (c) => (c === 'LAB//51265//K/uL' ? ['LOINC/777-3'] : c === 'LAB//51222//g/dL' ? ['LOINC/718-7'] : []) };
+    const vocab: LabelVocabulary = {
+      parents: (c) => (c === 'LAB//51265//K/uL' ? ['LOINC/777-3'] : c === 'LAB//51222//g/dL' ? ['LOINC/718-7'] : []),
+    };
     const e = ev('LAB//51265//K/uL', '2150-01-01 06:00', { value: 88 });
     assert.equal(labResultUnit(e), 'K/uL');
     assert.equal(labResultUnit(ev('LAB//51237//UNK', '2150-01-01 06:00')), null);
-    const s = subject([BIRTH, e, ev('LAB//51222//g/dL', '2150-01-01 06:00', { value: 10.2 }), ev('LAB//51301//K/uL', '2150-01-01 06:00', { value: 3 })]);
+    const s = subject([
+      BIRTH,
+      e,
+      ev('LAB//51222//g/dL', '2150-01-01 06:00', { value: 10.2 }),
+      ev('LAB//51301//K/uL', '2150-01-01 06:00', { value: 3 }),
+    ]);
     const plt = labelLab(s, lab('thrombocytopenia'), vocab);
-    assert.deepEqual(plt.map((l) => [iso(l.predictionTime), l.integerValue]), [['2150-01-01 05:59', 2]]);
-    assert.deepEqual(labelLab(s, lab('anemia'), vocab).map((l) => l.integerValue), [2]);
+    assert.deepEqual(
+      plt.map((l) => [iso(l.predictionTime), l.integerValue]),
+      [['2150-01-01 05:59', 2]],
+    );
+    assert.deepEqual(
+      labelLab(s, lab('anemia'), vocab).map((l) => l.integerValue),
+      [2],
+    );
     assert.deepEqual(labelLab(s, lab('thrombocytopenia'), NO_PARENTS), [], 'without codes.parquet parents the MIMIC code is unknown');
   });
 
@@ -102,12 +137,23 @@ describe('lab labels', () => {
   });
 
   it('skips a result at the very first event (nothing to predict from) and urine tests', () => {
-    const s = subject([ev('LOINC/2947-0', '2020-01-01 10:00', { value: 120, extra: { unit: 'mmol/L' } }), ev('LOINC/2955-3', '2020-01-02 10:00', { value: 20, extra: { unit: 'mmol/L' } })]);
+    const s = subject([
+      ev('LOINC/2947-0', '2020-01-01 10:00', { value: 120, extra: { unit: 'mmol/L' } }),
+      ev('LOINC/2955-3', '2020-01-02 10:00', { value: 20, extra: { unit: 'mmol/L' } }),
+    ]);
     assert.deepEqual(labelLab(s, lab('hyponatremia'), NO_PARENTS), []);
   });
 
   it('every label sees none of its own result: the result time is after the prediction time', () => {
-    const events = [BIRTH, ...[0, 1, 2, 3].map((i) => ev('LOINC/2339-0', `2020-01-0${i + 1} 0${i}:00:${String(i * 15).padStart(2, '0')}`, { value: 50 + i * 20, extra: { unit: 'mg/dL' } }))];
+    const events = [
+      BIRTH,
+      ...[0, 1, 2, 3].map((i) =>
+        ev('LOINC/2339-0', `2020-01-0${i + 1} 0${i}:00:${String(i * 15).padStart(2, '0')}`, {
+          value: 50 + i * 20,
+          extra: { unit: 'mg/dL' },
+        }),
+      ),
+    ];
     const labels = labelLab(subject(events), lab('hypoglycemia'), NO_PARENTS);
     assert.equal(labels.length, 4);
     labels.forEach((l, i) => {

@@ -63,12 +63,31 @@ describe('new-diagnosis labels', () => {
 
   it('matches codes in every spelling: SNOMED, ICD-10-CM and ICD-9-CM with or without dots, MIMIC DIAGNOSIS//ICD', () => {
     const m = codeMatcher(AMI.outcome, NO_PARENTS);
-    for (const c of ['SNOMED/57054005', 'SNOMED/401303003', 'SNOMED/401314000', 'SNOMED/22298006', 'ICD10CM/I21', 'ICD10CM/I21.4', 'ICD10CM/I214', 'DIAGNOSIS//ICD//10//I214', 'ICD9CM/410.71', 'ICD9CM/41071', 'DIAGNOSIS//ICD//9//41001']) {
+    for (const c of [
+      'SNOMED/57054005',
+      'SNOMED/401303003',
+      'SNOMED/401314000',
+      'SNOMED/22298006',
+      'ICD10CM/I21',
+      'ICD10CM/I21.4',
+      'ICD10CM/I214',
+      'DIAGNOSIS//ICD//10//I214',
+      'ICD9CM/410.71',
+      'ICD9CM/41071',
+      'DIAGNOSIS//ICD//9//41001',
+    ]) {
       assert.ok(m(c), c);
     }
-    for (const c of ['SNOMED/399211009', 'ICD10CM/I22.0', 'ICD10CM/I2', 'ICD9CM/411.1', 'DIAGNOSIS//ICD//9//I214', 'LOINC/410']) assert.ok(!m(c), c);
+    for (const c of ['SNOMED/399211009', 'ICD10CM/I22.0', 'ICD10CM/I2', 'ICD9CM/411.1', 'DIAGNOSIS//ICD//9//I214', 'LOINC/410'])
+      assert.ok(!m(c), c);
     const celiac = codeMatcher(dx('new_celiac').outcome, NO_PARENTS);
-    assert.ok(celiac('ICD10CM/K90.0') && celiac('DIAGNOSIS//ICD//10//K900') && celiac('ICD9CM/579.0') && !celiac('ICD10CM/K90.1') && !celiac('ICD9CM/579.1'));
+    assert.ok(
+      celiac('ICD10CM/K90.0') &&
+        celiac('DIAGNOSIS//ICD//10//K900') &&
+        celiac('ICD9CM/579.0') &&
+        !celiac('ICD10CM/K90.1') &&
+        !celiac('ICD9CM/579.1'),
+    );
     const htn = codeMatcher(HTN.outcome, { parents: (c) => (c === 'LOCAL/HTN' ? ['ICD9CM/401.9'] : []) });
     assert.ok(htn('LOCAL/HTN'), 'matched through a parent code');
   });

@@ -37,7 +37,10 @@ describe('long_los', () => {
 
   it('skips stays discharged on the admission day, even after 23:59', () => {
     const skips: string[] = [];
-    assert.deepEqual(run(LONG_LOS, [visit('IP', '2020-01-01 10:00', '2020-01-01 18:00'), visit('IP', '2020-02-01 10:00', '2020-02-01 23:59:30')], skips), []);
+    assert.deepEqual(
+      run(LONG_LOS, [visit('IP', '2020-01-01 10:00', '2020-01-01 18:00'), visit('IP', '2020-02-01 10:00', '2020-02-01 23:59:30')], skips),
+      [],
+    );
     assert.deepEqual(skips, ['discharged before the prediction time', 'discharged on the admission day']);
   });
 
@@ -48,7 +51,10 @@ describe('long_los', () => {
     ];
     assert.deepEqual(run(LONG_LOS, mimic), [['2150-01-01 23:59', true]]);
     assert.deepEqual(run(LONG_LOS, [visit('ERIP', '2020-01-01 10:00', '2020-01-03 10:00')]), [['2020-01-01 23:59', false]]);
-    assert.deepEqual(run(LONG_LOS, [visit('ER', '2020-01-01 10:00', '2020-01-09 10:00'), visit('OP', '2020-02-01 10:00', '2020-02-09 10:00')]), []);
+    assert.deepEqual(
+      run(LONG_LOS, [visit('ER', '2020-01-01 10:00', '2020-01-09 10:00'), visit('OP', '2020-02-01 10:00', '2020-02-09 10:00')]),
+      [],
+    );
   });
 
   it('skips open stays (no end) and stays of subjects who died before the prediction time', () => {
@@ -58,11 +64,17 @@ describe('long_los', () => {
 
   it('a task may define its own inpatient visit codes', () => {
     const obs = { ...LONG_LOS, inpatient: { codes: ['Visit/OBS'], prefixes: [], icd10cm: [], icd9cm: [], matchParents: false } };
-    assert.deepEqual(run(obs, [visit('OBS', '2020-01-01 10:00', '2020-01-09 10:00'), visit('IP', '2020-02-01 10:00', '2020-02-09 10:00')]), [['2020-01-01 23:59', true]]);
+    assert.deepEqual(
+      run(obs, [visit('OBS', '2020-01-01 10:00', '2020-01-09 10:00'), visit('IP', '2020-02-01 10:00', '2020-02-09 10:00')]),
+      [['2020-01-01 23:59', true]],
+    );
   });
 
   it('merges two stays admitted on the same day into one label (positive wins)', () => {
-    const labels = run(LONG_LOS, [visit('IP', '2020-01-01 08:00', '2020-01-02 10:00', 'a'), visit('IP', '2020-01-01 12:00', '2020-01-10 10:00', 'b')]);
+    const labels = run(LONG_LOS, [
+      visit('IP', '2020-01-01 08:00', '2020-01-02 10:00', 'a'),
+      visit('IP', '2020-01-01 12:00', '2020-01-10 10:00', 'b'),
+    ]);
     assert.deepEqual(labels, [['2020-01-01 23:59', true]]);
   });
 });
@@ -89,8 +101,14 @@ describe('readmission_30d', () => {
 
   it('the outcome window starts 1 minute after the prediction time', () => {
     // Admitted at 00:00 the next day: 1 minute after 23:59, so not in (1 minute, 30 days].
-    assert.deepEqual(run(READMISSION, [first, visit('IP', '2020-01-04 00:00', '2020-01-05 10:00', 'second'), LATER])[0], ['2020-01-03 23:59', false]);
-    assert.deepEqual(run(READMISSION, [first, visit('IP', '2020-01-04 00:01', '2020-01-05 10:00', 'second'), LATER])[0], ['2020-01-03 23:59', true]);
+    assert.deepEqual(run(READMISSION, [first, visit('IP', '2020-01-04 00:00', '2020-01-05 10:00', 'second'), LATER])[0], [
+      '2020-01-03 23:59',
+      false,
+    ]);
+    assert.deepEqual(run(READMISSION, [first, visit('IP', '2020-01-04 00:01', '2020-01-05 10:00', 'second'), LATER])[0], [
+      '2020-01-03 23:59',
+      true,
+    ]);
   });
 
   it('emergency visits are not readmissions', () => {
@@ -130,13 +148,18 @@ describe('icu_transfer', () => {
   ];
 
   it('positive when an ICU stay starts after 23:59 of the admission day and during the visit', () => {
-    assert.deepEqual(run(ICU, [...hadm('2150-01-01 08:00', '2150-01-10 12:00'), ...icu('2150-01-03 10:00', '2150-01-05 10:00')]), [['2150-01-01 23:59', true]]);
+    assert.deepEqual(run(ICU, [...hadm('2150-01-01 08:00', '2150-01-10 12:00'), ...icu('2150-01-03 10:00', '2150-01-05 10:00')]), [
+      ['2150-01-01 23:59', true],
+    ]);
     assert.deepEqual(run(ICU, [...hadm('2150-01-01 08:00', '2150-01-10 12:00')]), [['2150-01-01 23:59', false]]);
   });
 
   it('skips visits with ICU on the admission day, and same-day discharges', () => {
     const skips: string[] = [];
-    assert.deepEqual(run(ICU, [...hadm('2150-01-01 08:00', '2150-01-10 12:00'), ...icu('2150-01-01 23:30', '2150-01-05 10:00')], skips), []);
+    assert.deepEqual(
+      run(ICU, [...hadm('2150-01-01 08:00', '2150-01-10 12:00'), ...icu('2150-01-01 23:30', '2150-01-05 10:00')], skips),
+      [],
+    );
     assert.deepEqual(run(ICU, [...hadm('2150-02-01 08:00', '2150-02-01 20:00')], skips), []);
     assert.deepEqual(skips, ['ICU stay on the admission day', 'discharged before the prediction time']);
   });
@@ -150,7 +173,10 @@ describe('icu_transfer', () => {
   });
 
   it('Visit/ICU inside a Visit/IP counts by time', () => {
-    assert.deepEqual(run(ICU, [visit('IP', '2020-01-01 08:00', '2020-01-10 12:00'), visit('ICU', '2020-01-02 08:00', '2020-01-03 12:00')]), [['2020-01-01 23:59', true]]);
+    assert.deepEqual(
+      run(ICU, [visit('IP', '2020-01-01 08:00', '2020-01-10 12:00'), visit('ICU', '2020-01-02 08:00', '2020-01-03 12:00')]),
+      [['2020-01-01 23:59', true]],
+    );
   });
 });
 

@@ -5,7 +5,9 @@ import type { Label } from '../../src/types.ts';
 
 // 300 subjects: ids % 10 < 6 train, < 8 tuning, else held_out; lab-style labels (integer class, no boolean).
 const labels: Label[] = [];
-for (let s = 0; s < 300; s++) for (let j = 0; j < 3; j++) labels.push({ subjectId: s, predictionTime: j * 1000, integerValue: (s * 7 + j) % 11 === 0 ? 1 + (s % 3) : 0 });
+for (let s = 0; s < 300; s++)
+  for (let j = 0; j < 3; j++)
+    labels.push({ subjectId: s, predictionTime: j * 1000, integerValue: (s * 7 + j) % 11 === 0 ? 1 + (s % 3) : 0 });
 const splitOf = (id: number): string => (id % 10 < 6 ? 'train' : id % 10 < 8 ? 'tuning' : 'held_out');
 const isPos = (i: number): boolean => (labels[i]?.integerValue ?? 0) > 0;
 
@@ -23,7 +25,10 @@ describe('few-shot samples', () => {
           assert.equal(pos, Math.min(k, shots.available[split].positives), `k=${k} ${split} positives`);
           assert.equal(set.length - pos, Math.min(k, shots.available[split].negatives), `k=${k} ${split} negatives`);
           assert.ok(set.every((i) => splitOf(labels[i]!.subjectId) === split));
-          assert.deepEqual(set, [...set].sort((a, b) => a - b));
+          assert.deepEqual(
+            set,
+            [...set].sort((a, b) => a - b),
+          );
         }
       }
     }

@@ -9,8 +9,19 @@ export function t(iso: string): number {
 }
 
 /** One event; `time` null for static facts. */
-export function ev(code: string, time: string | null, opts: { value?: number; text?: string; extra?: Record<string, ExtraValue> } = {}): Event {
-  return { subjectId: 1, time: time === null ? null : t(time), code, numericValue: opts.value ?? null, textValue: opts.text ?? null, ...(opts.extra ? { extra: opts.extra } : {}) };
+export function ev(
+  code: string,
+  time: string | null,
+  opts: { value?: number; text?: string; extra?: Record<string, ExtraValue> } = {},
+): Event {
+  return {
+    subjectId: 1,
+    time: time === null ? null : t(time),
+    code,
+    numericValue: opts.value ?? null,
+    textValue: opts.text ?? null,
+    ...(opts.extra ? { extra: opts.extra } : {}),
+  };
 }
 
 /** A `Visit/<cls>` event in our converters' convention (end in `extra.end`, a visit id). */

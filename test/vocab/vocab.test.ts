@@ -15,7 +15,10 @@ const OMOP = join(DATA, 'omop-synthea27nj');
 
 describe('vocabulary chain', () => {
   it('describes ICD-10-CM codes in any spelling from the titles file', async () => {
-    const v = await buildVocabulary({ codes: ['ICD10CM/E78.5', 'ICD10CM/I10', 'DIAGNOSIS//ICD//10//I214', 'ICD10CM/ZZZ99'], paths: [ICD10] });
+    const v = await buildVocabulary({
+      codes: ['ICD10CM/E78.5', 'ICD10CM/I10', 'DIAGNOSIS//ICD//10//I214', 'ICD10CM/ZZZ99'],
+      paths: [ICD10],
+    });
     assert.equal(v.describe('ICD10CM/E78.5'), 'Hyperlipidemia, unspecified');
     assert.equal(v.describe('ICD10CM/I10'), 'Essential (primary) hypertension');
     assert.match(v.describe('DIAGNOSIS//ICD//10//I214') ?? '', /Non-ST elevation \(NSTEMI\) myocardial infarction/);
@@ -49,7 +52,10 @@ describe('vocabulary chain', () => {
 
   it('rejects a missing or unreadable vocabulary path', async () => {
     await assert.rejects(buildVocabulary({ codes: ['ICD10CM/I10'], paths: ['/nonexistent'] }), UsageError);
-    await assert.rejects(buildVocabulary({ codes: ['ICD10CM/I10'], paths: [join(MIMIC_MEDS, 'README.txt')] }), /cannot read ICD-10-CM titles/);
+    await assert.rejects(
+      buildVocabulary({ codes: ['ICD10CM/I10'], paths: [join(MIMIC_MEDS, 'README.txt')] }),
+      /cannot read ICD-10-CM titles/,
+    );
   });
 
   it('prefixes and ICD normalisation', () => {

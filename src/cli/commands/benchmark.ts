@@ -28,7 +28,10 @@ export function cliBenchmarkProgress(): BenchmarkProgress {
       bar?.stop();
       bar = null;
       if (status === 'start') process.stderr.write(`[ehr-embed] ${name}...\n`);
-      else process.stderr.write(`[ehr-embed] ${name}: ${status === 'reused' ? 'reused (finished earlier)' : `done in ${(seconds ?? 0).toFixed(1)} s`}\n`);
+      else
+        process.stderr.write(
+          `[ehr-embed] ${name}: ${status === 'reused' ? 'reused (finished earlier)' : `done in ${(seconds ?? 0).toFixed(1)} s`}\n`,
+        );
     },
     tick(l, done, total) {
       if (l !== label) {
@@ -51,7 +54,9 @@ export function printOutcome(o: BenchmarkOutcome): void {
 /** `ehr-embed benchmark <config> --out <dir>`. */
 export function benchmarkCommand(): Command {
   return new Command('benchmark')
-    .description('Run a benchmark from a YAML/JSON config (data, tasks, serializations, embedding models, baselines, few-shot settings): convert, label, embed, evaluate, report. Finished steps are reused on a rerun, so an interrupted run resumes. Writes results.json, report.html, report.md and manifest.json. The config schema is docs/benchmark-config.schema.json.')
+    .description(
+      'Run a benchmark from a YAML/JSON config (data, tasks, serializations, embedding models, baselines, few-shot settings): convert, label, embed, evaluate, report. Finished steps are reused on a rerun, so an interrupted run resumes. Writes results.json, report.html, report.md and manifest.json. The config schema is docs/benchmark-config.schema.json.',
+    )
     .argument('<config>', 'config file (.yaml or .json)')
     .requiredOption('--out <dir>', 'output directory')
     .action(async (file: string, o: { out: string }) => {

@@ -11,14 +11,15 @@ export function cacheCommand(): Command {
   cache
     .command('merge')
     .description(
-      'Copy into <dst> every cached vector of each <src> that <dst> lacks (keys are content hashes of model spec, family, instruction and text, so they mean the same in every cache); a rerun anywhere with <dst> finds every vector. Sources are read-only and unchanged; <dst> is created if needed. An entry present in both with different bytes keeps <dst>\'s vector and is counted as differing.',
+      "Copy into <dst> every cached vector of each <src> that <dst> lacks (keys are content hashes of model spec, family, instruction and text, so they mean the same in every cache); a rerun anywhere with <dst> finds every vector. Sources are read-only and unchanged; <dst> is created if needed. An entry present in both with different bytes keeps <dst>'s vector and is counted as differing.",
     )
     .argument('<dst>', 'destination cache directory')
-    .argument('<src...>', 'source cache directories (for example each shard\'s --cache)')
+    .argument('<src...>', "source cache directories (for example each shard's --cache)")
     .option('--json', 'print the counts as JSON', false)
     .action(async (dst: string, srcs: string[], o: { json: boolean }) => {
       // Check every source before creating or touching the destination.
-      for (const src of srcs) if (!existsSync(join(src, 'data.mdb'))) throw new UsageError('not an embedding cache (no data.mdb)', { file: src });
+      for (const src of srcs)
+        if (!existsSync(join(src, 'data.mdb'))) throw new UsageError('not an embedding cache (no data.mdb)', { file: src });
       const db = EmbeddingCache.open(dst);
       try {
         const stats = [];

@@ -7,7 +7,9 @@ import { makeTable } from '../table.ts';
 /** `ehr-embed check-embedder --model <spec>`: conformance before a long run. */
 export function checkEmbedderCommand(): Command {
   return new Command('check-embedder')
-    .description('Check an embedding model before a long run: dimension, norm, determinism, batch independence, that the instruction changes the vector, how long texts are truncated, and agreement with reference vectors. Exit code 1 when a check fails.')
+    .description(
+      'Check an embedding model before a long run: dimension, norm, determinism, batch independence, that the instruction changes the vector, how long texts are truncated, and agreement with reference vectors. Exit code 1 when a check fails.',
+    )
     .option('--model <spec>', `model spec: ${[...EMBEDDERS.keys()].join(' | ')}`, 'use-lite')
     .addOption(new Option('--family <family>', 'instruction format (default: guessed from the model name)').choices([...MODEL_FAMILIES]))
     .option('--reference <file>', 'JSONL of {"text", "instruction"?, "embedding": [...]} reference vectors to agree with (cosine >= 0.99)')

@@ -19,11 +19,16 @@ const DEMO_DATA = resolve(import.meta.dirname, '../../../data/synthea-fhir');
 /** `ehr-embed demo [--out <dir>]`: the main job on the bundled data and model. */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('The main job on the embedded default: the bundled Synthea STU3 FHIR data (1,461 synthetic patients) converted, labeled, embedded with use-lite and evaluated against count baselines (LR and XGBoost), with an HTML report. Cold run about 10-15 minutes on 2 cores; a rerun reuses every finished step.')
+    .description(
+      'The main job on the embedded default: the bundled Synthea STU3 FHIR data (1,461 synthetic patients) converted, labeled, embedded with use-lite and evaluated against count baselines (LR and XGBoost), with an HTML report. Cold run about 10-15 minutes on 2 cores; a rerun reuses every finished step.',
+    )
     .option('--out <dir>', 'output directory', 'ehr-embed-demo')
     .action(async (o: { out: string }) => {
       if (!existsSync(DEMO_DATA)) {
-        throw new UsageError('the demo data (data/synthea-fhir) is in the git repository, not in the npm package: run the demo from a clone (npm ci && npx ehr-embed demo)', { file: DEMO_DATA });
+        throw new UsageError(
+          'the demo data (data/synthea-fhir) is in the git repository, not in the npm package: run the demo from a clone (npm ci && npx ehr-embed demo)',
+          { file: DEMO_DATA },
+        );
       }
       const config = loadBenchmarkConfig(DEMO_CONFIG);
       const gbm = await availableGbmHead();

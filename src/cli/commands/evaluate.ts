@@ -18,24 +18,38 @@ const HEADS: Record<string, Head> = lookupTable({ lr: lrHead, gbm: gbmHead });
 /** `ehr-embed evaluate`: few-shot probes on feature sets, with CIs and paired tests. */
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('Few-shot evaluation (SPEC 5): for each task, feature set, head, k and replicate, select on validation shots, fit on training shots, score the test split with AUROC/AUPRC/Brier and 95% bootstrap CIs; macro AUROC over task groups; paired tests against the best count baseline (Holm-adjusted).')
+    .description(
+      'Few-shot evaluation (SPEC 5): for each task, feature set, head, k and replicate, select on validation shots, fit on training shots, score the test split with AUROC/AUPRC/Brier and 95% bootstrap CIs; macro AUROC over task groups; paired tests against the best count baseline (Holm-adjusted).',
+    )
     .requiredOption('--labels <dir>', 'labels directory from `ehr-embed label` (task parquet files, summary.json, shots.json)')
     .option('--features <name=dir...>', 'embedding feature sets: a name and a directory of <task>.parquet files from `ehr-embed embed`', [])
     .option('--counts', 'add the count-feature baseline (needs the MEDS dataset)', false)
     .option('--time-bins', 'count features per time bin (0-30, 30-180, 180-365, 365+ days)', false)
     .option('--deciles', 'count features per numeric-value decile (edges from training rows)', false)
     .option('--ontology', 'count features also for every ancestor of a code (parent_codes in metadata/codes.parquet)', false)
-    .option('--counts-ext', 'add the extended count baseline "counts-ext" (the paper\'s count-GBM ext: time bins, numeric-value deciles and ontology ancestors, all at once)', false)
+    .option(
+      '--counts-ext',
+      'add the extended count baseline "counts-ext" (the paper\'s count-GBM ext: time bins, numeric-value deciles and ontology ancestors, all at once)',
+      false,
+    )
     .option('--combine', 'also evaluate each embedding set concatenated with the count features', false)
     .option('--meds <dir>', 'MEDS dataset (default: the one recorded in <labels>/summary.json)')
-    .option('--heads <list>', `prediction heads: lr (logistic regression, C by validation AUROC), gbm (XGBoost over the SPEC grid; needs Debian libxgboost0)`, 'lr')
+    .option(
+      '--heads <list>',
+      `prediction heads: lr (logistic regression, C by validation AUROC), gbm (XGBoost over the SPEC grid; needs Debian libxgboost0)`,
+      'lr',
+    )
     .option('--k <list>', 'shots per class, and/or "all"', [...SHOT_KS, 'all'].join(','))
     .option('--replicates <n>', 'replicates per k', (v) => parsePositiveInt(v, '--replicates'), 5)
     .option('--tasks <list>', 'tasks to evaluate (default: every task with labels)')
     .option('--bootstrap <n>', 'bootstrap resamples for the CIs', (v) => parsePositiveInt(v, '--bootstrap'), 1000)
     .option('--paired-resamples <n>', 'resamples of the paired tests', (v) => parsePositiveInt(v, '--paired-resamples'), 10_000)
     .option('--seed <n>', 'seed of the bootstrap', (v) => parseInteger(v, '--seed'), 0)
-    .option('--max-memory <size>', 'memory this run may use, e.g. 16gb (default: physical memory or the container limit); the run stops before loading features when its estimate is larger', (v) => parseByteSize(v, '--max-memory'))
+    .option(
+      '--max-memory <size>',
+      'memory this run may use, e.g. 16gb (default: physical memory or the container limit); the run stops before loading features when its estimate is larger',
+      (v) => parseByteSize(v, '--max-memory'),
+    )
     .requiredOption('--out <file>', 'results JSON to write')
     .action(async (o: EvaluateCliOptions) => {
       const results = await evaluateFromCli(o);
@@ -45,7 +59,9 @@ export function evaluateCommand(): Command {
       const warnings = results.fitWarnings ?? [];
       if (warnings.length > 0) {
         // Loud: a fit that did not reach its certificate is not at the optimum, and its C choice may be an accident of the solver.
-        process.stderr.write(`warning: ${warnings.length} run(s) have logistic fits that did not reach the optimality certificate (see "fitWarnings" in ${o.out})\n`);
+        process.stderr.write(
+          `warning: ${warnings.length} run(s) have logistic fits that did not reach the optimality certificate (see "fitWarnings" in ${o.out})\n`,
+        );
       }
       process.stdout.write(`Wrote ${results.results.length} results to ${o.out}.\n`);
     });
@@ -130,13 +146,19 @@ export function formatMacro(macro: readonly MacroSummary[], best: string | null)
   const ks = [...new Set(macro.map((m) => m.k))].sort((a, b) => (a === 'all' ? 1 : b === 'all' ? -1 : a - b));
   const rows = [...new Set(macro.map((m) => `${m.featureSet}|${m.head}`))];
   const t = makeTable(['feature set | head', ...ks.map(String)]);
-  for (const r of rows) t.push([r + (r === best ? ' (best baseline)' : ''), ...ks.map((k) => macro.find((m) => `${m.featureSet}|${m.head}` === r && m.k === k)?.macroAuroc.toFixed(3) ?? '-')]);
+  for (const r of rows)
+    t.push([
+      r + (r === best ? ' (best baseline)' : ''),
+      ...ks.map((k) => macro.find((m) => `${m.featureSet}|${m.head}` === r && m.k === k)?.macroAuroc.toFixed(3) ?? '-'),
+    ]);
   // Every macro number says what it averages: one line per distinct task set, with its k values.
   const sets = new Map<string, Set<string>>();
   for (const m of macro) {
     const names = Object.keys(m.tasks).sort().join(', ');
     sets.set(names, (sets.get(names) ?? new Set()).add(String(m.k)));
   }
-  const covers = [...sets].map(([names, kSet]) => (sets.size === 1 ? `Every column averages: ${names}` : `k = ${[...kSet].join(', ')} average: ${names}`));
+  const covers = [...sets].map(([names, kSet]) =>
+    sets.size === 1 ? `Every column averages: ${names}` : `k = ${[...kSet].join(', ')} average: ${names}`,
+  );
   return `Macro AUROC by k (mean over task groups):\n${t.toString()}\n${covers.join('\n')}${covers.length ? '\n' : ''}`;
 }

@@ -42,13 +42,32 @@ export function labelCommand(): Command {
     )
     .argument('[meds-dir]', 'MEDS dataset directory (not needed with --export-aces)')
     .option('--out <labels-dir>', 'directory for the label files, summary.json and shots.json (required unless --export-aces)')
-    .option('--tasks <names>', 'comma-separated task names, "all", or "none" (only --import / --aces); default "all", or "none" when --aces is given')
+    .option(
+      '--tasks <names>',
+      'comma-separated task names, "all", or "none" (only --import / --aces); default "all", or "none" when --aces is given',
+    )
     .option('--aces <configs...>', 'ACES task configs (YAML, docs/aces.md): one label file each, named after the config file', [])
-    .option('--predicates <file>', 'ACES predicates file whose entries replace the configs\' (fills MEDS-DEV "???" placeholders, e.g. MEDS-DEV datasets/MIMIC-IV/predicates.yaml)')
+    .option(
+      '--predicates <file>',
+      'ACES predicates file whose entries replace the configs\' (fills MEDS-DEV "???" placeholders, e.g. MEDS-DEV datasets/MIMIC-IV/predicates.yaml)',
+    )
     .option('--export-aces <task>', 'print a built-in task as an ACES config (YAML) and exit; says why when ACES cannot express it')
-    .option('--seed <n>', 'seed of the hash split (for subjects without a split) and of the few-shot samples', (v) => parseInteger(v, '--seed'), 0)
-    .option('--task-dir <dirs...>', 'more task spec directories or files (*.json); a task there replaces a built-in one of the same name', [])
-    .option('--import <files...>', 'existing labels to include: a MEDS label .parquet or an EHRSHOT labeled_patients .csv, as [name=]path (name defaults to the file name)', [])
+    .option(
+      '--seed <n>',
+      'seed of the hash split (for subjects without a split) and of the few-shot samples',
+      (v) => parseInteger(v, '--seed'),
+      0,
+    )
+    .option(
+      '--task-dir <dirs...>',
+      'more task spec directories or files (*.json); a task there replaces a built-in one of the same name',
+      [],
+    )
+    .option(
+      '--import <files...>',
+      'existing labels to include: a MEDS label .parquet or an EHRSHOT labeled_patients .csv, as [name=]path (name defaults to the file name)',
+      [],
+    )
     .option('--json', 'print summary.json instead of tables', false)
     .action(async (dir: string | undefined, opts: LabelOptions) => {
       const registry = loadTaskSpecs(opts.taskDir);
@@ -60,18 +79,26 @@ export function labelCommand(): Command {
       }
       if (dir === undefined) throw new UsageError('give the MEDS dataset directory', { field: '<meds-dir>' });
       if (opts.out === undefined) throw new UsageError('give --out <labels-dir>', { field: '--out' });
-      if (opts.predicates !== undefined && opts.aces.length === 0) throw new UsageError('--predicates applies to --aces configs; give --aces <config.yaml>', { field: '--predicates' });
+      if (opts.predicates !== undefined && opts.aces.length === 0)
+        throw new UsageError('--predicates applies to --aces configs; give --aces <config.yaml>', { field: '--predicates' });
       const taskList = (opts.tasks ?? (opts.aces.length > 0 ? 'none' : 'all')).trim();
       const specs = taskList === 'none' ? [] : selectTasks(registry, taskList);
       const acesTasks: AcesTask[] = opts.aces.map((file) => ({ name: taskNameOf(file), config: loadAcesConfig(file, opts.predicates) }));
       const imports = opts.import.map(parseImport);
       const names = new Set(specs.map((s) => s.name));
       for (const t of acesTasks) {
-        if (names.has(t.name)) throw new UsageError(`ACES config "${t.config.file}" gives task name "${t.name}", already taken by another task; rename the file`, { file: t.config.file });
+        if (names.has(t.name))
+          throw new UsageError(
+            `ACES config "${t.config.file}" gives task name "${t.name}", already taken by another task; rename the file`,
+            { file: t.config.file },
+          );
         names.add(t.name);
       }
       for (const imp of imports) {
-        if (names.has(imp.name)) throw new UsageError(`imported task "${imp.name}" has the name of a selected task; name it with --import <name>=<path>`, { file: imp.path });
+        if (names.has(imp.name))
+          throw new UsageError(`imported task "${imp.name}" has the name of a selected task; name it with --import <name>=<path>`, {
+            file: imp.path,
+          });
         names.add(imp.name);
       }
       const ds = await openMedsDataset(dir);
@@ -101,16 +128,19 @@ export function labelCommand(): Command {
           } finally {
             bar2.stop();
           }
-          for (const t of aces.tasks) tasks.push({ ...t, summary: { ...t.summary, notes: [...(warnings.get(t.name) ?? []), ...t.summary.notes] } });
+          for (const t of aces.tasks)
+            tasks.push({ ...t, summary: { ...t.summary, notes: [...(warnings.get(t.name) ?? []), ...t.summary.notes] } });
         }
         for (const imp of imports) {
           const { labels } = await importLabels(imp.path);
-          tasks.push(taskLabelsFromImport(imp.name, labels, result.splits, {
+          tasks.push(
+            taskLabelsFromImport(imp.name, labels, result.splits, {
               spec: registry.get(imp.name),
               subjectIds: result.subjectIds,
               source: imp.path,
               presentSplits: new Set(Object.keys(result.subjectsPerSplit)),
-            }));
+            }),
+          );
         }
       } finally {
         ds.close();
@@ -123,7 +153,12 @@ export function labelCommand(): Command {
 
 /** The label file name of an ACES config: its file name, lower-cased, other characters as "_". */
 function taskNameOf(file: string): string {
-  return basename(file, extname(file)).toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^[^a-z0-9]+/, '') || 'aces_task';
+  return (
+    basename(file, extname(file))
+      .toLowerCase()
+      .replace(/[^a-z0-9_-]+/g, '_')
+      .replace(/^[^a-z0-9]+/, '') || 'aces_task'
+  );
 }
 
 /** Rows each predicate matches, then the warnings (predicates that match nothing, with the closest codes). */
@@ -139,20 +174,33 @@ function parseImport(arg: string): { name: string; path: string } {
   const eq = arg.indexOf('=');
   const named = eq > 0 && /^[a-z0-9][a-z0-9_-]*$/.test(arg.slice(0, eq));
   const path = named ? arg.slice(eq + 1) : arg;
-  const name = named ? arg.slice(0, eq) : basename(path, extname(path)).toLowerCase().replace(/[^a-z0-9_-]+/g, '_');
+  const name = named
+    ? arg.slice(0, eq)
+    : basename(path, extname(path))
+        .toLowerCase()
+        .replace(/[^a-z0-9_-]+/g, '_');
   return { name, path };
 }
 
 /** Render a label run as a table of labels and positives per split, then the notes. */
 export function formatLabelSummary(s: LabelRunSummary, outDir: string): string {
-  const extra = [...new Set(Object.values(s.tasks).flatMap((t) => Object.keys(t.splits)))].filter((x) => !(SPLITS as readonly string[]).includes(x));
+  const extra = [...new Set(Object.values(s.tasks).flatMap((t) => Object.keys(t.splits)))].filter(
+    (x) => !(SPLITS as readonly string[]).includes(x),
+  );
   const splits = [...SPLITS, ...extra];
   const lines: string[] = [];
   const perSplit = splits.map((x) => `${x} ${s.subjectsPerSplit[x] ?? 0}`).join(', ');
-  lines.push(`Labeled ${s.subjects} subjects (${perSplit}; splits from ${s.splitSource === 'subject_splits' ? 'metadata/subject_splits.parquet' : s.splitSource === 'hash' ? `the hash split, seed ${s.seed}` : `subject_splits.parquet and the hash split, seed ${s.seed}`}).`);
+  lines.push(
+    `Labeled ${s.subjects} subjects (${perSplit}; splits from ${s.splitSource === 'subject_splits' ? 'metadata/subject_splits.parquet' : s.splitSource === 'hash' ? `the hash split, seed ${s.seed}` : `subject_splits.parquet and the hash split, seed ${s.seed}`}).`,
+  );
   const t = makeTable(['task', 'group', ...splits.flatMap((x) => [`${x} labels`, 'positives']), 'status']);
   for (const [name, task] of Object.entries(s.tasks)) {
-    t.push([name, task.group, ...splits.flatMap((x) => [String(task.splits[x]?.labels ?? 0), String(task.splits[x]?.positives ?? 0)]), task.status === 'ok' ? 'ok' : task.status === 'no_labels' ? 'NO LABELS' : 'incomplete']);
+    t.push([
+      name,
+      task.group,
+      ...splits.flatMap((x) => [String(task.splits[x]?.labels ?? 0), String(task.splits[x]?.positives ?? 0)]),
+      task.status === 'ok' ? 'ok' : task.status === 'no_labels' ? 'NO LABELS' : 'incomplete',
+    ]);
   }
   lines.push(t.toString());
   const empty = splits.filter((x) => (s.subjectsPerSplit[x] ?? 0) === 0);

@@ -17,15 +17,23 @@ export function mergeFeaturesCommand(): Command {
     .action(async (dir: string, o: { json: boolean }) => {
       // Check the manifests first: a missing shard or mixed settings stop before any file changes.
       const manifest = combinePartManifests(dir);
-      if (manifest === undefined) throw new UsageError('no part manifests (manifest.part-<i>-of-<n>.json) to merge: was this directory written by `ehr-embed embed --shard`?', { file: dir });
+      if (manifest === undefined)
+        throw new UsageError(
+          'no part manifests (manifest.part-<i>-of-<n>.json) to merge: was this directory written by `ehr-embed embed --shard`?',
+          { file: dir },
+        );
       const merged = await mergeFeatureParts(dir);
       // A task merged by an earlier, interrupted merge has its single file already.
-      const missing = Object.keys(manifest.tasks).filter((t) => !merged.some((m) => m.task === t) && !existsSync(join(dir, `${t}.parquet`)));
+      const missing = Object.keys(manifest.tasks).filter(
+        (t) => !merged.some((m) => m.task === t) && !existsSync(join(dir, `${t}.parquet`)),
+      );
       if (missing.length > 0) throw new UsageError(`the manifests list task(s) without part files: ${missing.join(', ')}`, { file: dir });
       writeFeaturesManifest(dir, { ...manifest, createdAt: new Date().toISOString() });
       for (const name of listPartManifests(dir)) rmSync(join(dir, name), { force: true });
       if (o.json) {
-        process.stdout.write(JSON.stringify({ dir, tasks: merged.map((m) => ({ task: m.task, parts: m.parts, rows: m.rows })) }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify({ dir, tasks: merged.map((m) => ({ task: m.task, parts: m.parts, rows: m.rows })) }, null, 2) + '\n',
+        );
         return;
       }
       const t = makeTable(['task', 'parts', 'rows']);

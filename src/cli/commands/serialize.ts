@@ -21,7 +21,8 @@ interface SerializeCliOptions {
 /** Parse an ISO 8601 date or date-time option (UTC unless an offset is given) to epoch ms. */
 export function parseIsoOption(value: string, option: string): number {
   const t = parseFhirDateTime(value);
-  if (t === null || !/^\d{4}-\d{2}-\d{2}/.test(value)) throw new UsageError(`${option} expects an ISO 8601 date or date-time such as 2019-05-01 or 2019-05-01T23:59:00Z, got "${value}"`);
+  if (t === null || !/^\d{4}-\d{2}-\d{2}/.test(value))
+    throw new UsageError(`${option} expects an ISO 8601 date or date-time such as 2019-05-01 or 2019-05-01T23:59:00Z, got "${value}"`);
   return t;
 }
 
@@ -33,7 +34,9 @@ function warnIfBeforeEveryEvent(events: readonly { time: number | null }[], pred
   let first = Infinity;
   for (const e of events) if (e.time !== null && e.time < first) first = e.time;
   if (Number.isFinite(first) && first > predictionTime) {
-    process.stderr.write(`ehr-embed: note: --time ${given} is before this subject's first event (${new Date(first).toISOString()}): only static facts are visible\n`);
+    process.stderr.write(
+      `ehr-embed: note: --time ${given} is before this subject's first event (${new Date(first).toISOString()}): only static facts are visible\n`,
+    );
   }
 }
 
@@ -47,10 +50,26 @@ export function serializeCommand(): Command {
     .argument('<meds-dir>', 'MEDS dataset directory')
     .requiredOption('--subject <id>', 'MEDS subject_id or source id (metadata/subject_ids.parquet)')
     .requiredOption('--time <iso>', 'prediction time, ISO 8601 (UTC unless an offset is given)')
-    .addOption(new Option('--format <format>', 'markdown or list: the paper\'s serializers byte for byte (SPEC 2.1, 2.2); markdown-plus or list-plus: ehr-embed\'s variants (docs/serialization.md)').choices([...SERIALIZE_FORMATS]).default('markdown'))
+    .addOption(
+      new Option(
+        '--format <format>',
+        "markdown or list: the paper's serializers byte for byte (SPEC 2.1, 2.2); markdown-plus or list-plus: ehr-embed's variants (docs/serialization.md)",
+      )
+        .choices([...SERIALIZE_FORMATS])
+        .default('markdown'),
+    )
     .option('--max-tokens <n>', 'token budget (default: none)', (v) => parsePositiveInt(v, '--max-tokens'))
-    .addOption(new Option('--tokenizer <name>', 'tokenizer for the budget and the count (qwen2 = qwen3 vocabulary; use-lite = the tokens of the default use-lite embedder, which reads 120-token chunks of a text; chars = UTF-16 characters)').choices([...TOKENIZER_NAMES]).default('qwen2'))
-    .option('--window <days>', 'only the last N days before the prediction time (static facts always kept)', (v) => parsePositiveInt(v, '--window'))
+    .addOption(
+      new Option(
+        '--tokenizer <name>',
+        'tokenizer for the budget and the count (qwen2 = qwen3 vocabulary; use-lite = the tokens of the default use-lite embedder, which reads 120-token chunks of a text; chars = UTF-16 characters)',
+      )
+        .choices([...TOKENIZER_NAMES])
+        .default('qwen2'),
+    )
+    .option('--window <days>', 'only the last N days before the prediction time (static facts always kept)', (v) =>
+      parsePositiveInt(v, '--window'),
+    )
     .option('--vocab <path...>', 'extra vocabularies for descriptions (see vocab-audit)', [])
     .option('--json', 'print JSON: text, tokenCount, truncation, lines with their source events', false)
     .action(async (dir: string, o: SerializeCliOptions) => {
@@ -60,7 +79,11 @@ export function serializeCommand(): Command {
         const subjectId = ds.resolveSubjectId(o.subject);
         const subject = await ds.getSubject(subjectId);
         warnIfBeforeEveryEvent(subject.events, predictionTime, o.time);
-        const vocabulary = await buildVocabulary({ codes: new Set(subject.events.map((e) => e.code)), datasetCodes: ds.codes, paths: o.vocab });
+        const vocabulary = await buildVocabulary({
+          codes: new Set(subject.events.map((e) => e.code)),
+          datasetCodes: ds.codes,
+          paths: o.vocab,
+        });
         const r = serialize(subject, {
           predictionTime,
           format: o.format,
@@ -70,7 +93,22 @@ export function serializeCommand(): Command {
           ...(o.window !== undefined ? { timeWindowDays: o.window } : {}),
         });
         if (o.json) {
-          process.stdout.write(JSON.stringify({ subjectId, predictionTime: new Date(predictionTime).toISOString(), format: o.format, tokenizer: o.tokenizer, text: r.text, tokenCount: r.tokenCount, truncation: r.truncation, lines: r.lines }, null, 2) + '\n');
+          process.stdout.write(
+            JSON.stringify(
+              {
+                subjectId,
+                predictionTime: new Date(predictionTime).toISOString(),
+                format: o.format,
+                tokenizer: o.tokenizer,
+                text: r.text,
+                tokenCount: r.tokenCount,
+                truncation: r.truncation,
+                lines: r.lines,
+              },
+              null,
+              2,
+            ) + '\n',
+          );
         } else {
           process.stdout.write(r.text.endsWith('\n') ? r.text : `${r.text}\n`);
         }

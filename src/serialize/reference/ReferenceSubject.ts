@@ -97,7 +97,11 @@ class CodeTable {
     let x = this.infos.get(code);
     if (x === undefined) {
       const d = resolveReferenceCode(this.vocabulary, code, true);
-      x = kindOf(code) | (((REFERENCE_CONCEPT_OF.get(code) ?? -1) + 1) << 3) | ((categoryOf(code) + 1) << 9) | ((d === null ? 0 : this.textId(d) + 1) << 11);
+      x =
+        kindOf(code) |
+        (((REFERENCE_CONCEPT_OF.get(code) ?? -1) + 1) << 3) |
+        ((categoryOf(code) + 1) << 9) |
+        ((d === null ? 0 : this.textId(d) + 1) << 11);
       this.infos.set(code, x);
     }
     return x;
@@ -195,7 +199,10 @@ export class ReferenceSubject {
       if (time === null) statics.push(i);
       else {
         if (typeof time !== 'number' || !Number.isFinite(time)) {
-          throw new UsageError(`event time must be epoch milliseconds or null, got ${String(time)}`, { record: `subject ${subject.subjectId}, event ${i}`, field: 'time' });
+          throw new UsageError(`event time must be epoch milliseconds or null, got ${String(time)}`, {
+            record: `subject ${subject.subjectId}, event ${i}`,
+            field: 'time',
+          });
         }
         if (time < prev) sorted = false;
         prev = time;
@@ -391,7 +398,12 @@ export class ReferenceSubject {
     order.length = m;
     // femr's birth date is the patient's first event: the birth row, else the first usable row.
     const birthTime = birthUsable ? ((this.events[this.birth] as Event).time as number) : k > 0 ? (this.times[0] as number) : t;
-    return { order, head: (birthUsable ? 1 : 0) + this.statics.length, birthTime, ageYears: Math.trunc(Math.floor((t - birthTime) / DAY_MS) / 365) };
+    return {
+      order,
+      head: (birthUsable ? 1 : 0) + this.statics.length,
+      birthTime,
+      ageYears: Math.trunc(Math.floor((t - birthTime) / DAY_MS) / 365),
+    };
   }
 }
 

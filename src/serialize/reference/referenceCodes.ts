@@ -18,7 +18,15 @@ export interface ReferenceConcept {
   readonly format: 'int' | 1 | 2;
 }
 
-const c = (name: string, codes: string[], min: number, max: number, normal: [number, number] | null, unit: string, format: 'int' | 1 | 2): ReferenceConcept => ({ name, codes, min, max, normal, unit, format });
+const c = (
+  name: string,
+  codes: string[],
+  min: number,
+  max: number,
+  normal: [number, number] | null,
+  unit: string,
+  format: 'int' | 1 | 2,
+): ReferenceConcept => ({ name, codes, min, max, normal, unit, format });
 
 /** The reference's AGGREGATED_EVENTS (codes, plausible range, normal range, unit, number format). */
 export const REFERENCE_CONCEPTS: readonly ReferenceConcept[] = [
@@ -43,7 +51,15 @@ export const REFERENCE_CONCEPTS: readonly ReferenceConcept[] = [
   c('Chloride', ['LOINC/2075-0', 'SNOMED/104589004', 'LOINC/2069-3'], 50, 200, [98, 106], 'mmol/L', 'int'),
   c('Carbon dioxide, total', ['LOINC/2028-9'], 10, 100, [23, 28], 'mmol/L', 'int'),
   c('Calcium', ['LOINC/17861-6', 'SNOMED/271240001'], 1, 20, [9, 10.5], 'mg/dL', 1),
-  c('Glucose', ['LOINC/2345-7', 'SNOMED/166900001', 'LOINC/2339-0', 'SNOMED/33747003', 'LOINC/14749-6'], 10, 1000, [70, 100], 'mg/dL', 'int'),
+  c(
+    'Glucose',
+    ['LOINC/2345-7', 'SNOMED/166900001', 'LOINC/2339-0', 'SNOMED/33747003', 'LOINC/14749-6'],
+    10,
+    1000,
+    [70, 100],
+    'mg/dL',
+    'int',
+  ),
   c('Urea nitrogen', ['LOINC/3094-0', 'SNOMED/105011006'], 1, 200, [8, 20], 'mg/dL', 'int'),
   c('Creatinine', ['LOINC/2160-0', 'SNOMED/113075003'], 0.1, 10, [0.7, 1.3], 'mg/dL', 1),
   c('Anion gap', ['LOINC/33037-3', 'LOINC/41276-7', 'SNOMED/25469001'], -20, 50, [3, 11], 'mmol/L', 'int'),
@@ -52,15 +68,42 @@ export const REFERENCE_CONCEPTS: readonly ReferenceConcept[] = [
 /** The reference's Recent sections: heading and concept names in display order. */
 export const REFERENCE_RECENT_SECTIONS: readonly { readonly heading: string; readonly names: readonly string[] }[] = [
   { heading: '## Recent Body Metrics', names: ['Body weight', 'Body height', 'Body mass index / BMI', 'Body surface area'] },
-  { heading: '## Recent Vital Signs', names: ['Heart rate', 'Respiratory rate', 'Systolic blood pressure', 'Diastolic blood pressure', 'Body temperature', 'Oxygen saturation'] },
+  {
+    heading: '## Recent Vital Signs',
+    names: [
+      'Heart rate',
+      'Respiratory rate',
+      'Systolic blood pressure',
+      'Diastolic blood pressure',
+      'Body temperature',
+      'Oxygen saturation',
+    ],
+  },
   {
     heading: '## Recent Lab Results',
-    names: ['Hemoglobin', 'Hematocrit', 'Erythrocytes', 'Leukocytes', 'Platelets', 'Sodium', 'Potassium', 'Chloride', 'Carbon dioxide, total', 'Calcium', 'Glucose', 'Urea nitrogen', 'Creatinine', 'Anion gap'],
+    names: [
+      'Hemoglobin',
+      'Hematocrit',
+      'Erythrocytes',
+      'Leukocytes',
+      'Platelets',
+      'Sodium',
+      'Potassium',
+      'Chloride',
+      'Carbon dioxide, total',
+      'Calcium',
+      'Glucose',
+      'Urea nitrogen',
+      'Creatinine',
+      'Anion gap',
+    ],
   },
 ];
 
 /** Exact code → index into {@link REFERENCE_CONCEPTS} (the reference matches codes exactly, no parents). */
-export const REFERENCE_CONCEPT_OF: ReadonlyMap<string, number> = new Map(REFERENCE_CONCEPTS.flatMap((k, i) => k.codes.map((code) => [code, i] as const)));
+export const REFERENCE_CONCEPT_OF: ReadonlyMap<string, number> = new Map(
+  REFERENCE_CONCEPTS.flatMap((k, i) => k.codes.map((code) => [code, i] as const)),
+);
 
 const AGGREGATED_LOINC = new Set(REFERENCE_CONCEPTS.flatMap((k) => k.codes.filter((code) => code.includes('LOINC'))));
 
@@ -96,7 +139,10 @@ export function resolveReferenceCode(vocabulary: Vocabulary, code: string, markd
   if (EXCLUDED_ONTOLOGIES.has(ontology.replaceAll(' ', '_').toUpperCase()) && !AGGREGATED_LOINC.has(code)) return null;
   if (code.startsWith(AGE_PREFIX)) return code;
   if (ontology === 'Cancer Modifier' && !code.includes('OMOP')) {
-    return code.slice(slash + 1).replace(/[_\-/]/g, ' ').trim();
+    return code
+      .slice(slash + 1)
+      .replace(/[_\-/]/g, ' ')
+      .trim();
   }
   const own = ownDescription(vocabulary, code);
   let description = own ?? code;

@@ -15,7 +15,10 @@ const SHOWN_DATE = '[2024-01-01](2024-01-01)';
 const NUMBER_OF_RECENT_VALUES = 3;
 const NO_RECENT_DATA = REFERENCE_CONCEPTS.map((k) => `- ${k.name}: No recent data`);
 /** The Recent sections with their concepts as indices into REFERENCE_CONCEPTS. */
-const SECTIONS = REFERENCE_RECENT_SECTIONS.map((sec) => ({ heading: sec.heading, concepts: sec.names.map((n) => REFERENCE_CONCEPTS.findIndex((k) => k.name === n)) }));
+const SECTIONS = REFERENCE_RECENT_SECTIONS.map((sec) => ({
+  heading: sec.heading,
+  concepts: sec.names.map((n) => REFERENCE_CONCEPTS.findIndex((k) => k.name === n)),
+}));
 const KEEP_LAST = 3;
 
 const CATEGORY_HEADINGS = ['#### Conditions', '#### Medications', '#### Procedures'];
@@ -61,7 +64,11 @@ function linkedDate(ms: number): string {
 function visitTitle(v: ReferenceVisit, t: number): string {
   const before = t - v.start;
   const days = Math.floor(before / DAY_MS);
-  let s = v.description + ' on ' + linkedDate(SHOWN_PREDICTION_MS - before) + (days === 1 ? ' (1 day before prediction time' : ' (' + days + ' days before prediction time');
+  let s =
+    v.description +
+    ' on ' +
+    linkedDate(SHOWN_PREDICTION_MS - before) +
+    (days === 1 ? ' (1 day before prediction time' : ' (' + days + ' days before prediction time');
   if (v.endPending || (v.end !== null && v.end > t)) s += ', current visit';
   else if (v.end !== null) {
     const d = Math.floor((v.end - v.start) / DAY_MS);
@@ -115,7 +122,17 @@ function grow(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
  * visit group `group` when it is >= 0): one line per description in first-seen order, with the
  * last `keepLast` non-null values of all its events and the unit of its last event.
  */
-function uniqueList(out: ReferenceText, s: ReferenceSubject, items: readonly number[], from: number, to: number, group: number, numeric: boolean, keepLast: number | null, age: Age): void {
+function uniqueList(
+  out: ReferenceText,
+  s: ReferenceSubject,
+  items: readonly number[],
+  from: number,
+  to: number,
+  group: number,
+  numeric: boolean,
+  keepLast: number | null,
+  age: Age,
+): void {
   // Pass 1: a line per description, its items chained in order.
   let lines = 0;
   if (++stamp === 0x7fffffff) {

@@ -88,12 +88,30 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       if (slot !== null) {
         slot[i] = visits.length;
         DIRTY[dirtyCount++] = i;
-        visits.push({ source: i, start: time, end: s.end(i), endPending: false, description, members: [], order: visits.length, mimic: false });
+        visits.push({
+          source: i,
+          start: time,
+          end: s.end(i),
+          endPending: false,
+          description,
+          members: [],
+          order: visits.length,
+          mimic: false,
+        });
         continue;
       }
       const id = s.visitId(i) ?? `\u0000row${i}`;
       const at = (byVisitId ??= new Map()).get(id);
-      const v: ReferenceVisit = { source: i, start: time, end: s.end(i) ?? null, endPending: false, description, members: [], order: at ?? visits.length, mimic: false };
+      const v: ReferenceVisit = {
+        source: i,
+        start: time,
+        end: s.end(i) ?? null,
+        endPending: false,
+        description,
+        members: [],
+        order: at ?? visits.length,
+        mimic: false,
+      };
       // A repeated visit_id replaces the visit but keeps its dictionary position (Python dict).
       if (at === undefined) {
         byVisitId.set(id, visits.length);
@@ -102,7 +120,16 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
     } else if (k === RefKind.Admission) {
       const hadm = s.hadmId(i) ?? null;
       const vi = visits.length;
-      visits.push({ source: i, start: time, end: null, endPending: true, description: INPATIENT_VISIT, members: [], order: vi, mimic: true });
+      visits.push({
+        source: i,
+        start: time,
+        end: null,
+        endPending: true,
+        description: INPATIENT_VISIT,
+        members: [],
+        order: vi,
+        mimic: true,
+      });
       if (hadm !== null) {
         byHadm ??= new Map();
         if (!byHadm.has(hadm)) byHadm.set(hadm, vi);
@@ -121,7 +148,16 @@ export function referenceVisits(s: ReferenceSubject, pit: PointInTime, recent: (
       }
     } else if (k === RefKind.EdRegistration) {
       openEd.push(visits.length);
-      visits.push({ source: i, start: time, end: null, endPending: true, description: EMERGENCY_VISIT, members: [], order: visits.length, mimic: true });
+      visits.push({
+        source: i,
+        start: time,
+        end: null,
+        endPending: true,
+        description: EMERGENCY_VISIT,
+        members: [],
+        order: visits.length,
+        mimic: true,
+      });
     } else {
       for (const vi of openEd) close(visits, vi, time);
       if (openEd.length > 0) openEd = [];

@@ -84,9 +84,15 @@ function prefixCounter(text: string, tokenizer: Tokenizer): { count: number; lin
     offsets.push(offset);
     offset += 1;
   }
-  const additive = tokenizer.newlineAdditive && lines.every((l, j) => (j === 0 && lead === 0) || ADDITIVE_START.test(l)) && ends.every((e) => e <= 2);
+  const additive =
+    tokenizer.newlineAdditive && lines.every((l, j) => (j === 0 && lead === 0) || ADDITIVE_START.test(l)) && ends.every((e) => e <= 2);
   if (!additive) {
-    return { count: tokenizer.count(text), lines: lines.length, offsets, upTo: (k) => tokenizer.count(text.slice(0, offsets[k] as number)) };
+    return {
+      count: tokenizer.count(text),
+      lines: lines.length,
+      offsets,
+      upTo: (k) => tokenizer.count(text.slice(0, offsets[k] as number)),
+    };
   }
   const counter = lineTokenCounter(tokenizer);
   const leadTokens = lead === 0 ? 0 : tokenizer.count('\n'.repeat(lead));
@@ -102,7 +108,14 @@ function prefixCounter(text: string, tokenizer: Tokenizer): { count: number; lin
  * whole lines that fits: the reference's encoder truncates tokens from the right, so the text
  * kept is what that truncation keeps, less the part of a line it would cut.
  */
-export function serializeReference(s: ReferenceSubject, format: 'markdown' | 'list', t: number, windowStart: number, tokenizer: Tokenizer, maxTokens: number | null): SerializeResult {
+export function serializeReference(
+  s: ReferenceSubject,
+  format: 'markdown' | 'list',
+  t: number,
+  windowStart: number,
+  tokenizer: Tokenizer,
+  maxTokens: number | null,
+): SerializeResult {
   const built = format === 'markdown' ? referenceMarkdown(s, t, windowStart) : referenceList(s, t, windowStart);
   const text = built.text();
   const linesBefore = built.lineCount;
@@ -125,7 +138,10 @@ export function serializeReference(s: ReferenceSubject, format: 'markdown' | 'li
   }
   const kept = lo < 0 ? '' : text.slice(0, pc.offsets[lo] as number);
   const tokensAfter = lo < 0 ? 0 : pc.upTo(lo);
-  const droppedLines = text.slice(kept.length).split('\n').filter((l) => l !== '');
+  const droppedLines = text
+    .slice(kept.length)
+    .split('\n')
+    .filter((l) => l !== '');
   const truncation: Truncation = {
     truncated: true,
     maxTokens,
@@ -143,5 +159,17 @@ export function serializeReference(s: ReferenceSubject, format: 'markdown' | 'li
 }
 
 function untouched(maxTokens: number | null, tokens: number, lines: number): Truncation {
-  return { truncated: false, maxTokens, tokensBefore: tokens, tokensAfter: tokens, linesBefore: lines, linesAfter: lines, droppedSections: NONE, droppedDetailedVisits: NONE, droppedVisitSummaries: NONE, droppedEventLines: 0, droppedHeadLines: 0 };
+  return {
+    truncated: false,
+    maxTokens,
+    tokensBefore: tokens,
+    tokensAfter: tokens,
+    linesBefore: lines,
+    linesAfter: lines,
+    droppedSections: NONE,
+    droppedDetailedVisits: NONE,
+    droppedVisitSummaries: NONE,
+    droppedEventLines: 0,
+    droppedHeadLines: 0,
+  };
 }

@@ -6,7 +6,15 @@
  * production); then `aud` (this service's endpoint URL), `exp`, `iat`, `jti` (not replayed) and,
  * when configured, `iss`. Only node:crypto.
  */
-import { constants, createHmac, createPublicKey, timingSafeEqual, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  constants,
+  createHmac,
+  createPublicKey,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../../errors.ts';
 
@@ -47,21 +55,30 @@ export class CdsJwtVerifier {
    *   when neither a JWK Set nor a shared key is given.
    */
   constructor(private readonly o: CdsJwtVerifierOptions) {
-    if (o.jwks === undefined && (o.sharedKey === undefined || o.sharedKey === '')) throw new UsageError('a CDS JWT verifier needs a JWK Set or a shared key');
+    if (o.jwks === undefined && (o.sharedKey === undefined || o.sharedKey === ''))
+      throw new UsageError('a CDS JWT verifier needs a JWK Set or a shared key');
     if (o.jwks !== undefined) {
       const set = o.jwks as { keys?: unknown };
-      if (typeof set !== 'object' || set === null || !Array.isArray(set.keys) || set.keys.length === 0) throw new UsageError('the JWK Set must be an object with a non-empty "keys" array', { field: 'keys' });
+      if (typeof set !== 'object' || set === null || !Array.isArray(set.keys) || set.keys.length === 0)
+        throw new UsageError('the JWK Set must be an object with a non-empty "keys" array', { field: 'keys' });
       set.keys.forEach((raw, i) => {
         const k = raw as Record<string, unknown>;
-        if (typeof k !== 'object' || k === null || (k.kty !== 'RSA' && k.kty !== 'EC')) throw new UsageError('each key must be a public RSA or EC JWK (kty "RSA" or "EC")', { field: `keys[${i}].kty` });
-        if (k.d !== undefined) throw new UsageError('this is a private key: give the CDS Client\'s public keys only', { field: `keys[${i}].d` });
+        if (typeof k !== 'object' || k === null || (k.kty !== 'RSA' && k.kty !== 'EC'))
+          throw new UsageError('each key must be a public RSA or EC JWK (kty "RSA" or "EC")', { field: `keys[${i}].kty` });
+        if (k.d !== undefined)
+          throw new UsageError("this is a private key: give the CDS Client's public keys only", { field: `keys[${i}].d` });
         let key: KeyObject;
         try {
           key = createPublicKey({ key: k as JsonWebKey, format: 'jwk' });
         } catch (err) {
           throw new UsageError(`not a usable public key: ${(err as Error).message}`, { field: `keys[${i}]` });
         }
-        this.keys.push({ kid: typeof k.kid === 'string' ? k.kid : null, alg: typeof k.alg === 'string' ? k.alg : null, key, kty: k.kty as string });
+        this.keys.push({
+          kid: typeof k.kid === 'string' ? k.kid : null,
+          alg: typeof k.alg === 'string' ? k.alg : null,
+          key,
+          kty: k.kty as string,
+        });
       });
     }
     this.shared = o.sharedKey ? Buffer.from(o.sharedKey, 'utf8') : null;
@@ -78,9 +95,14 @@ export class CdsJwtVerifier {
       }
     }
     try {
-      return new CdsJwtVerifier({ ...(jwks !== undefined ? { jwks } : {}), ...(o.sharedKey ? { sharedKey: o.sharedKey } : {}), ...(o.issuers ? { issuers: o.issuers } : {}) });
+      return new CdsJwtVerifier({
+        ...(jwks !== undefined ? { jwks } : {}),
+        ...(o.sharedKey ? { sharedKey: o.sharedKey } : {}),
+        ...(o.issuers ? { issuers: o.issuers } : {}),
+      });
     } catch (err) {
-      if (err instanceof UsageError && o.jwksFile !== undefined) throw new UsageError(err.message, { file: o.jwksFile, ...(err.location.field ? { field: err.location.field } : {}) });
+      if (err instanceof UsageError && o.jwksFile !== undefined)
+        throw new UsageError(err.message, { file: o.jwksFile, ...(err.location.field ? { field: err.location.field } : {}) });
       throw err;
     }
   }
@@ -98,25 +120,38 @@ export class CdsJwtVerifier {
     const [h, p, s] = parts as [string, string, string];
     const header = decodeJson(h, 'header');
     const alg = header.alg;
-    if (typeof alg !== 'string' || !/^(RS|PS|ES|HS)(256|384|512)$/.test(alg)) throw new CdsJwtError(`JWT alg ${JSON.stringify(alg ?? null)} is not accepted (RS, PS, ES or HS with 256, 384 or 512; never "none")`);
+    if (typeof alg !== 'string' || !/^(RS|PS|ES|HS)(256|384|512)$/.test(alg))
+      throw new CdsJwtError(`JWT alg ${JSON.stringify(alg ?? null)} is not accepted (RS, PS, ES or HS with 256, 384 or 512; never "none")`);
     if (header.typ !== undefined && header.typ !== 'JWT') throw new CdsJwtError('JWT typ must be "JWT"');
     const signed = Buffer.from(`${h}.${p}`, 'utf8');
     const sig = Buffer.from(s, 'base64url');
     const digest = DIGEST[alg.slice(2)] as string;
     if (alg.startsWith('HS')) {
-      if (!this.shared) throw new CdsJwtError(`JWT alg ${alg} needs a shared key, and none is configured (the spec asks for RS384 or ES384)`);
+      if (!this.shared)
+        throw new CdsJwtError(`JWT alg ${alg} needs a shared key, and none is configured (the spec asks for RS384 or ES384)`);
       const expected = createHmac(digest, this.shared).update(signed).digest();
       if (expected.length !== sig.length || !timingSafeEqual(expected, sig)) throw new CdsJwtError('the JWT signature does not verify');
     } else {
       const kid = typeof header.kid === 'string' ? header.kid : null;
       const kty = alg.startsWith('ES') ? 'EC' : 'RSA';
-      const candidates = this.keys.filter((k) => k.kty === kty && (k.alg === null || k.alg === alg) && (kid === null ? this.keys.length === 1 : k.kid === kid));
+      const candidates = this.keys.filter(
+        (k) => k.kty === kty && (k.alg === null || k.alg === alg) && (kid === null ? this.keys.length === 1 : k.kid === kid),
+      );
       const key = candidates[0];
-      if (!key) throw new CdsJwtError(kid === null ? 'the JWT names no kid, and the JWK Set has more than one key (or none of its type)' : `no ${kty} key with kid ${JSON.stringify(kid.slice(0, 80))} in the JWK Set`);
+      if (!key)
+        throw new CdsJwtError(
+          kid === null
+            ? 'the JWT names no kid, and the JWK Set has more than one key (or none of its type)'
+            : `no ${kty} key with kid ${JSON.stringify(kid.slice(0, 80))} in the JWK Set`,
+        );
       const ok = cryptoVerify(
         digest,
         signed,
-        alg.startsWith('ES') ? { key: key.key, dsaEncoding: 'ieee-p1363' } : alg.startsWith('PS') ? { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST } : key.key,
+        alg.startsWith('ES')
+          ? { key: key.key, dsaEncoding: 'ieee-p1363' }
+          : alg.startsWith('PS')
+            ? { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+            : key.key,
         sig,
       );
       if (!ok) throw new CdsJwtError('the JWT signature does not verify');
@@ -125,10 +160,12 @@ export class CdsJwtVerifier {
     const now = nowMs / 1000;
     const leeway = this.o.leewaySeconds ?? 60;
     if (typeof claims.iss !== 'string' || claims.iss === '') throw new CdsJwtError('the JWT has no iss');
-    if (this.o.issuers && !this.o.issuers.includes(claims.iss)) throw new CdsJwtError('the JWT iss is not an accepted issuer (--cds-jwt-issuer)');
+    if (this.o.issuers && !this.o.issuers.includes(claims.iss))
+      throw new CdsJwtError('the JWT iss is not an accepted issuer (--cds-jwt-issuer)');
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     const want = audience.replace(/\/+$/, '');
-    if (!aud.some((a) => typeof a === 'string' && a.replace(/\/+$/, '') === want)) throw new CdsJwtError(`the JWT aud is not this endpoint (${want})`);
+    if (!aud.some((a) => typeof a === 'string' && a.replace(/\/+$/, '') === want))
+      throw new CdsJwtError(`the JWT aud is not this endpoint (${want})`);
     if (typeof claims.exp !== 'number') throw new CdsJwtError('the JWT has no exp');
     if (claims.exp + leeway < now) throw new CdsJwtError('the JWT has expired');
     if (typeof claims.iat !== 'number') throw new CdsJwtError('the JWT has no iat');

@@ -57,7 +57,10 @@ export class FhirClient {
     for (let n = 1; ; n++) {
       const next = nextLink(page);
       if (next === null) return out;
-      if (!this.owns(next)) throw new FhirFetchError(`a next-page link points outside the FHIR server ${this.o.base}: not followed (the access token is for that server only)`);
+      if (!this.owns(next))
+        throw new FhirFetchError(
+          `a next-page link points outside the FHIR server ${this.o.base}: not followed (the access token is for that server only)`,
+        );
       if (n >= this.maxPages) throw new FhirFetchError(`more than ${this.maxPages} pages: stopped`);
       const got = await this.get(next, false);
       if (!got) return out;
@@ -82,12 +85,16 @@ export class FhirClient {
     let res: Response;
     try {
       res = await fetch(url, {
-        headers: { accept: 'application/fhir+json, application/json', ...(this.o.accessToken ? { authorization: `Bearer ${this.o.accessToken}` } : {}) },
+        headers: {
+          accept: 'application/fhir+json, application/json',
+          ...(this.o.accessToken ? { authorization: `Bearer ${this.o.accessToken}` } : {}),
+        },
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: 'error',
       });
     } catch (err) {
-      const reason = err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : 'the server cannot be reached';
+      const reason =
+        err instanceof Error && err.name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : 'the server cannot be reached';
       throw new FhirFetchError(`GET ${what}: ${reason}`);
     }
     if (allowMissing && (res.status === 404 || res.status === 410)) {
@@ -96,18 +103,27 @@ export class FhirClient {
     }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new FhirFetchError(`GET ${what}: HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (the access token was refused)' : ''}`);
+      throw new FhirFetchError(
+        `GET ${what}: HTTP ${res.status}${res.status === 401 || res.status === 403 ? ' (the access token was refused)' : ''}`,
+      );
     }
     const text = await res.text();
     this.bytes += Buffer.byteLength(text);
-    if (this.bytes > this.maxBytes) throw new FhirFetchError(`the FHIR server sent more than ${this.maxBytes} bytes for one CDS request: stopped`);
+    if (this.bytes > this.maxBytes)
+      throw new FhirFetchError(`the FHIR server sent more than ${this.maxBytes} bytes for one CDS request: stopped`);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
       throw new FhirFetchError(`GET ${what}: the answer is not JSON`);
     }
-    if (typeof json !== 'object' || json === null || Array.isArray(json) || typeof (json as Record<string, unknown>).resourceType !== 'string') throw new FhirFetchError(`GET ${what}: the answer is not a FHIR resource`);
+    if (
+      typeof json !== 'object' ||
+      json === null ||
+      Array.isArray(json) ||
+      typeof (json as Record<string, unknown>).resourceType !== 'string'
+    )
+      throw new FhirFetchError(`GET ${what}: the answer is not a FHIR resource`);
     const r = json as Record<string, unknown>;
     if (r.resourceType === 'OperationOutcome') throw new FhirFetchError(`GET ${what}: the server answered with an OperationOutcome`);
     return r;
@@ -120,7 +136,8 @@ export function bundleResources(bundle: Record<string, unknown>): Record<string,
   const out: Record<string, unknown>[] = [];
   for (const e of Array.isArray(bundle.entry) ? bundle.entry : []) {
     const r = typeof e === 'object' && e !== null ? (e as Record<string, unknown>).resource : undefined;
-    if (typeof r === 'object' && r !== null && !Array.isArray(r) && (r as Record<string, unknown>).resourceType !== 'OperationOutcome') out.push(r as Record<string, unknown>);
+    if (typeof r === 'object' && r !== null && !Array.isArray(r) && (r as Record<string, unknown>).resourceType !== 'OperationOutcome')
+      out.push(r as Record<string, unknown>);
   }
   return out;
 }
@@ -129,7 +146,13 @@ export function bundleResources(bundle: Record<string, unknown>): Record<string,
 export function nextLink(bundle: Record<string, unknown>): string | null {
   if (!Array.isArray(bundle.link)) return null;
   for (const l of bundle.link) {
-    if (typeof l === 'object' && l !== null && (l as Record<string, unknown>).relation === 'next' && typeof (l as Record<string, unknown>).url === 'string') return (l as Record<string, unknown>).url as string;
+    if (
+      typeof l === 'object' &&
+      l !== null &&
+      (l as Record<string, unknown>).relation === 'next' &&
+      typeof (l as Record<string, unknown>).url === 'string'
+    )
+      return (l as Record<string, unknown>).url as string;
   }
   return null;
 }

@@ -68,7 +68,9 @@ export function buildCdsCard(i: CdsCardInput): CdsCard {
     `**What this is.** A logistic-regression probe (C ${t.C}) trained with ehr-embed on ${t.n} labelled records (${t.positives} positive${t.validationAuroc === null ? '; no validation AUROC' : `; validation AUROC ${t.validationAuroc.toFixed(3)}`}), reading an embedding from \`${model}\` of the patient's coded record written out as text: ${i.eventsUsed} of ${i.eventsTotal} events (those at or before the prediction time), ${i.tokenCount} tokens${s.maxTokens === null ? '' : ` of a ${s.maxTokens}-token budget`}.`,
     '',
     `**What this is not.** Not a diagnosis and not a validated clinical score: it has not been evaluated at this site or on this population, its probability is only as calibrated as its training data (${t.n > 0 ? formatPct(t.positives / t.n) : 'n/a'} positive), and it sees only the coded FHIR resources the EHR sent (no notes, images or outside records).`,
-    ...(i.missing.length > 0 ? ['', `**Not available to the model:** ${i.missing.join(', ')} (neither prefetched nor fetched; scored without them).`] : []),
+    ...(i.missing.length > 0
+      ? ['', `**Not available to the model:** ${i.missing.join(', ')} (neither prefetched nor fetched; scored without them).`]
+      : []),
     '',
     `**What the model read** (first ${shown.length} of ${lines.length} lines):`,
     '',
@@ -85,7 +87,9 @@ export function buildCdsCard(i: CdsCardInput): CdsCard {
     detail,
     indicator,
     source: { label: source, topic: { system: 'urn:ehr-embed:task', code: i.probe.task, display: phrase } },
-    ...(i.inspectorUrl ? { links: [{ label: 'Open this prediction in the ehr-embed inspector', url: i.inspectorUrl, type: 'absolute' as const }] } : {}),
+    ...(i.inspectorUrl
+      ? { links: [{ label: 'Open this prediction in the ehr-embed inspector', url: i.inspectorUrl, type: 'absolute' as const }] }
+      : {}),
   };
 }
 

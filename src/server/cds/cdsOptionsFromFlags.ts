@@ -36,25 +36,42 @@ export function cdsOptionsFromFlags(f: CdsFlags): CdsOptions {
   if (f.cdsThresholds !== undefined) {
     const parts = f.cdsThresholds.split(',').map((s) => Number(s.trim()));
     const [w, c] = parts;
-    if (parts.length !== 2 || w === undefined || c === undefined || !(w > 0 && w <= c && c <= 1)) throw new UsageError(`--cds-thresholds expects "warning,critical" probabilities with 0 < warning <= critical <= 1, e.g. 0.2,0.5; got "${f.cdsThresholds}"`);
+    if (parts.length !== 2 || w === undefined || c === undefined || !(w > 0 && w <= c && c <= 1))
+      throw new UsageError(
+        `--cds-thresholds expects "warning,critical" probabilities with 0 < warning <= critical <= 1, e.g. 0.2,0.5; got "${f.cdsThresholds}"`,
+      );
     thresholds = { warning: w, critical: c };
   }
   const hooks = f.cdsHooks?.map((h) => {
-    if (!(CDS_HOOKS as readonly string[]).includes(h)) throw new UsageError(`--cds-hooks expects ${CDS_HOOKS.join(' and/or ')}, got "${h}"`);
+    if (!(CDS_HOOKS as readonly string[]).includes(h))
+      throw new UsageError(`--cds-hooks expects ${CDS_HOOKS.join(' and/or ')}, got "${h}"`);
     return h as CdsHook;
   });
   const keys = PREFETCH_TEMPLATES.map((t) => t.key);
-  for (const k of f.cdsRequirePrefetch ?? []) if (!keys.includes(k)) throw new UsageError(`--cds-require-prefetch expects prefetch keys (${keys.join(', ')}), got "${k}"`);
-  for (const u of f.cdsFhirAllow ?? []) if (!/^https?:\/\/[^/]+/.test(u)) throw new UsageError(`--cds-fhir-allow expects http(s) URL prefixes of FHIR servers, got "${u}"`);
-  if (f.cdsEncounterTime !== undefined && f.cdsEncounterTime !== 'start' && f.cdsEncounterTime !== 'request') throw new UsageError(`--cds-encounter-time expects start or request, got "${f.cdsEncounterTime}"`);
+  for (const k of f.cdsRequirePrefetch ?? [])
+    if (!keys.includes(k)) throw new UsageError(`--cds-require-prefetch expects prefetch keys (${keys.join(', ')}), got "${k}"`);
+  for (const u of f.cdsFhirAllow ?? [])
+    if (!/^https?:\/\/[^/]+/.test(u)) throw new UsageError(`--cds-fhir-allow expects http(s) URL prefixes of FHIR servers, got "${u}"`);
+  if (f.cdsEncounterTime !== undefined && f.cdsEncounterTime !== 'start' && f.cdsEncounterTime !== 'request')
+    throw new UsageError(`--cds-encounter-time expects start or request, got "${f.cdsEncounterTime}"`);
   let minEvents: number | undefined;
   if (f.cdsMinEvents !== undefined) {
     minEvents = Number(f.cdsMinEvents);
-    if (!Number.isInteger(minEvents) || minEvents < 0) throw new UsageError(`--cds-min-events expects a non-negative integer, got "${f.cdsMinEvents}"`);
+    if (!Number.isInteger(minEvents) || minEvents < 0)
+      throw new UsageError(`--cds-min-events expects a non-negative integer, got "${f.cdsMinEvents}"`);
   }
-  if (f.cdsBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(f.cdsBaseUrl)) throw new UsageError(`--cds-base-url expects the service's public http(s) base URL, got "${f.cdsBaseUrl}"`);
-  const jwt = f.cdsJwks !== undefined || (f.cdsJwtSharedKey !== undefined && f.cdsJwtSharedKey !== '') ? CdsJwtVerifier.fromFiles({ ...(f.cdsJwks !== undefined ? { jwksFile: f.cdsJwks } : {}), ...(f.cdsJwtSharedKey ? { sharedKey: f.cdsJwtSharedKey } : {}), ...(f.cdsJwtIssuer && f.cdsJwtIssuer.length > 0 ? { issuers: f.cdsJwtIssuer } : {}) }) : undefined;
-  if (!jwt && f.cdsJwtIssuer && f.cdsJwtIssuer.length > 0) throw new UsageError('--cds-jwt-issuer needs --cds-jwks or --cds-jwt-key-env (the keys to verify the JWT with)');
+  if (f.cdsBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(f.cdsBaseUrl))
+    throw new UsageError(`--cds-base-url expects the service's public http(s) base URL, got "${f.cdsBaseUrl}"`);
+  const jwt =
+    f.cdsJwks !== undefined || (f.cdsJwtSharedKey !== undefined && f.cdsJwtSharedKey !== '')
+      ? CdsJwtVerifier.fromFiles({
+          ...(f.cdsJwks !== undefined ? { jwksFile: f.cdsJwks } : {}),
+          ...(f.cdsJwtSharedKey ? { sharedKey: f.cdsJwtSharedKey } : {}),
+          ...(f.cdsJwtIssuer && f.cdsJwtIssuer.length > 0 ? { issuers: f.cdsJwtIssuer } : {}),
+        })
+      : undefined;
+  if (!jwt && f.cdsJwtIssuer && f.cdsJwtIssuer.length > 0)
+    throw new UsageError('--cds-jwt-issuer needs --cds-jwks or --cds-jwt-key-env (the keys to verify the JWT with)');
   return {
     ...(thresholds ? { thresholds } : {}),
     ...(hooks ? { hooks } : {}),

@@ -25,11 +25,16 @@ export interface CdsPredictionTime {
 }
 
 /** Choose the prediction time. */
-export function cdsPredictionTime(encounter: Readonly<Record<string, unknown>> | null, now: number, policy: EncounterTimePolicy): CdsPredictionTime {
+export function cdsPredictionTime(
+  encounter: Readonly<Record<string, unknown>> | null,
+  now: number,
+  policy: EncounterTimePolicy,
+): CdsPredictionTime {
   if (policy === 'start' && encounter && typeof encounter.status === 'string' && ONGOING_ENCOUNTER_STATUSES.includes(encounter.status)) {
     const period = encounter.period as Record<string, unknown> | undefined;
     const start = period && typeof period === 'object' ? parseFhirDateTime(period.start) : null;
-    if (start !== null && Number.isFinite(start) && start <= now) return { time: start, source: 'encounter-start', note: 'the start of the encounter in progress' };
+    if (start !== null && Number.isFinite(start) && start <= now)
+      return { time: start, source: 'encounter-start', note: 'the start of the encounter in progress' };
   }
   return { time: now, source: 'request-time', note: 'the time of the request' };
 }

@@ -15,7 +15,12 @@ export interface PrefetchTemplate {
   readonly read: boolean;
 }
 
-const search = (key: string, resourceType: string): PrefetchTemplate => ({ key, resourceType, read: false, query: `${resourceType}?patient={{context.patientId}}` });
+const search = (key: string, resourceType: string): PrefetchTemplate => ({
+  key,
+  resourceType,
+  read: false,
+  query: `${resourceType}?patient={{context.patientId}}`,
+});
 
 /**
  * The templates, in the order the discovery response lists them. The seven types the brief of

@@ -33,12 +33,22 @@ export interface CollectOptions {
 }
 
 /** Collect the resources of every template. */
-export async function collectCdsResources(req: CdsRequest, templates: readonly PrefetchTemplate[], o: CollectOptions = {}): Promise<CollectedResources> {
+export async function collectCdsResources(
+  req: CdsRequest,
+  templates: readonly PrefetchTemplate[],
+  o: CollectOptions = {},
+): Promise<CollectedResources> {
   const problems: string[] = [];
   let client: FhirClient | null = null;
   if (req.fhirServer !== null) {
-    if (o.allowFhirServer && !o.allowFhirServer(req.fhirServer)) problems.push('the request\'s fhirServer is not on this service\'s allow list (--cds-fhir-allow): nothing was fetched from it');
-    else client = new FhirClient({ base: req.fhirServer, accessToken: req.accessToken, ...(o.fhirTimeoutMs !== undefined ? { timeoutMs: o.fhirTimeoutMs } : {}) });
+    if (o.allowFhirServer && !o.allowFhirServer(req.fhirServer))
+      problems.push("the request's fhirServer is not on this service's allow list (--cds-fhir-allow): nothing was fetched from it");
+    else
+      client = new FhirClient({
+        base: req.fhirServer,
+        accessToken: req.accessToken,
+        ...(o.fhirTimeoutMs !== undefined ? { timeoutMs: o.fhirTimeoutMs } : {}),
+      });
   }
   const seen = new Set<string>();
   const resources: Record<string, unknown>[] = [];
@@ -73,7 +83,10 @@ export async function collectCdsResources(req: CdsRequest, templates: readonly P
               } catch (err) {
                 problems.push(`prefetch "${t.key}": later pages not read: ${messageOf(err)}`);
               }
-            } else problems.push(`prefetch "${t.key}" has more pages than were sent, and no FHIR server to read them from: only the first page was used`);
+            } else
+              problems.push(
+                `prefetch "${t.key}" has more pages than were sent, and no FHIR server to read them from: only the first page was used`,
+              );
           }
           return { key: t.key, how: 'prefetch', list };
         }

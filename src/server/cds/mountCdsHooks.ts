@@ -74,7 +74,9 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
         return null;
       } catch (err) {
         if (!(err instanceof CdsJwtError)) throw err;
-        return c.json(errorBody(new ApiError(401, 'unauthorized', err.message, null)), 401, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+        return c.json(errorBody(new ApiError(401, 'unauthorized', err.message, null)), 401, {
+          'WWW-Authenticate': 'Bearer error="invalid_token"',
+        });
       }
     }
     if (!keyAuth) return null;
@@ -86,7 +88,18 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
   };
   const limit = bodyLimit({
     maxSize: app_.maxBodyBytes,
-    onError: (c) => c.json(errorBody(new ApiError(413, 'payload_too_large', `request body is larger than the server's limit of ${app_.maxBodyBytes} bytes (--max-body)`, null)), 413),
+    onError: (c) =>
+      c.json(
+        errorBody(
+          new ApiError(
+            413,
+            'payload_too_large',
+            `request body is larger than the server's limit of ${app_.maxBodyBytes} bytes (--max-body)`,
+            null,
+          ),
+        ),
+        413,
+      ),
   });
   // `/cds-services/*` also matches `/cds-services` itself, once (a JWT is single-use).
   app.use('/cds-services/*', async (c, next) => {
@@ -126,8 +139,14 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
     if (lacking.length > 0) {
       // The problems of the lacking keys (or the general ones), not those of every optional key.
       const own = collected.problems.filter((p) => lacking.some((k) => p.includes(`"${k}"`)) || !p.startsWith('"'));
-      const why = own.length > 0 ? ` (${own.join('; ')})` : req.fhirServer === null ? ' and the request names no fhirServer to read it from' : '';
-      throw new ApiError(412, 'prefetch_missing', `required prefetch ${lacking.map((k) => `"${k}"`).join(', ')} is missing${why}: send it as prefetch, or give fhirServer and fhirAuthorization`, `prefetch.${lacking[0]}`);
+      const why =
+        own.length > 0 ? ` (${own.join('; ')})` : req.fhirServer === null ? ' and the request names no fhirServer to read it from' : '';
+      throw new ApiError(
+        412,
+        'prefetch_missing',
+        `required prefetch ${lacking.map((k) => `"${k}"`).join(', ')} is missing${why}: send it as prefetch, or give fhirServer and fhirAuthorization`,
+        `prefetch.${lacking[0]}`,
+      );
     }
     const pt = cdsPredictionTime(collected.encounter, now(), o.encounterTime ?? 'start');
     const ext = {
@@ -141,9 +160,20 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
       problems: collected.problems,
     };
     const patients = collected.resources.filter((r) => r.resourceType === 'Patient');
-    if (patients.length === 0) return c.json({ cards: [], extension: { [CDS_EXTENSION_KEY]: { ...ext, reason: 'no Patient resource: the patient prefetch was null (or the FHIR server has no such patient), so there is nothing to score' } } });
+    if (patients.length === 0)
+      return c.json({
+        cards: [],
+        extension: {
+          [CDS_EXTENSION_KEY]: {
+            ...ext,
+            reason:
+              'no Patient resource: the patient prefetch was null (or the FHIR server has no such patient), so there is nothing to score',
+          },
+        },
+      });
     const other = patients.find((p) => p.id !== req.context.patientId);
-    if (other) throw new ApiError(400, 'patient_mismatch', 'the Patient resource sent is not the patient of context.patientId', 'prefetch.patient');
+    if (other)
+      throw new ApiError(400, 'patient_mismatch', 'the Patient resource sent is not the patient of context.patientId', 'prefetch.patient');
 
     const bundle = { resourceType: 'Bundle', type: 'collection', entry: collected.resources.map((resource) => ({ resource })) };
     // The record and the score: the very calls of POST /v1/predict on { bundle, predictionTime }.
@@ -151,12 +181,24 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
     // A risk card for a patient recorded as dead would be noise (and the model was not trained to say so).
     const died = record.subject.events.some((e) => e.code === 'MEDS_DEATH' && e.time !== null && e.time <= record.predictionTime);
     if (died || patients[0]?.deceasedBoolean === true) {
-      return c.json({ cards: [], extension: { [CDS_EXTENSION_KEY]: { ...ext, reason: 'the patient is recorded as deceased (Patient.deceased): no risk card' } } });
+      return c.json({
+        cards: [],
+        extension: { [CDS_EXTENSION_KEY]: { ...ext, reason: 'the patient is recorded as deceased (Patient.deceased): no risk card' } },
+      });
     }
     const dated = record.subject.events.filter((e) => e.time !== null && e.time <= record.predictionTime && e.code !== 'MEDS_BIRTH').length;
     const minEvents = o.minEvents ?? 1;
     if (dated < minEvents) {
-      return c.json({ cards: [], extension: { [CDS_EXTENSION_KEY]: { ...ext, reason: `too little data to score: ${dated} dated event(s) at or before the prediction time (at least ${minEvents} needed)`, eventsUsed: dated } } });
+      return c.json({
+        cards: [],
+        extension: {
+          [CDS_EXTENSION_KEY]: {
+            ...ext,
+            reason: `too little data to score: ${dated} dated event(s) at or before the prediction time (at least ${minEvents} needed)`,
+            eventsUsed: dated,
+          },
+        },
+      });
     }
     const [prediction] = await service.predict(record, [probe.task]);
     const text = service.probeText(record, probe.task);
@@ -176,7 +218,20 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
       thresholds,
       inspectorUrl: `${baseOf(c)}/?cds=${token}`,
     });
-    const body = { cards: [card], extension: { [CDS_EXTENSION_KEY]: { ...ext, task: probe.task, probability: prediction.probability, probeChecksum: probe.checksum, model: service.embedder.spec, eventsUsed, inspectorToken: token } } };
+    const body = {
+      cards: [card],
+      extension: {
+        [CDS_EXTENSION_KEY]: {
+          ...ext,
+          task: probe.task,
+          probability: prediction.probability,
+          probeChecksum: probe.checksum,
+          model: service.embedder.spec,
+          eventsUsed,
+          inspectorToken: token,
+        },
+      },
+    };
     const stored = store.get(token);
     if (stored) store.replace(token, { ...stored, response: body });
     return c.json(body);
@@ -185,7 +240,13 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
   app.post('/v1/cds-services/:id', call);
   app.get('/v1/cds-predictions/:token', (c) => {
     const got = store.get(c.req.param('token'));
-    if (!got) throw new ApiError(404, 'unknown_prediction', 'no such prediction: inspector links last 15 minutes after the call and are kept in this server process only', null);
+    if (!got)
+      throw new ApiError(
+        404,
+        'unknown_prediction',
+        'no such prediction: inspector links last 15 minutes after the call and are kept in this server process only',
+        null,
+      );
     return c.json(got);
   });
 }
@@ -203,7 +264,8 @@ function underPrefix(base: string, prefix: string): boolean {
 
 async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
-  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the request body is empty: send a CDS Hooks request (a JSON object)', null);
+  if (text.trim() === '')
+    throw new ApiError(400, 'invalid_json', 'the request body is empty: send a CDS Hooks request (a JSON object)', null);
   try {
     return JSON.parse(text) as unknown;
   } catch {

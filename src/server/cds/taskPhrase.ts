@@ -22,7 +22,7 @@ function descriptions(): Map<string, string> {
 /** What a task predicts, in plain words, and the whole description when there is one. */
 export function taskPhrase(task: string): { phrase: string; description: string | null } {
   const description = descriptions().get(task) ?? null;
-  return { phrase: description ? phraseOf(description) ?? humanize(task) : humanize(task), description };
+  return { phrase: description ? (phraseOf(description) ?? humanize(task)) : humanize(task), description };
 }
 
 /** The outcome part of a built-in description. Exported for tests. */
