@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import type { DuckDBDataChunk, DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBDataChunk } from '@duckdb/node-api';
 import { UsageError } from '../errors.ts';
 import { jsonErrorReason } from '../jsonErrorReason.ts';
 import type { CodeMetadata, DatasetMetadata, Event, ExtraColumn, ExtraValue, Split, Subject } from '../types.ts';
@@ -13,6 +13,7 @@ import { duckMessage, openDuck, sqlFileList, sqlString, type Duck } from './duck
 import { listParquetFiles } from './listParquetFiles.ts';
 import { readCodes } from './readCodes.ts';
 import { readSubjectIds, readSubjectSplits } from './readSubjectSplits.ts';
+import { floatItems, intItems, validityBytes } from './vectorViews.ts';
 
 /** Where one subject's rows are: which shard, and their row range in it. */
 interface SubjectLocation {
@@ -527,32 +528,6 @@ export class MedsDataset {
     }
     return out;
   }
-}
-
-/**
- * The validity bitmap of a vector as bytes (bit i set = row i not null), or null when every row
- * is valid or the layout is unknown. Testing a byte is far cheaper than the BigInt test that
- * `getItem` does per row, and most extra-column values are null.
- */
-function validityBytes(vec: DuckDBVector): Uint8Array | null {
-  const v = (vec as unknown as { validity?: { data?: unknown; offset?: unknown } }).validity;
-  const data = v?.data;
-  if (!(data instanceof BigUint64Array) || v?.offset !== 0) return null;
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** Typed view of a DOUBLE vector's values (nulls were coalesced to NaN in SQL). */
-function floatItems(vec: DuckDBVector): Float64Array {
-  const items = (vec as unknown as { items?: unknown }).items;
-  if (items instanceof Float64Array) return items;
-  return Float64Array.from({ length: vec.itemCount }, (_, i) => Number(vec.getItem(i) ?? NaN));
-}
-
-/** Typed view of an INTEGER vector's values. */
-function intItems(vec: DuckDBVector): Int32Array {
-  const items = (vec as unknown as { items?: unknown }).items;
-  if (items instanceof Int32Array) return items;
-  return Int32Array.from({ length: vec.itemCount }, (_, i) => Number(vec.getItem(i) ?? -1));
 }
 
 /**
