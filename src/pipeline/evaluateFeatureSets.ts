@@ -5,7 +5,7 @@
 import { loadTasks, readLabelsDir, tasksWithLabels, type LabelsDir } from '../artifacts/labelsDir.ts';
 import { buildResultsFile, type EvaluationFile } from '../artifacts/resultsFile.ts';
 import { UsageError } from '../errors.ts';
-import { countFeatureSet } from '../eval/countFeatureSet.ts';
+import { countFeatureSet } from './countFeatureSet.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
 import { runEvaluation, type FeatureSet, type K } from '../eval/runEvaluation.ts';

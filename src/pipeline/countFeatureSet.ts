@@ -1,7 +1,7 @@
 /** The count-feature baseline as an evaluation feature set: sparse for heads that take CSR, dense on demand for the others. */
 import type { CountFeatures } from '../features/buildCountFeatures.ts';
 import { csrSelectRows, csrToDense } from '../probe/csrMatrix.ts';
-import type { FeatureSet } from './runEvaluation.ts';
+import type { FeatureSet } from '../eval/runEvaluation.ts';
 
 /**
  * A baseline {@link FeatureSet} over {@link CountFeatures}. `csr(task)` hands out the shared
