@@ -189,15 +189,10 @@ export function combinePartManifests(dir: string): FeaturesManifest | undefined 
     for (const [t, v] of Object.entries(m.tasks)) tasks[t] = { labels: (tasks[t]?.labels ?? 0) + v.labels, file: `${t}.parquet` };
   }
   const tokenCounts = parts.flatMap((p) => [...(p.m.tokenCounts ?? [])]);
-  const sorted = [...tokenCounts].sort((a, b) => a - b);
-  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  const tokens: TokenStats = {
-    mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
-    p50: q(0.5),
-    p90: q(0.9),
-    max: sorted[sorted.length - 1] ?? 0,
-    truncated: sum((m) => m.tokens.truncated),
-  };
+  const tokens = tokenStats(
+    tokenCounts,
+    sum((m) => m.tokens.truncated),
+  );
   const { shard: _shard, ...rest } = first;
   return {
     ...rest,
@@ -235,4 +230,22 @@ export function readFeaturesManifest(dir: string): FeaturesManifest {
     'not a features directory: manifest.json (or manifest.part-<i>-of-<n>.json from sharded runs) is missing (write one with `ehr-embed embed`)',
     { file: dir },
   );
+}
+
+/**
+ * Token statistics of a run from the token count of every distinct text (nearest-rank quantiles).
+ *
+ * @param tokenCounts - one count per distinct text, any order.
+ * @param truncated - texts cut to fit the budget.
+ */
+export function tokenStats(tokenCounts: readonly number[], truncated: number): TokenStats {
+  const sorted = [...tokenCounts].sort((a, b) => a - b);
+  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+  return {
+    mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
+    p50: q(0.5),
+    p90: q(0.9),
+    max: sorted[sorted.length - 1] ?? 0,
+    truncated,
+  };
 }

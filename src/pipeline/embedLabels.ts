@@ -21,7 +21,7 @@ import { resolveInstruction, type InstructionMode } from '../serialize/instructi
 import { estimateGpuHours, gpuProfile, type GpuEstimate } from '../embed/gpuProfiles.ts';
 import type { ServerStats } from '../embed/OpenAiEmbedder.ts';
 import { inShard, partFileName, type Shard } from '../embed/Shard.ts';
-import { writeFeaturesManifest, type EmbedReport, type TokenStats } from '../artifacts/featuresManifest.ts';
+import { tokenStats, writeFeaturesManifest, type EmbedReport } from '../artifacts/featuresManifest.ts';
 import { availableParallelism } from 'node:os';
 import type { BuildVocabularyOptions } from '../vocab/VocabularyChain.ts';
 import { checkMemory } from '../memoryBudget.ts';
@@ -240,15 +240,7 @@ export async function embedLabels(
     if (cache.has(k)) hits++;
     else tokensToEmbed += tokenCounts[inputText[i] as number] as number;
   }
-  const sorted = [...tokenCounts].sort((a, b) => a - b);
-  const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-  const tokens: TokenStats = {
-    mean: sorted.length ? sorted.reduce((a, b) => a + b, 0) / sorted.length : 0,
-    p50: q(0.5),
-    p90: q(0.9),
-    max: sorted[sorted.length - 1] ?? 0,
-    truncated,
-  };
+  const tokens = tokenStats(tokenCounts, truncated);
   const base = {
     model: embedder.spec,
     family: embedder.family,
