@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { UsageError } from '../errors.ts';
 import { duckMessage, openDuck, sqlString } from './duckdb.ts';
+import { float32Items } from './vectorViews.ts';
 
 /** Rows of a feature file, columnar. Row i: subjectIds[i], predictionTimes[i], data[i*dims .. (i+1)*dims). */
 export interface FeatureMatrix {
@@ -128,67 +129,7 @@ export class FeatureFileWriter {
  * by default `embedding`). Rows keep file order.
  */
 export async function readFeatureFile(file: string, column = 'embedding'): Promise<FeatureMatrix> {
-  const duck = await openDuck('2GB');
-  try {
-    const c = duck.connection;
-    let meta;
-    try {
-      meta = (
-        await c.runAndReadAll(`SELECT count(*)::DOUBLE AS n, max(len(${column}))::DOUBLE AS dmax, min(len(${column}))::DOUBLE AS dmin,
-          count(*) FILTER (WHERE ${column} IS NULL)::DOUBLE AS nulls FROM read_parquet(${sqlString(file)})`)
-      ).getRowObjectsJS()[0];
-    } catch (err) {
-      throw new UsageError(
-        `cannot read feature file (expected subject_id, prediction_time and a float list column "${column}"): ${duckMessage(err)}`,
-        { file },
-        { cause: err },
-      );
-    }
-    const n = (meta?.n as number) ?? 0;
-    const dims = (meta?.dmax as number | null) ?? 0;
-    if (n > 0 && (meta?.nulls as number) > 0)
-      throw new UsageError(`${meta?.nulls} row(s) have a null "${column}"`, { file, field: column });
-    if (n > 0 && meta?.dmin !== dims)
-      throw new UsageError(`rows of "${column}" have different lengths (${meta?.dmin} to ${dims})`, { file, field: column });
-    const subjectIds = new Float64Array(n);
-    const predictionTimes = new Float64Array(n);
-    const data = new Float32Array(n * dims);
-    let r = 0;
-    const head = await c.stream(
-      `SELECT subject_id::DOUBLE, epoch_us(prediction_time::TIMESTAMP) / 1000.0 FROM read_parquet(${sqlString(file)})`,
-    );
-    for (;;) {
-      const ch = await head.fetchChunk();
-      if (!ch || ch.rowCount === 0) break;
-      for (let i = 0; i < ch.rowCount; i++, r++) {
-        subjectIds[r] = ch.getColumnVector(0).getItem(i) as number;
-        predictionTimes[r] = ch.getColumnVector(1).getItem(i) as number;
-      }
-    }
-    // Plain scans keep insertion order, so the unnested values arrive row by row.
-    let k = 0;
-    const body = await c.stream(`SELECT unnest(${column})::FLOAT FROM read_parquet(${sqlString(file)})`);
-    for (;;) {
-      const ch = await body.fetchChunk();
-      if (!ch || ch.rowCount === 0) break;
-      const vec = ch.getColumnVector(0);
-      const items = (vec as unknown as { items?: unknown }).items;
-      if (items instanceof Float32Array) data.set(items.subarray(0, ch.rowCount), k);
-      else for (let i = 0; i < ch.rowCount; i++) data[k + i] = Number(vec.getItem(i));
-      k += ch.rowCount;
-    }
-    for (let i = 0; i < data.length; i++) {
-      if (!Number.isFinite(data[i]))
-        throw new UsageError(`non-finite value in "${column}" at row ${Math.floor(i / dims) + 1}, dimension ${(i % dims) + 1}`, {
-          file,
-          record: Math.floor(i / dims) + 1,
-          field: column,
-        });
-    }
-    return { subjectIds, predictionTimes, dims, data };
-  } finally {
-    duck.close();
-  }
+  return readFeatureRows(basename(file, '.parquet'), [file], column);
 }
 
 /** A part file name taken apart: `<task>.part-<index>-of-<count>.parquet`. */
@@ -262,33 +203,33 @@ export function taskFeatureFiles(dir: string, task: string): string[] | undefine
  * @throws UsageError when there are no features for the task, or an incomplete set of parts
  */
 export async function readTaskFeatures(dir: string, task: string, column = 'embedding'): Promise<FeatureMatrix> {
+  return readFeatureRows(task, requireTaskFeatureFiles(dir, task), column);
+}
+
+/** Feature files read in file order into a new buffer (part files concatenated in shard order). */
+async function readFeatureRows(task: string, files: readonly string[], column: string): Promise<FeatureMatrix> {
+  let data = new Float32Array(0);
+  const keys = await readFilesInto(
+    task,
+    files,
+    (k) => {
+      data = new Float32Array(k.subjectIds.length * k.dims);
+      return { data, destinations: (row) => [row] };
+    },
+    column,
+  );
+  return { subjectIds: keys.subjectIds, predictionTimes: keys.predictionTimes, dims: keys.dims, data };
+}
+
+/** The feature files of a task, or a UsageError saying what was expected and how to make them. */
+function requireTaskFeatureFiles(dir: string, task: string): string[] {
   const files = taskFeatureFiles(dir, task);
   if (files === undefined)
     throw new UsageError(
       `no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`,
       { file: dir },
     );
-  if (files.length === 1) return readFeatureFile(files[0] as string, column);
-  const mats = [];
-  for (const f of files) mats.push(await readFeatureFile(f, column));
-  const nonEmpty = mats.filter((m) => m.subjectIds.length > 0);
-  const dims = nonEmpty[0]?.dims ?? 0;
-  for (const [i, m] of nonEmpty.entries()) {
-    if (m.dims !== dims)
-      throw new UsageError(`part files of task "${task}" have ${dims} and ${m.dims} dimensions`, {
-        file: files[mats.indexOf(nonEmpty[i] as FeatureMatrix)] as string,
-      });
-  }
-  const n = mats.reduce((a, m) => a + m.subjectIds.length, 0);
-  const out = { subjectIds: new Float64Array(n), predictionTimes: new Float64Array(n), dims, data: new Float32Array(n * dims) };
-  let r = 0;
-  for (const m of nonEmpty) {
-    out.subjectIds.set(m.subjectIds, r);
-    out.predictionTimes.set(m.predictionTimes, r);
-    out.data.set(m.data, r * dims);
-    r += m.subjectIds.length;
-  }
-  return out;
+  return files;
 }
 
 /** What {@link mergeFeatureParts} did for one task. */
@@ -378,12 +319,16 @@ export async function readTaskFeaturesInto(
   target: (keys: FeatureKeys) => FeatureTarget,
   column = 'embedding',
 ): Promise<FeatureKeys> {
-  const files = taskFeatureFiles(dir, task);
-  if (files === undefined)
-    throw new UsageError(
-      `no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`,
-      { file: dir },
-    );
+  return readFilesInto(task, requireTaskFeatureFiles(dir, task), target, column);
+}
+
+/** {@link readTaskFeaturesInto} over a list of files (one task's file or its parts, in order). */
+async function readFilesInto(
+  task: string,
+  files: readonly string[],
+  target: (keys: FeatureKeys) => FeatureTarget,
+  column: string,
+): Promise<FeatureKeys> {
   const duck = await openDuck('1GB');
   try {
     const c = duck.connection;
@@ -445,12 +390,7 @@ export async function readTaskFeaturesInto(
       for (;;) {
         const ch = await body.fetchChunk();
         if (!ch || ch.rowCount === 0) break;
-        const vec = ch.getColumnVector(0);
-        const items = (vec as unknown as { items?: unknown }).items;
-        const values =
-          items instanceof Float32Array
-            ? items.subarray(0, ch.rowCount)
-            : Float32Array.from({ length: ch.rowCount }, (_, i) => Number(vec.getItem(i)));
+        const values = float32Items(ch.getColumnVector(0), ch.rowCount);
         for (let i = 0; i < values.length; i++) {
           if (!Number.isFinite(values[i])) {
             const at = k + i;
@@ -487,12 +427,7 @@ export async function readTaskFeaturesInto(
  * @throws UsageError when there are no features for the task or a file is unreadable
  */
 export async function taskFeatureShape(dir: string, task: string, column = 'embedding'): Promise<{ rows: number; dims: number }> {
-  const files = taskFeatureFiles(dir, task);
-  if (files === undefined)
-    throw new UsageError(
-      `no features for task "${task}" (expected ${task}.parquet or ${task}.part-<i>-of-<n>.parquet; run \`ehr-embed embed\` for this task)`,
-      { file: dir },
-    );
+  const files = requireTaskFeatureFiles(dir, task);
   const duck = await openDuck('256MB');
   try {
     let rows = 0;

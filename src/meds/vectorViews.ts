@@ -47,3 +47,14 @@ export function intItems(vec: DuckDBVector): Int32Array {
   paths.fallback++;
   return Int32Array.from({ length: vec.itemCount }, (_, i) => Number(vec.getItem(i) ?? -1));
 }
+
+/** Typed view of the first `count` values of a FLOAT vector. */
+export function float32Items(vec: DuckDBVector, count: number): Float32Array {
+  const items = (vec as unknown as { items?: unknown }).items;
+  if (items instanceof Float32Array) {
+    paths.typed++;
+    return items.subarray(0, count);
+  }
+  paths.fallback++;
+  return Float32Array.from({ length: count }, (_, i) => Number(vec.getItem(i)));
+}

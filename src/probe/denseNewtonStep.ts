@@ -1,3 +1,4 @@
+import { choleskySolveNegative } from './choleskySolve.ts';
 import { readRow } from './ArenaMatrix.ts';
 import type { ArenaMatrix } from './ArenaMatrix.ts';
 import type { Kernels } from './kernels.ts';
@@ -32,28 +33,5 @@ export function denseNewtonStep(k: Kernels, A: ArenaMatrix, w: Float64Array, pen
     }
   }
   for (let j = 0; j < cols; j++) H[j * m + j] = (H[j * m + j] as number) + penalty;
-  // Cholesky H = L L' in place (lower triangle).
-  for (let j = 0; j < m; j++) {
-    let d = H[j * m + j] as number;
-    for (let q = 0; q < j; q++) d -= (H[j * m + q] as number) ** 2;
-    if (!(d > 0)) return false;
-    const ljj = Math.sqrt(d);
-    H[j * m + j] = ljj;
-    for (let i = j + 1; i < m; i++) {
-      let t = H[i * m + j] as number;
-      for (let q = 0; q < j; q++) t -= (H[i * m + q] as number) * (H[j * m + q] as number);
-      H[i * m + j] = t / ljj;
-    }
-  }
-  for (let i = 0; i < m; i++) {
-    let t = -(g[i] as number);
-    for (let q = 0; q < i; q++) t -= (H[i * m + q] as number) * (p[q] as number);
-    p[i] = t / (H[i * m + i] as number);
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let t = p[i] as number;
-    for (let q = i + 1; q < m; q++) t -= (H[q * m + i] as number) * (p[q] as number);
-    p[i] = t / (H[i * m + i] as number);
-  }
-  return p.every(Number.isFinite);
+  return choleskySolveNegative(H, m, g, p);
 }

@@ -9,6 +9,7 @@
  * at most {@link SPARSE_DENSE_MAX_COLS} columns the (d + 1)^2 Hessian is formed from the rows'
  * outer products and factored (exact Newton steps), as the dense solver does for narrow designs.
  */
+import { choleskySolveNegative } from './choleskySolve.ts';
 import { newtonCg } from './newtonCg.ts';
 import type { NewtonProblem, NewtonStop } from './newtonCg.ts';
 import { FittedLogistic } from './logistic.ts';
@@ -198,27 +199,5 @@ function sparseNewtonStep(X: CsrMatrix, w: Float64Array, penalty: number, g: Flo
     H[cols * m + cols] = (H[cols * m + cols] as number) + wi;
   }
   for (let j = 0; j < cols; j++) H[j * m + j] = (H[j * m + j] as number) + penalty;
-  for (let j = 0; j < m; j++) {
-    let dj = H[j * m + j] as number;
-    for (let q = 0; q < j; q++) dj -= (H[j * m + q] as number) ** 2;
-    if (!(dj > 0)) return false;
-    const ljj = Math.sqrt(dj);
-    H[j * m + j] = ljj;
-    for (let i = j + 1; i < m; i++) {
-      let t = H[i * m + j] as number;
-      for (let q = 0; q < j; q++) t -= (H[i * m + q] as number) * (H[j * m + q] as number);
-      H[i * m + j] = t / ljj;
-    }
-  }
-  for (let i = 0; i < m; i++) {
-    let t = -(g[i] as number);
-    for (let q = 0; q < i; q++) t -= (H[i * m + q] as number) * (p[q] as number);
-    p[i] = t / (H[i * m + i] as number);
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let t = p[i] as number;
-    for (let q = i + 1; q < m; q++) t -= (H[q * m + i] as number) * (p[q] as number);
-    p[i] = t / (H[i * m + i] as number);
-  }
-  return p.every(Number.isFinite);
+  return choleskySolveNegative(H, m, g, p);
 }
