@@ -194,6 +194,9 @@ const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
 const [I32, F64, V128] = [0x7f, 0x7c, 0x7b];
 const get = (i: number) => [0x20, i];
 const set = (i: number) => [0x21, i];
+/** Locals `first`..`first + 2` = row pointers 1-3 after the row at local `base`, `stride` bytes apart (local `stride`). */
+const nextRows = (base: number, stride: number, first: number): Code =>
+  [0, 1, 2].map((q) => [get(q === 0 ? base : first + q - 1), get(stride), ADD, set(first + q)]);
 const i32 = (v: number) => [0x41, ...uleb(v)]; // non-negative constants < 64 only
 const [ADD, SHL, LTU, GTU, GEU, FADD, FMUL] = [0x6a, 0x74, 0x49, 0x4b, 0x4f, 0xa0, 0xa2];
 const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
@@ -320,18 +323,7 @@ const DOT4 = flat([
   i32(3),
   SHL,
   set(6),
-  get(0),
-  get(1),
-  ADD,
-  set(7),
-  get(7),
-  get(1),
-  ADD,
-  set(8),
-  get(8),
-  get(1),
-  ADD,
-  set(9),
+  nextRows(0, 1, 7),
   loopWhile(
     [get(5), i32(16), ADD, get(6), GTU],
     [
@@ -359,18 +351,7 @@ const AXPY4 = flat([
   i32(3),
   SHL,
   set(9),
-  get(1),
-  get(2),
-  ADD,
-  set(10),
-  get(10),
-  get(2),
-  ADD,
-  set(11),
-  get(11),
-  get(2),
-  ADD,
-  set(12),
+  nextRows(1, 2, 10),
   [0, 1, 2, 3].map((q) => [get(3 + q), SPLAT, set(13 + q)]),
   loopWhile(
     [get(8), i32(16), ADD, get(9), GTU],
@@ -450,18 +431,7 @@ const DOT4X2FF = flat([
   i32(2),
   SHL,
   set(7),
-  get(0),
-  get(1),
-  ADD,
-  set(8),
-  get(8),
-  get(1),
-  ADD,
-  set(9),
-  get(9),
-  get(1),
-  ADD,
-  set(10),
+  nextRows(0, 1, 8),
   get(2),
   get(3),
   ADD,
@@ -503,18 +473,7 @@ const AXPY4F = flat([
   i32(3),
   SHL,
   set(9),
-  get(1),
-  get(2),
-  ADD,
-  set(10),
-  get(10),
-  get(2),
-  ADD,
-  set(11),
-  get(11),
-  get(2),
-  ADD,
-  set(12),
+  nextRows(1, 2, 10),
   [0, 1, 2, 3].map((q) => [get(3 + q), SPLAT, set(13 + q)]),
   loopWhile(
     [get(8), i32(16), ADD, get(9), GTU],
