@@ -6,9 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import { isUsageError } from '../../src/errors.ts';
 import { SERIALIZE_FORMATS } from '../../src/serialize/serialize.ts';
 import { TOKENIZER_NAMES } from '../../src/tokenize/getTokenizer.ts';
-import { fitLogistic } from '../../src/probe/logistic.ts';
-import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/artifacts/ProbeBundle.ts';
 import type { RequestLogEntry } from '../../src/server/createApp.ts';
 import { isLoopbackHost } from '../../src/server/isLoopbackHost.ts';
 import { parseByteSize } from '../../src/server/parseByteSize.ts';
@@ -16,45 +13,9 @@ import { startServer, type RunningServer } from '../../src/server/startServer.ts
 import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../helpers/embeddingServer.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { runCliAsync } from '../helpers/runCli.ts';
-import { r4PatientBundles, requestJson } from './fixtures.ts';
+import { r4PatientBundles, requestJson, writeTestProbe } from './fixtures.ts';
 
 const DIMS = 8;
-
-/** A probe for `task` on the test server's model, fitted on random vectors (the head's values do not matter here). */
-function writeProbe(dir: string, task: string, model: string, maxTokens: number | null): string {
-  let seed = 7;
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-  const n = 40;
-  const X = Float64Array.from({ length: n * DIMS }, rand);
-  const y = Array.from({ length: n }, (_, i) => i % 2);
-  const scaler = fitMaxAbsScaler(X, DIMS);
-  const logistic = fitLogistic(scaler.transform(X), y, DIMS, { C: 1 });
-  const out = join(dir, task);
-  ProbeBundle.create({
-    kind: PROBE_BUNDLE_KIND,
-    version: 1,
-    task,
-    createdAt: new Date().toISOString(),
-    ehrEmbedVersion: 'test',
-    model: { spec: model, family: 'plain', dims: DIMS },
-    serializer: { format: 'markdown', maxTokens, tokenizer: 'qwen2', vocabulary: [] },
-    instruction: { mode: 'generic', text: null },
-    head: { scaler: scaler.toJSON(), logistic: logistic.toJSON() },
-    training: {
-      labels: 'l',
-      features: 'f',
-      n,
-      positives: n / 2,
-      tuningN: 0,
-      tuningPositives: 0,
-      C: 1,
-      cSelected: false,
-      validationAuroc: null,
-      cScores: [],
-    },
-  }).save(out);
-  return out;
-}
 
 describe('HTTP API', () => {
   const dir = tempDir('ehr-embed-api-');
@@ -69,7 +30,7 @@ describe('HTTP API', () => {
   before(async () => {
     embeddings = await startEmbeddingServer({ dims: DIMS });
     model = `openai:${embeddings.url}#m`;
-    const probes = [writeProbe(dir, 'risk_a', model, 2048), writeProbe(dir, 'risk_b', model, 2048)];
+    const probes = [writeTestProbe(dir, 'risk_a', model, DIMS, 7, 2048), writeTestProbe(dir, 'risk_b', model, DIMS, 7, 2048)];
     server = await startServer({ port: 0, probes, cacheDir: join(dir, 'cache'), maxBodyBytes: 3 * 1024 * 1024, log: (e) => logs.push(e) });
   });
   after(async () => {
@@ -405,7 +366,7 @@ describe('API keys and binding', () => {
   });
 
   it('refuses a probe trained on another model than --model', async () => {
-    const probe = writeProbe(dir, 'risk_a', 'openai:http://127.0.0.1:9/v1#m', null);
+    const probe = writeTestProbe(dir, 'risk_a', 'openai:http://127.0.0.1:9/v1#m', DIMS, 7, null);
     await assert.rejects(
       startServer({ port: 0, cacheDir: null, probes: [probe], model: 'openai:http://127.0.0.1:9/v1#other' }),
       (err) => isUsageError(err) && /trained on model "openai:http:\/\/127\.0\.0\.1:9\/v1#m"/.test(err.message),

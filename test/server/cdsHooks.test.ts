@@ -13,7 +13,8 @@ import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../
 import { tempDir } from '../helpers/paths.ts';
 import { startFhirStandIn, type FhirStandIn } from './cdsFhirServer.ts';
 import { CDS_FIXTURES, checkAgainstModel } from './cdsLogicalModel.ts';
-import { patientView, prefetchedTypesBundle, prefetchFor, resourcesOf, writeCdsProbe } from './cdsRequests.ts';
+import { patientView, prefetchedTypesBundle, prefetchFor, resourcesOf } from './cdsRequests.ts';
+import { writeTestProbe } from './fixtures.ts';
 import { r4PatientBundles, requestJson, type SampleBundle } from './fixtures.ts';
 
 const DIMS = 8;
@@ -38,7 +39,7 @@ describe('CDS Hooks', () => {
   before(async () => {
     embeddings = await startEmbeddingServer({ dims: DIMS });
     const model = `openai:${embeddings.url}#m`;
-    probeDirs = [writeCdsProbe(dir, 'mortality_1y', model, DIMS, 7), writeCdsProbe(dir, 'readmission_30d', model, DIMS, 11)];
+    probeDirs = [writeTestProbe(dir, 'mortality_1y', model, DIMS, 7), writeTestProbe(dir, 'readmission_30d', model, DIMS, 11)];
     fhir = await startFhirStandIn({ token: FHIR_TOKEN });
     server = await startServer({
       port: 0,

@@ -9,7 +9,8 @@ import { startServer, type RunningServer } from '../../src/server/startServer.ts
 import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../helpers/embeddingServer.ts';
 import { launchChromium, skipWithoutChromium } from '../helpers/chromium.ts';
 import { tempDir } from '../helpers/paths.ts';
-import { patientView, prefetchFor, writeCdsProbe } from './cdsRequests.ts';
+import { patientView, prefetchFor } from './cdsRequests.ts';
+import { writeTestProbe } from './fixtures.ts';
 import { r4PatientBundles, requestJson } from './fixtures.ts';
 
 const OUT = join(import.meta.dirname, 'out');
@@ -27,7 +28,7 @@ describe('inspector: CDS Hooks card', () => {
     const model = `openai:${embeddings.url}#m`;
     server = await startServer({
       port: 0,
-      probes: [writeCdsProbe(dir, 'mortality_1y', model, 8, 7), writeCdsProbe(dir, 'long_los', model, 8, 5)],
+      probes: [writeTestProbe(dir, 'mortality_1y', model, 8, 7), writeTestProbe(dir, 'long_los', model, 8, 5)],
       cacheDir: null,
       apiKey: KEY,
       cds: { now: () => NOW },

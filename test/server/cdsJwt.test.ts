@@ -12,7 +12,8 @@ import { startServer, type RunningServer } from '../../src/server/startServer.ts
 import { startEmbeddingServer, type RunningServer as EmbeddingServer } from '../helpers/embeddingServer.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { CDS_FIXTURES } from './cdsLogicalModel.ts';
-import { patientView, prefetchFor, writeCdsProbe } from './cdsRequests.ts';
+import { patientView, prefetchFor } from './cdsRequests.ts';
+import { writeTestProbe } from './fixtures.ts';
 import { r4PatientBundles, requestJson } from './fixtures.ts';
 
 const SPEC_TOKEN = readFileSync(join(CDS_FIXTURES, 'jwt.example.txt'), 'utf8').trim();
@@ -194,7 +195,7 @@ describe('CDS Hooks with the EHR JWT required', () => {
     const cds = cdsOptionsFromFlags({ cdsJwks: jwks, cdsJwtIssuer: ['https://ehr.example.org/'], cdsBaseUrl: base });
     server = await startServer({
       port: 0,
-      probes: [writeCdsProbe(dir, 'mortality_1y', `openai:${embeddings.url}#m`, 8, 3)],
+      probes: [writeTestProbe(dir, 'mortality_1y', `openai:${embeddings.url}#m`, 8, 3)],
       cacheDir: null,
       apiKey: 'an-api-key-for-v1',
       cds,

@@ -2,10 +2,6 @@
 // prefetch of ehr-embed's discovery answered in several shapes (searchset Bundles, bare
 // resources, collection Bundles), and writes probes for the CDS tests.
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { fitLogistic } from '../../src/probe/logistic.ts';
-import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
-import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/artifacts/ProbeBundle.ts';
 import { PREFETCH_TEMPLATES } from '../../src/server/cds/cdsPrefetch.ts';
 import type { SampleBundle } from './fixtures.ts';
 
@@ -77,40 +73,4 @@ export function prefetchedTypesBundle(p: SampleBundle): R {
     type: 'collection',
     entry: PREFETCH_TEMPLATES.flatMap((t) => resourcesOf(p, t.resourceType).map((resource) => ({ resource }))),
   };
-}
-
-/** A probe for `task` on `model`, fitted on seeded random vectors (its values do not matter, only that the service applies it). */
-export function writeCdsProbe(dir: string, task: string, model: string, dims: number, seed: number): string {
-  let s = seed;
-  const rand = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
-  const n = 40;
-  const X = Float64Array.from({ length: n * dims }, rand);
-  const y = Array.from({ length: n }, (_, i) => i % 2);
-  const scaler = fitMaxAbsScaler(X, dims);
-  const logistic = fitLogistic(scaler.transform(X), y, dims, { C: 1 });
-  const out = join(dir, task);
-  ProbeBundle.create({
-    kind: PROBE_BUNDLE_KIND,
-    version: 1,
-    task,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    ehrEmbedVersion: 'test',
-    model: { spec: model, family: 'plain', dims },
-    serializer: { format: 'markdown', maxTokens: 1024, tokenizer: 'qwen2', vocabulary: [] },
-    instruction: { mode: 'generic', text: null },
-    head: { scaler: scaler.toJSON(), logistic: logistic.toJSON() },
-    training: {
-      labels: 'l',
-      features: 'f',
-      n,
-      positives: n / 2,
-      tuningN: 0,
-      tuningPositives: 0,
-      C: 1,
-      cSelected: false,
-      validationAuroc: null,
-      cScores: [],
-    },
-  }).save(out);
-  return out;
 }

@@ -2,8 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { PROBE_BUNDLE_KIND, ProbeBundle } from '../../src/artifacts/ProbeBundle.ts';
 import { SubjectIdMap } from '../../src/convert/SubjectIdMap.ts';
 import { hashSplit } from '../../src/meds/hashSplit.ts';
+import { fitLogistic } from '../../src/probe/logistic.ts';
+import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
 import type { Split } from '../../src/types.ts';
 import { DATA } from '../helpers/paths.ts';
 
@@ -60,4 +63,47 @@ export async function requestJson(
     // Not JSON (the inspector page): keep the text.
   }
   return { status: res.status, body: parsed, headers: res.headers };
+}
+
+/** A probe for `task` on `model`, fitted on seeded random vectors (its values do not matter, only that the service applies it); `maxTokens` is the serializer budget it records (null: none). */
+export function writeTestProbe(
+  dir: string,
+  task: string,
+  model: string,
+  dims: number,
+  seed: number,
+  maxTokens: number | null = 1024,
+): string {
+  let s = seed;
+  const rand = (): number => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+  const n = 40;
+  const X = Float64Array.from({ length: n * dims }, rand);
+  const y = Array.from({ length: n }, (_, i) => i % 2);
+  const scaler = fitMaxAbsScaler(X, dims);
+  const logistic = fitLogistic(scaler.transform(X), y, dims, { C: 1 });
+  const out = join(dir, task);
+  ProbeBundle.create({
+    kind: PROBE_BUNDLE_KIND,
+    version: 1,
+    task,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ehrEmbedVersion: 'test',
+    model: { spec: model, family: 'plain', dims },
+    serializer: { format: 'markdown', maxTokens, tokenizer: 'qwen2', vocabulary: [] },
+    instruction: { mode: 'generic', text: null },
+    head: { scaler: scaler.toJSON(), logistic: logistic.toJSON() },
+    training: {
+      labels: 'l',
+      features: 'f',
+      n,
+      positives: n / 2,
+      tuningN: 0,
+      tuningPositives: 0,
+      C: 1,
+      cSelected: false,
+      validationAuroc: null,
+      cScores: [],
+    },
+  }).save(out);
+  return out;
 }
