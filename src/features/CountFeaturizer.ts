@@ -36,12 +36,8 @@ export interface SparseRow {
 }
 
 const DAY = 86_400_000;
-const BINS: readonly [number, string][] = [
-  [30, '0-30d'],
-  [180, '30-180d'],
-  [365, '180-365d'],
-  [Infinity, '365d+'],
-];
+/** Names of the time bins, by {@link binSlot}. */
+export const BIN_NAMES = ['0-30d', '30-180d', '180-365d', '365d+', 'static'] as const;
 
 /** Options with their defaults filled in. */
 export function defaults(o: CountFeatureOptions): Required<CountFeatureOptions> {
@@ -67,11 +63,35 @@ export function usable(events: readonly Event[], t: number): number {
   return lo;
 }
 
-function binOf(ev: Event, t: number): string {
-  if (ev.time === null) return 'static';
+/** Time-bin slot 0..4 of an event at prediction time `t`: 0-30, 30-180, 180-365, 365+ days, static last. */
+export function binSlot(ev: Event, t: number): number {
+  if (ev.time === null) return 4;
   const days = (t - ev.time) / DAY;
-  for (const [limit, name] of BINS) if (days < limit) return name;
-  return '365d+';
+  return days < 30 ? 0 : days < 180 ? 1 : days < 365 ? 2 : 3;
+}
+
+function binOf(ev: Event, t: number): string {
+  return BIN_NAMES[binSlot(ev, t)] as string;
+}
+
+/** The 9 decile cut points of ascending values. */
+export function decileEdges(sorted: readonly number[]): number[] {
+  return [1, 2, 3, 4, 5, 6, 7, 8, 9].map((q) => quantileSorted(sorted, q / 10));
+}
+
+/**
+ * The feature space's columns from the number of training rows each key occurs in: keys in at
+ * least `minTrainRows` rows, the `maxFeatures` most frequent (ties by name), sorted by name, then
+ * `age` when enabled.
+ */
+export function chooseFeatureNames(rowsWith: Iterable<readonly [string, number]>, o: Required<CountFeatureOptions>): string[] {
+  const kept = [...rowsWith]
+    .filter(([, n]) => n >= o.minTrainRows && n > 0)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, o.maxFeatures);
+  const featureNames = kept.map(([k]) => k).sort();
+  if (o.age) featureNames.push('age');
+  return featureNames;
 }
 
 /** Decile (1..10) of `v` given the 9 cut points. */
@@ -138,22 +158,15 @@ export function fitCountFeatures(
       }
     }
   }
-  const decileEdges = new Map<string, number[]>();
+  const edgesOf = new Map<string, number[]>();
   for (const [code, arr] of values) {
     arr.sort((a, b) => a - b);
-    const edges = [1, 2, 3, 4, 5, 6, 7, 8, 9].map((q) => quantileSorted(arr, q / 10));
-    decileEdges.set(code, edges);
+    edgesOf.set(code, decileEdges(arr));
   }
   for (const { subject, times } of rows) {
-    for (const t of times) for (const k of keysAt(subject, t, o, decileEdges).keys()) rowsWith.set(k, (rowsWith.get(k) ?? 0) + 1);
+    for (const t of times) for (const k of keysAt(subject, t, o, edgesOf).keys()) rowsWith.set(k, (rowsWith.get(k) ?? 0) + 1);
   }
-  const kept = [...rowsWith]
-    .filter(([, n]) => n >= o.minTrainRows)
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .slice(0, o.maxFeatures);
-  const featureNames = kept.map(([k]) => k).sort();
-  if (o.age) featureNames.push('age');
-  return { options: o, featureNames, decileEdges };
+  return { options: o, featureNames: chooseFeatureNames(rowsWith, o), decileEdges: edgesOf };
 }
 
 /** A row of the space for a subject at a prediction time. */

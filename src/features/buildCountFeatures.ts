@@ -20,7 +20,18 @@ import type { MedsDataset } from '../meds/MedsDataset.ts';
 import type { Event } from '../types.ts';
 import type { CsrMatrix } from '../probe/csrMatrix.ts';
 import { csrSelectRows } from '../probe/csrMatrix.ts';
-import { ageAt, decile, defaults, quantileSorted, usable, type CountFeatureOptions, type CountFeatureSpace } from './CountFeaturizer.ts';
+import {
+  ageAt,
+  BIN_NAMES,
+  binSlot,
+  chooseFeatureNames,
+  decile,
+  decileEdges,
+  defaults,
+  usable,
+  type CountFeatureOptions,
+  type CountFeatureSpace,
+} from './CountFeaturizer.ts';
 
 /** Labels of one task as needed here. */
 export interface CountTaskInput {
@@ -51,10 +62,8 @@ export interface CountFeatures {
   readonly rowsByTask: ReadonlyMap<string, Int32Array>;
 }
 
-const DAY = 86_400_000;
 /** Key slots per code: plain count, 5 time bins, 10 deciles. */
 const SLOTS = 16;
-const BIN_NAMES = ['0-30d', '30-180d', '180-365d', '365d+', 'static'] as const;
 /** Provisional id of the age entry of a row. */
 const AGE_ID = -2;
 
@@ -231,16 +240,10 @@ export async function buildCountFeatures(
   }
 
   // Columns from training rows, as fitCountFeatures chooses them.
-  const kept: number[] = [];
-  for (let k = 0; k < keyNames.length; k++)
-    if ((trainRowsOf.data[k] as number) >= o.minTrainRows && (trainRowsOf.data[k] as number) > 0) kept.push(k);
-  kept.sort(
-    (a, b) =>
-      (trainRowsOf.data[b] as number) - (trainRowsOf.data[a] as number) || ((keyNames[a] as string) < (keyNames[b] as string) ? -1 : 1),
+  const featureNames = chooseFeatureNames(
+    keyNames.map((name, k) => [name, trainRowsOf.data[k] as number] as const),
+    o,
   );
-  const chosen = kept.slice(0, o.maxFeatures).map((k) => keyNames[k] as string);
-  chosen.sort();
-  const featureNames = o.age ? [...chosen, 'age'] : chosen;
   const colOfName = new Map(featureNames.map((n, i) => [n, i]));
   const colOf = new Int32Array(keyNames.length).fill(-1);
   keyNames.forEach((n, k) => (colOf[k] = colOfName.get(n) ?? -1));
@@ -319,19 +322,9 @@ async function fitDecileEdges(ds: MedsDataset, timesOf: ReadonlyMap<number, Read
   const edges = new Map<string, number[]>();
   for (const [code, g] of values) {
     const arr = g.trimmed().sort();
-    edges.set(
-      code,
-      [1, 2, 3, 4, 5, 6, 7, 8, 9].map((q) => quantileSorted(arr as unknown as number[], q / 10)),
-    );
+    edges.set(code, decileEdges(arr as unknown as number[]));
   }
   return edges;
-}
-
-/** Time-bin slot 0..4 of an event at prediction time `t` (static last), as `binOf` in CountFeaturizer.ts. */
-function binSlot(ev: Event, t: number): number {
-  if (ev.time === null) return 4;
-  const days = (t - ev.time) / DAY;
-  return days < 30 ? 0 : days < 180 ? 1 : days < 365 ? 2 : 3;
 }
 
 function clear(acc: Float64Array, touched: Grow<Int32Array>): void {

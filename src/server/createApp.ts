@@ -5,7 +5,6 @@
  * the duration: no patient content.
  */
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { routePath } from 'hono/route';
 import { resolveInstruction } from '../serialize/instructions.ts';
 import { isUsageError } from '../errors.ts';
@@ -16,6 +15,7 @@ import { PACKAGE_VERSION } from '../version.ts';
 import { ApiError } from './ApiError.ts';
 import { apiKeyAuth } from './apiKeyAuth.ts';
 import { errorBody } from './errorBody.ts';
+import { payloadLimit } from './payloadLimit.ts';
 import { inspectRecord } from './inspectRecord.ts';
 import type { InspectorDataset } from './InspectorDataset.ts';
 import { INSPECTOR_HTML } from './inspectorHtml.ts';
@@ -124,24 +124,7 @@ export function createApp(o: AppOptions): Hono {
   app.get('/openapi.json', (c) => c.json(openApiDocument(PACKAGE_VERSION)));
 
   if (o.apiKey !== undefined) app.use('/v1/*', apiKeyAuth(o.apiKey));
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: maxBody,
-      onError: (c) =>
-        c.json(
-          errorBody(
-            new ApiError(
-              413,
-              'payload_too_large',
-              `request body is larger than the server's limit of ${formatBytes(maxBody)} (--max-body)`,
-              null,
-            ),
-          ),
-          413,
-        ),
-    }),
-  );
+  app.use('/v1/*', payloadLimit(maxBody));
 
   const lookup = dataset?.lookup;
   const record = (body: Record<string, unknown>): Promise<RecordInput> => parseRecordInput(body, lookup);
@@ -317,10 +300,4 @@ function intParam(v: string | undefined, dflt: number, name: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new ApiError(400, 'invalid_request', `${name} must be a non-negative integer`, name);
   return n;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 ** 2) return `${+(n / 1024 ** 2).toFixed(1)} MiB`;
-  if (n >= 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${n} bytes`;
 }

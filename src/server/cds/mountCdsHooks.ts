@@ -8,7 +8,7 @@
  * become one FHIR Bundle, read by `parseRecordInput` and scored by `ScoringService.predict`.
  */
 import type { Context, Hono, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
+import { payloadLimit } from '../payloadLimit.ts';
 import { ApiError } from '../ApiError.ts';
 import { apiKeyAuth } from '../apiKeyAuth.ts';
 import { errorBody } from '../errorBody.ts';
@@ -86,21 +86,7 @@ export function mountCdsHooks(app: Hono, service: ScoringService, o: CdsOptions,
     });
     return passed ? null : (r ?? c.res);
   };
-  const limit = bodyLimit({
-    maxSize: app_.maxBodyBytes,
-    onError: (c) =>
-      c.json(
-        errorBody(
-          new ApiError(
-            413,
-            'payload_too_large',
-            `request body is larger than the server's limit of ${app_.maxBodyBytes} bytes (--max-body)`,
-            null,
-          ),
-        ),
-        413,
-      ),
-  });
+  const limit = payloadLimit(app_.maxBodyBytes);
   // `/cds-services/*` also matches `/cds-services` itself, once (a JWT is single-use).
   app.use('/cds-services/*', async (c, next) => {
     const refused = await refuse(c);
