@@ -37,7 +37,33 @@ export interface NewtonProblem {
    * back to CG.
    */
   newtonStep?(grad: Float64Array, p: Float64Array): boolean;
+  /**
+   * Optional: a factor of the Hessian (at the point evaluated when it was made) to precondition
+   * CG instead of the diagonal. For problems too large to factor at every step but so
+   * ill-conditioned that diagonally preconditioned CG needs hundreds of products per step (count
+   * features at large C). The factor may outlive one {@link newtonCg} call (a C path reuses it).
+   */
+  readonly preconditioner?: HessianPreconditioner;
 }
+
+/** A refactorable Hessian preconditioner (see {@link NewtonProblem.preconditioner}). */
+export interface HessianPreconditioner {
+  /** True once a factor is held (possibly from an earlier point or problem). */
+  readonly ready: boolean;
+  /** Factor the Hessian at the point evaluated last; false when it cannot (the diagonal is used). */
+  factor(): boolean;
+  /** `z = M^-1 r` with the factor held. */
+  apply(r: Float64Array, z: Float64Array): void;
+}
+
+/**
+ * Products one CG solve may take before the next Newton step (re)factors the problem's Hessian
+ * preconditioner, if it has one: a factor of a nearby Hessian leaves a few tens of products per
+ * step, a stale one (curvature weights moved far, or a new C) shows as many more, and so does the
+ * diagonal on an ill-conditioned problem. A CG solve with a factor stops at four times this and
+ * the next step refactors.
+ */
+export const REFACTOR_AFTER_CG = 25;
 
 /** Options of {@link newtonCg}. */
 export interface NewtonCgOptions {
@@ -73,6 +99,8 @@ export interface NewtonResult {
   readonly nHessVec: number;
   /** Objective evaluations. */
   readonly nEval: number;
+  /** Hessian factorisations for the preconditioner (0 for problems without one). */
+  readonly nFactor: number;
   readonly stop: NewtonStop;
 }
 
@@ -109,6 +137,12 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
   let gnorm = norm2(g);
   let iter = 0;
   let stop: NewtonStop = 'maxIter';
+  // Hessian factor as preconditioner (problems that offer one): factored on the first CG solve,
+  // then again only when it has gone stale.
+  const pc = problem.preconditioner;
+  let factored = pc?.ready ?? false;
+  let lastCg = 0;
+  let nFactor = 0;
   for (;;) {
     if (!Number.isFinite(f) || !Number.isFinite(gnorm)) {
       stop = 'nonFinite';
@@ -117,27 +151,37 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
     const small = gnorm / Math.max(1, Math.abs(f)) <= gtol;
     if (iter >= maxIter && !small) break;
     // The exact Newton step where the problem can factor its Hessian, else preconditioned CG.
+    let cgSolved = true;
     if (!(problem.newtonStep?.(g, p) ?? false)) {
       // Preconditioned CG on H p = -g.
-      problem.hessDiag(minv);
-      for (let i = 0; i < n; i++) {
-        const h = minv[i] as number;
-        minv[i] = h > 0 ? 1 / h : 1;
+      if (pc && lastCg > REFACTOR_AFTER_CG) {
+        factored = pc.factor();
+        nFactor++;
+      }
+      const precondition = factored ? pc?.apply.bind(pc) : undefined;
+      const cap = precondition ? Math.min(maxCg, 4 * REFACTOR_AFTER_CG) : maxCg;
+      if (!precondition) {
+        problem.hessDiag(minv);
+        for (let i = 0; i < n; i++) {
+          const h = minv[i] as number;
+          minv[i] = h > 0 ? 1 / h : 1;
+        }
       }
       p.fill(0);
+      for (let i = 0; i < n; i++) r[i] = -(g[i] as number);
+      if (precondition) precondition(r, z);
+      else for (let i = 0; i < n; i++) z[i] = (r[i] as number) * (minv[i] as number);
       let rz = 0;
       for (let i = 0; i < n; i++) {
-        const ri = -(g[i] as number);
-        r[i] = ri;
-        const zi = ri * (minv[i] as number);
-        z[i] = zi;
-        dir[i] = zi;
-        rz += ri * zi;
+        dir[i] = z[i] as number;
+        rz += (r[i] as number) * (z[i] as number);
       }
+      const hessVecBefore = nHessVec;
       // Inexact-Newton forcing term; once the gradient is certified the step only has to show
       // that it is small (xtol), and a rough solve measures its length as well.
       const target = (small ? 0.1 : Math.min(0.5, Math.sqrt(gnorm))) * gnorm;
-      for (let j = 0; j < maxCg; j++) {
+      let j = 0;
+      for (; j < cap; j++) {
         problem.hessVec(dir, hd);
         nHessVec++;
         const dHd = dot(dir, hd, n);
@@ -151,18 +195,20 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
           rr += ri * ri;
         }
         if (Math.sqrt(rr) <= target) break;
+        if (precondition) precondition(r, z);
+        else for (let i = 0; i < n; i++) z[i] = (r[i] as number) * (minv[i] as number);
         let rzNew = 0;
-        for (let i = 0; i < n; i++) {
-          const zi = (r[i] as number) * (minv[i] as number);
-          z[i] = zi;
-          rzNew += (r[i] as number) * zi;
-        }
+        for (let i = 0; i < n; i++) rzNew += (r[i] as number) * (z[i] as number);
         const beta = rzNew / rz;
         rz = rzNew;
         for (let i = 0; i < n; i++) dir[i] = (z[i] as number) + beta * (dir[i] as number);
       }
+      lastCg = nHessVec - hessVecBefore;
+      cgSolved = j < cap;
     }
-    if (small && stepIsSmall(p, x, xtol)) {
+    // A CG solve cut short underestimates the step (CG iterates grow in norm), so it certifies
+    // nothing; the next iteration solves again.
+    if (small && cgSolved && stepIsSmall(p, x, xtol)) {
       stop = 'certified';
       break;
     }
@@ -215,6 +261,7 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
     nIter: iter,
     nHessVec,
     nEval,
+    nFactor,
     stop,
   };
 }

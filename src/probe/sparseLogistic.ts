@@ -9,7 +9,7 @@
  * at most {@link SPARSE_DENSE_MAX_COLS} columns the (d + 1)^2 Hessian is formed from the rows'
  * outer products and factored (exact Newton steps), as the dense solver does for narrow designs.
  */
-import { choleskySolveNegative } from './choleskySolve.ts';
+import { choleskyFactor, choleskySolveFactored, choleskySolveNegative } from './choleskySolve.ts';
 import { newtonCg } from './newtonCg.ts';
 import type { NewtonProblem, NewtonStop } from './newtonCg.ts';
 import { FittedLogistic } from './logistic.ts';
@@ -20,6 +20,17 @@ import { UsageError } from '../errors.ts';
 
 /** Columns up to which the Hessian is formed and factored (as `logistic.ts` does for dense input). */
 export const SPARSE_DENSE_MAX_COLS = 600;
+
+/**
+ * Columns up to which CG is preconditioned with a Cholesky factor of the Hessian (two (d + 1)^2
+ * float64 arrays: 268 MB at 4,096). Above it, the diagonal.
+ *
+ * Why: count features are collinear (a code's time bins and value deciles move together) and at
+ * large C the penalty no longer lifts the small eigenvalues, so diagonally preconditioned CG needs
+ * up to its cap of products per Newton step; the hyponatremia counts at study scale (76,500 x
+ * 1,940, 33.5M stored values) did not finish the C grid in 20 minutes that way.
+ */
+export const SPARSE_FACTOR_MAX_COLS = 4096;
 
 /** Newton-step tolerance of the certificate (the `xtol` of {@link newtonCg}), as in `logistic.ts`. */
 const XTOL = 1e-9;
@@ -132,6 +143,7 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
     return gb;
   };
   const curvature = (i: number, s: number): number => (weight[i] as number) * s;
+  const factor = new HessianFactor(X);
   return {
     problem(C: number): NewtonProblem {
       const penalty = 1 / (C * n);
@@ -172,6 +184,17 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
           if (cols > SPARSE_DENSE_MAX_COLS) return false;
           return sparseNewtonStep(X, weight, penalty, g, p);
         },
+        ...(cols > SPARSE_DENSE_MAX_COLS && cols <= SPARSE_FACTOR_MAX_COLS
+          ? {
+              preconditioner: {
+                get ready() {
+                  return factor.ready;
+                },
+                factor: () => factor.refactor(weight, penalty),
+                apply: (r: Float64Array, z: Float64Array) => factor.apply(r, z),
+              },
+            }
+          : {}),
       };
     },
   };
@@ -179,10 +202,23 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
 
 /** p = -H^-1 g with H = A' diag(w) A + penalty I (intercept unpenalised), formed from the rows' stored entries and solved by Cholesky; false when H is not numerically positive definite. */
 function sparseNewtonStep(X: CsrMatrix, w: Float64Array, penalty: number, g: Float64Array, p: Float64Array): boolean {
+  const m = X.nCols + 1;
+  const H = new Float64Array(m * m);
+  sparseHessian(X, w, penalty, H);
+  return choleskySolveNegative(H, m, g, p);
+}
+
+/**
+ * Write the lower triangle of H = A' diag(w) A + penalty I into `H` ((d + 1)^2, zeroed first),
+ * A being X with a column of ones for the intercept (unpenalised): one pass over the rows, each
+ * adding its stored entries' outer product.
+ */
+function sparseHessian(X: CsrMatrix, w: Float64Array, penalty: number, H: Float64Array): void {
   const cols = X.nCols;
   const m = cols + 1;
-  const H = new Float64Array(m * m);
   const { indptr, indices, values } = X;
+  const last = cols * m;
+  H.fill(0);
   for (let i = 0; i < X.nRows; i++) {
     const wi = w[i] as number;
     if (wi === 0) continue;
@@ -192,12 +228,47 @@ function sparseNewtonStep(X: CsrMatrix, w: Float64Array, penalty: number, g: Flo
     for (let q = a; q < e; q++) {
       const j = indices[q] as number;
       const t = wi * (values[q] as number);
-      for (let r = a; r <= q; r++)
-        H[j * m + (indices[r] as number)] = (H[j * m + (indices[r] as number)] as number) + t * (values[r] as number);
-      H[cols * m + j] = (H[cols * m + j] as number) + t;
+      const rj = j * m;
+      for (let r = a; r <= q; r++) H[rj + (indices[r] as number)] = (H[rj + (indices[r] as number)] as number) + t * (values[r] as number);
+      H[last + j] = (H[last + j] as number) + t;
     }
-    H[cols * m + cols] = (H[cols * m + cols] as number) + wi;
+    H[last + cols] = (H[last + cols] as number) + wi;
   }
   for (let j = 0; j < cols; j++) H[j * m + j] = (H[j * m + j] as number) + penalty;
-  return choleskySolveNegative(H, m, g, p);
+}
+
+/**
+ * A Cholesky factor of the Hessian at some recent point, the CG preconditioner for wide count
+ * designs. A Hessian that is singular in rounding (duplicate columns, a column with no stored
+ * value in these rows, at a penalty of 1e-11) is factored with a small ridge added to its
+ * diagonal: a preconditioner only has to be close to H, not equal.
+ */
+class HessianFactor {
+  private readonly m: number;
+  private H: Float64Array | undefined;
+  private L: Float64Array | undefined;
+  constructor(private readonly X: CsrMatrix) {
+    this.m = X.nCols + 1;
+  }
+  /** True while a factor is held. */
+  ready = false;
+  /** Form and factor H at the curvature weights `w`; false when even a ridged H would not factor. */
+  refactor(w: Float64Array, penalty: number): boolean {
+    this.ready = false;
+    const m = this.m;
+    const H = (this.H ??= new Float64Array(m * m));
+    const L = (this.L ??= new Float64Array(m * m));
+    sparseHessian(this.X, w, penalty, H);
+    let maxDiag = 0;
+    for (let j = 0; j < m; j++) maxDiag = Math.max(maxDiag, H[j * m + j] as number);
+    for (const ridge of [0, 1e-12, 1e-10, 1e-8, 1e-6]) {
+      L.set(H);
+      for (let j = 0; j < m; j++) L[j * m + j] = (L[j * m + j] as number) + ridge * maxDiag;
+      if (choleskyFactor(L, m)) return (this.ready = true);
+    }
+    return false;
+  }
+  apply(r: Float64Array, z: Float64Array): void {
+    choleskySolveFactored(this.L as Float64Array, this.m, r, z);
+  }
 }
