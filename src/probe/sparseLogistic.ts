@@ -9,7 +9,7 @@
  * at most {@link SPARSE_DENSE_MAX_COLS} columns the (d + 1)^2 Hessian is formed from the rows'
  * outer products and factored (exact Newton steps), as the dense solver does for narrow designs.
  */
-import { choleskyFactor, choleskySolveFactored, choleskySolveNegative } from './choleskySolve.ts';
+import { choleskyFactorBlocked, choleskySolveFactored, choleskySolveNegative } from './choleskySolve.ts';
 import { newtonCg } from './newtonCg.ts';
 import type { NewtonProblem, NewtonStop } from './newtonCg.ts';
 import { FittedLogistic } from './logistic.ts';
@@ -264,7 +264,7 @@ class HessianFactor {
     for (const ridge of [0, 1e-12, 1e-10, 1e-8, 1e-6]) {
       L.set(H);
       for (let j = 0; j < m; j++) L[j * m + j] = (L[j * m + j] as number) + ridge * maxDiag;
-      if (choleskyFactor(L, m)) return (this.ready = true);
+      if (choleskyFactorBlocked(L, m)) return (this.ready = true);
     }
     return false;
   }
