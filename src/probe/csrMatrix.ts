@@ -160,3 +160,38 @@ export function csrScores(m: CsrMatrix, w: ArrayLike<number>, b: number, out: Fl
   }
   return out;
 }
+
+/** Rows of a {@link CsrMatrix} with int32 offsets relative to the block's first entry (see {@link csrRowBlocks}). */
+export interface CsrRowBlock {
+  /** The block's first row in the whole matrix. */
+  readonly row0: number;
+  readonly nRows: number;
+  /** `nRows + 1` offsets into this block's `indices` and `values`, starting at 0. */
+  readonly indptr: Int32Array;
+  readonly indices: Int32Array;
+  readonly values: Float32Array | Float64Array;
+}
+
+/**
+ * Split a matrix into row blocks of fewer than 2^31 entries each, with int32 offsets: one block for
+ * any matrix that fits in memory here. Why: loops over entries indexed by the float64 `indptr`
+ * run on float64 counters, which V8 turns back into integers at every access; int32 offsets made
+ * the CSR logistic regression's passes 1.5-2x faster (76,500 x 1,940, 33.5M entries).
+ */
+export function csrRowBlocks(m: CsrMatrix, maxEntries = 2 ** 31 - 1): CsrRowBlock[] {
+  const blocks: CsrRowBlock[] = [];
+  let r0 = 0;
+  while (r0 < m.nRows || (blocks.length === 0 && r0 === 0)) {
+    const base = m.indptr[r0] as number;
+    let r1 = r0;
+    while (r1 < m.nRows && (m.indptr[r1 + 1] as number) - base <= maxEntries) r1++;
+    if (r1 === r0 && r0 < m.nRows) throw new UsageError(`row ${r0 + 1} has more than ${maxEntries} stored entries`, { record: r0 + 1 });
+    const end = m.indptr[r1] as number;
+    const indptr = new Int32Array(r1 - r0 + 1);
+    for (let r = r0; r <= r1; r++) indptr[r - r0] = (m.indptr[r] as number) - base;
+    blocks.push({ row0: r0, nRows: r1 - r0, indptr, indices: m.indices.subarray(base, end), values: m.values.subarray(base, end) });
+    if (r1 === m.nRows) break;
+    r0 = r1;
+  }
+  return blocks;
+}

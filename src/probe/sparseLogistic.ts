@@ -14,8 +14,8 @@ import { newtonCg } from './newtonCg.ts';
 import type { NewtonProblem, NewtonStop } from './newtonCg.ts';
 import { FittedLogistic } from './logistic.ts';
 import type { LogisticParams, LogisticStop } from './logistic.ts';
-import { checkCsr } from './csrMatrix.ts';
-import type { CsrMatrix } from './csrMatrix.ts';
+import { checkCsr, csrRowBlocks } from './csrMatrix.ts';
+import type { CsrMatrix, CsrRowBlock } from './csrMatrix.ts';
 import { UsageError } from '../errors.ts';
 
 /** Columns up to which the Hessian is formed and factored (as `logistic.ts` does for dense input). */
@@ -104,11 +104,11 @@ export function fitSparseLogisticPath(
 
 /** The penalised mean logistic objective on a CSR design, per C, as a {@link NewtonProblem}. */
 function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
-  const { nRows: n, nCols: cols, indptr, indices, values } = X;
+  const { nRows: n, nCols: cols } = X;
+  const blocks = csrRowBlocks(X);
   const invN = 1 / n;
   // Curvature weights p_i (1 - p_i) / n at the point evaluated last.
   const weight = new Float64Array(n);
-  const z = new Float64Array(n);
   let loss = 0;
   // As in logistic.ts: 1 - p computed as e / (1 + e), never by subtraction.
   const residual = (i: number, s: number): number => {
@@ -129,21 +129,25 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
     out.fill(0, 0, cols);
     const b = v[cols] as number;
     let gb = 0;
-    for (let i = 0; i < n; i++) {
-      const a = indptr[i] as number;
-      const e = indptr[i + 1] as number;
-      let s = b;
-      for (let p = a; p < e; p++) s += (values[p] as number) * (v[indices[p] as number] as number);
-      z[i] = s;
-      const c = coefOf(i, s);
-      gb += c;
-      if (c !== 0)
-        for (let p = a; p < e; p++) out[indices[p] as number] = (out[indices[p] as number] as number) + c * (values[p] as number);
+    for (const { row0, nRows, indptr, indices, values } of blocks) {
+      for (let r = 0; r < nRows; r++) {
+        const a = indptr[r] as number;
+        const e = indptr[r + 1] as number;
+        let s = b;
+        for (let p = a; p < e; p++) s += (values[p] as number) * (v[indices[p] as number] as number);
+        const c = coefOf(row0 + r, s);
+        gb += c;
+        if (c !== 0)
+          for (let p = a; p < e; p++) {
+            const j = indices[p] as number;
+            out[j] = (out[j] as number) + c * (values[p] as number);
+          }
+      }
     }
     return gb;
   };
   const curvature = (i: number, s: number): number => (weight[i] as number) * s;
-  const factor = new HessianFactor(X);
+  const factor = new HessianFactor(X, blocks);
   return {
     problem(C: number): NewtonProblem {
       const penalty = 1 / (C * n);
@@ -169,12 +173,15 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
         hessDiag(out) {
           out.fill(0);
           let hb = 0;
-          for (let i = 0; i < n; i++) {
-            const wi = weight[i] as number;
-            hb += wi;
-            for (let p = indptr[i] as number; p < (indptr[i + 1] as number); p++) {
-              const a = values[p] as number;
-              out[indices[p] as number] = (out[indices[p] as number] as number) + wi * a * a;
+          for (const { row0, nRows, indptr, indices, values } of blocks) {
+            for (let r = 0; r < nRows; r++) {
+              const wi = weight[row0 + r] as number;
+              hb += wi;
+              for (let p = indptr[r] as number; p < (indptr[r + 1] as number); p++) {
+                const a = values[p] as number;
+                const j = indices[p] as number;
+                out[j] = (out[j] as number) + wi * a * a;
+              }
             }
           }
           for (let j = 0; j < cols; j++) out[j] = (out[j] as number) + penalty;
@@ -182,7 +189,7 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
         },
         newtonStep(g, p) {
           if (cols > SPARSE_DENSE_MAX_COLS) return false;
-          return sparseNewtonStep(X, weight, penalty, g, p);
+          return sparseNewtonStep(X, blocks, weight, penalty, g, p);
         },
         ...(cols > SPARSE_DENSE_MAX_COLS && cols <= SPARSE_FACTOR_MAX_COLS
           ? {
@@ -201,38 +208,48 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
 }
 
 /** p = -H^-1 g with H = A' diag(w) A + penalty I (intercept unpenalised), formed from the rows' stored entries and solved by Cholesky; false when H is not numerically positive definite. */
-function sparseNewtonStep(X: CsrMatrix, w: Float64Array, penalty: number, g: Float64Array, p: Float64Array): boolean {
+function sparseNewtonStep(
+  X: CsrMatrix,
+  blocks: readonly CsrRowBlock[],
+  w: Float64Array,
+  penalty: number,
+  g: Float64Array,
+  p: Float64Array,
+): boolean {
   const m = X.nCols + 1;
   const H = new Float64Array(m * m);
-  sparseHessian(X, w, penalty, H);
+  sparseHessian(X.nCols, blocks, w, penalty, H);
   return choleskySolveNegative(H, m, g, p);
 }
 
 /**
  * Write the lower triangle of H = A' diag(w) A + penalty I into `H` ((d + 1)^2, zeroed first),
- * A being X with a column of ones for the intercept (unpenalised): one pass over the rows, each
- * adding its stored entries' outer product.
+ * A being the rows with a column of ones for the intercept (unpenalised): one pass over the rows,
+ * each adding its stored entries' outer product.
  */
-function sparseHessian(X: CsrMatrix, w: Float64Array, penalty: number, H: Float64Array): void {
-  const cols = X.nCols;
+function sparseHessian(cols: number, blocks: readonly CsrRowBlock[], w: Float64Array, penalty: number, H: Float64Array): void {
   const m = cols + 1;
-  const { indptr, indices, values } = X;
   const last = cols * m;
   H.fill(0);
-  for (let i = 0; i < X.nRows; i++) {
-    const wi = w[i] as number;
-    if (wi === 0) continue;
-    const a = indptr[i] as number;
-    const e = indptr[i + 1] as number;
-    // Lower triangle: columns ascend within a row, so (j, l) with l <= j; the intercept is column `cols`.
-    for (let q = a; q < e; q++) {
-      const j = indices[q] as number;
-      const t = wi * (values[q] as number);
-      const rj = j * m;
-      for (let r = a; r <= q; r++) H[rj + (indices[r] as number)] = (H[rj + (indices[r] as number)] as number) + t * (values[r] as number);
-      H[last + j] = (H[last + j] as number) + t;
+  for (const { row0, nRows, indptr, indices, values } of blocks) {
+    for (let r = 0; r < nRows; r++) {
+      const wi = w[row0 + r] as number;
+      if (wi === 0) continue;
+      const a = indptr[r] as number;
+      const e = indptr[r + 1] as number;
+      // Lower triangle: columns ascend within a row, so (j, l) with l <= j; the intercept is column `cols`.
+      for (let q = a; q < e; q++) {
+        const j = indices[q] as number;
+        const t = wi * (values[q] as number);
+        const rj = j * m;
+        for (let u = a; u <= q; u++) {
+          const l = rj + (indices[u] as number);
+          H[l] = (H[l] as number) + t * (values[u] as number);
+        }
+        H[last + j] = (H[last + j] as number) + t;
+      }
+      H[last + cols] = (H[last + cols] as number) + wi;
     }
-    H[last + cols] = (H[last + cols] as number) + wi;
   }
   for (let j = 0; j < cols; j++) H[j * m + j] = (H[j * m + j] as number) + penalty;
 }
@@ -247,7 +264,10 @@ class HessianFactor {
   private readonly m: number;
   private H: Float64Array | undefined;
   private L: Float64Array | undefined;
-  constructor(private readonly X: CsrMatrix) {
+  constructor(
+    private readonly X: CsrMatrix,
+    private readonly blocks: readonly CsrRowBlock[],
+  ) {
     this.m = X.nCols + 1;
   }
   /** True while a factor is held. */
@@ -258,7 +278,7 @@ class HessianFactor {
     const m = this.m;
     const H = (this.H ??= new Float64Array(m * m));
     const L = (this.L ??= new Float64Array(m * m));
-    sparseHessian(this.X, w, penalty, H);
+    sparseHessian(this.X.nCols, this.blocks, w, penalty, H);
     let maxDiag = 0;
     for (let j = 0; j < m; j++) maxDiag = Math.max(maxDiag, H[j * m + j] as number);
     for (const ridge of [0, 1e-12, 1e-10, 1e-8, 1e-6]) {

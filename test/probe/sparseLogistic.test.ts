@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fitLogisticPath } from '../../src/probe/logistic.ts';
 import { fitSparseLogisticPath } from '../../src/probe/sparseLogistic.ts';
 import { fitMaxAbsScaler } from '../../src/probe/maxAbsScaler.ts';
-import { csrMaxAbs, csrScaleColumns, csrScores, csrSelectRows, csrToDense, denseToCsr } from '../../src/probe/csrMatrix.ts';
+import { csrMaxAbs, csrRowBlocks, csrScaleColumns, csrScores, csrSelectRows, csrToDense, denseToCsr } from '../../src/probe/csrMatrix.ts';
 import type { CsrMatrix } from '../../src/probe/csrMatrix.ts';
 import { isUsageError } from '../../src/errors.ts';
 import { mulberry32 } from '../helpers/mulberry32.ts';
@@ -113,4 +113,30 @@ test('bad input is a UsageError naming the row', () => {
     () => fitSparseLogisticPath(ok, [1, 1], [1]),
     (e: unknown) => isUsageError(e) && /both classes/.test((e as Error).message),
   );
+});
+
+test('row blocks with int32 offsets cover every row and entry once, in order', () => {
+  const { X } = counts(50, 30, 5);
+  let widest = 0;
+  for (let r = 0; r < X.nRows; r++) widest = Math.max(widest, (X.indptr[r + 1] as number) - (X.indptr[r] as number));
+  for (const max of [widest, 3 * widest, 2 ** 31 - 1]) {
+    const blocks = csrRowBlocks(X, max);
+    let row = 0;
+    for (const b of blocks) {
+      assert.equal(b.row0, row);
+      assert.ok((b.indptr[b.nRows] as number) <= max);
+      for (let r = 0; r < b.nRows; r++, row++) {
+        const a = X.indptr[row] as number;
+        const n = (X.indptr[row + 1] as number) - a;
+        assert.equal((b.indptr[r + 1] as number) - (b.indptr[r] as number), n);
+        for (let q = 0; q < n; q++) {
+          assert.equal(b.indices[(b.indptr[r] as number) + q], X.indices[a + q]);
+          assert.equal(b.values[(b.indptr[r] as number) + q], X.values[a + q]);
+        }
+      }
+    }
+    assert.equal(row, X.nRows);
+    if (max === widest) assert.ok(blocks.length > 1);
+  }
+  assert.throws(() => csrRowBlocks(X, 0), (e: unknown) => isUsageError(e) && /row 1 /.test((e as Error).message));
 });
