@@ -7,7 +7,9 @@
  *
  * Each objective evaluation or Hessian-vector product is one pass over the stored entries. With
  * at most {@link SPARSE_DENSE_MAX_COLS} columns the (d + 1)^2 Hessian is formed from the rows'
- * outer products and factored (exact Newton steps), as the dense solver does for narrow designs.
+ * outer products and factored (exact Newton steps), as the dense solver does for narrow designs;
+ * up to {@link SPARSE_FACTOR_MAX_COLS} columns such a factor, made only when CG needs it and kept
+ * while it works, preconditions CG (docs/probe.md).
  */
 import { choleskyFactorBlocked, choleskySolveFactored, choleskySolveNegative } from './choleskySolve.ts';
 import { newtonCg } from './newtonCg.ts';
