@@ -175,7 +175,7 @@ describe('memory guard', () => {
       assert.equal(r.code, 2, r.stderr);
       assert.match(
         r.stderr,
-        /embed would need about .*\(subject, time\) pairs and \d+ cache keys.*texts awaiting the embedder \(up to 128, 256 tokens each\)/,
+        /embed would need about .*\(subject, time\) pairs and \d+ cache keys.*texts in flight \(up to 64 awaiting the embedder and about \d+ being serialized, 256 tokens each\)/,
       );
       assert.equal(server.requests.inputs, 1, 'only the server check: nothing was serialized or embedded');
     } finally {

@@ -31,7 +31,7 @@ import { tokenStats, writeFeaturesManifest, type EmbedReport } from '../artifact
 import { availableParallelism } from 'node:os';
 import type { BuildVocabularyOptions } from '../vocab/VocabularyChain.ts';
 import { checkMemory, type MemoryNeed } from '../memoryBudget.ts';
-import { SerializePool } from './SerializePool.ts';
+import { SERIALIZE_BATCH_EVENTS, SerializePool } from './SerializePool.ts';
 import { serializePairs, type PairRequest, type PairText, type SerializeSettings } from './serializePairs.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
@@ -161,11 +161,21 @@ export async function embedLabels(
   // commits to the cache on its own (a killed run keeps every finished call).
   const embedBatch = 64;
   const parallelCalls = embedder.callSize !== undefined ? Math.max(2, Math.ceil(embedder.callSize / embedBatch)) : 1;
-  if (!o.dryRun)
-    checkEmbedMemory(pairsTotal, need, embedder.dims, embedBatch * parallelCalls, {
+  const workers = o.workers ?? autoWorkers(pairsTotal);
+  if (!o.dryRun) {
+    // Texts in flight besides the pending batch: the serializer's batches (two per thread and the
+    // one being read, each about SERIALIZE_BATCH_EVENTS events of subjects), or one subject's.
+    const pairsPerSubject = pairsTotal / Math.max(1, need.size);
+    const eventsPerSubject = ds.eventCount / Math.max(1, ds.subjectCount);
+    const serializing =
+      workers > 1
+        ? (2 * workers + 1) * Math.ceil(pairsPerSubject * Math.max(1, SERIALIZE_BATCH_EVENTS / Math.max(1, eventsPerSubject)))
+        : Math.ceil(pairsPerSubject);
+    checkEmbedMemory(pairsTotal, need, embedder.dims, embedBatch * parallelCalls, serializing, {
       ...o,
       rows: tasks.reduce((a, t) => a + t.labels.length, 0),
     });
+  }
   const requests = async function* (): AsyncGenerator<PairRequest> {
     for await (const subject of ds.subjects()) {
       const times = need.get(subject.subjectId);
@@ -174,7 +184,6 @@ export async function embedLabels(
       yield { subject, times: sorted, slots: sorted.map((t) => times.get(t) as number[]) };
     }
   };
-  const workers = o.workers ?? autoWorkers(pairsTotal);
   const pool =
     workers > 1 && o.vocabularyInputs !== undefined ? new SerializePool(workers, { settings, vocabulary: o.vocabularyInputs }) : undefined;
   const batches =
@@ -238,8 +247,8 @@ export async function embedLabels(
           });
         }
         if (++done % 64 === 0) o.onProgress?.('serialize', done, pairsTotal);
+        if (pending.length >= embedBatch * parallelCalls) await embedPending();
       }
-      if (pending.length >= embedBatch * parallelCalls) await embedPending();
     }
     await embedPending();
   } finally {
@@ -436,6 +445,7 @@ function checkEmbedMemory(
   need: ReadonlyMap<number, ReadonlyMap<number, readonly number[]>>,
   dims: number | undefined,
   batch: number,
+  serializing: number,
   o: Pick<EmbedLabelsOptions, 'maxTokens' | 'maxMemory'> & { rows?: number },
 ): void {
   let keys = 0;
@@ -449,8 +459,8 @@ function checkEmbedMemory(
       heap: true,
     },
     {
-      what: `texts awaiting the embedder (up to ${fmt(2 * batch)}, ${o.maxTokens !== undefined ? `${fmt(o.maxTokens)} tokens` : 'no --max-tokens: 1 MB assumed'} each)`,
-      bytes: 2 * batch * textBytes,
+      what: `texts in flight (up to ${fmt(batch)} awaiting the embedder and about ${fmt(serializing)} being serialized, ${o.maxTokens !== undefined ? `${fmt(o.maxTokens)} tokens` : 'no --max-tokens: 1 MB assumed'} each)`,
+      bytes: (batch + serializing) * textBytes,
       heap: true,
     },
   ];
