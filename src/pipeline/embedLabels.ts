@@ -201,16 +201,16 @@ export async function embedLabels(
   const seen = new Set<string>();
   let pending: EmbedInput[] = [];
   const streamed = { hits: 0, embedded: 0, queued: 0, tokensToEmbed: 0, seconds: 0 };
-  const embedPending = async (): Promise<void> => {
-    const inputs = pending;
-    pending = [];
+  const flushAt = embedBatch * parallelCalls;
+  /** Embed and commit `n` pending inputs (full batches only, so no call is smaller than it must be). */
+  const embedPending = async (n: number): Promise<void> => {
+    const inputs = pending.slice(0, n);
+    pending = pending.slice(n);
     if (inputs.length === 0) return;
     const e0 = performance.now();
-    const { stats } = await embedWithCache(embedder, cache, inputs, {
-      batchSize: embedBatch,
-      parallelCalls,
-      onProgress: (d) => o.onProgress?.('embed', streamed.embedded + d, streamed.queued),
-    });
+    // No 'embed' progress while serializing (one progress line at a time): the serialize count
+    // advances only as fast as its inputs are embedded.
+    const { stats } = await embedWithCache(embedder, cache, inputs, { batchSize: embedBatch, parallelCalls });
     streamed.embedded += stats.embedded;
     streamed.seconds += (performance.now() - e0) / 1000;
   };
@@ -247,14 +247,15 @@ export async function embedLabels(
           });
         }
         if (++done % 64 === 0) o.onProgress?.('serialize', done, pairsTotal);
-        if (pending.length >= embedBatch * parallelCalls) await embedPending();
+        while (pending.length >= flushAt) await embedPending(flushAt);
       }
     }
-    await embedPending();
+    await embedPending(pending.length);
   } finally {
     await pool?.close();
   }
   o.onProgress?.('serialize', done, pairsTotal);
+  if (!o.dryRun) o.onProgress?.('embed', streamed.embedded, streamed.embedded);
   const serializeSeconds = (performance.now() - t0) / 1000 - streamed.seconds;
   // Inputs per task row; rows whose subject is missing from the dataset get no input. Each input
   // is kept as its text id, cache key and pair, never as its text.
