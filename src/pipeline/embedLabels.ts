@@ -171,7 +171,8 @@ export async function embedLabels(
       workers > 1
         ? (2 * workers + 1) * Math.ceil(pairsPerSubject * Math.max(1, SERIALIZE_BATCH_EVENTS / Math.max(1, eventsPerSubject)))
         : Math.ceil(pairsPerSubject);
-    checkEmbedMemory(pairsTotal, need, embedder.dims, embedBatch * parallelCalls, serializing, {
+    const threads = workers > 1 && o.vocabularyInputs !== undefined ? workers + 1 : 1;
+    checkEmbedMemory(pairsTotal, need, embedder.dims, embedBatch * parallelCalls, serializing, threads, {
       ...o,
       rows: tasks.reduce((a, t) => a + t.labels.length, 0),
     });
@@ -431,6 +432,14 @@ const ROW_HEAP_BYTES = 32;
 const TEXT_BYTES_PER_TOKEN = 8;
 /** Bytes assumed per text without --max-tokens (a text is then as long as its subject's history). */
 const UNBOUNDED_TEXT_BYTES = 1024 ** 2;
+/**
+ * Bytes per serializing thread (the main thread, and each worker with `--workers`): its V8 heap,
+ * tokenizer (a Qwen tokenizer alone is 117 MB of RSS), vocabulary and batch of subjects. Measured:
+ * a real embed of the scale dataset's long_los (11,900 pairs, 8,192-token list texts, qwen3, 2
+ * workers, 4,096-d test server) peaked at 1,530,492 KB of RSS; less the runtime allowance and
+ * this estimate's other items (with margin), 816 MB over its 3 threads, rounded up.
+ */
+const THREAD_BYTES = 280 * 1024 ** 2;
 /** Rows a feature file writer holds before it writes a part ({@link FeatureFileWriter}'s default). */
 const WRITER_ROWS = 4096;
 
@@ -447,6 +456,7 @@ function checkEmbedMemory(
   dims: number | undefined,
   batch: number,
   serializing: number,
+  threads: number,
   o: Pick<EmbedLabelsOptions, 'maxTokens' | 'maxMemory'> & { rows?: number },
 ): void {
   let keys = 0;
@@ -454,6 +464,7 @@ function checkEmbedMemory(
   const textBytes = o.maxTokens !== undefined ? o.maxTokens * TEXT_BYTES_PER_TOKEN : UNBOUNDED_TEXT_BYTES;
   const fmt = (n: number): string => n.toLocaleString('en-US');
   const needs: MemoryNeed[] = [
+    { what: `${threads} serializing thread(s): tokenizer, vocabulary and a batch of subjects each`, bytes: threads * THREAD_BYTES },
     {
       what: `${fmt(pairs)} (subject, time) pairs and ${fmt(keys)} cache keys`,
       bytes: pairs * PAIR_HEAP_BYTES + keys * KEY_HEAP_BYTES,
