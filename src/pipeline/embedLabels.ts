@@ -209,9 +209,13 @@ export async function embedLabels(
     pending = pending.slice(n);
     if (inputs.length === 0) return;
     const e0 = performance.now();
-    // No 'embed' progress while serializing (one progress line at a time): the serialize count
-    // advances only as fast as its inputs are embedded.
-    const { stats } = await embedWithCache(embedder, cache, inputs, { batchSize: embedBatch, parallelCalls });
+    // Progress after each committed batch: inputs embedded so far of those queued so far (the
+    // total grows as serialization goes on).
+    const { stats } = await embedWithCache(embedder, cache, inputs, {
+      batchSize: embedBatch,
+      parallelCalls,
+      onProgress: (d) => o.onProgress?.('embed', streamed.embedded + d, streamed.queued),
+    });
     streamed.embedded += stats.embedded;
     streamed.seconds += (performance.now() - e0) / 1000;
   };
@@ -256,7 +260,6 @@ export async function embedLabels(
     await pool?.close();
   }
   o.onProgress?.('serialize', done, pairsTotal);
-  if (!o.dryRun) o.onProgress?.('embed', streamed.embedded, streamed.embedded);
   const serializeSeconds = (performance.now() - t0) / 1000 - streamed.seconds;
   // Inputs per task row; rows whose subject is missing from the dataset get no input. Each input
   // is kept as its text id, cache key and pair, never as its text.
