@@ -83,6 +83,7 @@ export {
   taskCountMatrix,
   type CountBuildOptions,
   type CountFeatures,
+  type CountPassProgress,
   type CountTaskInput,
 } from './features/buildCountFeatures.ts';
 export {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { evaluationMemoryNeeds } from '../src/eval/evaluationMemory.ts';
+import { evaluationMemoryNeeds, type CountMatrixSize } from '../src/eval/evaluationMemory.ts';
 import { FeatureFileWriter } from '../src/meds/featureFiles.ts';
+import { readLabels } from '../src/meds/labels.ts';
 import { availableMemory, checkMemory, MARGIN, RUNTIME_BYTES } from '../src/memoryBudget.ts';
+import { labelMemoryNeeds, LABEL_HELD_BYTES } from '../src/tasks/labelMemory.ts';
+import { startEmbeddingServer } from './helpers/embeddingServer.ts';
 import { MIMIC_MEDS, tempDir } from './helpers/paths.ts';
-import { runCli } from './helpers/runCli.ts';
+import { runCli, runCliAsync } from './helpers/runCli.ts';
 
 describe('memory guard', () => {
   it('estimates an evaluation from label counts and dimensions, and stops past the bound with what to do', () => {
@@ -54,5 +57,129 @@ describe('memory guard', () => {
     const ok = runCli([...args, '--max-memory', '4gb']);
     assert.equal(ok.code, 2);
     assert.match(ok.stderr, /features and labels do not match/);
+  });
+
+  it('estimates count matrices from their stored entries, their largest fit, and --combine sets from their columns', () => {
+    const counts: CountMatrixSize = {
+      name: 'counts',
+      rows: 100_000,
+      entries: 50_000_000,
+      projected: true,
+      dims: 20_001,
+      keys: 30_000,
+      heads: ['lr', 'gbm'],
+      tasks: [
+        { name: 'small', trainRows: 10, fitRows: 20, fitEntries: 10_000, testRows: 10, testEntries: 5_000 },
+        { name: 'big', trainRows: 60_000, fitRows: 80_000, fitEntries: 40_000_000, testRows: 20_000, testEntries: 10_000_000 },
+      ],
+    };
+    const needs = evaluationMemoryNeeds({
+      tasks: [{ name: 'big', labels: 100_000, train: 60_000, tuning: 20_000 }],
+      sets: [],
+      heads: ['lr', 'gbm'],
+      counts: [counts],
+    });
+    const matrix = needs.find((n) => n.what.startsWith('count matrix "counts"'));
+    assert.match(matrix?.what ?? '', /100,000 rows, 50,000,000 stored entries projected/);
+    // 8 bytes per entry, twice while the arrays double; offsets and the pass's maps per row.
+    assert.equal(matrix?.bytes, 50_000_000 * 16 + 100_000 * 112);
+    assert.equal(needs.find((n) => n.what.startsWith('count features'))?.heap, true);
+    // The big task's fit: its rows copied (8 bytes per entry and per row), then XGBoost's copies
+    // (larger than the linear head's float64 values at this size).
+    const fit = needs.find((n) => n.what.startsWith('fit on "counts"'));
+    assert.match(fit?.what ?? '', /task big/);
+    assert.equal(fit?.bytes, (50_000_000 + 100_000) * 8 + 40_000_000 * 12 + 10_000_000 * 8 + 100_000 * 16);
+    // --combine: a dense float32 matrix of every label × (embedding + count columns).
+    const joined = evaluationMemoryNeeds({
+      tasks: [{ name: 'big', labels: 100_000, train: 60_000, tuning: 20_000 }],
+      sets: [{ name: 'emb', dims: 4096 }],
+      heads: ['lr'],
+      combined: [{ name: 'emb+counts', dims: 4096 + 20_001 }],
+    });
+    assert.equal(joined.find((n) => n.what.startsWith('combined set "emb+counts"'))?.bytes, 100_000 * 24_097 * 4);
+    // The dense fit is sized by the widest set, the combined one.
+    assert.match(joined.find((n) => n.what.startsWith('logistic fit'))?.what ?? '', /× 24,097 scaled/);
+  });
+
+  it('evaluate --counts stops during the count pass when the projected matrix does not fit, and runs within a generous bound', async () => {
+    const dir = tempDir();
+    const labels = join(dir, 'labels');
+    assert.equal(runCli(['label', MIMIC_MEDS, '--tasks', 'long_los', '--out', labels]).code, 0);
+    const args = [
+      'evaluate',
+      '--labels',
+      labels,
+      '--counts',
+      '--k',
+      'all',
+      '--bootstrap',
+      '10',
+      '--paired-resamples',
+      '10',
+      '--out',
+      join(dir, 'r.json'),
+    ];
+    // Room for the runtime and the labels (checked before the pass), not for the count matrix.
+    const r = runCli([...args, '--max-memory', String(RUNTIME_BYTES + 100_000)]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /count matrix "counts" \(\d+ rows, [\d,]+ stored entries projected from the rows built so far/);
+    assert.match(r.stderr, /fit on "counts" of task long_los/);
+    assert.match(r.stderr, /--time-bins/);
+    assert.equal(runCli([...args, '--max-memory', '4gb']).code, 0);
+
+    // --combine: the joined dense matrix is part of the estimate, with the counts' columns.
+    const rows = await readLabels(join(labels, 'long_los.parquet'));
+    const w = new FeatureFileWriter(join(dir, 'feats', 'long_los.parquet'));
+    for (const l of rows) w.add(l.subjectId, l.predictionTime, new Float32Array(4096));
+    await w.finish();
+    const combine = [...args, '--features', `emb=${join(dir, 'feats')}`, '--combine', '--heads', 'lr'];
+    // 700 MB holds the 4,096-d set and its fit (about 660 MB with the runtime), not the wider combined fit.
+    const c = runCli([...combine, '--max-memory', '700mb']);
+    assert.equal(c.code, 2, c.stderr);
+    assert.match(c.stderr, /combined set "emb\+counts" \(\d+ rows × [\d,]+ float32, dense\)/);
+  });
+
+  it('label projects its labels from the subjects done to all subjects, and --max-memory stops the pass early', () => {
+    const needs = labelMemoryNeeds({ subjects: 500, totalSubjects: 10_000, labels: [1_000, 30], largestSubjectEvents: 5_000 }, ['a', 'b']);
+    const labels = needs.find((n) => n.what.includes('labels of 2 task(s)'));
+    assert.match(labels?.what ?? '', /^20,600 labels of 2 task\(s\) \(projected from 500 of 10,000 subjects\)/);
+    assert.equal(labels?.bytes, 20_600 * LABEL_HELD_BYTES);
+    assert.match(needs.map((n) => n.what).join('; '), /writing task a \(20,000 label rows\)/);
+
+    const dir = tempDir();
+    const r = runCli(['label', MIMIC_MEDS, '--tasks', 'all', '--out', join(dir, 'labels'), '--max-memory', String(RUNTIME_BYTES + 1000)]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(
+      r.stderr,
+      /label would need about .* labels of \d+ task\(s\) \(projected from \d+ of 20 subjects\).* more than the 512 MB available \(--max-memory\)/,
+    );
+    assert.match(r.stderr, /Label fewer tasks per run/);
+  });
+
+  it('a real embed checks its memory before serializing: pairs and cache keys, not texts', async () => {
+    const dir = tempDir();
+    const labels = join(dir, 'labels');
+    assert.equal(runCli(['label', MIMIC_MEDS, '--tasks', 'long_los,mortality_1y', '--out', labels]).code, 0);
+    const server = await startEmbeddingServer({ dims: 16 });
+    try {
+      const args = ['embed', MIMIC_MEDS, '--labels', labels, '--model', `openai:${server.url}#Qwen3-Embedding-test`, '--max-tokens', '256'];
+      const r = await runCliAsync([
+        ...args,
+        '--out',
+        join(dir, 'feats'),
+        '--cache',
+        join(dir, 'cache'),
+        '--max-memory',
+        String(RUNTIME_BYTES + 1000),
+      ]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(
+        r.stderr,
+        /embed would need about .*\(subject, time\) pairs and \d+ cache keys.*texts in flight \(up to 64 awaiting the embedder and about \d+ being serialized, 256 tokens each\)/,
+      );
+      assert.equal(server.requests.inputs, 1, 'only the server check: nothing was serialized or embedded');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
-/** The memory estimate of an evaluation with embedding feature sets (see `checkMemory`). */
+/** The memory estimate of an evaluation: embedding feature sets, count features and their combinations (see `checkMemory`). */
 import type { MemoryNeed } from '../memoryBudget.ts';
+import { LR_DENSE_MAX_VALUES } from './lrHead.ts';
 
 /** Sizes an evaluation's memory depends on. */
 export interface EvaluationSize {
@@ -9,10 +10,63 @@ export interface EvaluationSize {
   readonly sets: readonly { readonly name: string; readonly dims: number }[];
   /** Heads that will run on them (`lr`, `gbm`). */
   readonly heads: readonly string[];
+  /** Count-feature matrices (`counts`, `counts-ext`) built so far or being built (default none). */
+  readonly counts?: readonly CountMatrixSize[];
+  /**
+   * `--combine`: embedding sets joined with the count features, each a dense float32 matrix of
+   * every task's labels × `dims` (the embedding's plus the counts' columns), kept for the run.
+   */
+  readonly combined?: readonly { readonly name: string; readonly dims: number }[];
+}
+
+/**
+ * A count-feature matrix as the estimate sees it. Its stored entries are known only once the
+ * streaming pass has seen the rows (`buildCountFeatures`): during the pass they are projected from
+ * the rows built so far (`projected`), after it they are counted.
+ */
+export interface CountMatrixSize {
+  /** The set's name (`counts`, `counts-ext`). */
+  readonly name: string;
+  /** Rows: distinct (subject, prediction time) of the tasks. */
+  readonly rows: number;
+  /** Stored entries (counted, or projected to all rows). */
+  readonly entries: number;
+  /** True when `entries` (and the per-task entries) are projected from part of the pass. */
+  readonly projected: boolean;
+  /** Columns (during the pass: the distinct features seen so far, capped as the column choice caps them). */
+  readonly dims: number;
+  /** Distinct features (before the column choice) held as strings by the pass. */
+  readonly keys: number;
+  /** Heads that will run on the set. */
+  readonly heads: readonly string[];
+  /** Per task: labelled rows and their stored entries, of train + tuning (the k = all fit) and held_out. */
+  readonly tasks: readonly CountTaskSize[];
+}
+
+/** One task's share of a {@link CountMatrixSize}. */
+export interface CountTaskSize {
+  readonly name: string;
+  readonly trainRows: number;
+  /** Labelled train + tuning rows. */
+  readonly fitRows: number;
+  readonly fitEntries: number;
+  /** Labelled held_out rows. */
+  readonly testRows: number;
+  readonly testEntries: number;
 }
 
 /** Heap bytes of one loaded label (object, split name, outcome): measured order of magnitude, rounded up. */
 const LABEL_HEAP_BYTES = 256;
+/**
+ * Bytes per stored count entry of the matrix as the pass builds it: an int32 column and a float32
+ * value (8), doubled because its arrays grow by doubling (at the last doubling the old arrays and
+ * the new ones are both resident until the old are collected).
+ */
+const COUNT_ENTRY_BYTES = 16;
+/** Per count row: the float64 row offset (doubling, as the entries) and the pass's (subject, time) maps. */
+const COUNT_ROW_BYTES = 16 + 96;
+/** Heap bytes per distinct count feature while the pass runs (its name string, map entries, per-feature counters). */
+const COUNT_KEY_HEAP_BYTES = 192;
 
 /**
  * What an evaluation allocates at its peak: every feature set's float32 buffer (all tasks are
@@ -30,7 +84,37 @@ export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
       bytes: labels * set.dims * 4,
     });
   }
-  const dims = Math.max(0, ...s.sets.map((x) => x.dims));
+  for (const c of s.counts ?? []) {
+    const est = c.projected ? 'projected from the rows built so far' : 'counted';
+    needs.push({
+      what: `count matrix "${c.name}" (${c.rows.toLocaleString('en-US')} rows, ${Math.round(c.entries).toLocaleString('en-US')} stored entries ${est}; int32 column + float32 value, arrays grown by doubling)`,
+      bytes: c.entries * COUNT_ENTRY_BYTES + c.rows * COUNT_ROW_BYTES,
+    });
+    needs.push({
+      what: `count features "${c.name}" (${c.keys.toLocaleString('en-US')} distinct names)`,
+      bytes: c.keys * COUNT_KEY_HEAP_BYTES,
+      heap: true,
+    });
+  }
+  for (const c of s.combined ?? []) {
+    needs.push({
+      what: `combined set "${c.name}" (${labels.toLocaleString('en-US')} rows × ${c.dims.toLocaleString('en-US')} float32, dense)`,
+      bytes: labels * c.dims * 4,
+    });
+  }
+  const denseFit = denseFitNeeds(s);
+  const countFit = countFitNeed(s);
+  // One fit runs at a time: the larger of the dense (embedding, combined) and the count fits.
+  const denseBytes = denseFit.reduce((a, n) => a + n.bytes, 0);
+  if (countFit && countFit.bytes > denseBytes) needs.push(countFit);
+  else needs.push(...denseFit);
+  return needs;
+}
+
+/** The largest k = all fit on a dense set (embeddings, or embeddings joined with counts). */
+function denseFitNeeds(s: EvaluationSize): MemoryNeed[] {
+  const needs: MemoryNeed[] = [];
+  const dims = Math.max(0, ...s.sets.map((x) => x.dims), ...(s.combined ?? []).map((x) => x.dims));
   const fitRows = Math.max(0, ...s.tasks.map((t) => t.train + t.tuning));
   const trainRows = Math.max(0, ...s.tasks.map((t) => t.train));
   if (dims > 0 && s.heads.includes('lr')) {
@@ -47,4 +131,35 @@ export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
       bytes: fitRows * dims * 4,
     });
   return needs;
+}
+
+/**
+ * The largest k = all fit on a count matrix: the task's selected rows copied (still CSR) for
+ * train, tuning and held_out, then the larger of the heads' own copies. The linear head turns
+ * train + tuning dense when they have at most {@link LR_DENSE_MAX_VALUES} values (a float32 copy
+ * and the solver's own, with an n × n Gram matrix when rows are fewer than columns), else scales
+ * them into float64 values beside the shared columns; XGBoost copies the entries into its DMatrix
+ * (8 bytes each) and quantizes them for `hist` (up to 4 bytes each), and copies held_out to predict.
+ */
+function countFitNeed(s: EvaluationSize): MemoryNeed | undefined {
+  let best: MemoryNeed | undefined;
+  for (const c of s.counts ?? []) {
+    for (const t of c.tasks) {
+      const picks = (t.fitEntries + t.testEntries) * 8 + (t.fitRows + t.testRows) * 8;
+      const d = Math.max(1, c.dims);
+      let lr = 0;
+      if (c.heads.includes('lr')) {
+        if (t.fitRows * d <= LR_DENSE_MAX_VALUES) lr = t.fitRows * d * 4 + t.trainRows * d * 4 + Math.min(t.trainRows, d) ** 2 * 12;
+        else lr = t.fitEntries * 8 + (t.fitRows + d) * 8 * 16;
+      }
+      const gbm = c.heads.includes('gbm') ? t.fitEntries * 12 + t.testEntries * 8 + (t.fitRows + t.testRows) * 16 : 0;
+      const bytes = picks + Math.max(lr, gbm);
+      if (!best || bytes > best.bytes)
+        best = {
+          what: `fit on "${c.name}" of task ${t.name} (${t.fitRows.toLocaleString('en-US')} train + tuning rows with ${Math.round(t.fitEntries).toLocaleString('en-US')} entries, ${t.testRows.toLocaleString('en-US')} held_out rows; row copies and the ${c.heads.join('/')} head's own)`,
+          bytes,
+        };
+    }
+  }
+  return best;
 }

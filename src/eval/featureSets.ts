@@ -113,7 +113,8 @@ export const COMBINED_SUFFIX = '+counts';
 
 /**
  * Concatenate two feature sets row by row (embeddings + counts). Built once per task, in the
- * first set's layout when it has one (so whole splits stay views of the combined buffer).
+ * first set's layout when it has one (so whole splits stay views of the combined buffer); a second
+ * set with CSR rows (the counts) is written into it from its stored entries, with no dense copy.
  */
 export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): FeatureSet {
   const cache = new Map<string, RowLayout>();
@@ -123,14 +124,23 @@ export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): F
     if (hit) return hit;
     const A = a.layout ? a.layout(t) : undefined;
     const Arows = A ? A.X : a.rows(t);
-    const B = b.rows(t);
-    const n = a.dims > 0 ? Arows.length / a.dims : B.length / Math.max(1, b.dims);
+    // A CSR set (the counts) is written straight into the joined rows: no dense copy of it first.
+    const sparse = b.csr?.(t);
+    const B = sparse ? undefined : b.rows(t);
+    const n = a.dims > 0 ? Arows.length / a.dims : sparse ? sparse.rows.length : (B as Float32Array).length / Math.max(1, b.dims);
     const rowOf = A ? A.rowOf : Int32Array.from({ length: n }, (_, i) => i);
     const out = new Float32Array(n * dims);
     for (let i = 0; i < n; i++) {
       const r = rowOf[i] as number;
       out.set(Arows.subarray(r * a.dims, (r + 1) * a.dims), r * dims);
-      out.set(B.subarray(i * b.dims, (i + 1) * b.dims), r * dims + a.dims);
+      if (B) out.set(B.subarray(i * b.dims, (i + 1) * b.dims), r * dims + a.dims);
+      else if (sparse) {
+        const { indptr, indices, values } = sparse.matrix;
+        const src = sparse.rows[i] as number;
+        if (src < 0) continue;
+        const at = r * dims + a.dims;
+        for (let p = indptr[src] as number; p < (indptr[src + 1] as number); p++) out[at + (indices[p] as number)] = values[p] as number;
+      }
     }
     const layout = { X: out, rowOf };
     cache.set(t, layout);

@@ -49,6 +49,23 @@ export interface CountBuildOptions {
    * count and in its time bin; deciles stay with the event's own code. Default: no expansion.
    */
   readonly parents?: (code: string) => readonly string[];
+  /**
+   * Called after each subject's rows with the pass's progress, so a caller can stop it (by
+   * throwing) before the matrix outgrows a memory budget: the stored entries are known only as
+   * the rows are built (see `evaluationMemory.ts`). Default: none.
+   */
+  readonly onRows?: (p: CountPassProgress) => void;
+}
+
+/** Progress of the streaming pass (see {@link CountBuildOptions.onRows}). */
+export interface CountPassProgress {
+  /** Rows built so far, and in all (distinct (subject, prediction time) of the tasks). */
+  readonly rows: number;
+  readonly totalRows: number;
+  /** Stored entries of the rows built so far (before the column choice drops any). */
+  readonly entries: number;
+  /** Distinct features seen so far (before the column choice). */
+  readonly keys: number;
 }
 
 /** Count features of every task: one shared CSR matrix and, per task, the row of each label. */
@@ -118,6 +135,8 @@ export async function buildCountFeatures(
       m.set(l.predictionTime, (m.get(l.predictionTime) ?? false) || t.split[i] === 'train');
     });
   }
+  let totalRows = 0;
+  for (const m of timesOf.values()) totalRows += m.size;
   const decileEdges = o.numericDeciles ? await fitDecileEdges(ds, timesOf) : new Map<string, number[]>();
 
   const codeId = new Map<string, number>();
@@ -237,6 +256,7 @@ export async function buildCountFeatures(
       rows++;
     }
     clear(acc.data, touched);
+    build.onRows?.({ rows, totalRows, entries: ids.length, keys: keyNames.length });
   }
 
   // Columns from training rows, as fitCountFeatures chooses them.

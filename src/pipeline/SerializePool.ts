@@ -16,6 +16,9 @@ interface Slot {
   readonly waiting: Map<number, { ok: (p: PairText[]) => void; fail: (e: Error) => void }>;
 }
 
+/** Events per batch sent to a thread (large enough that message passing is a small share, small enough to keep every thread busy). */
+export const SERIALIZE_BATCH_EVENTS = 50_000;
+
 /** Worker threads that serialize subjects (see {@link SerializePool.run}). */
 export class SerializePool {
   private readonly slots: Slot[];
@@ -59,10 +62,9 @@ export class SerializePool {
   /**
    * Serialize every request; yields each batch's pairs in request order.
    *
-   * @param batchEvents events per batch sent to a thread (default 50,000: large enough that
-   *   message passing is a small share, small enough to keep every thread busy)
+   * @param batchEvents events per batch sent to a thread (default {@link SERIALIZE_BATCH_EVENTS})
    */
-  async *run(requests: AsyncIterable<PairRequest>, batchEvents = 50_000): AsyncGenerator<PairText[]> {
+  async *run(requests: AsyncIterable<PairRequest>, batchEvents = SERIALIZE_BATCH_EVENTS): AsyncGenerator<PairText[]> {
     const inFlight: Promise<PairText[]>[] = [];
     let batch: PairRequest[] = [];
     let events = 0;

@@ -6,8 +6,8 @@ import type { FeatureSet } from '../eval/runEvaluation.ts';
 /**
  * A baseline {@link FeatureSet} over {@link CountFeatures}. `csr(task)` hands out the shared
  * matrix (no copy); `rows(task)` makes a dense float32 copy of the task's rows for heads without
- * CSR support and for `--combine` (cached per task: at EHRSHOT size that copy is many GB, which is
- * why both built-in heads take CSR).
+ * CSR support (cached per task: at EHRSHOT size that copy is many GB, which is
+ * why both built-in heads take CSR, and `--combine` reads the CSR rows).
  *
  * @param name - the set's name (`counts`, `counts-ext`).
  * @param heads - heads to run on it (default: all).

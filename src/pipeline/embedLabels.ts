@@ -3,8 +3,14 @@
  * instruction, embed through the cache (identical inputs once), and write one feature file per
  * task. Also the dry run: counts, tokens, cache hits and a measured time estimate, without the
  * full embedding.
+ *
+ * A real run streams by subject: texts are deduplicated by their SHA-256 and each input by its
+ * cache key as they are serialized; an input not in the cache waits until a batch per embedder
+ * call has gathered, is embedded and committed to the cache, and its text is dropped. The feature
+ * files are written at the end from the cache, in label order. So memory grows with pairs and
+ * keys, not with texts or vectors, and a killed run keeps every committed batch.
  */
-import { isUsageError, UsageError } from '../errors.ts';
+import { InternalError, isUsageError, UsageError } from '../errors.ts';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MedsDataset } from '../meds/MedsDataset.ts';
@@ -15,8 +21,8 @@ import type { Tokenizer } from '../tokenize/tokenizer.ts';
 import type { Label } from '../types.ts';
 import type { Vocabulary } from '../vocab/Vocabulary.ts';
 import type { EmbedInput, Embedder } from '../embed/Embedder.ts';
-import { EmbeddingCache } from '../embed/EmbeddingCache.ts';
-import { cacheInput, embedWithCache } from '../embed/embedWithCache.ts';
+import type { EmbeddingCache } from '../embed/EmbeddingCache.ts';
+import { cacheInput, embedWithCache, type EmbedStats } from '../embed/embedWithCache.ts';
 import { resolveInstruction, type InstructionMode } from '../serialize/instructions.ts';
 import { estimateGpuHours, gpuProfile, type GpuEstimate } from '../embed/gpuProfiles.ts';
 import type { ServerStats } from '../embed/OpenAiEmbedder.ts';
@@ -24,8 +30,8 @@ import { inShard, partFileName, type Shard } from '../embed/Shard.ts';
 import { tokenStats, writeFeaturesManifest, type EmbedReport } from '../artifacts/featuresManifest.ts';
 import { availableParallelism } from 'node:os';
 import type { BuildVocabularyOptions } from '../vocab/VocabularyChain.ts';
-import { checkMemory } from '../memoryBudget.ts';
-import { SerializePool } from './SerializePool.ts';
+import { checkMemory, type MemoryNeed } from '../memoryBudget.ts';
+import { SERIALIZE_BATCH_EVENTS, SerializePool } from './SerializePool.ts';
 import { serializePairs, type PairRequest, type PairText, type SerializeSettings } from './serializePairs.ts';
 
 /** A task to embed: its labels (rows of its label file) and instruction query. */
@@ -144,20 +150,41 @@ export async function embedLabels(
     format: o.format,
     ...(o.maxTokens !== undefined ? { maxTokens: o.maxTokens } : {}),
     tokenizer: tokenizerName,
-    // A dry run holds no text: it counts distinct texts by hash and cache hits by key.
+    // A dry run holds no text: it counts distinct texts by hash and cache hits by key. A real run
+    // holds a text only until its inputs are embedded.
     keepTexts: !o.dryRun,
     modelKey,
     slotInstructions,
   };
+  // Inputs per embedder call and calls in flight: servers that take many requests at once need
+  // that many inputs in flight to stay busy, as parallel calls of the usual 64, so each still
+  // commits to the cache on its own (a killed run keeps every finished call).
+  const embedBatch = 64;
+  const parallelCalls = embedder.callSize !== undefined ? Math.max(2, Math.ceil(embedder.callSize / embedBatch)) : 1;
+  const workers = o.workers ?? autoWorkers(pairsTotal);
+  if (!o.dryRun) {
+    // Texts in flight besides the pending batch: the serializer's batches (two per thread and the
+    // one being read, each about SERIALIZE_BATCH_EVENTS events of subjects), or one subject's.
+    const pairsPerSubject = pairsTotal / Math.max(1, need.size);
+    const eventsPerSubject = ds.eventCount / Math.max(1, ds.subjectCount);
+    const serializing =
+      workers > 1
+        ? (2 * workers + 1) * Math.ceil(pairsPerSubject * Math.max(1, SERIALIZE_BATCH_EVENTS / Math.max(1, eventsPerSubject)))
+        : Math.ceil(pairsPerSubject);
+    const threads = workers > 1 && o.vocabularyInputs !== undefined ? workers + 1 : 1;
+    checkEmbedMemory(pairsTotal, need, embedder.dims, embedBatch * parallelCalls, serializing, threads, {
+      ...o,
+      rows: tasks.reduce((a, t) => a + t.labels.length, 0),
+    });
+  }
   const requests = async function* (): AsyncGenerator<PairRequest> {
     for await (const subject of ds.subjects()) {
       const times = need.get(subject.subjectId);
       if (!times) continue;
       const sorted = [...times.keys()].sort((a, b) => a - b);
-      yield { subject, times: sorted, slots: o.dryRun ? sorted.map((t) => times.get(t) as number[]) : [] };
+      yield { subject, times: sorted, slots: sorted.map((t) => times.get(t) as number[]) };
     }
   };
-  const workers = o.workers ?? autoWorkers(pairsTotal);
   const pool =
     workers > 1 && o.vocabularyInputs !== undefined ? new SerializePool(workers, { settings, vocabulary: o.vocabularyInputs }) : undefined;
   const batches =
@@ -166,11 +193,32 @@ export async function embedLabels(
       for await (const r of requests()) yield serializePairs(r, settings, o.vocabulary, tokenizer);
     })();
   const textId = new Map<string, number>();
-  const texts: string[] = [];
   const tokenCounts: number[] = [];
   const pairText = new Map<string, number>();
-  /** Dry run: the cache keys of each pair, by slot. */
+  /** The cache keys of each pair, by slot (the order of its slots in `need`). */
   const pairKeys = new Map<string, readonly string[]>();
+  // A real run embeds as the texts come: the first time an input (cache key) is seen it is a
+  // cache hit or waits in `pending`, which is embedded and committed once it holds a batch per call.
+  const seen = new Set<string>();
+  let pending: EmbedInput[] = [];
+  const streamed = { hits: 0, embedded: 0, queued: 0, tokensToEmbed: 0, seconds: 0 };
+  const flushAt = embedBatch * parallelCalls;
+  /** Embed and commit `n` pending inputs (full batches only, so no call is smaller than it must be). */
+  const embedPending = async (n: number): Promise<void> => {
+    const inputs = pending.slice(0, n);
+    pending = pending.slice(n);
+    if (inputs.length === 0) return;
+    const e0 = performance.now();
+    // Progress after each committed batch: inputs embedded so far of those queued so far (the
+    // total grows as serialization goes on).
+    const { stats } = await embedWithCache(embedder, cache, inputs, {
+      batchSize: embedBatch,
+      parallelCalls,
+      onProgress: (d) => o.onProgress?.('embed', streamed.embedded + d, streamed.queued),
+    });
+    streamed.embedded += stats.embedded;
+    streamed.seconds += (performance.now() - e0) / 1000;
+  };
   let truncated = 0;
   let done = 0;
   const t0 = performance.now();
@@ -182,31 +230,45 @@ export async function embedLabels(
         if (id === undefined) {
           id = tokenCounts.length;
           textId.set(p.hash, id);
-          if (p.text !== undefined) texts.push(p.text);
           tokenCounts.push(p.tokenCount);
           if (p.truncated) truncated++;
         }
         const key = `${p.subjectId}@${p.predictionTime}`;
         pairText.set(key, id);
-        if (o.dryRun) pairKeys.set(key, p.keys);
+        pairKeys.set(key, p.keys);
+        if (!o.dryRun) {
+          const slots = need.get(p.subjectId)?.get(p.predictionTime) as number[];
+          p.keys.forEach((k, j) => {
+            if (seen.has(k)) return;
+            seen.add(k);
+            if (cache.has(k)) {
+              streamed.hits++;
+              return;
+            }
+            // The input as the cache sees it: for the plain family the instruction is dropped, as the model drops it.
+            pending.push({ text: p.text as string, instruction: slotInstructions[slots[j] as number] ?? null });
+            streamed.queued++;
+            streamed.tokensToEmbed += p.tokenCount;
+          });
+        }
         if (++done % 64 === 0) o.onProgress?.('serialize', done, pairsTotal);
+        while (pending.length >= flushAt) await embedPending(flushAt);
       }
     }
+    await embedPending(pending.length);
   } finally {
     await pool?.close();
   }
   o.onProgress?.('serialize', done, pairsTotal);
-  const serializeSeconds = (performance.now() - t0) / 1000;
-  // Inputs per task row; rows whose subject is missing from the dataset get no input. A dry run
-  // keeps, per input, its text id, cache key and pair instead of the text.
+  const serializeSeconds = (performance.now() - t0) / 1000 - streamed.seconds;
+  // Inputs per task row; rows whose subject is missing from the dataset get no input. Each input
+  // is kept as its text id, cache key and pair, never as its text.
   let missingSubjects = 0;
-  const inputs: EmbedInput[] = [];
   const inputText: number[] = [];
   const inputKey: string[] = [];
   const inputPair: { subjectId: number; predictionTime: number; task: number }[] = [];
   const rowInput: number[][] = [];
   tasks.forEach((t, ti) => {
-    const instruction = taskInstruction[ti] as string | null;
     const slot = taskSlot[ti] as number;
     rowInput.push(
       t.labels.map((l) => {
@@ -217,15 +279,9 @@ export async function embedLabels(
           return -1;
         }
         inputText.push(id);
-        if (o.dryRun) {
-          const slots = need.get(l.subjectId)?.get(l.predictionTime) as number[];
-          inputKey.push((pairKeys.get(key) as readonly string[])[slots.indexOf(slot)] as string);
-          inputPair.push({ subjectId: l.subjectId, predictionTime: l.predictionTime, task: ti });
-        } else {
-          const input = { text: texts[id] as string, instruction };
-          inputs.push(input);
-          inputKey.push(EmbeddingCache.key(modelKey, cacheInput(embedder, input)));
-        }
+        const slots = need.get(l.subjectId)?.get(l.predictionTime) as number[];
+        inputKey.push((pairKeys.get(key) as readonly string[])[slots.indexOf(slot)] as string);
+        if (o.dryRun) inputPair.push({ subjectId: l.subjectId, predictionTime: l.predictionTime, task: ti });
         return inputText.length - 1;
       }),
     );
@@ -234,11 +290,16 @@ export async function embedLabels(
   inputKey.forEach((k, i) => {
     if (!distinct.has(k)) distinct.set(k, i);
   });
-  let hits = 0;
-  let tokensToEmbed = 0;
-  for (const [k, i] of distinct) {
-    if (cache.has(k)) hits++;
-    else tokensToEmbed += tokenCounts[inputText[i] as number] as number;
+  // A real run counted hits and tokens as it embedded (by now the cache has every input).
+  let hits = streamed.hits;
+  let tokensToEmbed = streamed.tokensToEmbed;
+  if (o.dryRun) {
+    hits = 0;
+    tokensToEmbed = 0;
+    for (const [k, i] of distinct) {
+      if (cache.has(k)) hits++;
+      else tokensToEmbed += tokenCounts[inputText[i] as number] as number;
+    }
   }
   const tokens = tokenStats(tokenCounts, truncated);
   const base = {
@@ -318,59 +379,37 @@ export async function embedLabels(
       dryRun: true,
     };
   }
-  // Embedding holds every input's text and vector until the files are written: stop now, not after hours.
-  checkMemory(
-    'embed',
-    [
-      {
-        what: `${texts.length.toLocaleString('en-US')} distinct texts`,
-        bytes: texts.reduce((a, t) => a + t.length, 0) + inputs.length * 64,
-        heap: true,
-      },
-      ...(embedder.dims !== undefined
-        ? [
-            {
-              what: `${distinct.size.toLocaleString('en-US')} vectors × ${embedder.dims} float32`,
-              bytes: distinct.size * embedder.dims * 4,
-            },
-          ]
-        : []),
-    ],
-    {
-      ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
-      advice: 'Embed fewer tasks per run (--tasks), or split the run with --shard i/n (each shard holds its own subjects only).',
-    },
-  );
-  const t1 = performance.now();
-  const { vectors, stats } = await embedWithCache(embedder, cache, inputs, {
-    // Servers that take many requests at once need that many inputs in flight to stay busy: as
-    // parallel calls of the usual 64, so each still commits to the cache on its own (a killed
-    // run keeps every finished call).
-    ...(embedder.callSize !== undefined ? { batchSize: 64, parallelCalls: Math.max(2, Math.ceil(embedder.callSize / 64)) } : {}),
-    onProgress: (d, n) => o.onProgress?.('embed', d, n),
-  });
-  const embedSeconds = (performance.now() - t1) / 1000;
   mkdirSync(o.out, { recursive: true });
   const taskFiles: Record<string, { labels: number; file: string }> = {};
   for (const [ti, t] of tasks.entries()) {
     const name = shard === undefined ? `${t.name}.parquet` : partFileName(t.name, shard);
     const file = join(o.out, name);
     const w = new FeatureFileWriter(file);
+    // Vectors come from the cache, row by row in label order: none is held for the whole run.
     (rowInput[ti] as number[]).forEach((inputIdx, r) => {
       if (inputIdx < 0) return;
       const l = t.labels[r] as EmbedTask['labels'][number];
-      w.add(l.subjectId, l.predictionTime, vectors[inputIdx] as Float32Array);
+      const v = cache.get(inputKey[inputIdx] as string);
+      if (v === undefined) throw new InternalError(`embedding of task ${t.name} row ${r + 1} is not in the cache after embedding`);
+      w.add(l.subjectId, l.predictionTime, v);
     });
     await w.finish();
     taskFiles[t.name] = { labels: t.labels.length, file: name };
   }
+  const stats: EmbedStats = {
+    inputs: inputText.length,
+    distinct: distinct.size,
+    cacheHits: hits,
+    embedded: streamed.embedded,
+    seconds: streamed.seconds,
+  };
   const report: EmbedReport = {
     ...base,
     dims: embedder.dims,
     tasks: taskFiles,
     cacheHits: stats.cacheHits,
     toEmbed: stats.embedded,
-    seconds: { serialize: serializeSeconds, embed: embedSeconds },
+    seconds: { serialize: serializeSeconds, embed: streamed.seconds },
     dryRun: false,
     ...serverStatsOf(embedder),
   };
@@ -384,4 +423,71 @@ function serverStatsOf(embedder: Embedder): { servers?: ServerStats[] } {
   if (typeof f !== 'function') return {};
   const servers = f.call(embedder);
   return servers.length > 1 ? { servers } : {};
+}
+
+/** Heap bytes per (subject, prediction time) pair: its key in two maps, its text's hash and token count, its array of cache keys. */
+const PAIR_HEAP_BYTES = 320;
+/** Heap bytes per cache key held (64 hex characters, its slot in a pair's keys and in the set of keys seen). */
+const KEY_HEAP_BYTES = 160;
+/** Heap bytes per task row: its text id, its input's cache key reference and its row-to-input index. */
+const ROW_HEAP_BYTES = 32;
+/** Bytes per token of a text in memory (a UTF-16 string: 2 bytes per character, up to 4 characters per token). */
+const TEXT_BYTES_PER_TOKEN = 8;
+/** Bytes assumed per text without --max-tokens (a text is then as long as its subject's history). */
+const UNBOUNDED_TEXT_BYTES = 1024 ** 2;
+/**
+ * Bytes per serializing thread (the main thread, and each worker with `--workers`): its V8 heap,
+ * tokenizer (a Qwen tokenizer alone is 117 MB of RSS), vocabulary and batch of subjects. Measured:
+ * a real embed of the scale dataset's long_los (11,900 pairs, 8,192-token list texts, qwen3, 2
+ * workers, 4,096-d test server) peaked at 1,530,492 KB of RSS; less the runtime allowance and
+ * this estimate's other items (with margin), 816 MB over its 3 threads, rounded up.
+ */
+const THREAD_BYTES = 280 * 1024 ** 2;
+/** Rows a feature file writer holds before it writes a part ({@link FeatureFileWriter}'s default). */
+const WRITER_ROWS = 4096;
+
+/**
+ * Stop a real embed before it serializes anything when what it will hold does not fit. A run
+ * streams: texts are held only until their batch is embedded and committed to the cache, vectors
+ * only while a batch is written, so what grows with the run is per pair and per cache key (hashes
+ * and keys, not texts). Those, the texts and vectors of one batch in flight and a feature file
+ * writer's part are the estimate.
+ */
+function checkEmbedMemory(
+  pairs: number,
+  need: ReadonlyMap<number, ReadonlyMap<number, readonly number[]>>,
+  dims: number | undefined,
+  batch: number,
+  serializing: number,
+  threads: number,
+  o: Pick<EmbedLabelsOptions, 'maxTokens' | 'maxMemory'> & { rows?: number },
+): void {
+  let keys = 0;
+  for (const s of need.values()) for (const slots of s.values()) keys += slots.length;
+  const textBytes = o.maxTokens !== undefined ? o.maxTokens * TEXT_BYTES_PER_TOKEN : UNBOUNDED_TEXT_BYTES;
+  const fmt = (n: number): string => n.toLocaleString('en-US');
+  const needs: MemoryNeed[] = [
+    { what: `${threads} serializing thread(s): tokenizer, vocabulary and a batch of subjects each`, bytes: threads * THREAD_BYTES },
+    {
+      what: `${fmt(pairs)} (subject, time) pairs and ${fmt(keys)} cache keys`,
+      bytes: pairs * PAIR_HEAP_BYTES + keys * KEY_HEAP_BYTES,
+      heap: true,
+    },
+    {
+      what: `texts in flight (up to ${fmt(batch)} awaiting the embedder and about ${fmt(serializing)} being serialized, ${o.maxTokens !== undefined ? `${fmt(o.maxTokens)} tokens` : 'no --max-tokens: 1 MB assumed'} each)`,
+      bytes: (batch + serializing) * textBytes,
+      heap: true,
+    },
+  ];
+  if (o.rows !== undefined) needs.push({ what: `${fmt(o.rows)} task rows`, bytes: o.rows * ROW_HEAP_BYTES, heap: true });
+  if (dims !== undefined)
+    needs.push({
+      what: `vectors of one embedded batch and of a feature file part as it is written (${fmt(batch + 2 * WRITER_ROWS)} × ${fmt(dims)} float32)`,
+      bytes: (batch + 2 * WRITER_ROWS) * dims * 4,
+    });
+  checkMemory('embed', needs, {
+    ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
+    advice:
+      'Set --max-tokens (texts are held while they wait for the embedder), embed fewer tasks per run (--tasks), or split the run with --shard i/n (each shard holds its own subjects only).',
+  });
 }

@@ -9,8 +9,10 @@ import { countFeatureSet } from './countFeatureSet.ts';
 import { COMBINED_SUFFIX, concatFeatureSets, loadEmbeddingFeatureSet } from '../eval/featureSets.ts';
 import type { Head } from '../eval/Head.ts';
 import { runEvaluation, type FeatureSet, type K } from '../eval/runEvaluation.ts';
-import { buildCountFeatures } from '../features/buildCountFeatures.ts';
-import { evaluationMemoryNeeds } from '../eval/evaluationMemory.ts';
+import { buildCountFeatures, type CountPassProgress } from '../features/buildCountFeatures.ts';
+import { defaults as countDefaults } from '../features/CountFeaturizer.ts';
+import { evaluationMemoryNeeds, type CountMatrixSize, type EvaluationSize } from '../eval/evaluationMemory.ts';
+import { countedCountSize, projectedCountSize } from './countMemory.ts';
 import { taskFeatureShape } from '../meds/featureFiles.ts';
 import { openMedsDataset } from '../meds/MedsDataset.ts';
 import { checkMemory } from '../memoryBudget.ts';
@@ -75,7 +77,8 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ?? tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
-  await checkEvaluationMemory(ld, names, o.features, o.heads, o.maxMemory);
+  const guard = await evaluationMemoryGuard(ld, names, o);
+  guard.check({});
   const ds = await openMedsDataset(medsDir);
   try {
     const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
@@ -83,25 +86,44 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
     const sets: FeatureSet[] = [];
     for (const s of o.features) sets.push(await loadEmbeddingFeatureSet(s.name, s.dir, tasks));
     const parents = (code: string): readonly string[] => ds.codes.get(code)?.parentCodes ?? [];
+    const allHeads = o.heads.map((h) => h.name);
+    // --combine joins every embedding set with "counts": dense, each set's columns plus the counts'.
+    const combinedOf = (countDims: number): EvaluationSize['combined'] =>
+      o.combine ? sets.filter((s) => !s.baseline).map((s) => ({ name: `${s.name}${COMBINED_SUFFIX}`, dims: s.dims + countDims })) : [];
+    const built: CountMatrixSize[] = [];
+    let combined: EvaluationSize['combined'] = [];
+    const watchPass = (name: string, heads: readonly string[], joined: boolean) =>
+      countPassGuard((p) => {
+        const c = projectedCountSize(name, p, tasks, heads, countDefaults({}).maxFeatures + 1);
+        guard.check({ counts: [...built, c], combined: joined ? combinedOf(c.dims) : combined });
+      });
     let counts: FeatureSet | undefined;
     if (o.counts || o.combine) {
+      const heads = o.countHeads ?? allHeads;
       const cf = await buildCountFeatures(
         ds,
         tasks,
         { timeBins: o.timeBins ?? false, numericDeciles: o.deciles ?? false },
-        o.ontology ? { parents } : {},
+        { ...(o.ontology ? { parents } : {}), onRows: watchPass('counts', heads, Boolean(o.combine)) },
       );
+      built.push(countedCountSize('counts', cf, tasks, heads));
+      combined = combinedOf(cf.dims);
+      guard.check({ counts: built, combined });
       counts = countFeatureSet('counts', cf, o.countHeads);
       if (o.counts) sets.push(counts);
     }
-    if (o.countsExt)
-      sets.push(
-        countFeatureSet(
-          'counts-ext',
-          await buildCountFeatures(ds, tasks, { timeBins: true, numericDeciles: true }, { parents }),
-          o.countsExtHeads,
-        ),
+    if (o.countsExt) {
+      const heads = o.countsExtHeads ?? allHeads;
+      const cf = await buildCountFeatures(
+        ds,
+        tasks,
+        { timeBins: true, numericDeciles: true },
+        { parents, onRows: watchPass('counts-ext', heads, false) },
       );
+      built.push(countedCountSize('counts-ext', cf, tasks, heads));
+      guard.check({ counts: built, combined });
+      sets.push(countFeatureSet('counts-ext', cf, o.countsExtHeads));
+    }
     if (o.combine && counts)
       for (const s of sets.filter((x) => !x.baseline)) sets.push(concatFeatureSets(`${s.name}${COMBINED_SUFFIX}`, s, counts));
     const embeddingHeads = o.embeddingHeads;
@@ -154,30 +176,56 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
   }
 }
 
+/** Share of a count pass's rows after which its entries are projected (then again every further 2%). */
+const PROJECT_FROM = 0.05;
+
+/** A `buildCountFeatures` progress callback that runs `check` at 5% of the rows, then every 2% more. */
+function countPassGuard(check: (p: CountPassProgress) => void): (p: CountPassProgress) => void {
+  let next = 0;
+  return (p) => {
+    if (p.rows < p.totalRows * PROJECT_FROM || p.rows < next) return;
+    next = p.rows + p.totalRows * 0.02;
+    check(p);
+  };
+}
+
 /**
- * Stop before loading anything when the run's estimated memory (feature buffers and fit copies,
- * from the label counts and feature dimensions) exceeds what the process may use.
+ * The memory guard of one evaluation: the sizes known before loading anything (label counts from
+ * summary.json, dimensions from the feature files' schemas); `check` adds what is learned later
+ * (count matrices, `--combine` sets) and stops with a UsageError when the estimate does not fit.
  */
-async function checkEvaluationMemory(
+async function evaluationMemoryGuard(
   ld: LabelsDir,
   names: readonly string[],
-  specs: readonly { name: string; dir: string }[],
-  heads: readonly Head[],
-  maxMemory: number | undefined,
-): Promise<void> {
+  o: EvaluateFeatureSetsOptions,
+): Promise<{ check(extra: Pick<EvaluationSize, 'counts' | 'combined'>): void }> {
   const tasks = names.map((name) => {
     const t = ld.summary.tasks[name];
     return { name, labels: t?.total.labels ?? 0, train: t?.splits?.train?.labels ?? 0, tuning: t?.splits?.tuning?.labels ?? 0 };
   });
   const sets = [];
-  for (const s of specs) {
+  for (const s of o.features) {
     let dims = 0;
     for (const t of tasks) if (t.labels > 0) dims = Math.max(dims, (await taskFeatureShape(s.dir, t.name)).dims);
     sets.push({ name: s.name, dims });
   }
-  checkMemory('evaluate', evaluationMemoryNeeds({ tasks, sets, heads: heads.map((h) => h.name) }), {
-    ...(maxMemory !== undefined ? { maxMemory } : {}),
-    advice:
-      'Evaluate fewer tasks per run (--tasks; each run loads only its tasks), fewer feature sets at once, or run on a machine with more memory; --max-memory sets the bound when the default is wrong.',
-  });
+  const base: EvaluationSize = { tasks, sets, heads: o.heads.map((h) => h.name) };
+  const counting = Boolean(o.counts || o.combine || o.countsExt);
+  const advice = [
+    'Evaluate fewer tasks per run (--tasks; each run loads only its tasks), fewer feature sets at once',
+    ...(counting
+      ? [
+          'fewer count variants (--time-bins, --deciles, --ontology and --counts-ext each add features; --combine adds a dense copy per embedding set)',
+        ]
+      : []),
+    'or run on a machine with more memory; --max-memory sets the bound when the default is wrong.',
+  ].join(', ');
+  return {
+    check(extra) {
+      checkMemory('evaluate', evaluationMemoryNeeds({ ...base, ...extra }), {
+        ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
+        advice,
+      });
+    },
+  };
 }

@@ -37,7 +37,14 @@ export { finalizeLabels } from './finalizeLabels.ts';
 export { binaryOutcome } from './binaryOutcome.ts';
 export { subjectSplitResolver, type SplitResolver, type SplitSource } from './subjectSplitResolver.ts';
 export { summarizeLabels, type TaskSummary, type SplitCounts, type TaskInfo } from './summarizeLabels.ts';
-export { labelDataset, type LabelSource, type LabelDatasetOptions, type LabeledDataset, type TaskLabels } from './labelDataset.ts';
+export {
+  labelDataset,
+  type LabelSource,
+  type LabelDatasetOptions,
+  type LabeledDataset,
+  type LabelPassProgress,
+  type TaskLabels,
+} from './labelDataset.ts';
 export {
   sampleShots,
   SHOT_KS,

@@ -26,6 +26,21 @@ export interface LabelDatasetOptions {
   readonly vocab?: LabelVocabulary;
   /** Called with (subjects done, total subjects) every few subjects and at the end. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Called every few subjects with the labels held so far, so a caller can stop the pass (by
+   * throwing) before they outgrow a memory budget (`label --max-memory`, see `labelMemory.ts`).
+   */
+  readonly onLabels?: (p: LabelPassProgress) => void;
+}
+
+/** Progress of {@link labelDataset}'s pass (see {@link LabelDatasetOptions.onLabels}). */
+export interface LabelPassProgress {
+  readonly subjects: number;
+  readonly totalSubjects: number;
+  /** Labels held so far, per task (in the order of the specs). */
+  readonly labels: readonly number[];
+  /** Events of the largest subject so far (a subject's events are held while it is labeled). */
+  readonly largestSubjectEvents: number;
 }
 
 /** One task's labels over a dataset. */
@@ -84,7 +99,17 @@ export async function labelDataset(
   const subjectIds = new Set<number>();
   let done = 0;
   let hashed = 0;
+  let largest = 0;
   const total = dataset.subjectCount;
+  // About 100 checks per pass (at most every 64 subjects), so a small dataset is checked too.
+  const labelsEvery = Math.max(1, Math.min(PROGRESS_EVERY, Math.ceil(total / 100)));
+  const passLabels = (): void =>
+    options.onLabels?.({
+      subjects: done,
+      totalSubjects: total,
+      labels: perTask.map((t) => t.labels.length),
+      largestSubjectEvents: largest,
+    });
   for await (const subject of dataset.subjects()) {
     subjectIds.add(subject.subjectId);
     const split = splits.splitOf(subject.subjectId);
@@ -98,9 +123,13 @@ export async function labelDataset(
       if (t.needsIcu && !t.sawIcu && 'icu' in t.spec && icuStays(subjectFacts(subject), t.spec.icu, vocab).length > 0) t.sawIcu = true;
     }
     done++;
-    if (options.onProgress && done % PROGRESS_EVERY === 0) options.onProgress(done, total);
+    if (subject.events.length > largest) largest = subject.events.length;
+    if (done % PROGRESS_EVERY === 0) options.onProgress?.(done, total);
+    if (done % labelsEvery === 0) passLabels();
   }
   options.onProgress?.(done, total);
+  // Once more with every subject done, before the labels are sorted and written.
+  passLabels();
 
   const presentSplits = new Set(Object.keys(subjectsPerSplit));
   const tasks = perTask.map((t): TaskLabels => {

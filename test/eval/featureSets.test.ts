@@ -6,6 +6,9 @@ import type { TaskData } from '../../src/eval/TaskData.ts';
 import { lrHead } from '../../src/eval/lrHead.ts';
 import { runEvaluation, type FeatureSet } from '../../src/eval/runEvaluation.ts';
 import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
+import type { CountFeatures } from '../../src/features/buildCountFeatures.ts';
+import { countFeatureSet } from '../../src/pipeline/countFeatureSet.ts';
+import { denseToCsr } from '../../src/probe/csrMatrix.ts';
 import { sampleShots } from '../../src/tasks/sampleShots.ts';
 import { tempDir } from '../helpers/paths.ts';
 
@@ -70,6 +73,17 @@ describe('loadEmbeddingFeatureSet', () => {
     assert.deepEqual(rows.subarray(0, d), X.subarray(0, d));
     assert.deepEqual(Array.from(rows.subarray(d, d + 2)), [0, 1]);
     assert.deepEqual(both.layout!('t').rowOf, layout.rowOf);
+    // Count features as CSR (some rows absent: -1) are joined from their stored entries, equal to joining their dense copy.
+    const n = t.labels.length;
+    const denseCounts = Float32Array.from({ length: n * 3 }, (_, k) => (k % 4 === 0 ? 0 : k % 7));
+    const rowsOf = Int32Array.from({ length: n }, (_, i) => (i % 5 === 0 ? -1 : n - 1 - i));
+    const matrix = denseToCsr(denseCounts, 3);
+    const cf = { space: {} as CountFeatures['space'], dims: 3, matrix, rowsByTask: new Map([['t', rowsOf]]) };
+    const sparse = countFeatureSet('counts', cf);
+    const viaCsr = concatFeatureSets('emb+counts', fs, { ...sparse, rows: () => assert.fail('the dense copy is not needed') });
+    const viaDense = concatFeatureSets('emb+counts', fs, matrixFeatureSet('counts', 3, new Map([['t', sparse.rows('t')]]), true));
+    assert.deepEqual(viaCsr.rows('t'), viaDense.rows('t'));
+    assert.deepEqual(Array.from(viaCsr.rows('t').subarray(d, d + 3)), [0, 0, 0], 'an absent row joins as zeros');
   });
 
   it('names the first label without a feature row', async () => {

@@ -94,7 +94,7 @@ export function embedCommand(): Command {
     )
     .option(
       '--max-memory <size>',
-      'memory this run may use, e.g. 16gb (default: physical memory or the container limit); a run whose texts and vectors would not fit stops before embedding',
+      'memory this run may use, e.g. 16gb (default: physical memory or the container limit); the run streams (texts held until embedded, files written from the cache) and stops before serializing when its pairs, cache keys, texts in flight and one batch of vectors would not fit',
       (v) => parseByteSize(v, '--max-memory'),
     )
     .option('--json', 'print the report as JSON', false)

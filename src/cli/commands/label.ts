@@ -15,6 +15,9 @@ import { taskLabelsFromImport } from '../../tasks/taskLabelsFromImport.ts';
 import { writeLabelOutputs, type LabelRunSummary } from '../../artifacts/labelsDir.ts';
 import { SPLITS } from '../../types.ts';
 import { parseInteger } from '../parseOptions.ts';
+import { checkMemory } from '../../memoryBudget.ts';
+import { parseByteSize } from '../../server/parseByteSize.ts';
+import { labelPassGuard } from '../../tasks/labelMemory.ts';
 import { progressBar } from '../progressBar.ts';
 import { makeTable } from '../table.ts';
 
@@ -28,6 +31,7 @@ interface LabelOptions {
   taskDir: string[];
   import: string[];
   json: boolean;
+  maxMemory?: number;
 }
 
 /**
@@ -69,6 +73,11 @@ export function labelCommand(): Command {
       [],
     )
     .option('--json', 'print summary.json instead of tables', false)
+    .option(
+      '--max-memory <size>',
+      'memory this run may use, e.g. 8gb (default: physical memory or the container limit); the run stops early in its pass over the subjects when the labels it projects would not fit',
+      (v) => parseByteSize(v, '--max-memory'),
+    )
     .action(async (dir: string | undefined, opts: LabelOptions) => {
       const registry = loadTaskSpecs(opts.taskDir);
       if (opts.exportAces !== undefined) {
@@ -107,7 +116,18 @@ export function labelCommand(): Command {
       try {
         const bar = progressBar('label', 'subjects');
         try {
-          result = await labelDataset(ds, specs, { seed: opts.seed, onProgress: (done, total) => bar.update(done, total) });
+          const names = specs.map((s) => s.name);
+          result = await labelDataset(ds, specs, {
+            seed: opts.seed,
+            onProgress: (done, total) => bar.update(done, total),
+            onLabels: labelPassGuard(names, (needs) =>
+              checkMemory('label', needs, {
+                ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}),
+                advice:
+                  'Label fewer tasks per run (--tasks; each run writes its own labels directory, evaluated on its own), or run on a machine with more memory; --max-memory sets the bound when the default is wrong.',
+              }),
+            ),
+          });
         } finally {
           bar.stop();
         }
