@@ -1,6 +1,7 @@
 /** The memory estimate of an evaluation: embedding feature sets, count features and their combinations (see `checkMemory`). */
 import type { MemoryNeed } from '../memoryBudget.ts';
 import { LR_DENSE_MAX_VALUES } from './lrHead.ts';
+import { SPARSE_DENSE_MAX_COLS, SPARSE_FACTOR_MAX_COLS } from '../probe/sparseLogistic.ts';
 
 /** Sizes an evaluation's memory depends on. */
 export interface EvaluationSize {
@@ -138,7 +139,8 @@ function denseFitNeeds(s: EvaluationSize): MemoryNeed[] {
  * train, tuning and held_out, then the larger of the heads' own copies. The linear head turns
  * train + tuning dense when they have at most {@link LR_DENSE_MAX_VALUES} values (a float32 copy
  * and the solver's own, with an n × n Gram matrix when rows are fewer than columns), else scales
- * them into float64 values beside the shared columns; XGBoost copies the entries into its DMatrix
+ * them into float64 values beside the shared columns (plus two (d + 1)^2 float64 matrices, the
+ * Hessian preconditioner, for 600 < d <= 4,096); XGBoost copies the entries into its DMatrix
  * (8 bytes each) and quantizes them for `hist` (up to 4 bytes each), and copies held_out to predict.
  */
 function countFitNeed(s: EvaluationSize): MemoryNeed | undefined {
@@ -150,7 +152,11 @@ function countFitNeed(s: EvaluationSize): MemoryNeed | undefined {
       let lr = 0;
       if (c.heads.includes('lr')) {
         if (t.fitRows * d <= LR_DENSE_MAX_VALUES) lr = t.fitRows * d * 4 + t.trainRows * d * 4 + Math.min(t.trainRows, d) ** 2 * 12;
-        else lr = t.fitEntries * 8 + (t.fitRows + d) * 8 * 16;
+        else {
+          lr = t.fitEntries * 8 + (t.fitRows + d) * 8 * 16;
+          // The CG preconditioner's Hessian and its Cholesky factor (sparseLogistic.ts).
+          if (d > SPARSE_DENSE_MAX_COLS && d <= SPARSE_FACTOR_MAX_COLS) lr += 2 * (d + 1) ** 2 * 8;
+        }
       }
       const gbm = c.heads.includes('gbm') ? t.fitEntries * 12 + t.testEntries * 8 + (t.fitRows + t.testRows) * 16 : 0;
       const bytes = picks + Math.max(lr, gbm);
