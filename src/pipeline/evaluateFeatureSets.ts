@@ -114,7 +114,7 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
             describe: (code) => ds.codes.get(code)?.description ?? null,
             parents: () => [],
           });
-    const res = runEvaluation(tasks, allSets, o.heads, {
+    const res = await runEvaluation(tasks, allSets, o.heads, {
       ks: o.ks,
       replicates: o.replicates,
       bootstrap: o.bootstrap,

@@ -24,7 +24,7 @@ function syntheticTask(name: string, group: string, n: number, signal: number, s
 }
 
 describe('runEvaluation', () => {
-  it('learns a real signal, gives CIs around the estimate, and skips one-class tasks', () => {
+  it('learns a real signal, gives CIs around the estimate, and skips one-class tasks', async () => {
     const a = syntheticTask('a', 'g1', 400, 2, 1);
     const b = syntheticTask('b', 'g2', 400, 0.3, 2);
     const c = syntheticTask('c', 'g2', 50, 0, 3);
@@ -35,7 +35,7 @@ describe('runEvaluation', () => {
       ['c', c.X],
     ]);
     const fs: FeatureSet = { name: 'synthetic', baseline: true, dims: 5, rows: (t) => matrices.get(t)! };
-    const r = runEvaluation([a.task, b.task, cTask], [fs], [lrHead], {
+    const r = await runEvaluation([a.task, b.task, cTask], [fs], [lrHead], {
       ks: [4, 16, 'all'],
       replicates: 2,
       bootstrap: 200,
@@ -55,7 +55,7 @@ describe('runEvaluation', () => {
     assert.equal(r.bestBaseline, 'synthetic|lr');
   });
 
-  it('runs a k whose sample differs although some split/class ran short; skips it only when train and tuning equal a smaller k', () => {
+  it('runs a k whose sample differs although some split/class ran short; skips it only when train and tuning equal a smaller k', async () => {
     // train 100+/100-, tuning 59+/120-, held_out 30+/70-: at k = 64 the tuning positives already
     // run short, yet k = 128 draws 128 more training rows and 56 more tuning negatives; k = 256
     // draws exactly the k = 128 sample.
@@ -80,7 +80,7 @@ describe('runEvaluation', () => {
     const shots = sampleShots('short', labels, (id) => split[id] as string, { seed: 1, ks: [64, 128, 256], replicates: 1 });
     const task: TaskData = { name: 'short', group: 'g', query: null, labels, y, split, shots };
     const fs: FeatureSet = { name: 'f', baseline: true, dims: 3, rows: () => X };
-    const r = runEvaluation([task], [fs], [lrHead], { ks: [64, 128, 256], replicates: 1, bootstrap: 20, pairedResamples: 20 });
+    const r = await runEvaluation([task], [fs], [lrHead], { ks: [64, 128, 256], replicates: 1, bootstrap: 20, pairedResamples: 20 });
     const at = (k: number) => r.results.find((x) => x.k === k);
     assert.equal(at(64)?.nTrain, 128);
     assert.equal(at(64)?.nVal, 59 + 64);
