@@ -11,6 +11,7 @@ import type { Head } from '../eval/Head.ts';
 import { runEvaluation, type FeatureSet, type K } from '../eval/runEvaluation.ts';
 import { buildCountFeatures } from '../features/buildCountFeatures.ts';
 import { evaluationMemoryNeeds } from '../eval/evaluationMemory.ts';
+import { defaultFitWorkers } from '../eval/FitPool.ts';
 import { taskFeatureShape } from '../meds/featureFiles.ts';
 import { openMedsDataset } from '../meds/MedsDataset.ts';
 import { checkMemory } from '../memoryBudget.ts';
@@ -58,6 +59,11 @@ export interface EvaluateFeatureSetsOptions {
   readonly countSettings?: Readonly<Record<string, boolean>>;
   /** Notes for results.json (default: no `notes` field). */
   readonly notes?: readonly string[];
+  /**
+   * Worker threads for the dense fits (default `defaultFitWorkers()`: min(2, cores); 1 fits in
+   * this thread). Results do not depend on it, apart from timings.
+   */
+  readonly workers?: number;
   /** Memory this run may use in bytes (default: physical memory or the container limit). */
   readonly maxMemory?: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -75,7 +81,8 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ?? tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
-  await checkEvaluationMemory(ld, names, o.features, o.heads, o.maxMemory);
+  const workers = o.workers ?? defaultFitWorkers();
+  await checkEvaluationMemory(ld, names, o.features, o.heads, workers, o.maxMemory);
   const ds = await openMedsDataset(medsDir);
   try {
     const splits = subjectSplitResolver(ds.splits, ld.summary.seed);
@@ -120,6 +127,7 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
       bootstrap: o.bootstrap,
       pairedResamples: o.pairedResamples,
       seed: o.seed,
+      workers,
       ...(subgroups ? { subgroups } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
@@ -163,6 +171,7 @@ async function checkEvaluationMemory(
   names: readonly string[],
   specs: readonly { name: string; dir: string }[],
   heads: readonly Head[],
+  workers: number,
   maxMemory: number | undefined,
 ): Promise<void> {
   const tasks = names.map((name) => {
@@ -175,7 +184,7 @@ async function checkEvaluationMemory(
     for (const t of tasks) if (t.labels > 0) dims = Math.max(dims, (await taskFeatureShape(s.dir, t.name)).dims);
     sets.push({ name: s.name, dims });
   }
-  checkMemory('evaluate', evaluationMemoryNeeds({ tasks, sets, heads: heads.map((h) => h.name) }), {
+  checkMemory('evaluate', evaluationMemoryNeeds({ tasks, sets, heads: heads.map((h) => h.name), workers }), {
     ...(maxMemory !== undefined ? { maxMemory } : {}),
     advice:
       'Evaluate fewer tasks per run (--tasks; each run loads only its tasks), fewer feature sets at once, or run on a machine with more memory; --max-memory sets the bound when the default is wrong.',

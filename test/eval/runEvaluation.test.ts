@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runEvaluation, summarize, type FeatureSet, type RunResult } from '../../src/eval/runEvaluation.ts';
@@ -6,6 +7,7 @@ import { lrHead } from '../../src/eval/lrHead.ts';
 import type { TaskData } from '../../src/eval/TaskData.ts';
 import { sampleShots } from '../../src/tasks/sampleShots.ts';
 import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
+import { readLabels } from '../../src/meds/labels.ts';
 import { DATA, tempDir } from '../helpers/paths.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -143,7 +145,7 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /counts\|lr/);
-    const res = JSON.parse((await import('node:fs')).readFileSync(out, 'utf8'));
+    const res = JSON.parse(readFileSync(out, 'utf8'));
     const hypo = res.results.filter((x: { task: string }) => x.task === 'hypoglycemia');
     assert.equal(hypo.length, 3, 'k=8 twice and all once');
     // Calibration on every run; subgroups from the MEDS demographics at k = all.
@@ -165,6 +167,49 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     }
     assert.deepEqual(res.fitWarnings, []);
     assert.ok(res.skipped.some((x: { task: string; reason: string }) => x.task === 'readmission_30d' && /tuning/.test(x.reason)));
+    // An embedding set on the same labels (vectors made here: the first value carries the outcome)
+    // through 1 and 2 worker threads: the same results.json apart from timings.
+    const hypoLabels = await readLabels(join(labels, 'hypoglycemia.parquet'));
+    const embDir = join(dir, 'emb');
+    const ew = new FeatureFileWriter(join(embDir, 'hypoglycemia.parquet'));
+    hypoLabels.forEach((l, i) =>
+      ew.add(
+        l.subjectId,
+        l.predictionTime,
+        Float32Array.from({ length: 8 }, (_, j) => (j === 0 && l.booleanValue ? 0.8 : 0) + ((i * 7 + j * 13) % 11) / 11),
+      ),
+    );
+    await ew.finish();
+    const byWorkers = [1, 2].map((n) => {
+      const file = join(dir, `emb-${n}.json`);
+      const e = runCli([
+        'evaluate',
+        '--labels',
+        labels,
+        '--features',
+        `emb=${embDir}`,
+        '--tasks',
+        'hypoglycemia',
+        '--k',
+        '8,all',
+        '--replicates',
+        '2',
+        '--bootstrap',
+        '50',
+        '--paired-resamples',
+        '50',
+        '--workers',
+        String(n),
+        '--out',
+        file,
+      ]);
+      assert.equal(e.code, 0, e.stderr);
+      const { createdAt: _c, ...rest } = JSON.parse(readFileSync(file, 'utf8'));
+      return { ...rest, results: rest.results.map(({ seconds: _s, ...r }: { seconds: number }) => r) };
+    });
+    assert.equal(byWorkers[0].results.length, 3);
+    assert.deepEqual(byWorkers[1], byWorkers[0]);
+    assert.equal(runCli(['evaluate', '--labels', labels, '--workers', '0', '--out', join(dir, 'x.json')]).code, 2);
     // Features that do not match the labels.
     const feats = join(dir, 'feats');
     const w = new FeatureFileWriter(join(feats, 'hypoglycemia.parquet'));
