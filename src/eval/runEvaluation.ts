@@ -317,7 +317,8 @@ export async function runEvaluation(
       // The bootstrap of finished fits runs here, after the next fit was sent, so no worker waits for it.
       for (let f = completed.shift(); f; f = completed.shift()) f();
     }
-    await Promise.all(inFlight);
+    // On a failure, stop at once: closing the pool (below) ends the fits still running.
+    while (inFlight.size > 0 && !failure) await Promise.race(inFlight);
     if (failure) throw failure.error;
     for (let f = completed.shift(); f; f = completed.shift()) f();
   } finally {
