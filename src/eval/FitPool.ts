@@ -41,8 +41,9 @@ export type FitRequest =
   | { readonly type: 'layout'; readonly X: Float32Array<SharedArrayBuffer>; readonly rowOf: Int32Array }
   | { readonly type: 'fit'; readonly seq: number; readonly job: Omit<FitJob, 'layout'> };
 
-/** A worker's answer to a job. */
+/** A worker's message: ready (sent once, after loading), or its answer to a job. */
 export type FitReply =
+  | { readonly ready: true }
   | { readonly seq: number; readonly outcome: FitOutcome }
   | { readonly seq: number; readonly error: { readonly message: string; readonly usage: boolean } };
 
@@ -53,6 +54,8 @@ interface Slot {
   layout: SharedLayout | undefined;
   /** Why the worker is gone (it answers nothing more), once it is. */
   dead: Error | undefined;
+  /** Settles when the worker has loaded (or failed to). */
+  readonly ready: Promise<void>;
 }
 
 /** Worker threads that run head fits ({@link FitPool.fit}); close it with {@link FitPool.close}. */
@@ -65,8 +68,13 @@ export class FitPool {
   constructor(workers: number = defaultFitWorkers()) {
     this.slots = Array.from({ length: Math.max(1, Math.floor(workers)) }, () => {
       const worker = new Worker(new URL('./fitWorkerEntry.mjs', import.meta.url));
-      const slot: Slot = { worker, waiting: new Map(), layout: undefined, dead: undefined };
+      let loaded: { ok: () => void; fail: (e: Error) => void } | undefined;
+      const ready = new Promise<void>((ok, fail) => (loaded = { ok, fail }));
+      // Nobody may ask: do not report a failed start as an unhandled rejection (fits report it).
+      ready.catch(() => undefined);
+      const slot: Slot = { worker, waiting: new Map(), layout: undefined, dead: undefined, ready };
       worker.on('message', (m: FitReply) => {
+        if ('ready' in m) return loaded?.ok();
         const w = slot.waiting.get(m.seq);
         if (!w) return;
         slot.waiting.delete(m.seq);
@@ -75,6 +83,7 @@ export class FitPool {
       });
       const failAll = (err: Error): void => {
         slot.dead ??= err;
+        loaded?.fail(err);
         for (const w of slot.waiting.values()) w.fail(err);
         slot.waiting.clear();
       };
@@ -82,6 +91,14 @@ export class FitPool {
       worker.on('exit', (code) => failAll(new Error(`fit worker exited with code ${code}`)));
       return slot;
     });
+  }
+
+  /**
+   * Resolves when every worker has loaded its modules (jobs need not wait for it: they queue).
+   * For timing fits without the threads' start-up.
+   */
+  ready(): Promise<void> {
+    return Promise.all(this.slots.map((s) => s.ready)).then(() => undefined);
   }
 
   /** Number of worker threads. */

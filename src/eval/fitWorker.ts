@@ -50,3 +50,4 @@ port.on('message', (msg: FitRequest) => {
     port.postMessage({ seq, error: { message: e.message ?? String(err), usage: e.name === 'UsageError' } } satisfies FitReply);
   }
 });
+port.postMessage({ ready: true } satisfies FitReply);
