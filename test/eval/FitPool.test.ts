@@ -67,6 +67,7 @@ describe('FitPool', () => {
       test: idx('held_out'),
     });
     try {
+      await pool.ready();
       await assert.rejects(
         pool.fit(job(idx('train'))),
         (e: Error) => e instanceof UsageError && /feature value must be finite, got Infinity/.test(e.message),
