@@ -12,7 +12,10 @@ import { UsageError } from '../errors.ts';
 import type { HeadResult, HeadSpec } from './Head.ts';
 import type { SharedLayout } from './sharedLayout.ts';
 
-/** Worker threads a pool gets by default: two (the measured machines have two cores), at most one per core. */
+/**
+ * Worker threads by default: min(2, cores). Not more by default because every thread running a
+ * k = all fit holds its own copies of that fit's matrices; ask for more with `--workers`.
+ */
 export function defaultFitWorkers(): number {
   return Math.min(2, availableParallelism());
 }
