@@ -59,6 +59,8 @@ interface Slot {
   dead: Error | undefined;
   /** Settles when the worker has loaded (or failed to). */
   readonly ready: Promise<void>;
+  /** Fail the fits waiting on this worker and mark it gone. */
+  fail(err: Error): void;
 }
 
 /** Worker threads that run head fits ({@link FitPool.fit}); close it with {@link FitPool.close}. */
@@ -75,7 +77,7 @@ export class FitPool {
       const ready = new Promise<void>((ok, fail) => (loaded = { ok, fail }));
       // Nobody may ask: do not report a failed start as an unhandled rejection (fits report it).
       ready.catch(() => undefined);
-      const slot: Slot = { worker, waiting: new Map(), layout: undefined, dead: undefined, ready };
+      const slot: Slot = { worker, waiting: new Map(), layout: undefined, dead: undefined, ready, fail: (err) => failAll(err) };
       worker.on('message', (m: FitReply) => {
         if ('ready' in m) return loaded?.ok();
         const w = slot.waiting.get(m.seq);
@@ -137,9 +139,10 @@ export class FitPool {
     });
   }
 
-  /** Stop the threads (fits in flight fail). Safe to call more than once. */
+  /** Stop the threads; fits in flight fail at once. Safe to call more than once. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const s of this.slots) s.fail(new Error('the fit pool was closed with this fit in flight'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

@@ -76,6 +76,11 @@ describe('FitPool', () => {
       const ok = await pool.fit(job(idx('train').filter((i) => i !== 0)));
       assert.equal(ok.result.proba.length, idx('held_out').length);
       await assert.rejects(pool.fit({ ...job(idx('train')), head: { kind: 'svm' } as never }), /unknown head kind "svm"/);
+      // Closing the pool mid-fit fails the fit instead of leaving it pending.
+      const running = pool.fit(job(idx('train').filter((i) => i !== 0)));
+      const closing = pool.close();
+      await assert.rejects(running, /the fit pool was closed with this fit in flight/);
+      await closing;
     } finally {
       await pool.close();
     }
