@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FitPool } from '../../src/eval/FitPool.ts';
 import { loadEmbeddingFeatureSet, matrixFeatureSet } from '../../src/eval/featureSets.ts';
+import { availableGbmHead } from '../../src/eval/gbmHead.ts';
 import { logisticHead, lrHead } from '../../src/eval/lrHead.ts';
 import { runEvaluation, type EvaluationResults } from '../../src/eval/runEvaluation.ts';
 import { sharedLayout } from '../../src/eval/sharedLayout.ts';
@@ -85,6 +86,37 @@ describe('FitPool', () => {
       await pool.close();
     }
     await assert.rejects(pool.fit(job(idx('train'))), /the fit pool is closed/);
+  });
+
+  it('runs the GBM head in a worker with the in-process result (XGBoost through koffi in each thread)', async (t) => {
+    const { head: gbm, reason } = await availableGbmHead();
+    if (!gbm) return t.skip(reason);
+    const d = 5;
+    const { task, X } = fitPoolTask('g', 240, d, 6);
+    const rowOf = Int32Array.from(task.labels, (_, i) => i);
+    const layout = sharedLayout({ X, rowOf });
+    const idx = (split: string) => Int32Array.from(task.labels.map((_, i) => i).filter((i) => task.split[i] === split && task.y[i]! >= 0));
+    const rows = (ix: Int32Array) => Float32Array.from(Array.from(ix).flatMap((i) => Array.from(X.subarray(i * d, (i + 1) * d))));
+    const labelsOf = (ix: Int32Array) => Uint8Array.from(ix, (i) => task.y[i]!);
+    const [tr, va, te] = [idx('train'), idx('tuning'), idx('held_out')];
+    const here = gbm.fitPredict({ X: rows(tr), y: labelsOf(tr) }, { X: rows(va), y: labelsOf(va) }, rows(te), d);
+    const pool = new FitPool(2);
+    try {
+      const there = await pool.fit({
+        head: gbm.spec!,
+        layout,
+        dims: d,
+        train: tr,
+        yTrain: labelsOf(tr),
+        val: va,
+        yVal: labelsOf(va),
+        test: te,
+      });
+      assert.deepEqual(there.result.chosen, here.chosen);
+      assert.deepEqual(there.result.proba, here.proba);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('closes its threads: the process ends by itself after a run and after a failed one', () => {
