@@ -181,8 +181,10 @@ await pool?.ready();
 if (pool)
   console.log(`${WORKERS} fit worker threads ready in ${((performance.now() - poolStart) / 1000).toFixed(2)} s (not in the sweep time)`);
 const sweepStart = performance.now();
-// CPU seconds of the whole process (every thread): on a loaded machine the wall time says little,
-// this says whether the threads did more work than one thread does.
+// CPU seconds of the whole process (every thread): whether the threads did more work than one
+// thread does, and (over the wall time) how many cores the run got. On a shared machine the
+// scheduler gives each session's processes a share (autogroup), so two threads of one process may
+// get one core between them: then the wall time cannot show what two cores give.
 const cpuStart = process.cpuUsage();
 // k = all first (the longest fit), as runEvaluation sends them; results kept in run order.
 const order = [...runs.keys()].sort((a, b) => Number(runs[b]?.k === 'all') - Number(runs[a]?.k === 'all') || a - b);
@@ -237,7 +239,7 @@ runs.forEach((run, i) => {
   ours.push({ k: run.k, replicate: run.replicate, C: result.chosen.C as number, testAuroc, seconds });
 });
 console.log(
-  `ehr-embed sweep: ${runs.length} runs x ${C_GRID.length} C in ${oursSeconds.toFixed(2)} s wall, ${oursCpuSeconds.toFixed(2)} CPU s (${WORKERS === 1 ? 'in this thread' : `${WORKERS} worker threads`}); ` +
+  `ehr-embed sweep: ${runs.length} runs x ${C_GRID.length} C in ${oursSeconds.toFixed(2)} s wall, ${oursCpuSeconds.toFixed(2)} CPU s = ${(oursCpuSeconds / oursSeconds).toFixed(2)} cores on average (${WORKERS === 1 ? 'in this thread' : `${WORKERS} worker threads`}); ` +
     `every fit certified: ${uncertified === 0} (${uncertified} not), largest relGrad ${worstRelGrad.toExponential(1)}`,
 );
 
