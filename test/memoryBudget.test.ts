@@ -20,6 +20,18 @@ describe('memory guard', () => {
     const features = needs.find((n) => n.what.startsWith('feature set "emb"'));
     assert.equal(features?.bytes, 120_700 * 4096 * 4);
     assert.equal(needs.find((n) => n.what.startsWith('logistic fit'))?.bytes, 96_000 * 4096 * 8 + 72_000 * 4096 * 4 + 4096 * 4096 * 8);
+    // Two worker threads: two k = all fits may overlap, each with its copies; the features are shared.
+    const two = evaluationMemoryNeeds({
+      tasks: [{ name: 'hyponatremia', labels: 120_700, train: 72_000, tuning: 24_000 }],
+      sets: [{ name: 'emb', dims: 4096 }],
+      heads: ['lr'],
+      workers: 2,
+    });
+    assert.equal(
+      two.find((n) => n.what.startsWith('2 × logistic fit'))?.bytes,
+      2 * (96_000 * 4096 * 8 + 72_000 * 4096 * 4 + 4096 * 4096 * 8),
+    );
+    assert.equal(two.find((n) => n.what.startsWith('feature set "emb"'))?.bytes, 120_700 * 4096 * 4);
     const total = needs.reduce((a, n) => a + n.bytes, 0) * MARGIN + RUNTIME_BYTES;
     assert.doesNotThrow(() => checkMemory('evaluate', needs, { maxMemory: total, advice: 'x' }));
     assert.throws(

@@ -63,6 +63,8 @@ export interface RunBenchmarkOptions {
   readonly progress?: BenchmarkProgress;
   /** Heads for the count GBM baseline, when available (XGBoost); absent: GBM is skipped with a note. */
   readonly gbmHead?: Head;
+  /** Worker threads for the evaluation's dense fits (default `defaultFitWorkers()`; results do not depend on it). */
+  readonly workers?: number;
 }
 
 const hash = (x: unknown): string => createHash('sha256').update(JSON.stringify(x)).digest('hex').slice(0, 16);
@@ -263,6 +265,7 @@ export async function runBenchmark(config: BenchmarkConfig, out: string, options
         bootstrap: config.evaluation.bootstrap,
         pairedResamples: config.evaluation.pairedResamples,
         seed: config.seed,
+        ...(options.workers !== undefined ? { workers: options.workers } : {}),
         countSettings: config.baselines,
         notes:
           config.baselines.countGbm && !options.gbmHead

@@ -43,9 +43,32 @@ export interface CsrRows {
   readonly y: Uint8Array;
 }
 
+/**
+ * A head as plain data, so a worker thread can rebuild it (see `FitPool` and `headFromSpec`):
+ * logistic regression with its solver settings, or the GBM head.
+ */
+export type HeadSpec =
+  | {
+      readonly kind: 'lr';
+      /** C grid and solver settings (defaults: the SPEC's grid, `LOGISTIC_DEFAULTS`). */
+      readonly options?: {
+        readonly grid?: readonly number[];
+        readonly tol?: number;
+        readonly maxIter?: number;
+        readonly solver?: 'auto' | 'gram' | 'primal';
+        readonly kernels?: 'auto' | 'js';
+      };
+    }
+  | { readonly kind: 'gbm' };
+
 /** A head: name plus the select-fit-predict step. */
 export interface Head {
   readonly name: string;
+  /**
+   * The head as plain data: heads that have one run their dense fits in `FitPool` worker threads
+   * when the evaluation has more than one worker; heads without one always run in-process.
+   */
+  readonly spec?: HeadSpec;
   fitPredict(train: Rows, val: Rows, testX: Float32Array, dims: number): HeadResult;
   /**
    * The same step on CSR rows (count features), without a dense copy of the large matrices.

@@ -18,6 +18,11 @@ export interface EvaluationSize {
    * every task's labels × `dims` (the embedding's plus the counts' columns), kept for the run.
    */
   readonly combined?: readonly { readonly name: string; readonly dims: number }[];
+  /**
+   * Fits that may run at once (`--workers`, default 1): with more, two k = all fits can overlap
+   * (the next task's starts while the last one's finishes), each with its own copies.
+   */
+  readonly workers?: number;
 }
 
 /**
@@ -74,7 +79,8 @@ const COUNT_KEY_HEAP_BYTES = 192;
  * loaded up front), the labels, and the largest k = all fit: the linear head's float64 copies of
  * the scaled train and tuning rows, the solver's float32 copy of the train rows and a d × d
  * float64 matrix, and XGBoost's float32 copy of the
- * same rows (its DMatrix) when the GBM head runs. One fit runs at a time.
+ * same rows (its DMatrix) when the GBM head runs. One fit at a time, or up to `workers` (each
+ * worker thread's fit holds its own copies; the feature buffers are shared, not copied).
  */
 export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
   const labels = s.tasks.reduce((a, t) => a + t.labels, 0);
@@ -105,7 +111,7 @@ export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
   }
   const denseFit = denseFitNeeds(s);
   const countFit = countFitNeed(s);
-  // One fit runs at a time: the larger of the dense (embedding, combined) and the count fits.
+  // Count fits run in the main thread, dense ones in up to `workers` threads: the larger of the two.
   const denseBytes = denseFit.reduce((a, n) => a + n.bytes, 0);
   if (countFit && countFit.bytes > denseBytes) needs.push(countFit);
   else needs.push(...denseFit);
@@ -118,18 +124,20 @@ function denseFitNeeds(s: EvaluationSize): MemoryNeed[] {
   const dims = Math.max(0, ...s.sets.map((x) => x.dims), ...(s.combined ?? []).map((x) => x.dims));
   const fitRows = Math.max(0, ...s.tasks.map((t) => t.train + t.tuning));
   const trainRows = Math.max(0, ...s.tasks.map((t) => t.train));
+  const atOnce = Math.max(1, Math.floor(s.workers ?? 1));
+  const times = atOnce > 1 ? `${atOnce} × ` : '';
   if (dims > 0 && s.heads.includes('lr')) {
     // Measured at 76,500 + 22,440 rows × 4,096 (bench/RESULTS.md): the float64 copies plus about
     // one float32 copy of the train rows inside the solver.
     needs.push({
-      what: `logistic fit (${fitRows.toLocaleString('en-US')} train + tuning rows × ${dims.toLocaleString('en-US')} scaled to float64, the solver's float32 copy of the train rows, a ${dims} × ${dims} matrix)`,
-      bytes: fitRows * dims * 8 + trainRows * dims * 4 + dims * dims * 8,
+      what: `${times}logistic fit (${fitRows.toLocaleString('en-US')} train + tuning rows × ${dims.toLocaleString('en-US')} scaled to float64, the solver's float32 copy of the train rows, a ${dims} × ${dims} matrix)`,
+      bytes: atOnce * (fitRows * dims * 8 + trainRows * dims * 4 + dims * dims * 8),
     });
   }
   if (dims > 0 && s.heads.includes('gbm'))
     needs.push({
-      what: `XGBoost matrices (${fitRows.toLocaleString('en-US')} rows × ${dims.toLocaleString('en-US')} float32)`,
-      bytes: fitRows * dims * 4,
+      what: `${times}XGBoost matrices (${fitRows.toLocaleString('en-US')} rows × ${dims.toLocaleString('en-US')} float32)`,
+      bytes: atOnce * fitRows * dims * 4,
     });
   return needs;
 }

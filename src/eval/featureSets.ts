@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '../errors.ts';
 import { readTaskFeaturesInto, taskFeatureFiles } from '../meds/featureFiles.ts';
 import type { FeatureSet, RowLayout } from './runEvaluation.ts';
+import { sharedFloat32 } from './sharedLayout.ts';
 import type { TaskData } from './TaskData.ts';
 
 /** Order of the splits in an embedding set's buffer: each split's labelled rows are contiguous. */
@@ -33,7 +34,7 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
       else labelsOf.set(key, [i]);
     });
     const filled = new Uint8Array(task.labels.length);
-    let X = new Float32Array(0);
+    let X: Float32Array = new Float32Array(0);
     const NONE: readonly number[] = [];
     await readTaskFeaturesInto(dir, task.name, (keys) => {
       if (keys.subjectIds.length > 0) {
@@ -41,7 +42,8 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
           throw new UsageError(`features have ${keys.dims} dimensions here but ${dims} for another task`, { file });
         dims = keys.dims;
       }
-      X = new Float32Array(task.labels.length * Math.max(dims, 0));
+      // Shared memory, so FitPool workers read the rows without a copy.
+      X = sharedFloat32(task.labels.length * Math.max(dims, 0));
       // Destination rows of every feature row; a later row with the same key wins (file order).
       const dest: (readonly number[])[] = [];
       const last = new Map<string, number>();
@@ -129,7 +131,7 @@ export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): F
     const B = sparse ? undefined : b.rows(t);
     const n = a.dims > 0 ? Arows.length / a.dims : sparse ? sparse.rows.length : (B as Float32Array).length / Math.max(1, b.dims);
     const rowOf = A ? A.rowOf : Int32Array.from({ length: n }, (_, i) => i);
-    const out = new Float32Array(n * dims);
+    const out = sharedFloat32(n * dims);
     for (let i = 0; i < n; i++) {
       const r = rowOf[i] as number;
       out.set(Arows.subarray(r * a.dims, (r + 1) * a.dims), r * dims);

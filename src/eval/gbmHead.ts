@@ -11,6 +11,7 @@ import type { CsrMatrix } from '../probe/csrMatrix.ts';
  */
 export const gbmHead: Head = {
   name: 'gbm',
+  spec: { kind: 'gbm' },
   fitPredict(train, val, testX, dims) {
     // One thread: few-shot matrices are small, and OpenMP threads on a shared 2-core machine cost more than they give.
     return fitPredictGbm(train, val, testX, dims);

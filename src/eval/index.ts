@@ -12,7 +12,13 @@ export { selectC, C_GRID } from './selectC.ts';
 export type { CScore, LabelledFeatures, SelectCOptions, SelectCResult } from './selectC.ts';
 export { selectGbm, GBM_GRID, distinctGbmConfigs } from './selectGbm.ts';
 export { gbmHead, availableGbmHead } from './gbmHead.ts';
-export { lrHead } from './lrHead.ts';
+export { lrHead, logisticHead } from './lrHead.ts';
+export type { LogisticHeadOptions } from './lrHead.ts';
+export { headFromSpec } from './headFromSpec.ts';
+export { FitPool, defaultFitWorkers } from './FitPool.ts';
+export type { FitJob, FitOutcome } from './FitPool.ts';
+export { sharedLayout, sharedFloat32 } from './sharedLayout.ts';
+export type { SharedLayout } from './sharedLayout.ts';
 export { runEvaluation, summarize } from './runEvaluation.ts';
 export type {
   FeatureSet,
@@ -26,7 +32,7 @@ export type {
   EvaluationOptions,
   FitWarning,
 } from './runEvaluation.ts';
-export type { FitCertificate, Head, HeadResult } from './Head.ts';
+export type { FitCertificate, Head, HeadResult, HeadSpec } from './Head.ts';
 export { calibration, recalibrate, CALIBRATION_BINS } from './calibration.ts';
 export type { Calibration, ReliabilityBin } from './calibration.ts';
 export { subgroupAuroc, ageBand, AGE_BANDS } from './subgroupAuroc.ts';

@@ -1,4 +1,4 @@
-import type { CsrRows, Head, HeadResult } from './Head.ts';
+import type { CsrRows, Head, HeadResult, HeadSpec } from './Head.ts';
 import { C_GRID, selectC, type CScore } from './selectC.ts';
 import { auroc } from './auroc.ts';
 import type { FittedLogistic } from '../probe/logistic.ts';
@@ -12,27 +12,39 @@ import { fitSparseLogisticPath } from '../probe/sparseLogistic.ts';
  */
 export const LR_DENSE_MAX_VALUES = 1 << 25;
 
+/** Settings of {@link logisticHead}: the C grid and the solver's (all plain data). */
+export type LogisticHeadOptions = NonNullable<Extract<HeadSpec, { kind: 'lr' }>['options']>;
+
 /**
  * The linear head of SPEC 5: max-abs scaling on train, L2 logistic regression with C chosen by
  * validation AUROC over the 12-value grid, refit on train. Test scores are the decision values
  * (for AUROC/AUPRC) and their probabilities (for Brier and calibration).
+ *
+ * @param options - C grid (default {@link C_GRID}) and solver settings (default `LOGISTIC_DEFAULTS`)
  */
-export const lrHead: Head = {
-  name: 'lr',
-  fitPredict(train, val, testX, dims) {
-    const sel = selectC({ X: train.X, y: train.y }, { X: val.X, y: val.y }, dims);
-    return result(sel.scores, sel.C, sel.probe.stop, sel.decisionFunction(testX));
-  },
-  fitPredictCsr(train, val, testX) {
-    const d = train.X.nCols;
-    if ((train.X.nRows + val.X.nRows) * d <= LR_DENSE_MAX_VALUES) {
-      const sel = selectC({ X: csrToDense(train.X), y: train.y }, { X: csrToDense(val.X), y: val.y }, d);
-      return result(sel.scores, sel.C, sel.probe.stop, foldedScores(sel.probe, sel.scaler.scale, testX));
-    }
-    const sel = selectCCsr(train, val);
-    return result(sel.scores, sel.probe.C, sel.probe.stop, foldedScores(sel.probe, sel.scale, testX));
-  },
-};
+export function logisticHead(options: LogisticHeadOptions = {}): Head {
+  const grid = options.grid ?? C_GRID;
+  return {
+    name: 'lr',
+    spec: { kind: 'lr', options },
+    fitPredict(train, val, testX, dims) {
+      const sel = selectC({ X: train.X, y: train.y }, { X: val.X, y: val.y }, dims, options);
+      return result(sel.scores, sel.C, sel.probe.stop, sel.decisionFunction(testX));
+    },
+    fitPredictCsr(train, val, testX) {
+      const d = train.X.nCols;
+      if ((train.X.nRows + val.X.nRows) * d <= LR_DENSE_MAX_VALUES) {
+        const sel = selectC({ X: csrToDense(train.X), y: train.y }, { X: csrToDense(val.X), y: val.y }, d, options);
+        return result(sel.scores, sel.C, sel.probe.stop, foldedScores(sel.probe, sel.scaler.scale, testX));
+      }
+      const sel = selectCCsr(train, val, grid);
+      return result(sel.scores, sel.probe.C, sel.probe.stop, foldedScores(sel.probe, sel.scale, testX));
+    },
+  };
+}
+
+/** {@link logisticHead} with the SPEC's grid and the default solver settings. */
+export const lrHead: Head = logisticHead();
 
 /** {@link selectC} on CSR rows: max-abs scale on train, the C grid on the CSR solver, C by validation AUROC (ties to the smaller C). */
 export function selectCCsr(

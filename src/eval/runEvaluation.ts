@@ -11,11 +11,14 @@ import { auroc } from './auroc.ts';
 import { bootstrapCI, pairedBootstrapTest, type Interval } from './bootstrap.ts';
 import { brier } from './brier.ts';
 import { calibration, type Calibration } from './calibration.ts';
-import type { FitCertificate, Head } from './Head.ts';
+import { FitPool } from './FitPool.ts';
+import { sharedLayout, type SharedLayout } from './sharedLayout.ts';
+import type { FitCertificate, Head, HeadResult } from './Head.ts';
 import { holm } from './holm.ts';
 import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
 import type { TaskData } from './TaskData.ts';
 import { csrSelectRows, type CsrMatrix } from '../probe/csrMatrix.ts';
+import { newScratch, rowsView } from './rowsView.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
 export interface FeatureSet {
@@ -61,8 +64,14 @@ export interface EvaluationOptions {
   readonly pairedResamples?: number;
   /** Seed of the bootstrap (default 0). */
   readonly seed?: number;
-  /** Called after each run. */
+  /** Called after each run (and each skipped one). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Worker threads for the dense fits (default 1: every fit in this thread). With more, heads
+   * that have a `spec` fit in a {@link FitPool}; CSR (count feature) fits and heads without a
+   * spec stay in this thread. Results do not depend on it (apart from `seconds`).
+   */
+  readonly workers?: number;
   /**
    * Subgroups of a task's labels: per attribute (`sex`, `age`, `race`, `ethnicity`), the group
    * label of every label of the task (in label order). When given, runs at k = all report AUROC
@@ -105,6 +114,10 @@ export interface RunResult {
   readonly fit?: FitCertificate;
   /** AUROC by subgroup with bootstrap intervals (k = all, when subgroups were given). */
   readonly subgroups?: SubgroupResult[];
+  /**
+   * Seconds of this run: its fit (in the worker thread that ran it, or in this one) plus its
+   * test metrics. Runs in worker threads overlap, so these add up to more than the wall time.
+   */
   readonly seconds: number;
 }
 
@@ -165,22 +178,23 @@ export interface EvaluationResults {
   readonly fitWarnings?: FitWarning[];
 }
 
-/** Run the evaluation. */
-export function runEvaluation(
+/**
+ * Run the evaluation. With `workers` > 1 the dense fits of heads that have a `spec` run in a
+ * {@link FitPool} (up to `workers` at once; each task's k = all fits are sent first, as they are
+ * the longest) while this thread computes the bootstrap intervals; the results are the same
+ * values in the same (plan) order whatever the number of workers, apart from `seconds`.
+ */
+export async function runEvaluation(
   tasks: readonly TaskData[],
   featureSets: readonly FeatureSet[],
   heads: readonly Head[],
   options: EvaluationOptions,
-): EvaluationResults {
+): Promise<EvaluationResults> {
   const replicates = options.replicates ?? 5;
   const B = options.bootstrap ?? 1000;
   const seed = options.seed ?? 0;
-  const results: RunResult[] = [];
   const skipped: SkippedRun[] = [];
-  const fitWarnings: FitWarning[] = [];
-  // Test predictions at k = all, for the paired tests.
-  const allPreds = new Map<string, Float64Array>();
-  const plan: { task: TaskData; fs: FeatureSet; head: Head; k: K; rep: number }[] = [];
+  const plan: PlanEntry[] = [];
   for (const task of tasks) {
     for (const fs of featureSets) {
       for (const head of heads) {
@@ -190,42 +204,71 @@ export function runEvaluation(
     }
   }
   let done = 0;
+  const progress = (): void => options.onProgress?.(++done, plan.length);
   const testIdxOf = new Map<string, number[]>();
-  // One scratch buffer per role, reused by every run of a (task, feature set): few-shot samples
-  // are gathered into it, and whole splits of a laid-out set are read as views (no copy at all).
-  let scratch = newScratch();
-  let current: { task: TaskData; fs: FeatureSet; layout: RowLayout } | undefined;
-  for (const { task, fs, head, k, rep } of plan) {
-    const started = performance.now();
+  // The runs to do, in plan order; skips are recorded here, in plan order too.
+  const work: Work[] = [];
+  plan.forEach((entry, index) => {
+    const { task, fs, head, k, rep } = entry;
     const skip = (reason: string, sameAs?: number): void => {
       if (rep === 0)
         skipped.push({ task: task.name, featureSet: fs.name, head: head.name, k, reason, ...(sameAs === undefined ? {} : { sameAs }) });
+      progress();
     };
     let test = testIdxOf.get(task.name);
     if (!test) testIdxOf.set(task.name, (test = indices(task, 'held_out')));
     const sel = selection(task, k, rep);
-    options.onProgress?.(++done, plan.length);
-    if ('skip' in sel) {
-      skip(sel.skip, sel.sameAs);
-      continue;
-    }
+    if ('skip' in sel) return skip(sel.skip, sel.sameAs);
     const why = classProblem(task, sel.train, 'train') ?? classProblem(task, sel.val, 'tuning') ?? classProblem(task, test, 'held_out');
-    if (why) {
-      skip(why);
-      continue;
-    }
-    const sparse = head.fitPredictCsr ? fs.csr?.(task.name) : undefined;
-    let res;
-    if (sparse && head.fitPredictCsr) {
-      // Only the selected rows are copied, still sparse: no dense n x d matrix of counts.
-      const pick = (idx: readonly number[]): CsrMatrix =>
-        csrSelectRows(
-          sparse.matrix,
-          idx.map((i) => sparse.rows[i] as number),
-        );
-      const labelsOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
-      res = head.fitPredictCsr({ X: pick(sel.train), y: labelsOf(sel.train) }, { X: pick(sel.val), y: labelsOf(sel.val) }, pick(test));
-    } else {
+    if (why) return skip(why);
+    work.push({ ...entry, index, train: sel.train, val: sel.val, test });
+  });
+  // Within each (task, feature set), k = all first: it is the longest fit, so starting it first
+  // lets the few-shot fits fill the other workers meanwhile instead of leaving it alone at the end.
+  const pairOf = new Map<string, number>();
+  const group = (w: Work): number => {
+    const key = `${w.task.name}\u0000${w.fs.name}`;
+    let g = pairOf.get(key);
+    if (g === undefined) pairOf.set(key, (g = pairOf.size));
+    return g;
+  };
+  work.forEach(group);
+  const order = [...work].sort((a, b) => group(a) - group(b) || Number(b.k === 'all') - Number(a.k === 'all') || a.index - b.index);
+  const workers = Math.max(1, Math.floor(options.workers ?? 1));
+  const pool = workers > 1 && work.some((w) => w.head.spec && !(w.head.fitPredictCsr && w.fs.csr)) ? new FitPool(workers) : undefined;
+  const runs: (RunResult | undefined)[] = new Array<RunResult | undefined>(plan.length);
+  const allPreds = new Map<string, Float64Array>();
+  const finish = (w: Work, res: HeadResult, fitSeconds: number): void => {
+    const started = performance.now();
+    const { result, scores } = scoreRun(w, res, B, seed, options.subgroups);
+    runs[w.index] = { ...result, seconds: fitSeconds + (performance.now() - started) / 1000 };
+    if (w.k === 'all') allPreds.set(`${w.task.name}|${w.fs.name}|${w.head.name}`, scores);
+    progress();
+  };
+  try {
+    // One scratch buffer per role, reused by every in-process run of a (task, feature set): few-shot
+    // samples are gathered into it, and whole splits of a laid-out set are read as views (no copy at all).
+    let scratch = newScratch();
+    let current: { task: TaskData; fs: FeatureSet; layout: RowLayout; shared?: SharedLayout } | undefined;
+    const inFlight = new Set<Promise<void>>();
+    const completed: (() => void)[] = [];
+    let failure: { error: unknown } | undefined;
+    for (const w of order) {
+      const { task, fs, head, train, val, test } = w;
+      const started = performance.now();
+      const sparse = head.fitPredictCsr ? fs.csr?.(task.name) : undefined;
+      if (sparse && head.fitPredictCsr) {
+        // Only the selected rows are copied, still sparse: no dense n x d matrix of counts.
+        const pick = (idx: readonly number[]): CsrMatrix =>
+          csrSelectRows(
+            sparse.matrix,
+            idx.map((i) => sparse.rows[i] as number),
+          );
+        const labelsOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
+        const res = head.fitPredictCsr({ X: pick(train), y: labelsOf(train) }, { X: pick(val), y: labelsOf(val) }, pick(test));
+        finish(w, res, (performance.now() - started) / 1000);
+        continue;
+      }
       const d = fs.dims;
       if (current?.task !== task || current.fs !== fs) {
         // Drop the previous pair's buffers before taking this one's.
@@ -239,61 +282,62 @@ export function runEvaluation(
         }
         current = { task, fs, layout };
       }
-      const { layout } = current;
-      res = head.fitPredict(
-        { X: rowsView(layout, d, sel.train, scratch.train), y: Uint8Array.from(sel.train, (i) => task.y[i] as number) },
-        { X: rowsView(layout, d, sel.val, scratch.val), y: Uint8Array.from(sel.val, (i) => task.y[i] as number) },
-        rowsView(layout, d, test, scratch.test),
-        d,
-      );
+      const yOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
+      if (!pool || !head.spec) {
+        const { layout } = current;
+        const res = head.fitPredict(
+          { X: rowsView(layout, d, train, scratch.train), y: yOf(train) },
+          { X: rowsView(layout, d, val, scratch.val), y: yOf(val) },
+          rowsView(layout, d, test, scratch.test),
+          d,
+        );
+        finish(w, res, (performance.now() - started) / 1000);
+        continue;
+      }
+      while (inFlight.size >= pool.size && !failure) await Promise.race(inFlight);
+      if (failure) break;
+      current.shared ??= sharedLayout(current.layout);
+      const job = pool
+        .fit({
+          head: head.spec,
+          layout: current.shared,
+          dims: d,
+          train: Int32Array.from(train),
+          yTrain: yOf(train),
+          val: Int32Array.from(val),
+          yVal: yOf(val),
+          test: Int32Array.from(test),
+        })
+        .then(
+          (out) => void completed.push(() => finish(w, out.result, out.seconds)),
+          (error: unknown) => void (failure ??= { error }),
+        )
+        .finally(() => inFlight.delete(job));
+      inFlight.add(job);
+      // The bootstrap of finished fits runs here, after the next fit was sent, so no worker waits for it.
+      for (let f = completed.shift(); f; f = completed.shift()) f();
     }
-    const yTest = Uint8Array.from(test, (i) => task.y[i] as number);
-    const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
-    const scores = res.scores ?? res.proba;
-    // Same seed, so both calls draw the same subject resamples.
-    const bootSeed = seed + hashString(task.name);
-    const rank = bootstrapCI(yTest, scores, subjects, { seed: bootSeed, resamples: B, metrics: ['auroc', 'auprc'] });
-    const prob = bootstrapCI(yTest, res.proba, subjects, { seed: bootSeed, resamples: B, metrics: ['brier'] });
-    if (k === 'all') allPreds.set(`${task.name}|${fs.name}|${head.name}`, scores);
-    if (res.fit && res.fit.uncertified > 0) {
+    // On a failure, stop at once: closing the pool (below) ends the fits still running.
+    while (inFlight.size > 0 && !failure) await Promise.race(inFlight);
+    if (failure) throw failure.error;
+    for (let f = completed.shift(); f; f = completed.shift()) f();
+  } finally {
+    await pool?.close();
+  }
+  const results = runs.filter((r): r is RunResult => r !== undefined);
+  const fitWarnings: FitWarning[] = [];
+  for (const r of results) {
+    if (r.fit && r.fit.uncertified > 0) {
       fitWarnings.push({
-        task: task.name,
-        featureSet: fs.name,
-        head: head.name,
-        k,
-        replicate: rep,
-        uncertified: res.fit.uncertified,
-        worstRelGrad: res.fit.worstRelGrad,
+        task: r.task,
+        featureSet: r.featureSet,
+        head: r.head,
+        k: r.k,
+        replicate: r.replicate,
+        uncertified: r.fit.uncertified,
+        worstRelGrad: r.fit.worstRelGrad,
       });
     }
-    const overall = rank.metrics.auroc ?? { estimate: auroc(yTest, scores), lower: NaN, upper: NaN };
-    let subgroups: SubgroupResult[] | undefined;
-    if (k === 'all' && options.subgroups) {
-      const attrs = options.subgroups(task);
-      const onTest = Object.fromEntries(Object.entries(attrs).map(([a, g]) => [a, test.map((i) => g[i] ?? 'Unknown')]));
-      subgroups = subgroupAuroc(yTest, Float64Array.from(scores), subjects, onTest, overall, { seed: bootSeed, resamples: B });
-    }
-    results.push({
-      task: task.name,
-      group: task.group,
-      featureSet: fs.name,
-      head: head.name,
-      k,
-      replicate: rep,
-      nTrain: sel.train.length,
-      nVal: sel.val.length,
-      nTest: test.length,
-      chosen: res.chosen,
-      valAuroc: res.valAuroc,
-      auroc: overall,
-      auprc: rank.metrics.auprc ?? { estimate: averagePrecision(yTest, scores), lower: NaN, upper: NaN },
-      brier: prob.metrics.brier ?? { estimate: brier(yTest, res.proba), lower: NaN, upper: NaN },
-      rankedOn: res.scores ? 'decision' : 'probability',
-      calibration: calibration(yTest, res.proba, res.scores),
-      ...(res.fit ? { fit: res.fit } : {}),
-      ...(subgroups ? { subgroups } : {}),
-      seconds: (performance.now() - started) / 1000,
-    });
   }
   const macro = summarize(results);
   const { comparisons, bestBaseline } = compare(
@@ -307,6 +351,71 @@ export function runEvaluation(
     seed,
   );
   return { results, skipped, macro, comparisons, bestBaseline, fitWarnings };
+}
+
+/** One (task, feature set, head, k, replicate) of the plan. */
+interface PlanEntry {
+  readonly task: TaskData;
+  readonly fs: FeatureSet;
+  readonly head: Head;
+  readonly k: K;
+  readonly rep: number;
+}
+
+/** A run to do: its plan entry and position, and its label indices. */
+interface Work extends PlanEntry {
+  readonly index: number;
+  readonly train: number[];
+  readonly val: number[];
+  readonly test: number[];
+}
+
+/** The test metrics of one fit: bootstrap intervals, calibration and (k = all) subgroups. */
+function scoreRun(
+  w: Work,
+  res: HeadResult,
+  B: number,
+  seed: number,
+  subgroupsOf: EvaluationOptions['subgroups'],
+): { result: Omit<RunResult, 'seconds'>; scores: Float64Array } {
+  const { task, fs, head, k, rep, test } = w;
+  const yTest = Uint8Array.from(test, (i) => task.y[i] as number);
+  const subjects = test.map((i) => (task.labels[i] as { subjectId: number }).subjectId);
+  const scores = res.scores ?? res.proba;
+  // Same seed, so both calls draw the same subject resamples.
+  const bootSeed = seed + hashString(task.name);
+  const rank = bootstrapCI(yTest, scores, subjects, { seed: bootSeed, resamples: B, metrics: ['auroc', 'auprc'] });
+  const prob = bootstrapCI(yTest, res.proba, subjects, { seed: bootSeed, resamples: B, metrics: ['brier'] });
+  const overall = rank.metrics.auroc ?? { estimate: auroc(yTest, scores), lower: NaN, upper: NaN };
+  let subgroups: SubgroupResult[] | undefined;
+  if (k === 'all' && subgroupsOf) {
+    const attrs = subgroupsOf(task);
+    const onTest = Object.fromEntries(Object.entries(attrs).map(([a, g]) => [a, test.map((i) => g[i] ?? 'Unknown')]));
+    subgroups = subgroupAuroc(yTest, Float64Array.from(scores), subjects, onTest, overall, { seed: bootSeed, resamples: B });
+  }
+  return {
+    scores,
+    result: {
+      task: task.name,
+      group: task.group,
+      featureSet: fs.name,
+      head: head.name,
+      k,
+      replicate: rep,
+      nTrain: w.train.length,
+      nVal: w.val.length,
+      nTest: test.length,
+      chosen: res.chosen,
+      valAuroc: res.valAuroc,
+      auroc: overall,
+      auprc: rank.metrics.auprc ?? { estimate: averagePrecision(yTest, scores), lower: NaN, upper: NaN },
+      brier: prob.metrics.brier ?? { estimate: brier(yTest, res.proba), lower: NaN, upper: NaN },
+      rankedOn: res.scores ? 'decision' : 'probability',
+      calibration: calibration(yTest, res.proba, res.scores),
+      ...(res.fit ? { fit: res.fit } : {}),
+      ...(subgroups ? { subgroups } : {}),
+    },
+  };
 }
 
 function indices(task: TaskData, split: string): number[] {
@@ -366,35 +475,6 @@ function classProblem(task: TaskData, idx: readonly number[], split: string): st
   if (idx.length === 0) return `no labels in ${split}`;
   if (pos === 0 || pos === idx.length) return `one class only in ${split} (${pos} positives of ${idx.length})`;
   return null;
-}
-
-/** A growable buffer, reused between runs. */
-interface Scratch {
-  buf: Float32Array;
-}
-
-function newScratch(): { train: Scratch; val: Scratch; test: Scratch } {
-  return { train: { buf: new Float32Array(0) }, val: { buf: new Float32Array(0) }, test: { buf: new Float32Array(0) } };
-}
-
-/**
- * The rows of labels `idx` (in that order): a view of the layout's buffer when they are
- * consecutive rows there (a whole split of an embedding set), else gathered into `scratch`
- * (grown when too small, never shrunk). Valid until the next call with the same scratch.
- */
-function rowsView(layout: RowLayout, d: number, idx: readonly number[], scratch: Scratch): Float32Array {
-  const { X, rowOf } = layout;
-  const first = rowOf[idx[0] as number] as number;
-  let consecutive = idx.length > 0;
-  for (let i = 1; consecutive && i < idx.length; i++) consecutive = rowOf[idx[i] as number] === first + i;
-  if (consecutive) return X.subarray(first * d, (first + idx.length) * d);
-  if (scratch.buf.length < idx.length * d) scratch.buf = new Float32Array(idx.length * d);
-  const out = scratch.buf.subarray(0, idx.length * d);
-  idx.forEach((label, i) => {
-    const r = rowOf[label] as number;
-    out.set(X.subarray(r * d, (r + 1) * d), i * d);
-  });
-  return out;
 }
 
 function hashString(s: string): number {

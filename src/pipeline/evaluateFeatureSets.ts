@@ -13,6 +13,7 @@ import { buildCountFeatures, type CountPassProgress } from '../features/buildCou
 import { defaults as countDefaults } from '../features/CountFeaturizer.ts';
 import { evaluationMemoryNeeds, type CountMatrixSize, type EvaluationSize } from '../eval/evaluationMemory.ts';
 import { countedCountSize, projectedCountSize } from './countMemory.ts';
+import { defaultFitWorkers } from '../eval/FitPool.ts';
 import { taskFeatureShape } from '../meds/featureFiles.ts';
 import { openMedsDataset } from '../meds/MedsDataset.ts';
 import { checkMemory } from '../memoryBudget.ts';
@@ -60,6 +61,11 @@ export interface EvaluateFeatureSetsOptions {
   readonly countSettings?: Readonly<Record<string, boolean>>;
   /** Notes for results.json (default: no `notes` field). */
   readonly notes?: readonly string[];
+  /**
+   * Worker threads for the dense fits (default `defaultFitWorkers()`: min(2, cores); 1 fits in
+   * this thread). Results do not depend on it, apart from timings.
+   */
+  readonly workers?: number;
   /** Memory this run may use in bytes (default: physical memory or the container limit). */
   readonly maxMemory?: number;
   readonly onProgress?: (done: number, total: number) => void;
@@ -77,7 +83,8 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
   const ld = readLabelsDir(o.labels);
   const names = o.tasks ?? tasksWithLabels(ld);
   const medsDir = o.meds ?? ld.summary.dataset;
-  const guard = await evaluationMemoryGuard(ld, names, o);
+  const workers = o.workers ?? defaultFitWorkers();
+  const guard = await evaluationMemoryGuard(ld, names, o, workers);
   guard.check({});
   const ds = await openMedsDataset(medsDir);
   try {
@@ -136,12 +143,13 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
             describe: (code) => ds.codes.get(code)?.description ?? null,
             parents: () => [],
           });
-    const res = runEvaluation(tasks, allSets, o.heads, {
+    const res = await runEvaluation(tasks, allSets, o.heads, {
       ks: o.ks,
       replicates: o.replicates,
       bootstrap: o.bootstrap,
       pairedResamples: o.pairedResamples,
       seed: o.seed,
+      workers,
       ...(subgroups ? { subgroups } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
@@ -198,6 +206,7 @@ async function evaluationMemoryGuard(
   ld: LabelsDir,
   names: readonly string[],
   o: EvaluateFeatureSetsOptions,
+  workers: number,
 ): Promise<{ check(extra: Pick<EvaluationSize, 'counts' | 'combined'>): void }> {
   const tasks = names.map((name) => {
     const t = ld.summary.tasks[name];
@@ -209,7 +218,7 @@ async function evaluationMemoryGuard(
     for (const t of tasks) if (t.labels > 0) dims = Math.max(dims, (await taskFeatureShape(s.dir, t.name)).dims);
     sets.push({ name: s.name, dims });
   }
-  const base: EvaluationSize = { tasks, sets, heads: o.heads.map((h) => h.name) };
+  const base: EvaluationSize = { tasks, sets, heads: o.heads.map((h) => h.name), workers };
   const counting = Boolean(o.counts || o.combine || o.countsExt);
   const advice = [
     'Evaluate fewer tasks per run (--tasks; each run loads only its tasks), fewer feature sets at once',

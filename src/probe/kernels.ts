@@ -10,8 +10,9 @@
  * the 100 lines below. The bytes are generated at load time from the instruction lists, so they
  * can be read and reviewed here.
  *
- * Memory: the kernels work on one growable `WebAssembly.Memory`, shared by the process and used
- * as a scratch arena by one fit at a time (fits are synchronous, so they cannot interleave).
+ * Memory: the kernels work on one growable `WebAssembly.Memory` per thread (each `FitPool` worker
+ * loads its own), used as a scratch arena by one fit at a time (fits are synchronous, so they
+ * cannot interleave).
  * Callers address it in float64 elements (float32 elements for the float32-row kernels);
  * `view()` must be re-read after `reserve()` and `release()`, which may replace the buffer.
  * WebAssembly memory cannot shrink, so `release()` swaps in a fresh one after a large fit.

@@ -175,7 +175,13 @@ describe('results.json (artifacts/resultsFile.ts)', () => {
     // One informative feature (the outcome plus noise-free offset) and one constant.
     const rows = new Float32Array(t.labels.length * 2).map((_, i) => (i % 2 === 0 ? (t.y[i / 2] ?? 0) : 1));
     const sets: FeatureSet[] = [matrixFeatureSet('toy', 2, new Map([['parity', rows]]), false)];
-    const evaluation = runEvaluation([t], sets, [lrHead], { ks: ['all'], replicates: 1, bootstrap: 20, pairedResamples: 20, seed: 1 });
+    const evaluation = await runEvaluation([t], sets, [lrHead], {
+      ks: ['all'],
+      replicates: 1,
+      bootstrap: 20,
+      pairedResamples: 20,
+      seed: 1,
+    });
     const built = buildResultsFile({
       settings: {
         labels: ld.dir,

@@ -61,8 +61,8 @@ describe('loadEmbeddingFeatureSet', () => {
     // The same evaluation from the layout (views and scratch) and from a plain label-order set.
     const dense: FeatureSet = matrixFeatureSet('emb', d, new Map([['t', X]]), false);
     const opts = { ks: [4, 16, 'all'] as const, replicates: 2, bootstrap: 50, pairedResamples: 50 };
-    const a = runEvaluation([t], [fs], [lrHead], { ...opts, ks: [...opts.ks] });
-    const b = runEvaluation([t], [dense], [lrHead], { ...opts, ks: [...opts.ks] });
+    const a = await runEvaluation([t], [fs], [lrHead], { ...opts, ks: [...opts.ks] });
+    const b = await runEvaluation([t], [dense], [lrHead], { ...opts, ks: [...opts.ks] });
     assert.equal(a.results.length, 5);
     const strip = (r: typeof a): unknown => r.results.map(({ seconds: _s, ...rest }) => rest);
     assert.deepEqual(strip(a), strip(b));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runEvaluation, summarize, type FeatureSet, type RunResult } from '../../src/eval/runEvaluation.ts';
@@ -6,6 +7,7 @@ import { lrHead } from '../../src/eval/lrHead.ts';
 import type { TaskData } from '../../src/eval/TaskData.ts';
 import { sampleShots } from '../../src/tasks/sampleShots.ts';
 import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
+import { readLabels } from '../../src/meds/labels.ts';
 import { DATA, tempDir } from '../helpers/paths.ts';
 import { runCli } from '../helpers/runCli.ts';
 
@@ -24,7 +26,7 @@ function syntheticTask(name: string, group: string, n: number, signal: number, s
 }
 
 describe('runEvaluation', () => {
-  it('learns a real signal, gives CIs around the estimate, and skips one-class tasks', () => {
+  it('learns a real signal, gives CIs around the estimate, and skips one-class tasks', async () => {
     const a = syntheticTask('a', 'g1', 400, 2, 1);
     const b = syntheticTask('b', 'g2', 400, 0.3, 2);
     const c = syntheticTask('c', 'g2', 50, 0, 3);
@@ -35,7 +37,7 @@ describe('runEvaluation', () => {
       ['c', c.X],
     ]);
     const fs: FeatureSet = { name: 'synthetic', baseline: true, dims: 5, rows: (t) => matrices.get(t)! };
-    const r = runEvaluation([a.task, b.task, cTask], [fs], [lrHead], {
+    const r = await runEvaluation([a.task, b.task, cTask], [fs], [lrHead], {
       ks: [4, 16, 'all'],
       replicates: 2,
       bootstrap: 200,
@@ -55,7 +57,7 @@ describe('runEvaluation', () => {
     assert.equal(r.bestBaseline, 'synthetic|lr');
   });
 
-  it('runs a k whose sample differs although some split/class ran short; skips it only when train and tuning equal a smaller k', () => {
+  it('runs a k whose sample differs although some split/class ran short; skips it only when train and tuning equal a smaller k', async () => {
     // train 100+/100-, tuning 59+/120-, held_out 30+/70-: at k = 64 the tuning positives already
     // run short, yet k = 128 draws 128 more training rows and 56 more tuning negatives; k = 256
     // draws exactly the k = 128 sample.
@@ -80,7 +82,7 @@ describe('runEvaluation', () => {
     const shots = sampleShots('short', labels, (id) => split[id] as string, { seed: 1, ks: [64, 128, 256], replicates: 1 });
     const task: TaskData = { name: 'short', group: 'g', query: null, labels, y, split, shots };
     const fs: FeatureSet = { name: 'f', baseline: true, dims: 3, rows: () => X };
-    const r = runEvaluation([task], [fs], [lrHead], { ks: [64, 128, 256], replicates: 1, bootstrap: 20, pairedResamples: 20 });
+    const r = await runEvaluation([task], [fs], [lrHead], { ks: [64, 128, 256], replicates: 1, bootstrap: 20, pairedResamples: 20 });
     const at = (k: number) => r.results.find((x) => x.k === k);
     assert.equal(at(64)?.nTrain, 128);
     assert.equal(at(64)?.nVal, 59 + 64);
@@ -143,7 +145,7 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /counts\|lr/);
-    const res = JSON.parse((await import('node:fs')).readFileSync(out, 'utf8'));
+    const res = JSON.parse(readFileSync(out, 'utf8'));
     const hypo = res.results.filter((x: { task: string }) => x.task === 'hypoglycemia');
     assert.equal(hypo.length, 3, 'k=8 twice and all once');
     // Calibration on every run; subgroups from the MEDS demographics at k = all.
@@ -165,6 +167,49 @@ describe('ehr-embed evaluate on Synthea STU3', () => {
     }
     assert.deepEqual(res.fitWarnings, []);
     assert.ok(res.skipped.some((x: { task: string; reason: string }) => x.task === 'readmission_30d' && /tuning/.test(x.reason)));
+    // An embedding set on the same labels (vectors made here: the first value carries the outcome)
+    // through 1 and 2 worker threads: the same results.json apart from timings.
+    const hypoLabels = await readLabels(join(labels, 'hypoglycemia.parquet'));
+    const embDir = join(dir, 'emb');
+    const ew = new FeatureFileWriter(join(embDir, 'hypoglycemia.parquet'));
+    hypoLabels.forEach((l, i) =>
+      ew.add(
+        l.subjectId,
+        l.predictionTime,
+        Float32Array.from({ length: 8 }, (_, j) => (j === 0 && l.booleanValue ? 0.8 : 0) + ((i * 7 + j * 13) % 11) / 11),
+      ),
+    );
+    await ew.finish();
+    const byWorkers = [1, 2].map((n) => {
+      const file = join(dir, `emb-${n}.json`);
+      const e = runCli([
+        'evaluate',
+        '--labels',
+        labels,
+        '--features',
+        `emb=${embDir}`,
+        '--tasks',
+        'hypoglycemia',
+        '--k',
+        '8,all',
+        '--replicates',
+        '2',
+        '--bootstrap',
+        '50',
+        '--paired-resamples',
+        '50',
+        '--workers',
+        String(n),
+        '--out',
+        file,
+      ]);
+      assert.equal(e.code, 0, e.stderr);
+      const { createdAt: _c, ...rest } = JSON.parse(readFileSync(file, 'utf8'));
+      return { ...rest, results: rest.results.map(({ seconds: _s, ...r }: { seconds: number }) => r) };
+    });
+    assert.equal(byWorkers[0].results.length, 3);
+    assert.deepEqual(byWorkers[1], byWorkers[0]);
+    assert.equal(runCli(['evaluate', '--labels', labels, '--workers', '0', '--out', join(dir, 'x.json')]).code, 2);
     // Features that do not match the labels.
     const feats = join(dir, 'feats');
     const w = new FeatureFileWriter(join(feats, 'hypoglycemia.parquet'));

@@ -165,6 +165,8 @@ describe('npm package', { timeout: 400_000 }, () => {
       'dist/serialize/serialize.d.ts',
       'dist/embed/useLiteWorker.js',
       'dist/embed/useLiteWorkerEntry.mjs',
+      'dist/eval/fitWorker.js',
+      'dist/eval/fitWorkerEntry.mjs',
       'tasks/long_los.json',
       'tasks/task-spec.schema.json',
       'configs/demo.yaml',

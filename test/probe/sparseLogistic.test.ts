@@ -138,5 +138,8 @@ test('row blocks with int32 offsets cover every row and entry once, in order', (
     assert.equal(row, X.nRows);
     if (max === widest) assert.ok(blocks.length > 1);
   }
-  assert.throws(() => csrRowBlocks(X, 0), (e: unknown) => isUsageError(e) && /row 1 /.test((e as Error).message));
+  assert.throws(
+    () => csrRowBlocks(X, 0),
+    (e: unknown) => isUsageError(e) && /row 1 /.test((e as Error).message),
+  );
 });

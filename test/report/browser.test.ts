@@ -18,7 +18,7 @@ const skip = skipWithoutChromium;
 describe('report.html in headless Chromium', () => {
   it('renders without errors or requests, with sized charts; writes a screenshot', { skip, timeout: 120_000 }, async () => {
     mkdirSync(OUT, { recursive: true });
-    const paths = await writeReport(OUT, syntheticReportInput());
+    const paths = await writeReport(OUT, await syntheticReportInput());
     const browser = await launchChromium({ width: 1280, height: 900 });
     const context = browser.context;
     try {

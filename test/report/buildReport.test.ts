@@ -71,7 +71,7 @@ let markdown: string;
 let seconds: number;
 
 before(async () => {
-  input = syntheticReportInput();
+  input = await syntheticReportInput();
   ev = input.evaluation;
   const t0 = performance.now();
   ({ html, markdown } = await buildReport(input));
@@ -329,7 +329,7 @@ describe('buildReport on other inputs', () => {
       split: labels.map((_, i) => (i % 5 < 3 ? 'train' : i % 5 < 4 ? 'tuning' : 'held_out')),
       shots: undefined,
     };
-    const res = runEvaluation([task], [{ name: 'f', baseline: false, dims: 1, rows: () => x }], [lrHead], {
+    const res = await runEvaluation([task], [{ name: 'f', baseline: false, dims: 1, rows: () => x }], [lrHead], {
       ks: ['all'],
       bootstrap: 50,
       pairedResamples: 50,
@@ -339,9 +339,14 @@ describe('buildReport on other inputs', () => {
     assert.match(r1.html, /No count baseline was evaluated/);
     assert.doesNotMatch(r1.html, /data-chart="groups"/, 'one group: no group panels');
     assert.match(r1.html, /Task: t \(lab\)/, 'a single task panel says which task it is');
-    const empty = runEvaluation([{ ...task, y: new Int8Array(200) }], [{ name: 'f', baseline: false, dims: 1, rows: () => x }], [lrHead], {
-      ks: [4, 'all'],
-    });
+    const empty = await runEvaluation(
+      [{ ...task, y: new Int8Array(200) }],
+      [{ name: 'f', baseline: false, dims: 1, rows: () => x }],
+      [lrHead],
+      {
+        ks: [4, 'all'],
+      },
+    );
     const r2 = await buildReport({ title: 'nothing', generatedAt: '2025-01-01T00:00:00Z', evaluation: empty });
     assert.match(r2.html, /No run completed/);
     assert.match(r2.html, /one class only in train/);

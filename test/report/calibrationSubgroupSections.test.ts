@@ -12,7 +12,7 @@ let markdown: string;
 
 describe('calibration and subgroup sections', () => {
   before(async () => {
-    input = syntheticReportInput();
+    input = await syntheticReportInput();
     ({ html, markdown } = await buildReport(input));
   });
 

@@ -90,7 +90,7 @@ function splitCounts(task: TaskData, s: string): SplitCounts {
 }
 
 /** The evaluation, as results.json holds it after a JSON round trip. */
-export function syntheticEvaluation(): EvaluationFile {
+export async function syntheticEvaluation(): Promise<EvaluationFile> {
   const made = TASKS.map((t, i) => makeTask(t, i + 1));
   const tasks = made.map((m) => m.task);
   const emb = new Map(made.map((m) => [m.task.name, m.emb]));
@@ -104,7 +104,7 @@ export function syntheticEvaluation(): EvaluationFile {
     sex: t.labels.map((_, i) => (i % 2 === 0 ? 'Female' : 'Male')),
     age: t.labels.map((_, i) => ['18-39', '40-64', '65-79'][i % 3] as string),
   });
-  const res = runEvaluation(tasks, sets, [lrHead], {
+  const res = await runEvaluation(tasks, sets, [lrHead], {
     ks: KS,
     replicates: REPLICATES,
     bootstrap: 200,
@@ -304,8 +304,8 @@ function embedReport(counts: readonly number[], truncated: number, budget: numbe
 }
 
 /** The full report input of the tests. */
-export function syntheticReportInput(): ReportInput {
-  const evaluation = syntheticEvaluation();
+export async function syntheticReportInput(): Promise<ReportInput> {
+  const evaluation = await syntheticEvaluation();
   // Texts over the budget are cut to it, so the counts pile up at 4096 like real truncated texts.
   const raw = tokenCounts(1850, 1400, 11);
   const counts = raw.map((c) => Math.min(c, 4096));

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { loadBenchmarkConfig } from '../../benchmark/BenchmarkConfig.ts';
 import { runBenchmark, type BenchmarkOutcome, type BenchmarkProgress } from '../../benchmark/runBenchmark.ts';
 import { availableGbmHead } from '../../eval/gbmHead.ts';
+import { defaultFitWorkers } from '../../eval/FitPool.ts';
+import { parsePositiveInt } from '../parseOptions.ts';
 import type { MacroSummary } from '../../eval/runEvaluation.ts';
 import { formatMacro } from './evaluate.ts';
 import { progressBar, type ProgressBar } from '../progressBar.ts';
@@ -59,9 +61,21 @@ export function benchmarkCommand(): Command {
     )
     .argument('<config>', 'config file (.yaml or .json)')
     .requiredOption('--out <dir>', 'output directory')
-    .action(async (file: string, o: { out: string }) => {
+    .option(
+      '--workers <n>',
+      "worker threads for the evaluation's dense fits; 1 fits in the main thread. Results do not depend on it",
+      (v) => parsePositiveInt(v, '--workers'),
+      defaultFitWorkers(),
+    )
+    .action(async (file: string, o: { out: string; workers: number }) => {
       const config = loadBenchmarkConfig(file);
       const gbm = await availableGbmHead();
-      printOutcome(await runBenchmark(config, o.out, { progress: cliBenchmarkProgress(), ...(gbm.head ? { gbmHead: gbm.head } : {}) }));
+      printOutcome(
+        await runBenchmark(config, o.out, {
+          progress: cliBenchmarkProgress(),
+          workers: o.workers,
+          ...(gbm.head ? { gbmHead: gbm.head } : {}),
+        }),
+      );
     });
 }

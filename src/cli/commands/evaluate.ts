@@ -5,6 +5,7 @@ import { writeResultsFile, type EvaluationFile } from '../../artifacts/resultsFi
 import { evaluateFeatureSets } from '../../pipeline/evaluateFeatureSets.ts';
 import { lrHead } from '../../eval/lrHead.ts';
 import { gbmHead } from '../../eval/gbmHead.ts';
+import { defaultFitWorkers } from '../../eval/FitPool.ts';
 import type { K, MacroSummary } from '../../eval/runEvaluation.ts';
 import { SHOT_KS } from '../../tasks/sampleShots.ts';
 import { parseInteger, parsePositiveInt } from '../parseOptions.ts';
@@ -46,6 +47,12 @@ export function evaluateCommand(): Command {
     .option('--paired-resamples <n>', 'resamples of the paired tests', (v) => parsePositiveInt(v, '--paired-resamples'), 10_000)
     .option('--seed <n>', 'seed of the bootstrap', (v) => parseInteger(v, '--seed'), 0)
     .option(
+      '--workers <n>',
+      'worker threads for the dense fits (embedding sets); 1 fits in the main thread. Count-feature fits always run in the main thread. Results do not depend on it',
+      (v) => parsePositiveInt(v, '--workers'),
+      defaultFitWorkers(),
+    )
+    .option(
       '--max-memory <size>',
       'memory this run may use, e.g. 16gb (default: physical memory or the container limit); the run stops before loading features when its estimate is larger',
       (v) => parseByteSize(v, '--max-memory'),
@@ -84,6 +91,7 @@ interface EvaluateCliOptions {
   bootstrap: number;
   pairedResamples: number;
   seed: number;
+  workers: number;
   maxMemory?: number;
   out: string;
 }
@@ -130,6 +138,7 @@ async function evaluateFromCli(o: EvaluateCliOptions): Promise<EvaluationFile> {
       bootstrap: o.bootstrap,
       pairedResamples: o.pairedResamples,
       seed: o.seed,
+      workers: o.workers,
       ...(o.maxMemory !== undefined ? { maxMemory: o.maxMemory } : {}),
       // The bar starts with the first progress report (after loading), as it did before.
       onProgress: (d, t) => (bar ??= progressBar('evaluate', 'runs')).update(d, t),

@@ -1,0 +1,53 @@
+/**
+ * Worker thread of {@link FitPool}: holds the layout it was last sent, rebuilds each job's head
+ * from its spec, runs the fit and posts back the head's result (its score arrays transferred).
+ */
+import { parentPort } from 'node:worker_threads';
+import type { FitReply, FitRequest } from './FitPool.ts';
+import type { HeadSpec, Head } from './Head.ts';
+import { headFromSpec } from './headFromSpec.ts';
+import type { RowLayout } from './runEvaluation.ts';
+import { newScratch, rowsView } from './rowsView.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('fitWorker runs as a worker thread');
+let layout: RowLayout | undefined;
+// One scratch per role, reused across jobs, as in the in-process evaluation.
+const scratch = newScratch();
+const heads = new Map<string, Head>();
+
+function headOf(spec: HeadSpec): Head {
+  const key = JSON.stringify(spec);
+  let head = heads.get(key);
+  if (!head) heads.set(key, (head = headFromSpec(spec)));
+  return head;
+}
+
+port.on('message', (msg: FitRequest) => {
+  if (msg.type === 'layout') {
+    layout = { X: msg.X, rowOf: msg.rowOf };
+    return;
+  }
+  const { seq, job } = msg;
+  try {
+    if (!layout) throw new Error('no layout before the first fit');
+    const started = performance.now();
+    const d = job.dims;
+    const result = headOf(job.head).fitPredict(
+      { X: rowsView(layout, d, job.train, scratch.train), y: job.yTrain },
+      { X: rowsView(layout, d, job.val, scratch.val), y: job.yVal },
+      rowsView(layout, d, job.test, scratch.test),
+      d,
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const transfer = [
+      result.proba.buffer,
+      ...(result.scores && result.scores.buffer !== result.proba.buffer ? [result.scores.buffer] : []),
+    ];
+    port.postMessage({ seq, outcome: { result, seconds } } satisfies FitReply, transfer as ArrayBuffer[]);
+  } catch (err) {
+    const e = err as { message?: string; name?: string };
+    port.postMessage({ seq, error: { message: e.message ?? String(err), usage: e.name === 'UsageError' } } satisfies FitReply);
+  }
+});
+port.postMessage({ ready: true } satisfies FitReply);
