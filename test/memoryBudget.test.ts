@@ -144,7 +144,8 @@ describe('memory guard', () => {
     const w = new FeatureFileWriter(join(dir, 'feats', 'long_los.parquet'));
     for (const l of rows) w.add(l.subjectId, l.predictionTime, new Float32Array(4096));
     await w.finish();
-    const combine = [...args, '--features', `emb=${join(dir, 'feats')}`, '--combine', '--heads', 'lr'];
+    // One fit at a time (--workers 1): two would double the fit's share.
+    const combine = [...args, '--features', `emb=${join(dir, 'feats')}`, '--combine', '--heads', 'lr', '--workers', '1'];
     // 700 MB holds the 4,096-d set and its fit (about 660 MB with the runtime), not the wider combined fit.
     const c = runCli([...combine, '--max-memory', '700mb']);
     assert.equal(c.code, 2, c.stderr);
