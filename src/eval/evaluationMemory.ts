@@ -118,28 +118,39 @@ export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
   return needs;
 }
 
-/** The largest k = all fit on a dense set (embeddings, or embeddings joined with counts). */
+/**
+ * The dense k = all fits (embedding sets and `--combine` joins) that may run at once: one per
+ * (task, set, head), the `workers` largest of them summed (each worker thread holds its own
+ * copies; the feature buffers are shared). The logistic solver copies the train rows into its
+ * WebAssembly memory as float32 (scaling folded into the copy, validation rows scaled 1,024 at a
+ * time) and holds an n × n kernel matrix or d-sized vectors beside it: min(n, d)^2 × 12 bytes
+ * bounds both. Measured: 120,700 × 4,096 features (1.98 GB) with 76,500 train rows peaked at
+ * 3,305 MB RSS (bench/RESULTS.md), the features plus 1.25 GB for the solver's copy. XGBoost copies
+ * train + tuning into its DMatrix as float32.
+ */
 function denseFitNeeds(s: EvaluationSize): MemoryNeed[] {
-  const needs: MemoryNeed[] = [];
-  const dims = Math.max(0, ...s.sets.map((x) => x.dims), ...(s.combined ?? []).map((x) => x.dims));
-  const fitRows = Math.max(0, ...s.tasks.map((t) => t.train + t.tuning));
-  const trainRows = Math.max(0, ...s.tasks.map((t) => t.train));
-  const atOnce = Math.max(1, Math.floor(s.workers ?? 1));
-  const times = atOnce > 1 ? `${atOnce} × ` : '';
-  if (dims > 0 && s.heads.includes('lr')) {
-    // Measured at 76,500 + 22,440 rows × 4,096 (bench/RESULTS.md): the float64 copies plus about
-    // one float32 copy of the train rows inside the solver.
-    needs.push({
-      what: `${times}logistic fit (${fitRows.toLocaleString('en-US')} train + tuning rows × ${dims.toLocaleString('en-US')} scaled to float64, the solver's float32 copy of the train rows, a ${dims} × ${dims} matrix)`,
-      bytes: atOnce * (fitRows * dims * 8 + trainRows * dims * 4 + dims * dims * 8),
-    });
+  const sets = [...s.sets, ...(s.combined ?? [])].filter((x) => x.dims > 0);
+  const fits: { what: string; bytes: number }[] = [];
+  for (const t of s.tasks) {
+    if (t.train <= 0) continue;
+    for (const set of sets) {
+      const d = set.dims;
+      const rows = `${t.train.toLocaleString('en-US')} train rows × ${d.toLocaleString('en-US')}`;
+      if (s.heads.includes('lr'))
+        fits.push({
+          what: `logistic fit on "${set.name}" of task ${t.name} (${rows} float32 in the solver, a ${Math.min(t.train, d).toLocaleString('en-US')}-square float64 matrix)`,
+          bytes: t.train * d * 4 + Math.min(t.train, d) ** 2 * 12,
+        });
+      if (s.heads.includes('gbm'))
+        fits.push({
+          what: `XGBoost on "${set.name}" of task ${t.name} (${(t.train + t.tuning).toLocaleString('en-US')} train + tuning rows × ${d.toLocaleString('en-US')} float32)`,
+          bytes: (t.train + t.tuning) * d * 4,
+        });
+    }
   }
-  if (dims > 0 && s.heads.includes('gbm'))
-    needs.push({
-      what: `${times}XGBoost matrices (${fitRows.toLocaleString('en-US')} rows × ${dims.toLocaleString('en-US')} float32)`,
-      bytes: atOnce * fitRows * dims * 4,
-    });
-  return needs;
+  fits.sort((a, b) => b.bytes - a.bytes);
+  const atOnce = Math.max(1, Math.floor(s.workers ?? 1));
+  return fits.slice(0, atOnce);
 }
 
 /**
