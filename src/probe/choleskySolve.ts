@@ -12,17 +12,25 @@
  *   then partly overwritten.
  */
 export function choleskyFactor(H: Float64Array, m: number): boolean {
-  for (let j = 0; j < m; j++) {
+  return factorPanel(H, m, 0, m);
+}
+
+/**
+ * Factor columns k0..k1-1 of rows k0.. in place, given that earlier panels' updates are applied:
+ * the unblocked algorithm on one panel (on all of H when k0 = 0, k1 = m).
+ */
+function factorPanel(H: Float64Array, m: number, k0: number, k1: number): boolean {
+  for (let j = k0; j < k1; j++) {
     const rj = j * m;
     let d = H[rj + j] as number;
-    for (let q = 0; q < j; q++) d -= (H[rj + q] as number) ** 2;
+    for (let q = k0; q < j; q++) d -= (H[rj + q] as number) ** 2;
     if (!(d > 0)) return false;
     const ljj = Math.sqrt(d);
     H[rj + j] = ljj;
     for (let i = j + 1; i < m; i++) {
       const ri = i * m;
       let t = H[ri + j] as number;
-      for (let q = 0; q < j; q++) t -= (H[ri + q] as number) * (H[rj + q] as number);
+      for (let q = k0; q < j; q++) t -= (H[ri + q] as number) * (H[rj + q] as number);
       H[ri + j] = t / ljj;
     }
   }
@@ -47,20 +55,7 @@ export function choleskyFactorBlocked(H: Float64Array, m: number): boolean {
     const k1 = Math.min(k0 + PANEL, m);
     const w = k1 - k0;
     // The panel's columns, every row from k0 down (earlier panels' updates already applied).
-    for (let j = k0; j < k1; j++) {
-      const rj = j * m;
-      let d = H[rj + j] as number;
-      for (let q = k0; q < j; q++) d -= (H[rj + q] as number) ** 2;
-      if (!(d > 0)) return false;
-      const ljj = Math.sqrt(d);
-      H[rj + j] = ljj;
-      for (let i = j + 1; i < m; i++) {
-        const ri = i * m;
-        let t = H[ri + j] as number;
-        for (let q = k0; q < j; q++) t -= (H[ri + q] as number) * (H[rj + q] as number);
-        H[ri + j] = t / ljj;
-      }
-    }
+    if (!factorPanel(H, m, k0, k1)) return false;
     if (k1 === m) break;
     // Pack rows k1.. of the panel, then the trailing update H[i][j] -= P_i . P_j for k1 <= j <= i.
     for (let i = k1; i < m; i++) {
