@@ -41,7 +41,18 @@ export interface FitOutcome {
 
 /** Messages to a worker: a layout (kept until the next one), or a job on the current layout. */
 export type FitRequest =
-  | { readonly type: 'layout'; readonly X: Float32Array<SharedArrayBuffer>; readonly rowOf: Int32Array }
+  | {
+      readonly type: 'layout';
+      /**
+       * The feature buffer itself, with the view's offset and length: Node 20 structured-clones a
+       * typed-array view's length modulo 2^32 bytes, so a 5.2 GB view arrived as 0.9 GB (a
+       * 319,500 x 4,096 task); the SharedArrayBuffer keeps its full byteLength.
+       */
+      readonly buffer: SharedArrayBuffer;
+      readonly byteOffset: number;
+      readonly length: number;
+      readonly rowOf: Int32Array;
+    }
   | { readonly type: 'fit'; readonly seq: number; readonly job: Omit<FitJob, 'layout'> };
 
 /** A worker's message: ready (sent once, after loading), or its answer to a job. */
@@ -132,7 +143,13 @@ export class FitPool {
       slot.waiting.set(seq, { ok, fail });
       if (slot.layout !== layout) {
         // Messages are handled in order, so every later job of this worker sees this layout.
-        slot.worker.postMessage({ type: 'layout', X: layout.X, rowOf: layout.rowOf } satisfies FitRequest);
+        slot.worker.postMessage({
+          type: 'layout',
+          buffer: layout.X.buffer,
+          byteOffset: layout.X.byteOffset,
+          length: layout.X.length,
+          rowOf: layout.rowOf,
+        } satisfies FitRequest);
         slot.layout = layout;
       }
       slot.worker.postMessage({ type: 'fit', seq, job: rest } satisfies FitRequest);

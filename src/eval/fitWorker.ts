@@ -25,7 +25,7 @@ function headOf(spec: HeadSpec): Head {
 
 port.on('message', (msg: FitRequest) => {
   if (msg.type === 'layout') {
-    layout = { X: msg.X, rowOf: msg.rowOf };
+    layout = { X: new Float32Array(msg.buffer, msg.byteOffset, msg.length), rowOf: msg.rowOf };
     return;
   }
   const { seq, job } = msg;
