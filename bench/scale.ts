@@ -165,26 +165,32 @@ if (steps.has('generate')) {
   process.stderr.write(`[scale] generated ${subjects} subjects, ${events.toLocaleString('en-US')} events\n`);
 }
 if (steps.has('label')) results.push(measure('label', ['label', MEDS, '--out', LABELS, '--tasks', 'all']));
+/** The embed step's arguments (list format, 8,192 qwen3 tokens, the embed task), dry or real. */
+function embedArgs(model: string, out: string): string[] {
+  return [
+    'embed',
+    MEDS,
+    '--labels',
+    LABELS,
+    '--model',
+    model,
+    '--format',
+    'list',
+    '--max-tokens',
+    '8192',
+    '--tokenizer',
+    'qwen3',
+    '--tasks',
+    values['embed-task'],
+    '--out',
+    out,
+  ];
+}
 if (steps.has('dry-run')) {
   // Port 9 (discard) on loopback: nothing listens, so the server is unreachable.
   results.push(
     measure('embed --dry-run (unreachable server)', [
-      'embed',
-      MEDS,
-      '--labels',
-      LABELS,
-      '--model',
-      'openai:http://127.0.0.1:9/v1#Qwen/Qwen3-Embedding-8B',
-      '--format',
-      'list',
-      '--max-tokens',
-      '8192',
-      '--tokenizer',
-      'qwen3',
-      '--tasks',
-      values['embed-task'],
-      '--out',
-      join(FEATURES, 'dry'),
+      ...embedArgs('openai:http://127.0.0.1:9/v1#Qwen/Qwen3-Embedding-8B', join(FEATURES, 'dry')),
       '--dry-run',
     ]),
   );
@@ -197,22 +203,7 @@ if (steps.has('embed')) {
   try {
     results.push(
       measure(`embed ${values['embed-task']} (${dims}-d, test server)`, [
-        'embed',
-        MEDS,
-        '--labels',
-        LABELS,
-        '--model',
-        `openai:${url}#scale-test`,
-        '--format',
-        'list',
-        '--max-tokens',
-        '8192',
-        '--tokenizer',
-        'qwen3',
-        '--tasks',
-        values['embed-task'],
-        '--out',
-        join(FEATURES, 'emb'),
+        ...embedArgs(`openai:${url}#scale-test`, join(FEATURES, 'emb')),
         '--cache',
         join(OUT, 'cache'),
       ]),

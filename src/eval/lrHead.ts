@@ -1,6 +1,5 @@
 import type { CsrRows, Head, HeadResult, HeadSpec } from './Head.ts';
-import { C_GRID, selectC, type CScore } from './selectC.ts';
-import { auroc } from './auroc.ts';
+import { C_GRID, chooseC, selectC, type CScore } from './selectC.ts';
 import type { FittedLogistic } from '../probe/logistic.ts';
 import { csrMaxAbs, csrScaleColumns, csrScores, csrToDense, type CsrMatrix } from '../probe/csrMatrix.ts';
 import { fitSparseLogisticPath } from '../probe/sparseLogistic.ts';
@@ -55,20 +54,8 @@ export function selectCCsr(
   const scale = csrMaxAbs(train.X);
   const fits = fitSparseLogisticPath(csrScaleColumns(train.X, scale), train.y, grid);
   const valX = csrScaleColumns(val.X, scale);
-  const scores = fits.map((fit): CScore => ({
-    C: fit.C,
-    auroc: auroc(val.y, csrScores(valX, fit.coef, fit.intercept)),
-    nIter: fit.nIter,
-    converged: fit.converged,
-    relGrad: fit.relGrad,
-  }));
-  let best = 0;
-  for (let k = 1; k < scores.length; k++) {
-    const a = scores[k] as CScore;
-    const b = scores[best] as CScore;
-    if (a.auroc > b.auroc || (a.auroc === b.auroc && a.C < b.C)) best = k;
-  }
-  return { probe: fits[best] as FittedLogistic, scale, scores };
+  const { probe, scores } = chooseC(fits, val.y, (fit) => csrScores(valX, fit.coef, fit.intercept));
+  return { probe, scale, scores };
 }
 
 /** Decision values of raw CSR rows: the scaling folded into the weights (x_j / s_j * w_j = x_j * (w_j / s_j)). */

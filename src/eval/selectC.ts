@@ -81,20 +81,7 @@ export function selectC(train: LabelledFeatures, val: LabelledFeatures, d: numbe
   const { grid: _grid, ...params } = options;
   const fits = fitLogisticPath(train.X, train.y, d, grid, { ...params, scale: scaler.scale });
   const valScores = scaledScores(val.X, scaler, fits, d);
-  const scores = fits.map((fit, c): CScore => ({
-    C: fit.C,
-    auroc: auroc(val.y, valScores[c] as Float64Array),
-    nIter: fit.nIter,
-    converged: fit.converged,
-    relGrad: fit.relGrad,
-  }));
-  let best = 0;
-  for (let k = 1; k < scores.length; k++) {
-    const a = scores[k] as CScore;
-    const b = scores[best] as CScore;
-    if (a.auroc > b.auroc || (a.auroc === b.auroc && a.C < b.C)) best = k;
-  }
-  const probe = fits[best] as FittedLogistic;
+  const { probe, scores } = chooseC(fits, val.y, (_, c) => valScores[c] as Float64Array);
   // Scaling folded into the weights: x_j / s_j * w_j = x_j * (w_j / s_j).
   const folded = probe.coef;
   const scale = scaler.scale;
@@ -112,6 +99,32 @@ export function selectC(train: LabelledFeatures, val: LabelledFeatures, d: numbe
     decisionFunction,
     predictProba: (X: FeatureMatrix) => decisionFunction(X).map((z) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)))),
   });
+}
+
+/**
+ * The protocol's choice among a C path's fits: validation AUROC of each (on the decision values
+ * `valScoresOf` gives), the highest wins, ties to the smaller C. Shared by the dense and the CSR
+ * selection.
+ */
+export function chooseC(
+  fits: readonly FittedLogistic[],
+  yVal: ArrayLike<number>,
+  valScoresOf: (fit: FittedLogistic, index: number) => Float64Array,
+): { probe: FittedLogistic; scores: CScore[] } {
+  const scores = fits.map((fit, c): CScore => ({
+    C: fit.C,
+    auroc: auroc(yVal, valScoresOf(fit, c)),
+    nIter: fit.nIter,
+    converged: fit.converged,
+    relGrad: fit.relGrad,
+  }));
+  let best = 0;
+  for (let k = 1; k < scores.length; k++) {
+    const a = scores[k] as CScore;
+    const b = scores[best] as CScore;
+    if (a.auroc > b.auroc || (a.auroc === b.auroc && a.C < b.C)) best = k;
+  }
+  return { probe: fits[best] as FittedLogistic, scores };
 }
 
 /** Validation rows scaled per block, so no scaled copy of the whole validation matrix is held. */

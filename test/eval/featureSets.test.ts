@@ -9,25 +9,8 @@ import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
 import type { CountFeatures } from '../../src/features/buildCountFeatures.ts';
 import { countFeatureSet } from '../../src/pipeline/countFeatureSet.ts';
 import { denseToCsr } from '../../src/probe/csrMatrix.ts';
-import { sampleShots } from '../../src/tasks/sampleShots.ts';
 import { tempDir } from '../helpers/paths.ts';
-
-/** Labels over 3 splits (interleaved, as real label files are sorted by subject), some without a binary value. */
-function task(n: number, d: number, seed: number): { task: TaskData; X: Float32Array } {
-  let s = seed;
-  const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const labels = Array.from({ length: n }, (_, i) => ({
-    subjectId: 100 + i,
-    predictionTime: Date.UTC(2020, 0, 1 + (i % 7)),
-    booleanValue: rnd() < 0.4,
-  }));
-  const y = Int8Array.from(labels, (l, i) => (i % 17 === 5 ? -1 : l.booleanValue ? 1 : 0));
-  const split = labels.map((_, i) => ['train', 'held_out', 'train', 'tuning', 'train'][i % 5] as string);
-  const X = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = (j === 0 ? 1.5 * Math.max(0, y[i] as number) : 0) + rnd();
-  const shots = sampleShots('t', labels, (id) => split[id - 100] as string, { seed: 3, ks: [4, 16], replicates: 2 });
-  return { task: { name: 't', group: 'g', query: null, labels, y, split, shots }, X };
-}
+import { fitPoolTask } from './fitPoolTask.ts';
 
 /** Write the rows of X as feature files: shuffled rows, in two shard parts. */
 async function writeParts(dir: string, t: TaskData, X: Float32Array, d: number): Promise<void> {
@@ -44,7 +27,7 @@ describe('loadEmbeddingFeatureSet', () => {
   it('reads parts straight into one buffer, each split contiguous; evaluation equals the label-order matrix', async () => {
     // 37 values a row: rows straddle DuckDB's 2,048-value chunks.
     const d = 37;
-    const { task: t, X } = task(240, d, 5);
+    const { task: t, X } = fitPoolTask('t', 240, d, 5, 1.5);
     const dir = tempDir();
     await writeParts(dir, t, X, d);
     const fs = await loadEmbeddingFeatureSet('emb', dir, [t]);
@@ -88,7 +71,7 @@ describe('loadEmbeddingFeatureSet', () => {
 
   it('names the first label without a feature row', async () => {
     const d = 3;
-    const { task: t, X } = task(20, d, 9);
+    const { task: t, X } = fitPoolTask('t', 20, d, 9, 1.5);
     const dir = tempDir();
     const w = new FeatureFileWriter(join(dir, 't.parquet'));
     for (let i = 1; i < 20; i++) w.add(t.labels[i]!.subjectId, t.labels[i]!.predictionTime, X.slice(i * d, (i + 1) * d));

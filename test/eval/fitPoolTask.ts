@@ -4,8 +4,12 @@ import type { TaskData } from '../../src/eval/TaskData.ts';
 import { FeatureFileWriter } from '../../src/meds/featureFiles.ts';
 import { sampleShots } from '../../src/tasks/sampleShots.ts';
 
-/** `n` labels, `d` features (the first carries the label, with noise), k = 4 and 16 in two replicates. */
-export function fitPoolTask(name: string, n: number, d: number, seed: number): { task: TaskData; X: Float32Array } {
+/**
+ * `n` labels over three splits (interleaved, as real label files are sorted by subject; every
+ * 17th without a binary value), `d` features (the first carries the label times `signal`, with
+ * noise), k = 4 and 16 in two replicates.
+ */
+export function fitPoolTask(name: string, n: number, d: number, seed: number, signal = 1.2): { task: TaskData; X: Float32Array } {
   let s = seed;
   const rnd = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const labels = Array.from({ length: n }, (_, i) => ({
@@ -16,7 +20,7 @@ export function fitPoolTask(name: string, n: number, d: number, seed: number): {
   const y = Int8Array.from(labels, (l, i) => (i % 17 === 5 ? -1 : l.booleanValue ? 1 : 0));
   const split = labels.map((_, i) => ['train', 'held_out', 'train', 'tuning', 'train'][i % 5] as string);
   const X = new Float32Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = (j === 0 ? 1.2 * Math.max(0, y[i] as number) : 0) + rnd();
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) X[i * d + j] = (j === 0 ? signal * Math.max(0, y[i] as number) : 0) + rnd();
   const shots = sampleShots(name, labels, (id) => split[id - 100] as string, { seed: 3, ks: [4, 16], replicates: 2 });
   return { task: { name, group: 'g', query: null, labels, y, split, shots }, X };
 }
