@@ -11,8 +11,11 @@ import { errorBody } from './errorBody.ts';
 export function payloadLimit(maxBytes: number): MiddlewareHandler {
   return bodyLimit({
     maxSize: maxBytes,
-    onError: (c) =>
-      c.json(
+    // The rest of the body is never read, so the connection closes after the 413: a client that
+    // reused it for its next request saw "fetch failed" (a flaky API test under load).
+    onError: (c) => {
+      c.header('Connection', 'close');
+      return c.json(
         errorBody(
           new ApiError(
             413,
@@ -22,7 +25,8 @@ export function payloadLimit(maxBytes: number): MiddlewareHandler {
           ),
         ),
         413,
-      ),
+      );
+    },
   });
 }
 
