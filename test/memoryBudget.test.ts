@@ -20,9 +20,13 @@ describe('memory guard', () => {
     });
     const features = needs.find((n) => n.what.startsWith('feature set "emb"'));
     assert.equal(features?.bytes, 120_700 * 4096 * 4);
-    // The solver's float32 copy of the train rows and a 4,096-square float64 matrix; no float64 copies.
-    assert.equal(needs.find((n) => n.what.startsWith('logistic fit'))?.bytes, 72_000 * 4096 * 4 + 4096 * 4096 * 12);
-    // Two worker threads: the two largest k = all fits may overlap, each with its copies; the features are shared.
+    // The train rows are loaded into solver memory and fitted in place: only vectors of d + 1.
+    const inPlace = needs.find((n) => n.what.startsWith('logistic fit'));
+    assert.equal(inPlace?.bytes, 16 * 4097 * 8);
+    assert.match(inPlace?.what ?? '', /in place in solver memory/);
+    // Two worker threads: the two largest k = all fits may overlap, each with its copies; the features
+    // are shared. A --combine join is not in solver memory: the solver's float32 copy of its train
+    // rows and a d-square float64 matrix; no float64 copies.
     const two = evaluationMemoryNeeds({
       tasks: [
         { name: 'hyponatremia', labels: 120_700, train: 72_000, tuning: 24_000 },
@@ -30,15 +34,16 @@ describe('memory guard', () => {
         { name: 'tiny', labels: 100, train: 50, tuning: 20 },
       ],
       sets: [{ name: 'emb', dims: 4096 }],
+      combined: [{ name: 'emb+counts', dims: 4200 }],
       heads: ['lr'],
       workers: 2,
     });
     const fits = two.filter((n) => n.what.startsWith('logistic fit'));
     assert.deepEqual(
       fits.map((n) => n.bytes),
-      [72_000 * 4096 * 4 + 4096 * 4096 * 12, 6_000 * 4096 * 4 + 4096 * 4096 * 12],
+      [72_000 * 4200 * 4 + 4200 * 4200 * 12, 6_000 * 4200 * 4 + 4200 * 4200 * 12],
     );
-    assert.match(fits[1]?.what ?? '', /task long_los/);
+    assert.match(fits[1]?.what ?? '', /"emb\+counts" of task long_los/);
     assert.equal(two.find((n) => n.what.startsWith('feature set "emb"'))?.bytes, (120_700 + 12_000 + 100) * 4096 * 4);
     const total = needs.reduce((a, n) => a + n.bytes, 0) * MARGIN + RUNTIME_BYTES;
     assert.doesNotThrow(() => checkMemory('evaluate', needs, { maxMemory: total, advice: 'x' }));

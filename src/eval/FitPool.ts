@@ -11,6 +11,15 @@ import { Worker } from 'node:worker_threads';
 import { UsageError } from '../errors.ts';
 import type { HeadResult, HeadSpec } from './Head.ts';
 import type { SharedLayout } from './sharedLayout.ts';
+import type { WasmMemory } from '../probe/kernels.ts';
+import { solverMemoryOfBuffer } from '../probe/solverMemory.ts';
+
+/** How a layout's head rows travel to a worker: as their solver memory when they are in one. */
+function headMessage(head: Float32Array<SharedArrayBuffer>): NonNullable<Extract<FitRequest, { type: 'layout' }>['head']> {
+  const held = head.byteOffset === 0 ? solverMemoryOfBuffer(head.buffer) : undefined;
+  if (held && held.length === head.length) return { memory: held.memory, byteOffset: 0, length: head.length };
+  return { buffer: head.buffer, byteOffset: head.byteOffset, length: head.length };
+}
 
 /**
  * Worker threads by default: min(2, cores). Not more by default because every thread running a
@@ -52,6 +61,16 @@ export type FitRequest =
       readonly byteOffset: number;
       readonly length: number;
       readonly rowOf: Int32Array;
+      /**
+       * The head rows (`RowLayout.head`): a solver memory, sent as the memory itself so the worker
+       * can fit on it in place, or a plain shared buffer; with their float32 length.
+       */
+      readonly head?: {
+        readonly memory?: WasmMemory;
+        readonly buffer?: SharedArrayBuffer;
+        readonly byteOffset: number;
+        readonly length: number;
+      };
     }
   | { readonly type: 'fit'; readonly seq: number; readonly job: Omit<FitJob, 'layout'> };
 
@@ -149,6 +168,7 @@ export class FitPool {
           byteOffset: layout.X.byteOffset,
           length: layout.X.length,
           rowOf: layout.rowOf,
+          ...(layout.head ? { head: headMessage(layout.head) } : {}),
         } satisfies FitRequest);
         slot.layout = layout;
       }

@@ -1,4 +1,5 @@
 /** The memory estimate of an evaluation: embedding feature sets, count features and their combinations (see `checkMemory`). */
+import { wantsSolverMemory } from '../probe/solverMemory.ts';
 import type { MemoryNeed } from '../memoryBudget.ts';
 import { LR_DENSE_MAX_VALUES } from './lrHead.ts';
 import { SPARSE_DENSE_MAX_COLS, SPARSE_FACTOR_MAX_COLS } from '../probe/sparseLogistic.ts';
@@ -119,24 +120,37 @@ export function evaluationMemoryNeeds(s: EvaluationSize): MemoryNeed[] {
 }
 
 /**
+ * Float64 vectors of d + 1 values a fit in place holds (Newton-CG's iterate, gradient, direction,
+ * residual and preconditioner, the line search's trial point, the design's scratch): 16 bounds them.
+ */
+const IN_PLACE_VECTORS = 16;
+
+/**
  * The dense k = all fits (embedding sets and `--combine` joins) that may run at once: one per
  * (task, set, head), the `workers` largest of them summed (each worker thread holds its own
- * copies; the feature buffers are shared). The logistic solver copies the train rows into its
- * WebAssembly memory as float32 (scaling folded into the copy, validation rows scaled 1,024 at a
- * time) and holds an n × n kernel matrix or d-sized vectors beside it: min(n, d)^2 × 12 bytes
- * bounds both. Measured: 120,700 × 4,096 features (1.98 GB) with 76,500 train rows peaked at
- * 3,305 MB RSS (bench/RESULTS.md), the features plus 1.25 GB for the solver's copy. XGBoost copies
- * train + tuning into its DMatrix as float32.
+ * copies; the feature buffers are shared). An embedding set's training rows of a wide primal fit
+ * are loaded into solver memory (`probe/solverMemory.ts`) and fitted in place: only vectors of d.
+ * Otherwise the logistic solver copies the train rows into its WebAssembly memory as float32
+ * (validation rows scaled 1,024 at a time) and holds an n × n kernel matrix or d-sized vectors
+ * beside it: min(n, d)^2 × 12 bytes bounds both. XGBoost copies train + tuning into its DMatrix
+ * as float32.
  */
 function denseFitNeeds(s: EvaluationSize): MemoryNeed[] {
-  const sets = [...s.sets, ...(s.combined ?? [])].filter((x) => x.dims > 0);
+  const sets = [...s.sets.map((x) => ({ ...x, loaded: true })), ...(s.combined ?? []).map((x) => ({ ...x, loaded: false }))].filter(
+    (x) => x.dims > 0,
+  );
   const fits: { what: string; bytes: number }[] = [];
   for (const t of s.tasks) {
     if (t.train <= 0) continue;
     for (const set of sets) {
       const d = set.dims;
       const rows = `${t.train.toLocaleString('en-US')} train rows × ${d.toLocaleString('en-US')}`;
-      if (s.heads.includes('lr'))
+      if (s.heads.includes('lr') && set.loaded && wantsSolverMemory(t.train, d))
+        fits.push({
+          what: `logistic fit on "${set.name}" of task ${t.name} (${rows} read in place in solver memory; vectors of ${d.toLocaleString('en-US')})`,
+          bytes: IN_PLACE_VECTORS * (d + 1) * 8,
+        });
+      else if (s.heads.includes('lr'))
         fits.push({
           what: `logistic fit on "${set.name}" of task ${t.name} (${rows} float32 in the solver, a ${Math.min(t.train, d).toLocaleString('en-US')}-square float64 matrix)`,
           bytes: t.train * d * 4 + Math.min(t.train, d) ** 2 * 12,

@@ -4,6 +4,8 @@ import { UsageError } from '../errors.ts';
 import { readTaskFeaturesInto, taskFeatureFiles } from '../meds/featureFiles.ts';
 import type { FeatureSet, RowLayout } from './runEvaluation.ts';
 import { sharedFloat32 } from './sharedLayout.ts';
+import { layoutRow } from './layoutRange.ts';
+import { solverRows } from '../probe/solverMemory.ts';
 import type { TaskData } from './TaskData.ts';
 
 /** Order of the splits in an embedding set's buffer: each split's labelled rows are contiguous. */
@@ -14,11 +16,14 @@ const LAYOUT_SPLITS = ['train', 'tuning', 'held_out'] as const;
  * for every task and align its rows with the task's labels by (subject_id, prediction_time). A
  * label without a feature row is a UsageError naming the first one.
  *
- * Memory: the vectors are read from the parquet file straight into one float32 buffer per task
- * (`labels × dims × 4` bytes), with no intermediate copy. The buffer holds the labelled rows of
- * train, then tuning, then held_out (label order within each), then every other row, so a run on
- * a whole split (k = all, the test split) reads a view of it ({@link FeatureSet.layout}); `rows()`
- * builds a label-order copy for callers that need one.
+ * Memory: the vectors are read from the parquet file straight into float32 buffers per task
+ * (`labels × dims × 4` bytes in all), with no intermediate copy. The layout holds the labelled rows
+ * of train, then tuning, then held_out (label order within each), then every other row, so a run
+ * on a whole split (k = all, the test split) reads a view of it ({@link FeatureSet.layout});
+ * `rows()` builds a label-order copy for callers that need one. For a wide set (more than 600
+ * dimensions, at least as many training rows), the training rows are a buffer of their own in
+ * solver memory (`RowLayout.head`), so the k = all logistic fit reads them there instead of
+ * copying them (`probe/solverMemory.ts`).
  */
 export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: readonly TaskData[]): Promise<FeatureSet> {
   const byTask = new Map<string, RowLayout>();
@@ -35,6 +40,9 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
     });
     const filled = new Uint8Array(task.labels.length);
     let X: Float32Array = new Float32Array(0);
+    let head: Float32Array | undefined;
+    // The first rows of the layout: the labelled training rows (see splitLayout).
+    const trainRows = task.labels.reduce((a, _, i) => a + (task.split[i] === 'train' && (task.y[i] as number) >= 0 ? 1 : 0), 0);
     const NONE: readonly number[] = [];
     await readTaskFeaturesInto(dir, task.name, (keys) => {
       if (keys.subjectIds.length > 0) {
@@ -42,8 +50,11 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
           throw new UsageError(`features have ${keys.dims} dimensions here but ${dims} for another task`, { file });
         dims = keys.dims;
       }
-      // Shared memory, so FitPool workers read the rows without a copy.
-      X = sharedFloat32(task.labels.length * Math.max(dims, 0));
+      // Shared memory, so FitPool workers read the rows without a copy. The labelled training
+      // rows of a wide set go to solver memory, where the k = all fit reads them in place.
+      const d = Math.max(dims, 0);
+      head = d > 0 ? solverRows(trainRows, d) : undefined;
+      X = sharedFloat32((task.labels.length - (head ? trainRows : 0)) * d);
       // Destination rows of every feature row; a later row with the same key wins (file order).
       const dest: (readonly number[])[] = [];
       const last = new Map<string, number>();
@@ -58,7 +69,7 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
         for (const i of labels) filled[i] = 1;
         dest.push(labels.map((i) => rowOf[i] as number));
       }
-      return { data: X, destinations: (r) => dest[r] ?? NONE };
+      return { data: X, ...(head ? { head } : {}), destinations: (r) => dest[r] ?? NONE };
     });
     const missing = filled.reduce((a, f) => a + (f ? 0 : 1), 0);
     if (missing > 0) {
@@ -68,7 +79,7 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
         { file },
       );
     }
-    byTask.set(task.name, { X, rowOf });
+    byTask.set(task.name, { X, rowOf, ...(head ? { head } : {}) });
   }
   const d = Math.max(dims, 0);
   const empty: RowLayout = { X: new Float32Array(0), rowOf: new Int32Array(0) };
@@ -95,7 +106,7 @@ function splitLayout(task: TaskData): Int32Array {
 /** A label-order copy of a layout's rows. */
 function labelOrder(layout: RowLayout, d: number): Float32Array {
   const out = new Float32Array(layout.rowOf.length * d);
-  layout.rowOf.forEach((r, i) => out.set(layout.X.subarray(r * d, (r + 1) * d), i * d));
+  if (d > 0) layout.rowOf.forEach((r, i) => out.set(layoutRow(layout, d, r), i * d));
   return out;
 }
 
@@ -125,16 +136,22 @@ export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): F
     const hit = cache.get(t);
     if (hit) return hit;
     const A = a.layout ? a.layout(t) : undefined;
-    const Arows = A ? A.X : a.rows(t);
+    const Arows = A ? undefined : a.rows(t);
     // A CSR set (the counts) is written straight into the joined rows: no dense copy of it first.
     const sparse = b.csr?.(t);
     const B = sparse ? undefined : b.rows(t);
-    const n = a.dims > 0 ? Arows.length / a.dims : sparse ? sparse.rows.length : (B as Float32Array).length / Math.max(1, b.dims);
+    const n = A
+      ? A.rowOf.length
+      : a.dims > 0
+        ? (Arows as Float32Array).length / a.dims
+        : sparse
+          ? sparse.rows.length
+          : (B as Float32Array).length / Math.max(1, b.dims);
     const rowOf = A ? A.rowOf : Int32Array.from({ length: n }, (_, i) => i);
     const out = sharedFloat32(n * dims);
     for (let i = 0; i < n; i++) {
       const r = rowOf[i] as number;
-      out.set(Arows.subarray(r * a.dims, (r + 1) * a.dims), r * dims);
+      if (a.dims > 0) out.set(A ? layoutRow(A, a.dims, r) : (Arows as Float32Array).subarray(r * a.dims, (r + 1) * a.dims), r * dims);
       if (B) out.set(B.subarray(i * b.dims, (i + 1) * b.dims), r * dims + a.dims);
       else if (sparse) {
         const { indptr, indices, values } = sparse.matrix;

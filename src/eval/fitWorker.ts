@@ -8,6 +8,7 @@ import type { HeadSpec, Head } from './Head.ts';
 import { headFromSpec } from './headFromSpec.ts';
 import type { RowLayout } from './runEvaluation.ts';
 import { newScratch, rowsView } from './rowsView.ts';
+import { adoptSolverMemory } from '../probe/solverMemory.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('fitWorker runs as a worker thread');
@@ -25,7 +26,14 @@ function headOf(spec: HeadSpec): Head {
 
 port.on('message', (msg: FitRequest) => {
   if (msg.type === 'layout') {
-    layout = { X: new Float32Array(msg.buffer, msg.byteOffset, msg.length), rowOf: msg.rowOf };
+    const h = msg.head;
+    // A solver memory is registered here too, so this thread's fit finds and uses it in place.
+    const head = h
+      ? h.memory
+        ? adoptSolverMemory(h.memory, h.length)
+        : new Float32Array(h.buffer as SharedArrayBuffer, h.byteOffset, h.length)
+      : undefined;
+    layout = { X: new Float32Array(msg.buffer, msg.byteOffset, msg.length), rowOf: msg.rowOf, ...(head ? { head } : {}) };
     return;
   }
   const { seq, job } = msg;

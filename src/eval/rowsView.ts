@@ -1,4 +1,5 @@
 import type { RowLayout } from './runEvaluation.ts';
+import { layoutRange, layoutRow } from './layoutRange.ts';
 
 /** A growable buffer, reused between runs. */
 export interface Scratch {
@@ -12,20 +13,18 @@ export function newScratch(): { train: Scratch; val: Scratch; test: Scratch } {
 
 /**
  * The rows of labels `idx` (in that order): a view of the layout's buffer when they are
- * consecutive rows there (a whole split of an embedding set), else gathered into `scratch`
+ * consecutive rows of one of its buffers (a whole split of an embedding set), else gathered into `scratch`
  * (grown when too small, never shrunk). Valid until the next call with the same scratch.
  */
 export function rowsView(layout: RowLayout, d: number, idx: ArrayLike<number>, scratch: Scratch): Float32Array {
-  const { X, rowOf } = layout;
+  const { rowOf } = layout;
   const first = rowOf[idx[0] as number] as number;
   let consecutive = idx.length > 0;
   for (let i = 1; consecutive && i < idx.length; i++) consecutive = rowOf[idx[i] as number] === first + i;
-  if (consecutive) return X.subarray(first * d, (first + idx.length) * d);
+  const view = consecutive ? layoutRange(layout, d, first, idx.length) : undefined;
+  if (view) return view;
   if (scratch.buf.length < idx.length * d) scratch.buf = new Float32Array(idx.length * d);
   const out = scratch.buf.subarray(0, idx.length * d);
-  for (let i = 0; i < idx.length; i++) {
-    const r = rowOf[idx[i] as number] as number;
-    out.set(X.subarray(r * d, (r + 1) * d), i * d);
-  }
+  for (let i = 0; i < idx.length; i++) out.set(layoutRow(layout, d, rowOf[idx[i] as number] as number), i * d);
   return out;
 }

@@ -19,6 +19,7 @@ import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
 import type { TaskData } from './TaskData.ts';
 import { csrSelectRows, type CsrMatrix } from '../probe/csrMatrix.ts';
 import { newScratch, rowsView } from './rowsView.ts';
+import { layoutRowCount } from './layoutRange.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
 export interface FeatureSet {
@@ -43,11 +44,20 @@ export interface FeatureSet {
   csr?(task: string): { readonly matrix: CsrMatrix; readonly rows: Int32Array };
 }
 
-/** A feature set's rows in its own order: `X` holds `rowOf.length` rows of `dims` values. */
+/**
+ * A feature set's rows in its own order: `rowOf.length` rows of `dims` values, in `X` or, for the
+ * first rows, in `head` (read them with `layoutRange`/`layoutRow`).
+ */
 export interface RowLayout {
+  /** Row-major rows: all of them, or those after the head's when there is a head. */
   readonly X: Float32Array;
-  /** Row of `X` holding each label of the task, in label order. */
+  /** Layout row holding each label of the task, in label order. */
   readonly rowOf: Int32Array;
+  /**
+   * The first rows in a buffer of their own: an embedding set's labelled training rows of a task,
+   * kept in solver memory so the k = all logistic fit reads them in place (`probe/solverMemory.ts`).
+   */
+  readonly head?: Float32Array;
 }
 
 /** k of a run: a number of shots per class, or all labelled training and validation data. */
@@ -275,10 +285,9 @@ export async function runEvaluation(
         current = undefined;
         scratch = newScratch();
         const layout = fs.layout ? fs.layout(task.name) : { X: fs.rows(task.name), rowOf: Int32Array.from(task.labels, (_, i) => i) };
-        if (layout.X.length !== task.labels.length * d || layout.rowOf.length !== task.labels.length) {
-          throw new UsageError(
-            `feature set "${fs.name}" has ${layout.X.length / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`,
-          );
+        const rows = d > 0 ? layoutRowCount(layout, d) : layout.X.length;
+        if (rows !== (d > 0 ? task.labels.length : 0) || layout.rowOf.length !== task.labels.length) {
+          throw new UsageError(`feature set "${fs.name}" has ${rows} rows for task ${task.name}, which has ${task.labels.length} labels`);
         }
         current = { task, fs, layout };
       }

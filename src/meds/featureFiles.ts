@@ -297,8 +297,13 @@ export interface FeatureKeys {
 
 /** Where {@link readTaskFeaturesInto} writes the vectors: a buffer and, per feature row, its destination rows. */
 export interface FeatureTarget {
-  /** Row-major buffer of `dims` float32 per row. */
+  /** Row-major buffer of `dims` float32 per row (the rows after `head`'s, when there is a head). */
   readonly data: Float32Array;
+  /**
+   * Rows 0 to `head.length / dims - 1`, when they live in a buffer of their own (the training rows
+   * in solver memory, `probe/solverMemory.ts`); row r >= that count is row r - count of `data`.
+   */
+  readonly head?: Float32Array;
   /** Destination rows of feature row `row` in `data` (none: the row is not needed). */
   destinations(row: number): readonly number[];
 }
@@ -379,7 +384,8 @@ async function readFilesInto(
       }
     }
     const keys: FeatureKeys = { subjectIds, predictionTimes, dims, files };
-    const { data, destinations } = target(keys);
+    const { data, destinations, head } = target(keys);
+    const headRows = head && dims > 0 ? head.length / dims : 0;
     let base = 0;
     for (const { file, n } of metas) {
       if (n === 0) continue;
@@ -407,7 +413,10 @@ async function readFilesInto(
           const col = (k + pos) % dims;
           const len = Math.min(dims - col, values.length - pos);
           const seg = values.subarray(pos, pos + len);
-          for (const dest of destinations(base + row)) data.set(seg, dest * dims + col);
+          for (const dest of destinations(base + row)) {
+            if (dest < headRows) (head as Float32Array).set(seg, dest * dims + col);
+            else data.set(seg, (dest - headRows) * dims + col);
+          }
           pos += len;
         }
         k += values.length;

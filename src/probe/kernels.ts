@@ -506,7 +506,9 @@ const AXPY4F = flat([
   ),
 ]);
 
-function wasmModule(): Uint8Array {
+/** The module; `shared` imports a shared memory (limits flag 3, maximum 4 GiB) instead of a private one. */
+function wasmModule(shared = false): Uint8Array {
+  const limits = shared ? [0x03, 0x00, ...uleb(MAX_WASM_PAGES)] : [0x00, 0x01];
   const types = [
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([[F64]])],
     [0x60, ...vec([[I32], [I32], [F64], [I32]]), ...vec([])],
@@ -528,7 +530,7 @@ function wasmModule(): Uint8Array {
     0x00,
     0x00,
     ...section(1, vec(types)),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])),
     ...section(3, vec([[0], [1], [2], [3], [2], [2], [3], [4]])),
     ...section(
       7,
@@ -611,33 +613,46 @@ function wasmModule(): Uint8Array {
   ]);
 }
 
-const MAX_WASM_BYTES = 65536 * 65536;
+const MAX_WASM_PAGES = 65536;
+const MAX_WASM_BYTES = 65536 * MAX_WASM_PAGES;
+
+/** A `WebAssembly.Memory` (the project's `lib` settings do not declare the WebAssembly API). */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  grow(pages: number): number;
+}
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` settings do not declare it). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
-  Memory: new (descriptor: { initial: number }) => { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { readonly exports: object };
 }
 
-function wasmKernels(): Kernels | undefined {
+type WasmExports = {
+  dot(a: number, b: number, n: number): number;
+  axpy(y: number, x: number, alpha: number, n: number): void;
+  dot4(a: number, stride: number, w: number, n: number, out: number): void;
+  axpy4(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
+  dot4f(a: number, stride: number, w: number, n: number, out: number): void;
+  dot4ff(a: number, stride: number, w: number, n: number, out: number): void;
+  axpy4f(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
+  dot4x2ff(a: number, stride: number, w: number, wStride: number, n: number, out: number): void;
+};
+
+/** The WebAssembly API when it can compile the SIMD module (both variants validate together). */
+function wasmApi(): WasmApi | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = wasmModule();
-  if (wasm === undefined || !wasm.validate(bytes)) return undefined;
-  const module = new wasm.Module(bytes);
-  type Exports = {
-    dot(a: number, b: number, n: number): number;
-    axpy(y: number, x: number, alpha: number, n: number): void;
-    dot4(a: number, stride: number, w: number, n: number, out: number): void;
-    axpy4(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
-    dot4f(a: number, stride: number, w: number, n: number, out: number): void;
-    dot4ff(a: number, stride: number, w: number, n: number, out: number): void;
-    axpy4f(y: number, a: number, stride: number, r0: number, r1: number, r2: number, r3: number, n: number): void;
-    dot4x2ff(a: number, stride: number, w: number, wStride: number, n: number, out: number): void;
-  };
+  return wasm !== undefined && wasm.validate(wasmModule()) ? wasm : undefined;
+}
+
+function wasmKernels(): Kernels | undefined {
+  const wasm = wasmApi();
+  if (wasm === undefined) return undefined;
+  const module = new wasm.Module(wasmModule());
   let memory = new wasm.Memory({ initial: 1 });
-  let exports = new wasm.Instance(module, { env: { memory } }).exports as Exports;
+  let exports = new wasm.Instance(module, { env: { memory } }).exports as WasmExports;
   let view = new Float64Array(memory.buffer);
   let view32 = new Float32Array(memory.buffer);
   return {
@@ -664,18 +679,72 @@ function wasmKernels(): Kernels | undefined {
       if (memory.buffer.byteLength <= keepBytes) return;
       // WebAssembly memory cannot shrink: a fresh memory and instance, the old ones left to GC.
       memory = new wasm.Memory({ initial: 1 });
-      exports = new wasm.Instance(module, { env: { memory } }).exports as Exports;
+      exports = new wasm.Instance(module, { env: { memory } }).exports as WasmExports;
       view = new Float64Array(memory.buffer);
       view32 = new Float32Array(memory.buffer);
     },
+    ...entryPoints(() => exports),
+  };
+}
+
+/**
+ * A shared `WebAssembly.Memory` of at least `bytes` bytes (whole 64 KiB pages, not growable), or
+ * undefined when the runtime has no WebAssembly SIMD or the size exceeds 4 GiB. Its buffer is a
+ * SharedArrayBuffer, so worker threads read it without a copy ({@link sharedKernels}).
+ */
+export function newSharedMemory(bytes: number): WasmMemory | undefined {
+  const wasm = wasmApi();
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  if (wasm === undefined || pages > MAX_WASM_PAGES) return undefined;
+  return new wasm.Memory({ initial: pages, maximum: pages, shared: true });
+}
+
+const sharedCache = new WeakMap<WasmMemory, Kernels>();
+let sharedModule: object | undefined;
+
+/**
+ * Kernels whose arena is the given shared memory (from {@link newSharedMemory}), one instance per
+ * memory and thread: a matrix already at its start is used where it is, with no copy. `reserve`
+ * cannot grow it (it throws when the memory is too small) and `release` keeps it: the memory
+ * belongs to its creator. Callers make sure one fit at a time uses its scratch.
+ */
+export function sharedKernels(memory: WasmMemory): Kernels {
+  const hit = sharedCache.get(memory);
+  if (hit) return hit;
+  const wasm = wasmApi();
+  if (wasm === undefined) throw new Error('no WebAssembly SIMD here, but a shared solver memory was given');
+  sharedModule ??= new wasm.Module(wasmModule(true));
+  const exports = new wasm.Instance(sharedModule, { env: { memory } }).exports as WasmExports;
+  const view = new Float64Array(memory.buffer);
+  const view32 = new Float32Array(memory.buffer);
+  const k: Kernels = {
+    kind: 'wasm-simd',
+    reserve(doubles: number) {
+      if (doubles * 8 > view.byteLength)
+        throw new Error(`a shared solver memory of ${view.byteLength} bytes cannot hold ${doubles * 8} bytes`);
+    },
+    view: () => view,
+    view32: () => view32,
+    release: () => undefined,
+    ...entryPoints(() => exports),
+  };
+  sharedCache.set(memory, k);
+  return k;
+}
+
+/** The kernel entry points in arena element offsets, over the instance `exportsOf` returns now. */
+function entryPoints(
+  exportsOf: () => WasmExports,
+): Pick<Kernels, 'dot' | 'axpy' | 'dot4' | 'axpy4' | 'dot4f' | 'dot4ff' | 'dot4x2ff' | 'axpy4f'> {
+  return {
     // Byte offsets above 2^31 wrap to negative i32 but wasm reads addresses as unsigned.
-    dot: (aOff, bOff, n) => exports.dot(aOff * 8, bOff * 8, n),
-    axpy: (yOff, xOff, alpha, n) => exports.axpy(yOff * 8, xOff * 8, alpha, n),
-    dot4: (aOff, stride, wOff, n, outOff) => exports.dot4(aOff * 8, stride * 8, wOff * 8, n, outOff * 8),
-    axpy4: (yOff, aOff, stride, r0, r1, r2, r3, n) => exports.axpy4(yOff * 8, aOff * 8, stride * 8, r0, r1, r2, r3, n),
-    dot4f: (aOff, stride, wOff, n, outOff) => exports.dot4f(aOff * 4, stride * 4, wOff * 8, n, outOff * 8),
-    dot4ff: (aOff, stride, wOff, n, outOff) => exports.dot4ff(aOff * 4, stride * 4, wOff * 4, n, outOff * 8),
-    dot4x2ff: (aOff, stride, wOff, wStride, n, outOff) => exports.dot4x2ff(aOff * 4, stride * 4, wOff * 4, wStride * 4, n, outOff * 8),
-    axpy4f: (yOff, aOff, stride, r0, r1, r2, r3, n) => exports.axpy4f(yOff * 8, aOff * 4, stride * 4, r0, r1, r2, r3, n),
+    dot: (aOff, bOff, n) => exportsOf().dot(aOff * 8, bOff * 8, n),
+    axpy: (yOff, xOff, alpha, n) => exportsOf().axpy(yOff * 8, xOff * 8, alpha, n),
+    dot4: (aOff, stride, wOff, n, outOff) => exportsOf().dot4(aOff * 8, stride * 8, wOff * 8, n, outOff * 8),
+    axpy4: (yOff, aOff, stride, r0, r1, r2, r3, n) => exportsOf().axpy4(yOff * 8, aOff * 8, stride * 8, r0, r1, r2, r3, n),
+    dot4f: (aOff, stride, wOff, n, outOff) => exportsOf().dot4f(aOff * 4, stride * 4, wOff * 8, n, outOff * 8),
+    dot4ff: (aOff, stride, wOff, n, outOff) => exportsOf().dot4ff(aOff * 4, stride * 4, wOff * 4, n, outOff * 8),
+    dot4x2ff: (aOff, stride, wOff, wStride, n, outOff) => exportsOf().dot4x2ff(aOff * 4, stride * 4, wOff * 4, wStride * 4, n, outOff * 8),
+    axpy4f: (yOff, aOff, stride, r0, r1, r2, r3, n) => exportsOf().axpy4f(yOff * 8, aOff * 4, stride * 4, r0, r1, r2, r3, n),
   };
 }

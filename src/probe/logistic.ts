@@ -39,7 +39,10 @@ import { designScratch, logisticDesign } from './logisticDesign.ts';
 import { FittedLogistic } from './FittedLogistic.ts';
 import type { LogisticStop } from './FittedLogistic.ts';
 import type { FeatureMatrix } from './FeatureMatrix.ts';
-import { getKernels } from './kernels.ts';
+import { getKernels, sharedKernels, type Kernels } from './kernels.ts';
+import { DENSE_MAX_COLS } from './denseNewtonStep.ts';
+import { lockSolverMemory, solverMemoryOf, unlockSolverMemory } from './solverMemory.ts';
+import type { ArenaMatrix } from './ArenaMatrix.ts';
 import { UsageError } from '../errors.ts';
 
 // Kept so that imports of these names from logistic.ts (before the split into one file per
@@ -142,22 +145,66 @@ export function fitLogisticPath(
   const solver = params.solver ?? LOGISTIC_DEFAULTS.solver;
   // The kernel form needs K = X X^T nonsingular in general position, so only n < d.
   const useGram = n < d && solver !== 'primal';
-  const k = getKernels(params.kernels ?? LOGISTIC_DEFAULTS.kernels);
-  // Arena layout (float64 offsets): X (float32 or float64) | design scratch, and for the Gram
-  // path K | v | Kv | 8 scores | preconditioner scratch.
-  const xDoubles = X instanceof Float32Array ? Math.ceil(X.length / 2) : X.length;
-  const scrOff = xDoubles;
-  const kOff = scrOff + designScratch(d);
-  const vOff = kOff + n * n;
-  const mvOff = vOff + n;
-  const outOff = mvOff + n;
-  const eigOff = outOff + 8;
-  const A = loadArenaMatrix(k, X, d, (useGram ? eigOff + kernelScratch(n) : kOff) - xDoubles, params.scale);
+  const kernels = getKernels(params.kernels ?? LOGISTIC_DEFAULTS.kernels);
+  // A wide primal fit scales its columns in the solver (exact, no scaled copy), and reads rows
+  // that already sit in a solver memory where they are (`solverMemory.ts`).
+  const wide = !useGram && d > DENSE_MAX_COLS;
+  const colScale = wide && params.scale !== undefined ? Float64Array.from(params.scale) : undefined;
+  const held = wide && kernels.kind === 'wasm-simd' && X instanceof Float32Array ? solverMemoryOf(X, d) : undefined;
+  const inPlace = held !== undefined && lockSolverMemory(held.memory);
+  try {
+    const k = inPlace ? sharedKernels(held.memory) : kernels;
+    // Arena layout (float64 offsets): X (float32 or float64) | design scratch, and for the Gram
+    // path K | v | Kv | 8 scores | preconditioner scratch. In place, the scratch follows all of
+    // the memory's rows.
+    const xDoubles = inPlace ? held.scratchOff : X instanceof Float32Array ? Math.ceil(X.length / 2) : X.length;
+    const scrOff = xDoubles;
+    const kOff = scrOff + designScratch(d);
+    const vOff = kOff + n * n;
+    const mvOff = vOff + n;
+    const outOff = mvOff + n;
+    const eigOff = outOff + 8;
+    const A = inPlace
+      ? { off: 0, f32: true, n, cols: d, doubles: xDoubles }
+      : loadArenaMatrix(k, X, d, (useGram ? eigOff + kernelScratch(n) : kOff) - xDoubles, colScale ? undefined : params.scale);
+    if (inPlace) k.reserve(kOff);
+    return fitPath(k, A, y, d, Cs, params, { useGram, scrOff, kOff, vOff, mvOff, outOff, eigOff, colScale });
+  } finally {
+    if (inPlace) unlockSolverMemory(held.memory);
+  }
+}
+
+/** Arena offsets and options of one {@link fitLogisticPath} run (see there). */
+interface PathLayout {
+  readonly useGram: boolean;
+  readonly scrOff: number;
+  readonly kOff: number;
+  readonly vOff: number;
+  readonly mvOff: number;
+  readonly outOff: number;
+  readonly eigOff: number;
+  readonly colScale: Float64Array | undefined;
+}
+
+/** The C path of {@link fitLogisticPath} on a matrix already in the arena. */
+function fitPath(
+  k: Kernels,
+  A: ArenaMatrix,
+  y: ArrayLike<number>,
+  d: number,
+  Cs: readonly number[],
+  params: LogisticPathParams,
+  at: PathLayout,
+): FittedLogistic[] {
+  const { useGram, scrOff, kOff, vOff, mvOff, outOff, eigOff } = at;
+  const n = A.n;
+  const maxIter = params.maxIter ?? LOGISTIC_DEFAULTS.maxIter;
+  const tol = params.tol ?? LOGISTIC_DEFAULTS.tol;
   const yy = Float64Array.from(y);
   const order = Cs.map((_, i) => i).sort((a, b) => (Cs[a] as number) - (Cs[b] as number));
   const out = new Array<FittedLogistic>(Cs.length);
   const opts = { maxIter, gtol: tol, xtol: XTOL };
-  const primal = logisticDesign(k, A, yy, scrOff);
+  const primal = logisticDesign(k, A, yy, scrOff, at.colScale);
   const grad = new Float64Array(d + 1);
   // The certificate is always computed on the original (primal) problem, whatever solved it.
   const certify = (C: number, theta: Float64Array): number => {

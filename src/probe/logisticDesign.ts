@@ -16,9 +16,17 @@ export const designScratch = (cols: number): number => 2 * (cols + 1) + 4;
 /**
  * Bind the objective to design A and labels y; `scratchOff` is {@link designScratch}(cols) float64
  * values of arena scratch (where the kernels read w and write the gradient).
+ *
+ * With `colScale` (d positive numbers), the design is `A[:, j] / colScale[j]` without a scaled copy
+ * of A: each pass reads `A (w / s)` and returns `(A^T r) / s`, so the Newton iteration runs on the
+ * scaled problem and its certificate is that problem's gradient. The scaled values are then exact
+ * (float64 division of the products), not rounded to float32 as a scaled float32 copy would be.
+ * Not with the exact-Newton path (at most {@link DENSE_MAX_COLS} columns), which reads A directly.
  */
-export function logisticDesign(k: Kernels, A: ArenaMatrix, y: Float64Array, scratchOff: number) {
+export function logisticDesign(k: Kernels, A: ArenaMatrix, y: Float64Array, scratchOff: number, colScale?: Float64Array) {
   const { n, cols } = A;
+  const dense = cols <= DENSE_MAX_COLS;
+  if (colScale !== undefined && dense) throw new Error(`a column scale in the solver needs more than ${DENSE_MAX_COLS} columns`);
   const thOff = scratchOff;
   const grOff = thOff + cols + 1;
   const outOff = grOff + cols + 1;
@@ -48,7 +56,8 @@ export function logisticDesign(k: Kernels, A: ArenaMatrix, y: Float64Array, scra
    */
   const pass = (v: Float64Array, coefOf: (i: number, s: number) => number): number => {
     const mem = k.view();
-    mem.set(v.subarray(0, cols), thOff);
+    if (colScale === undefined) mem.set(v.subarray(0, cols), thOff);
+    else for (let j = 0; j < cols; j++) mem[thOff + j] = (v[j] as number) / (colScale[j] as number);
     mem.fill(0, grOff, grOff + cols);
     const b = v[cols] as number;
     let gb = 0;
@@ -72,10 +81,10 @@ export function logisticDesign(k: Kernels, A: ArenaMatrix, y: Float64Array, scra
       gb += ri;
       axpyRow(k, A, i, ri, grOff);
     }
+    if (colScale !== undefined) for (let j = 0; j < cols; j++) mem[grOff + j] = (mem[grOff + j] as number) / (colScale[j] as number);
     return gb;
   };
   const curvature = (i: number, s: number): number => (weight[i] as number) * s;
-  const dense = cols <= DENSE_MAX_COLS;
   const row = new Float64Array(cols);
   return {
     /** The penalised mean objective at C as a {@link NewtonProblem}. */
@@ -119,6 +128,7 @@ export function logisticDesign(k: Kernels, A: ArenaMatrix, y: Float64Array, scra
               out[j] = (out[j] as number) + wi * a * a;
             }
           }
+          if (colScale !== undefined) for (let j = 0; j < cols; j++) out[j] = (out[j] as number) / (colScale[j] as number) ** 2;
           for (let j = 0; j < cols; j++) out[j] = (out[j] as number) + penalty;
           out[cols] = hb;
         },

@@ -11,6 +11,8 @@ import { countFeatureSet } from '../../src/pipeline/countFeatureSet.ts';
 import { denseToCsr } from '../../src/probe/csrMatrix.ts';
 import { tempDir } from '../helpers/paths.ts';
 import { fitPoolTask } from './fitPoolTask.ts';
+import { layoutRow } from '../../src/eval/layoutRange.ts';
+import { solverMemoryOfBuffer } from '../../src/probe/solverMemory.ts';
 
 /** Write the rows of X as feature files: shuffled rows, in two shard parts. */
 async function writeParts(dir: string, t: TaskData, X: Float32Array, d: number): Promise<void> {
@@ -39,8 +41,8 @@ describe('loadEmbeddingFeatureSet', () => {
       t.labels.map((_, i) => i).filter((i) => t.split[i] === sp && t.y[i]! >= 0),
     );
     expected.forEach((label, r) => assert.equal(layout.rowOf[label], r));
-    for (let i = 0; i < t.labels.length; i++)
-      assert.deepEqual(layout.X.subarray(layout.rowOf[i]! * d, (layout.rowOf[i]! + 1) * d), X.subarray(i * d, (i + 1) * d));
+    for (let i = 0; i < t.labels.length; i++) assert.deepEqual(layoutRow(layout, d, layout.rowOf[i]!), X.subarray(i * d, (i + 1) * d));
+    assert.equal(layout.head, undefined, 'a narrow set keeps every row in one buffer');
     // The same evaluation from the layout (views and scratch) and from a plain label-order set.
     const dense: FeatureSet = matrixFeatureSet('emb', d, new Map([['t', X]]), false);
     const opts = { ks: [4, 16, 'all'] as const, replicates: 2, bootstrap: 50, pairedResamples: 50 };
@@ -67,6 +69,53 @@ describe('loadEmbeddingFeatureSet', () => {
     const viaDense = concatFeatureSets('emb+counts', fs, matrixFeatureSet('counts', 3, new Map([['t', sparse.rows('t')]]), true));
     assert.deepEqual(viaCsr.rows('t'), viaDense.rows('t'));
     assert.deepEqual(Array.from(viaCsr.rows('t').subarray(d, d + 3)), [0, 0, 0], 'an absent row joins as zeros');
+  });
+
+  it('keeps the training rows of a wide set in solver memory; the k = all fit reads them in place, in any thread, with the same results', async () => {
+    // 640 columns (> 600) and about 680 labelled training rows: the solver's primal path.
+    const d = 640;
+    const { task: t, X } = fitPoolTask('t', 1200, d, 11, 1.5);
+    const dir = tempDir();
+    await writeParts(dir, t, X, d);
+    const fs = await loadEmbeddingFeatureSet('emb', dir, [t]);
+    const layout = fs.layout!('t');
+    const train = t.labels.map((_, i) => i).filter((i) => t.split[i] === 'train' && t.y[i]! >= 0);
+    assert.ok(train.length >= d);
+    assert.ok(layout.head, 'the training rows have a buffer of their own');
+    assert.equal(layout.head.length, train.length * d);
+    assert.equal(solverMemoryOfBuffer(layout.head.buffer)?.length, train.length * d, 'in a registered solver memory');
+    assert.equal(layout.X.length, (t.labels.length - train.length) * d);
+    assert.deepEqual(fs.rows('t'), X, 'rows() is the label-order matrix across both buffers');
+    // The same evaluation from the layout (in place) and from a plain label-order set (copied),
+    // in this thread and in two workers.
+    const dense: FeatureSet = matrixFeatureSet('emb', d, new Map([['t', X]]), false);
+    const opts = { ks: [4, 'all'] as ('all' | number)[], replicates: 1, bootstrap: 20, pairedResamples: 20 };
+    // The fit's scratch follows the rows in the same memory: written only by a fit in place.
+    const mem = solverMemoryOfBuffer(layout.head.buffer)!.memory.buffer as SharedArrayBuffer;
+    const scratch = new Float64Array(mem, Math.ceil(layout.head.length / 2) * 8, 2 * (d + 1));
+    assert.ok(scratch.every((v) => v === 0));
+    const a = await runEvaluation([t], [fs], [lrHead], opts);
+    assert.ok(
+      scratch.some((v) => v !== 0),
+      'the fit in this thread ran in place',
+    );
+    scratch.fill(0);
+    const b = await runEvaluation([t], [dense], [lrHead], opts);
+    assert.ok(
+      scratch.every((v) => v === 0),
+      'a label-order copy is fitted elsewhere',
+    );
+    const c = await runEvaluation([t], [fs], [lrHead], { ...opts, workers: 2 });
+    assert.ok(
+      scratch.some((v) => v !== 0),
+      'the fit in a worker ran in place',
+    );
+    const strip = (r: typeof a): unknown => r.results.map(({ seconds: _s, ...rest }) => rest);
+    assert.deepEqual(strip(a), strip(b));
+    assert.deepEqual(strip(c), strip(a));
+    const all = a.results.find((r) => r.k === 'all')!;
+    assert.equal(all.fit?.uncertified, 0);
+    assert.deepEqual(fs.rows('t'), X, 'the fits left the rows as they were');
   });
 
   it('names the first label without a feature row', async () => {
