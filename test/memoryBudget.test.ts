@@ -44,6 +44,14 @@ describe('memory guard', () => {
       [72_000 * 4200 * 4 + 4200 * 4200 * 12, 6_000 * 4200 * 4 + 4200 * 4200 * 12],
     );
     assert.match(fits[1]?.what ?? '', /"emb\+counts" of task long_los/);
+    // A join of a wide embedding set keeps its training rows in solver memory as well.
+    const joined = evaluationMemoryNeeds({
+      tasks: [{ name: 'hyponatremia', labels: 120_700, train: 72_000, tuning: 24_000 }],
+      sets: [],
+      combined: [{ name: 'emb+counts', dims: 4200, embeddingDims: 4096 }],
+      heads: ['lr'],
+    });
+    assert.equal(joined.find((n) => n.what.startsWith('logistic fit'))?.bytes, 16 * 4201 * 8);
     assert.equal(two.find((n) => n.what.startsWith('feature set "emb"'))?.bytes, (120_700 + 12_000 + 100) * 4096 * 4);
     const total = needs.reduce((a, n) => a + n.bytes, 0) * MARGIN + RUNTIME_BYTES;
     assert.doesNotThrow(() => checkMemory('evaluate', needs, { maxMemory: total, advice: 'x' }));

@@ -16,9 +16,10 @@ export interface EvaluationSize {
   readonly counts?: readonly CountMatrixSize[];
   /**
    * `--combine`: embedding sets joined with the count features, each a dense float32 matrix of
-   * every task's labels × `dims` (the embedding's plus the counts' columns), kept for the run.
+   * every task's labels × `dims` (the embedding's, `embeddingDims`, plus the counts' columns),
+   * kept for the run. Its training rows are in solver memory when the embedding set's are.
    */
-  readonly combined?: readonly { readonly name: string; readonly dims: number }[];
+  readonly combined?: readonly { readonly name: string; readonly dims: number; readonly embeddingDims?: number }[];
   /**
    * Fits that may run at once (`--workers`, default 1): with more, two k = all fits can overlap
    * (the next task's starts while the last one's finishes), each with its own copies.
@@ -136,16 +137,20 @@ const IN_PLACE_VECTORS = 16;
  * as float32.
  */
 function denseFitNeeds(s: EvaluationSize): MemoryNeed[] {
-  const sets = [...s.sets.map((x) => ({ ...x, loaded: true })), ...(s.combined ?? []).map((x) => ({ ...x, loaded: false }))].filter(
-    (x) => x.dims > 0,
-  );
+  // Training rows in solver memory: a wide embedding set's, and its --combine join's when both are wide enough.
+  const inPlace = (train: number, d: number, embeddingDims: number): boolean =>
+    wantsSolverMemory(train, embeddingDims) && wantsSolverMemory(train, d);
+  const sets = [
+    ...s.sets.map((x) => ({ ...x, embeddingDims: x.dims })),
+    ...(s.combined ?? []).map((x) => ({ ...x, embeddingDims: x.embeddingDims ?? 0 })),
+  ].filter((x) => x.dims > 0);
   const fits: { what: string; bytes: number }[] = [];
   for (const t of s.tasks) {
     if (t.train <= 0) continue;
     for (const set of sets) {
       const d = set.dims;
       const rows = `${t.train.toLocaleString('en-US')} train rows × ${d.toLocaleString('en-US')}`;
-      if (s.heads.includes('lr') && set.loaded && wantsSolverMemory(t.train, d))
+      if (s.heads.includes('lr') && inPlace(t.train, d, set.embeddingDims))
         fits.push({
           what: `logistic fit on "${set.name}" of task ${t.name} (${rows} read in place in solver memory; vectors of ${d.toLocaleString('en-US')})`,
           bytes: IN_PLACE_VECTORS * (d + 1) * 8,

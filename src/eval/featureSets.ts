@@ -126,8 +126,9 @@ export const COMBINED_SUFFIX = '+counts';
 
 /**
  * Concatenate two feature sets row by row (embeddings + counts). Built once per task, in the
- * first set's layout when it has one (so whole splits stay views of the combined buffer); a second
- * set with CSR rows (the counts) is written into it from its stored entries, with no dense copy.
+ * first set's layout when it has one (so whole splits stay views of the combined buffer, and the
+ * training rows are in solver memory when the first set's are); a second set with CSR rows (the
+ * counts) is written into it from its stored entries, with no dense copy.
  */
 export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): FeatureSet {
   const cache = new Map<string, RowLayout>();
@@ -148,20 +149,24 @@ export function concatFeatureSets(name: string, a: FeatureSet, b: FeatureSet): F
           ? sparse.rows.length
           : (B as Float32Array).length / Math.max(1, b.dims);
     const rowOf = A ? A.rowOf : Int32Array.from({ length: n }, (_, i) => i);
-    const out = sharedFloat32(n * dims);
+    // The first set's training rows in solver memory: the joined training rows go there too.
+    const head = A?.head && a.dims > 0 ? solverRows(A.head.length / a.dims, dims) : undefined;
+    const h = head ? head.length / dims : 0;
+    const out = sharedFloat32((n - h) * dims);
     for (let i = 0; i < n; i++) {
       const r = rowOf[i] as number;
-      if (a.dims > 0) out.set(A ? layoutRow(A, a.dims, r) : (Arows as Float32Array).subarray(r * a.dims, (r + 1) * a.dims), r * dims);
-      if (B) out.set(B.subarray(i * b.dims, (i + 1) * b.dims), r * dims + a.dims);
+      const [buf, row] = r < h ? [head as Float32Array, r] : [out, r - h];
+      if (a.dims > 0) buf.set(A ? layoutRow(A, a.dims, r) : (Arows as Float32Array).subarray(r * a.dims, (r + 1) * a.dims), row * dims);
+      if (B) buf.set(B.subarray(i * b.dims, (i + 1) * b.dims), row * dims + a.dims);
       else if (sparse) {
         const { indptr, indices, values } = sparse.matrix;
         const src = sparse.rows[i] as number;
         if (src < 0) continue;
-        const at = r * dims + a.dims;
-        for (let p = indptr[src] as number; p < (indptr[src + 1] as number); p++) out[at + (indices[p] as number)] = values[p] as number;
+        const at = row * dims + a.dims;
+        for (let p = indptr[src] as number; p < (indptr[src + 1] as number); p++) buf[at + (indices[p] as number)] = values[p] as number;
       }
     }
-    const layout = { X: out, rowOf };
+    const layout = { X: out, rowOf, ...(head ? { head } : {}) };
     cache.set(t, layout);
     return layout;
   };

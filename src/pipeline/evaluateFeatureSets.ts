@@ -96,7 +96,11 @@ export async function evaluateFeatureSets(o: EvaluateFeatureSetsOptions): Promis
     const allHeads = o.heads.map((h) => h.name);
     // --combine joins every embedding set with "counts": dense, each set's columns plus the counts'.
     const combinedOf = (countDims: number): EvaluationSize['combined'] =>
-      o.combine ? sets.filter((s) => !s.baseline).map((s) => ({ name: `${s.name}${COMBINED_SUFFIX}`, dims: s.dims + countDims })) : [];
+      o.combine
+        ? sets
+            .filter((s) => !s.baseline)
+            .map((s) => ({ name: `${s.name}${COMBINED_SUFFIX}`, dims: s.dims + countDims, embeddingDims: s.dims }))
+        : [];
     const built: CountMatrixSize[] = [];
     let combined: EvaluationSize['combined'] = [];
     const watchPass = (name: string, heads: readonly string[], joined: boolean) =>

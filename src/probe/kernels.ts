@@ -17,6 +17,8 @@
  * `view()` must be re-read after `reserve()` and `release()`, which may replace the buffer.
  * WebAssembly memory cannot shrink, so `release()` swaps in a fresh one after a large fit.
  * WebAssembly memory is capped at 4 GiB: one fit holds at most ~1e9 float32 feature values.
+ * A shared memory ({@link newSharedMemory}, {@link sharedKernels}) holds rows that any thread fits
+ * in place: the training rows an evaluation loads there (`solverMemory.ts`).
  */
 import { UsageError } from '../errors.ts';
 

@@ -18,7 +18,8 @@
  * Speed, direct path (n >= d). Each objective evaluation or Hessian-vector product is one pass
  * over X, four rows at a time, with WebAssembly SIMD kernels (`kernels.ts`): X sits in the kernel
  * arena in its own precision ({@link loadArenaMatrix}: float32 features stay float32, 4 bytes a
- * value, widened exactly as they are read; sums are float64). With at most 600 features the
+ * value, widened exactly as they are read; sums are float64), or, for rows already in a solver
+ * memory (`solverMemory.ts`), is read where it is. With at most 600 features the
  * Hessian is formed and factored instead (exact Newton steps, `denseNewtonStep.ts`): on separable
  * count features at large C, CG needs thousands of products per step.
  *
@@ -90,10 +91,11 @@ export const LOGISTIC_DEFAULTS = Object.freeze({
 /** Options of {@link fitLogisticPath}: {@link LogisticParams} without C, plus a column scale. */
 export interface LogisticPathParams extends Omit<LogisticParams, 'C'> {
   /**
-   * Fit on `X[:, j] / scale[j]` instead of X (d positive numbers), computed as X is copied into
-   * the solver's memory: max-abs scaling without a scaled copy of the training matrix
-   * (`selectC`). Float32 input gives float32 scaled values, as scikit-learn's MaxAbsScaler does.
-   * Default none.
+   * Fit on `X[:, j] / scale[j]` instead of X (d positive numbers): max-abs scaling without a
+   * scaled copy of the training matrix (`selectC`). A wide primal fit (more than 600 columns, at
+   * least as many rows) scales inside the solver, exactly; the other paths scale as X is copied
+   * into the solver's memory, float32 input to float32 scaled values as scikit-learn's
+   * MaxAbsScaler does. Default none.
    */
   readonly scale?: ArrayLike<number>;
 }

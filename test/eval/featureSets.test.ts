@@ -116,6 +116,25 @@ describe('loadEmbeddingFeatureSet', () => {
     const all = a.results.find((r) => r.k === 'all')!;
     assert.equal(all.fit?.uncertified, 0);
     assert.deepEqual(fs.rows('t'), X, 'the fits left the rows as they were');
+    // Joined with two count columns: the joined training rows are in solver memory too, and fit
+    // as the label-order join does.
+    const n = t.labels.length;
+    const countRows = Float32Array.from({ length: n * 2 }, (_, k) => (k * 37) % 5);
+    const counts = matrixFeatureSet('counts', 2, new Map([['t', countRows]]), true);
+    const both = concatFeatureSets('emb+counts', fs, counts);
+    const joined = both.layout!('t');
+    assert.equal(joined.head?.length, train.length * (d + 2));
+    assert.ok(solverMemoryOfBuffer(joined.head.buffer));
+    const labelOrder = new Float32Array(n * (d + 2));
+    for (let i = 0; i < n; i++) {
+      labelOrder.set(X.subarray(i * d, (i + 1) * d), i * (d + 2));
+      labelOrder.set(countRows.subarray(i * 2, i * 2 + 2), i * (d + 2) + d);
+    }
+    assert.deepEqual(both.rows('t'), labelOrder);
+    const allOnly = { ...opts, ks: ['all' as const] };
+    const e = await runEvaluation([t], [both], [lrHead], allOnly);
+    const f = await runEvaluation([t], [matrixFeatureSet('emb+counts', d + 2, new Map([['t', labelOrder]]), false)], [lrHead], allOnly);
+    assert.deepEqual(strip(e), strip(f));
   });
 
   it('names the first label without a feature row', async () => {
