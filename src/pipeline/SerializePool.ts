@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { UsageError } from '../errors.ts';
 import type { PairRequest, PairText } from './serializePairs.ts';
 import type { SerializeWorkerData } from './serializeWorker.ts';
+import { packedTransfer, packRequests } from './packRequests.ts';
 
 type Reply = { seq: number; pairs: PairText[] } | { seq: number; error: { message: string; usage: boolean } };
 
@@ -55,7 +56,9 @@ export class SerializePool {
     const seq = this.seq++;
     return new Promise((ok, fail) => {
       slot.waiting.set(seq, { ok, fail });
-      slot.worker.postMessage({ seq, requests });
+      // As columns, the event numbers transferred: cloning event objects cost as much as serializing.
+      const packed = packRequests(requests);
+      slot.worker.postMessage({ seq, packed }, packedTransfer(packed));
     });
   }
 

@@ -5,7 +5,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { getTokenizer } from '../tokenize/getTokenizer.ts';
 import { buildVocabulary, type BuildVocabularyOptions } from '../vocab/VocabularyChain.ts';
-import { serializePairs, type PairRequest, type SerializeSettings } from './serializePairs.ts';
+import { serializePairs, type SerializeSettings } from './serializePairs.ts';
+import { unpackRequests, type PackedRequests } from './packRequests.ts';
 
 /** What the pool gives each worker. */
 export interface SerializeWorkerData {
@@ -18,11 +19,12 @@ const port = parentPort;
 if (port === null) throw new Error('serializeWorker runs as a worker thread');
 const vocabulary = buildVocabulary(data.vocabulary);
 const tokenizer = getTokenizer(data.settings.tokenizer);
-port.on('message', (msg: { seq: number; requests: PairRequest[] }) => {
+port.on('message', (msg: { seq: number; packed: PackedRequests }) => {
   void vocabulary.then(
     (vocab) => {
       try {
-        port.postMessage({ seq: msg.seq, pairs: msg.requests.flatMap((r) => serializePairs(r, data.settings, vocab, tokenizer)) });
+        const requests = unpackRequests(msg.packed);
+        port.postMessage({ seq: msg.seq, pairs: requests.flatMap((r) => serializePairs(r, data.settings, vocab, tokenizer)) });
       } catch (err) {
         port.postMessage({
           seq: msg.seq,
