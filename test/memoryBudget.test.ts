@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { evaluationMemoryNeeds, type CountMatrixSize } from '../src/eval/evaluationMemory.ts';
@@ -90,6 +90,25 @@ describe('memory guard', () => {
     const ok = runCli([...args, '--max-memory', '4gb']);
     assert.equal(ok.code, 2);
     assert.match(ok.stderr, /features and labels do not match/);
+    // Training rows x dimensions past one WebAssembly memory (4 GiB): stopped before loading, with
+    // what to do. The check reads the counts of summary.json: here a task of 300,000 training
+    // labels (the demo has no train split) against the 4,096-d file.
+    const big = join(dir, 'big-labels');
+    cpSync(labels, big, { recursive: true });
+    const summary = JSON.parse(readFileSync(join(big, 'summary.json'), 'utf8'));
+    summary.tasks.mortality_1y.splits.train.labels = 300_000;
+    summary.tasks.mortality_1y.total.labels += 300_000;
+    writeFileSync(join(big, 'summary.json'), JSON.stringify(summary));
+    const capArgs = ['evaluate', '--labels', big, '--features', `emb=${join(dir, 'feats')}`, '--out', join(dir, 'r.json')];
+    const cap = runCli(capArgs);
+    assert.equal(cap.code, 2, cap.stderr);
+    assert.match(
+      cap.stderr,
+      /task mortality_1y: the k = all logistic fit on "emb" would hold 300,000 training rows × 4,096 float32 \(4\.6 GiB\), more than the 4 GiB one WebAssembly memory holds/,
+    );
+    assert.match(cap.stderr, /Leave k = all out \(--k\)/);
+    const fewShot = runCli([...capArgs, '--k', '4']);
+    assert.doesNotMatch(fewShot.stderr, /WebAssembly/, 'without k = all there is no such fit');
   });
 
   it('estimates count matrices from their stored entries, their largest fit, and --combine sets from their columns', () => {
