@@ -54,6 +54,13 @@ export interface HessianPreconditioner {
   factor(): boolean;
   /** `z = M^-1 r` with the factor held. */
   apply(r: Float64Array, z: Float64Array): void;
+  /**
+   * What one {@link HessianPreconditioner.factor} costs, in Hessian-vector products (default
+   * {@link REFACTOR_AFTER_CG}): a factor is made only once CG has spent that many products since
+   * the last one (or since the fit began), so factoring never costs more than the products it
+   * could have saved.
+   */
+  readonly cost?: number;
 }
 
 /**
@@ -143,6 +150,8 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
   let factored = pc?.ready ?? false;
   let lastCg = 0;
   let nFactor = 0;
+  // Products since the last factor (or since this fit began), against the factor's cost.
+  let sinceFactor = 0;
   for (;;) {
     if (!Number.isFinite(f) || !Number.isFinite(gnorm)) {
       stop = 'nonFinite';
@@ -154,9 +163,10 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
     let cgSolved = true;
     if (!(problem.newtonStep?.(g, p) ?? false)) {
       // Preconditioned CG on H p = -g.
-      if (pc && lastCg > REFACTOR_AFTER_CG) {
+      if (pc && lastCg > REFACTOR_AFTER_CG && sinceFactor >= (pc.cost ?? REFACTOR_AFTER_CG)) {
         factored = pc.factor();
         nFactor++;
+        sinceFactor = 0;
       }
       const precondition = factored ? pc?.apply.bind(pc) : undefined;
       const cap = precondition ? Math.min(maxCg, 4 * REFACTOR_AFTER_CG) : maxCg;
@@ -204,6 +214,7 @@ export function newtonCg(problem: NewtonProblem, x0: Float64Array, options: Newt
         for (let i = 0; i < n; i++) dir[i] = (z[i] as number) + beta * (dir[i] as number);
       }
       lastCg = nHessVec - hessVecBefore;
+      sinceFactor += lastCg;
       cgSolved = j < cap;
     }
     // A CG solve cut short underestimates the step (CG iterates grow in norm), so it certifies

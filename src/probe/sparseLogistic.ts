@@ -199,6 +199,7 @@ function makeSparseDesign(X: CsrMatrix, y: Float64Array) {
                 get ready() {
                   return factor.ready;
                 },
+                cost: factor.cost,
                 factor: () => factor.refactor(weight, penalty),
                 apply: (r: Float64Array, z: Float64Array) => factor.apply(r, z),
               },
@@ -266,11 +267,26 @@ class HessianFactor {
   private readonly m: number;
   private H: Float64Array | undefined;
   private L: Float64Array | undefined;
+  /**
+   * What one factorisation costs in Hessian-vector products: the multiply-adds of forming H (each
+   * row's stored entries' outer product) and of its Cholesky, over those of one product. newtonCg
+   * factors only once CG has spent that many products.
+   */
+  readonly cost: number;
   constructor(
     private readonly X: CsrMatrix,
     private readonly blocks: readonly CsrRowBlock[],
   ) {
     this.m = X.nCols + 1;
+    let build = 0;
+    let nnz = 0;
+    for (const { nRows, indptr } of blocks)
+      for (let r = 0; r < nRows; r++) {
+        const k = (indptr[r + 1] as number) - (indptr[r] as number);
+        build += (k * (k + 1)) / 2;
+        nnz += k;
+      }
+    this.cost = (build + this.m ** 3 / 3) / (2 * nnz + X.nRows);
   }
   /** True while a factor is held. */
   ready = false;

@@ -157,3 +157,19 @@ test('a Hessian factor preconditions CG once the diagonal needs many products, t
   pre.evaluate(b.x, g);
   assert.ok(Math.hypot(...g) < 1e-8 * scale);
 });
+
+test('a factor is made only once CG has spent what it costs (in products)', () => {
+  const m = 80;
+  const cheap = newtonCg(collinear(m, true), new Float64Array(m), { gtol: 1e-10, maxIter: 60 });
+  const costly = collinear(m, true);
+  Object.assign(costly.preconditioner as object, { cost: 1e9 });
+  const never = newtonCg(costly, new Float64Array(m), { gtol: 1e-10, maxIter: 60 });
+  assert.ok(cheap.nFactor >= 1);
+  assert.equal(never.nFactor, 0, 'a factor dearer than all the products of the fit is never made');
+  // After the cost is spent, a factor is made: the first solve's products count.
+  const spent = collinear(m, true);
+  Object.assign(spent.preconditioner as object, { cost: 100 });
+  const later = newtonCg(spent, new Float64Array(m), { gtol: 1e-10, maxIter: 60 });
+  assert.ok(later.nFactor >= 1);
+  assert.equal(later.stop, 'certified');
+});
