@@ -150,16 +150,18 @@ function denseFitNeeds(s: EvaluationSize): MemoryNeed[] {
     for (const set of sets) {
       const d = set.dims;
       const rows = `${t.train.toLocaleString('en-US')} train rows × ${d.toLocaleString('en-US')}`;
-      if (s.heads.includes('lr') && inPlace(t.train, d, set.embeddingDims))
-        fits.push({
-          what: `logistic fit on "${set.name}" of task ${t.name} (${rows} read in place in solver memory; vectors of ${d.toLocaleString('en-US')})`,
-          bytes: IN_PLACE_VECTORS * (d + 1) * 8,
-        });
-      else if (s.heads.includes('lr'))
-        fits.push({
-          what: `logistic fit on "${set.name}" of task ${t.name} (${rows} float32 in the solver, a ${Math.min(t.train, d).toLocaleString('en-US')}-square float64 matrix)`,
-          bytes: t.train * d * 4 + Math.min(t.train, d) ** 2 * 12,
-        });
+      if (s.heads.includes('lr'))
+        fits.push(
+          inPlace(t.train, d, set.embeddingDims)
+            ? {
+                what: `logistic fit on "${set.name}" of task ${t.name} (${rows} read in place in solver memory; vectors of ${d.toLocaleString('en-US')})`,
+                bytes: IN_PLACE_VECTORS * (d + 1) * 8,
+              }
+            : {
+                what: `logistic fit on "${set.name}" of task ${t.name} (${rows} float32 in the solver, a ${Math.min(t.train, d).toLocaleString('en-US')}-square float64 matrix)`,
+                bytes: t.train * d * 4 + Math.min(t.train, d) ** 2 * 12,
+              },
+        );
       if (s.heads.includes('gbm'))
         fits.push({
           what: `XGBoost on "${set.name}" of task ${t.name} (${(t.train + t.tuning).toLocaleString('en-US')} train + tuning rows × ${d.toLocaleString('en-US')} float32)`,

@@ -30,7 +30,7 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
   let dims = -1;
   for (const task of tasks) {
     const file = taskFeatureFiles(dir, task.name)?.[0] ?? join(dir, `${task.name}.parquet`);
-    const rowOf = splitLayout(task);
+    const { rowOf, trainRows } = splitLayout(task);
     const labelsOf = new Map<string, number[]>();
     task.labels.forEach((l, i) => {
       const key = `${l.subjectId}@${l.predictionTime}`;
@@ -41,8 +41,6 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
     const filled = new Uint8Array(task.labels.length);
     let X: Float32Array = new Float32Array(0);
     let head: Float32Array | undefined;
-    // The first rows of the layout: the labelled training rows (see splitLayout).
-    const trainRows = task.labels.reduce((a, _, i) => a + (task.split[i] === 'train' && (task.y[i] as number) >= 0 ? 1 : 0), 0);
     const NONE: readonly number[] = [];
     await readTaskFeaturesInto(dir, task.name, (keys) => {
       if (keys.subjectIds.length > 0) {
@@ -92,15 +90,20 @@ export async function loadEmbeddingFeatureSet(name: string, dir: string, tasks: 
   };
 }
 
-/** Buffer row of each label: labelled train rows, labelled tuning rows, labelled held_out rows, then the rest (label order within each). */
-function splitLayout(task: TaskData): Int32Array {
+/**
+ * Buffer row of each label: labelled train rows, labelled tuning rows, labelled held_out rows, then
+ * the rest (label order within each); and how many rows come first from train (the layout's head).
+ */
+function splitLayout(task: TaskData): { rowOf: Int32Array; trainRows: number } {
   const rowOf = new Int32Array(task.labels.length).fill(-1);
   let next = 0;
+  let trainRows = 0;
   for (const split of LAYOUT_SPLITS) {
     for (let i = 0; i < task.labels.length; i++) if (task.split[i] === split && (task.y[i] as number) >= 0) rowOf[i] = next++;
+    if (split === 'train') trainRows = next;
   }
   for (let i = 0; i < task.labels.length; i++) if (rowOf[i] === -1) rowOf[i] = next++;
-  return rowOf;
+  return { rowOf, trainRows };
 }
 
 /** A label-order copy of a layout's rows. */

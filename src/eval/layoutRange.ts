@@ -1,13 +1,8 @@
 import type { RowLayout } from './runEvaluation.ts';
 
 /** Rows of a layout's head buffer (0 without one). */
-export function headRows(layout: RowLayout, d: number): number {
+function headRows(layout: RowLayout, d: number): number {
   return layout.head && d > 0 ? layout.head.length / d : 0;
-}
-
-/** Rows a layout holds: its head's and `X`'s. */
-export function layoutRowCount(layout: RowLayout, d: number): number {
-  return d > 0 ? headRows(layout, d) + layout.X.length / d : 0;
 }
 
 /**

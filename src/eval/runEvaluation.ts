@@ -19,7 +19,6 @@ import { subgroupAuroc, type SubgroupResult } from './subgroupAuroc.ts';
 import type { TaskData } from './TaskData.ts';
 import { csrSelectRows, type CsrMatrix } from '../probe/csrMatrix.ts';
 import { newScratch, rowsView } from './rowsView.ts';
-import { layoutRowCount } from './layoutRange.ts';
 
 /** A feature set: a dense matrix per task aligned with the task's labels. */
 export interface FeatureSet {
@@ -266,6 +265,7 @@ export async function runEvaluation(
     for (const w of order) {
       const { task, fs, head, train, val, test } = w;
       const started = performance.now();
+      const yOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
       const sparse = head.fitPredictCsr ? fs.csr?.(task.name) : undefined;
       if (sparse && head.fitPredictCsr) {
         // Only the selected rows are copied, still sparse: no dense n x d matrix of counts.
@@ -274,8 +274,7 @@ export async function runEvaluation(
             sparse.matrix,
             idx.map((i) => sparse.rows[i] as number),
           );
-        const labelsOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
-        const res = head.fitPredictCsr({ X: pick(train), y: labelsOf(train) }, { X: pick(val), y: labelsOf(val) }, pick(test));
+        const res = head.fitPredictCsr({ X: pick(train), y: yOf(train) }, { X: pick(val), y: yOf(val) }, pick(test));
         finish(w, res, (performance.now() - started) / 1000);
         continue;
       }
@@ -285,13 +284,14 @@ export async function runEvaluation(
         current = undefined;
         scratch = newScratch();
         const layout = fs.layout ? fs.layout(task.name) : { X: fs.rows(task.name), rowOf: Int32Array.from(task.labels, (_, i) => i) };
-        const rows = d > 0 ? layoutRowCount(layout, d) : layout.X.length;
-        if (rows !== (d > 0 ? task.labels.length : 0) || layout.rowOf.length !== task.labels.length) {
-          throw new UsageError(`feature set "${fs.name}" has ${rows} rows for task ${task.name}, which has ${task.labels.length} labels`);
+        const values = layout.X.length + (layout.head?.length ?? 0);
+        if (values !== task.labels.length * d || layout.rowOf.length !== task.labels.length) {
+          throw new UsageError(
+            `feature set "${fs.name}" has ${values / Math.max(1, d)} rows for task ${task.name}, which has ${task.labels.length} labels`,
+          );
         }
         current = { task, fs, layout };
       }
-      const yOf = (idx: readonly number[]): Uint8Array => Uint8Array.from(idx, (i) => task.y[i] as number);
       if (!pool || !head.spec) {
         const { layout } = current;
         const res = head.fitPredict(

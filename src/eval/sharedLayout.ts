@@ -14,7 +14,7 @@ export interface SharedLayout extends RowLayout {
 export function sharedLayout(layout: RowLayout): SharedLayout {
   const shared = (a: Float32Array): Float32Array<SharedArrayBuffer> => {
     if (a.buffer instanceof SharedArrayBuffer) return a as Float32Array<SharedArrayBuffer>;
-    const copy = new Float32Array(new SharedArrayBuffer(a.byteLength));
+    const copy = sharedFloat32(a.length);
     copy.set(a);
     return copy;
   };

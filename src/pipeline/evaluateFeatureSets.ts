@@ -2,7 +2,7 @@
  * The `evaluate` pipeline: a labels directory, embedding feature directories and (optionally)
  * count features of the MEDS dataset → the few-shot evaluation (SPEC 5) as a results.json object.
  */
-import { solverMemoryBytes } from '../probe/solverMemory.ts';
+import { SOLVER_MEMORY_MAX_BYTES, solverMemoryBytes } from '../probe/solverMemory.ts';
 import { loadTasks, readLabelsDir, tasksWithLabels, type LabelsDir } from '../artifacts/labelsDir.ts';
 import { buildResultsFile, type EvaluationFile } from '../artifacts/resultsFile.ts';
 import { UsageError } from '../errors.ts';
@@ -228,12 +228,14 @@ async function evaluationMemoryGuard(
   // loading anything, not when the k = all fit starts.
   if (o.ks.includes('all') && base.heads.includes('lr'))
     for (const t of tasks)
-      for (const set of sets)
-        if (set.dims > 0 && solverMemoryBytes(t.train, set.dims) > 2 ** 32)
+      for (const set of sets) {
+        const bytes = solverMemoryBytes(t.train, set.dims);
+        if (set.dims > 0 && bytes > SOLVER_MEMORY_MAX_BYTES)
           throw new UsageError(
-            `task ${t.name}: the k = all logistic fit on "${set.name}" would hold ${t.train.toLocaleString('en-US')} training rows × ${set.dims.toLocaleString('en-US')} float32 (${(solverMemoryBytes(t.train, set.dims) / 2 ** 30).toFixed(1)} GiB), more than the 4 GiB one WebAssembly memory holds (about 1e9 values); stopped before loading. Leave k = all out (--k), evaluate this task with fewer training labels, or use a smaller embedding.`,
+            `task ${t.name}: the k = all logistic fit on "${set.name}" would hold ${t.train.toLocaleString('en-US')} training rows × ${set.dims.toLocaleString('en-US')} float32 (${(bytes / 2 ** 30).toFixed(1)} GiB), more than the 4 GiB one WebAssembly memory holds (about 1e9 values); stopped before loading. Leave k = all out (--k), evaluate this task with fewer training labels, or use a smaller embedding.`,
             { field: 'k' },
           );
+      }
   const counting = Boolean(o.counts || o.combine || o.countsExt);
   const advice = [
     'Evaluate fewer tasks per run (--tasks; each run loads only its tasks), fewer feature sets at once',

@@ -643,10 +643,15 @@ type WasmExports = {
   dot4x2ff(a: number, stride: number, w: number, wStride: number, n: number, out: number): void;
 };
 
-/** The WebAssembly API when it can compile the SIMD module (both variants validate together). */
+let api: { wasm: WasmApi | undefined } | undefined;
+
+/** The WebAssembly API when it can compile the SIMD module (both variants validate together); checked once per thread. */
 function wasmApi(): WasmApi | undefined {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  return wasm !== undefined && wasm.validate(wasmModule()) ? wasm : undefined;
+  if (api === undefined) {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    api = { wasm: wasm !== undefined && wasm.validate(wasmModule()) ? wasm : undefined };
+  }
+  return api.wasm;
 }
 
 function wasmKernels(): Kernels | undefined {

@@ -156,36 +156,40 @@ export function fitLogisticPath(
   const inPlace = held !== undefined && lockSolverMemory(held.memory);
   try {
     const k = inPlace ? sharedKernels(held.memory) : kernels;
-    // Arena layout (float64 offsets): X (float32 or float64) | design scratch, and for the Gram
-    // path K | v | Kv | 8 scores | preconditioner scratch. In place, the scratch follows all of
-    // the memory's rows.
+    // X (float32 or float64) comes first in the arena, the scratch after it (`arenaOffsets`); in
+    // place, the scratch follows all of the memory's rows.
     const xDoubles = inPlace ? held.scratchOff : X instanceof Float32Array ? Math.ceil(X.length / 2) : X.length;
-    const scrOff = xDoubles;
-    const kOff = scrOff + designScratch(d);
-    const vOff = kOff + n * n;
-    const mvOff = vOff + n;
-    const outOff = mvOff + n;
-    const eigOff = outOff + 8;
+    const at = arenaOffsets(xDoubles, d, n);
+    // Rows in place: solverMemoryOf checked that the memory holds the scratch after them.
     const A = inPlace
       ? { off: 0, f32: true, n, cols: d, doubles: xDoubles }
-      : loadArenaMatrix(k, X, d, (useGram ? eigOff + kernelScratch(n) : kOff) - xDoubles, colScale ? undefined : params.scale);
-    if (inPlace) k.reserve(kOff);
-    return fitPath(k, A, y, d, Cs, params, { useGram, scrOff, kOff, vOff, mvOff, outOff, eigOff, colScale });
+      : loadArenaMatrix(k, X, d, (useGram ? at.end : at.kOff) - xDoubles, colScale ? undefined : params.scale);
+    return fitPath(k, A, y, d, Cs, { useGram, scrOff: xDoubles, colScale, maxIter, tol }, params.featureNames);
   } finally {
     if (inPlace) unlockSolverMemory(held.memory);
   }
 }
 
-/** Arena offsets and options of one {@link fitLogisticPath} run (see there). */
-interface PathLayout {
+/**
+ * Arena layout of a fit (float64 offsets) after X's `xDoubles`: the design scratch, and for the
+ * Gram path K | v | Kv | 8 scores | preconditioner scratch, ending at `end`.
+ */
+function arenaOffsets(xDoubles: number, d: number, n: number) {
+  const kOff = xDoubles + designScratch(d);
+  const vOff = kOff + n * n;
+  const mvOff = vOff + n;
+  const outOff = mvOff + n;
+  const eigOff = outOff + 8;
+  return { kOff, vOff, mvOff, outOff, eigOff, end: eigOff + kernelScratch(n) };
+}
+
+/** How {@link fitLogisticPath} runs its path: the solver form, where the scratch starts, the column scale, the stopping rule. */
+interface PathSetup {
   readonly useGram: boolean;
   readonly scrOff: number;
-  readonly kOff: number;
-  readonly vOff: number;
-  readonly mvOff: number;
-  readonly outOff: number;
-  readonly eigOff: number;
   readonly colScale: Float64Array | undefined;
+  readonly maxIter: number;
+  readonly tol: number;
 }
 
 /** The C path of {@link fitLogisticPath} on a matrix already in the arena. */
@@ -195,18 +199,17 @@ function fitPath(
   y: ArrayLike<number>,
   d: number,
   Cs: readonly number[],
-  params: LogisticPathParams,
-  at: PathLayout,
+  setup: PathSetup,
+  featureNames: readonly string[] | undefined,
 ): FittedLogistic[] {
-  const { useGram, scrOff, kOff, vOff, mvOff, outOff, eigOff } = at;
+  const { useGram, scrOff, maxIter, tol } = setup;
+  const { kOff, vOff, mvOff, outOff, eigOff } = arenaOffsets(scrOff, d, A.n);
   const n = A.n;
-  const maxIter = params.maxIter ?? LOGISTIC_DEFAULTS.maxIter;
-  const tol = params.tol ?? LOGISTIC_DEFAULTS.tol;
   const yy = Float64Array.from(y);
   const order = Cs.map((_, i) => i).sort((a, b) => (Cs[a] as number) - (Cs[b] as number));
   const out = new Array<FittedLogistic>(Cs.length);
   const opts = { maxIter, gtol: tol, xtol: XTOL };
-  const primal = logisticDesign(k, A, yy, scrOff, at.colScale);
+  const primal = logisticDesign(k, A, yy, scrOff, setup.colScale);
   const grad = new Float64Array(d + 1);
   // The certificate is always computed on the original (primal) problem, whatever solved it.
   const certify = (C: number, theta: Float64Array): number => {
@@ -224,7 +227,7 @@ function fitPath(
       converged: certified,
       relGrad,
       stop,
-      featureNames: params.featureNames,
+      featureNames,
     });
   };
 

@@ -57,8 +57,8 @@ export interface HessianPreconditioner {
   /**
    * What one {@link HessianPreconditioner.factor} costs, in Hessian-vector products (default
    * {@link REFACTOR_AFTER_CG}): a factor is made only once CG has spent that many products since
-   * the last one (or since the fit began), so factoring never costs more than the products it
-   * could have saved.
+   * the last one (or since the fit began), so the factors of a fit never cost more than the
+   * products CG spent before them.
    */
   readonly cost?: number;
 }

@@ -32,6 +32,9 @@ export interface SolverMemoryRef {
 // Keyed by the SharedArrayBuffer: a row view's `buffer` finds its memory in any thread.
 const registry = new WeakMap<ArrayBufferLike, Registered>();
 
+/** The most one solver memory (one WebAssembly memory) holds: 4 GiB. */
+export const SOLVER_MEMORY_MAX_BYTES = 2 ** 32;
+
 /** Bytes at the end of a solver memory: one int32 lock word, padded. */
 const LOCK_BYTES = 8;
 
@@ -46,7 +49,7 @@ export function solverMemoryBytes(rows: number, cols: number): number {
  * memory ({@link solverRows}). The memory estimate of an evaluation asks the same question.
  */
 export function wantsSolverMemory(rows: number, cols: number): boolean {
-  return cols > DENSE_MAX_COLS && rows >= cols && solverMemoryBytes(rows, cols) <= 2 ** 32;
+  return cols > DENSE_MAX_COLS && rows >= cols && solverMemoryBytes(rows, cols) <= SOLVER_MEMORY_MAX_BYTES;
 }
 
 /**
